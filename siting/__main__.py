@@ -1,0 +1,5 @@
+"""Allow ``python -m siting``."""
+
+from siting.cli import main
+
+raise SystemExit(main())

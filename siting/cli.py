@@ -1,0 +1,146 @@
+"""Command-line interface: ``siting run | validate | plot`` (DESIGN §5).
+
+Errors are one clear message per problem on stderr with the documented exit code; a
+traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from siting import __version__
+from siting.errors import ExitCode, SitingError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="siting",
+        description="Green AI Grid siting optimiser: where new data centres go, how big, and what clean power they need.",
+    )
+    p.add_argument("--version", action="version", version=f"siting {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("run", help="build and solve a scenario; writes a new run folder")
+    r.add_argument("config", type=Path, help="scenario YAML, e.g. configs/europe-2030.yaml")
+    r.add_argument(
+        "--out", type=Path, default=None, help="folder for run folders (default: ./runs)"
+    )
+    r.add_argument("--name", default=None, help="run name (default: the config's name)")
+    r.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config key, e.g. --set carbon.cfe_target=0.9 (repeatable)",
+    )
+    r.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    r.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+
+    v = sub.add_parser("validate", help="check a config and its layers; solves nothing")
+    v.add_argument("config", type=Path)
+    v.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    v.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+
+    pl = sub.add_parser("plot", help="redraw a run's maps")
+    pl.add_argument("run", type=Path, help="a run folder")
+    pl.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+    return p
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from siting.pipeline import Progress, run
+
+    outcome = run(
+        args.config,
+        out=args.out,
+        name=args.name,
+        overrides=args.overrides,
+        progress=Progress(enabled=not args.quiet),
+    )
+    if outcome.exit_code == ExitCode.INFEASIBLE:
+        print(f"infeasible: {outcome.summary.get('diagnosis', '')}", file=sys.stderr)
+        print(
+            f"diagnosis: {outcome.path / 'diagnosis.json' if outcome.path else '-'}",
+            file=sys.stderr,
+        )
+    else:
+        s = outcome.summary
+        print(
+            f"{s['status']}: {s['new_it_mw']:,.0f} MW new IT at {s['sites_built']} sites, total {s['total_it_mw']:,.0f} MW "
+            f"(target {s['target_it_mw']:,.0f}), cost {s['objective_eur_per_yr'] / 1e9:,.2f} bn EUR/yr, CFE {s['cfe_score']:.1%}"
+        )
+    print(outcome.path)
+    return outcome.exit_code
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from siting.pipeline import validate
+
+    cfg, _layers, inst = validate(args.config, args.overrides)
+    print(
+        f"{args.config}: valid. {inst.n_zones} zones, {inst.n_sites} candidate sites ({int(inst.eligible.sum())} eligible), "
+        f"{len(inst.re_tech)} clean options, {len(inst.link_ids)} links, {inst.n_slices} time slices; baseline "
+        f"{inst.baseline_total_mw:,.0f} MW IT -> target {inst.target_total_mw:,.0f} MW by {cfg.target.deadline_year}."
+    )
+    return ExitCode.OK
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from siting.io.results import read_run
+    from siting.plotting import plot_run_map, save_figure
+
+    run = read_run(args.run)
+    if run.summary.get("status") not in ("optimal", "feasible"):
+        print(
+            f"{args.run}: run has no solution to plot (status {run.summary.get('status')})",
+            file=sys.stderr,
+        )
+        return ExitCode.INVALID_INPUT
+    fig = plot_run_map(
+        run.layer("zones"), run.layer("sites"), run.layer("links"), run.summary, run.name
+    )
+    for path in save_figure(fig, run.path / "map"):
+        print(path)
+    return ExitCode.OK
+
+
+COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "plot": _cmd_plot}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``siting`` console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except SitingError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("interrupted: nothing was published", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"unexpected error: {type(exc).__name__}: {exc}. Re-run with --debug for the traceback.",
+            file=sys.stderr,
+        )
+        return ExitCode.UNEXPECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

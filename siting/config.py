@@ -1,0 +1,308 @@
+"""Scenario configuration: schema, loading, ``--set`` overrides and hashing (DESIGN §6)."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from siting import parameters
+from siting.errors import InputError, Problem
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class LayersConfig(_Strict):
+    """Paths of the input layers, relative to the config file."""
+
+    zones: Path
+    sites: Path
+    renewables: Path
+    links: Path | None = None
+    demand: Path | None = None
+    profiles: Path | None = None
+
+
+class TargetConfig(_Strict):
+    """Compute target: ``target = (1 + increase_pct / 100) x baseline`` by ``deadline_year``."""
+
+    baseline_year: int = Field(2024, ge=1990, le=2100)
+    increase_pct: float = Field(300.0, ge=0.0, le=10_000.0)
+    deadline_year: int = Field(2030, ge=1990, le=2100)
+
+    @model_validator(mode="after")
+    def _deadline_after_baseline(self) -> TargetConfig:
+        if self.deadline_year < self.baseline_year:
+            raise ValueError("deadline_year must not be before baseline_year")
+        return self
+
+    @property
+    def multiplier(self) -> float:
+        """Target capacity over baseline capacity [-]."""
+        return 1.0 + self.increase_pct / 100.0
+
+
+class CarbonConfig(_Strict):
+    """How data-centre load is matched with carbon-free supply."""
+
+    matching: Literal["annual", "hourly"] = "annual"
+    cfe_target: float = Field(1.0, ge=0.0, le=1.0)
+    scope: Literal["all", "new"] = "all"
+
+
+class PolicyConfig(_Strict):
+    """Siting policy: concentration caps, site counts, forced/forbidden sites, water."""
+
+    max_country_share: float | None = Field(0.35, gt=0.0, le=1.0)
+    min_sites: int = Field(0, ge=0)
+    max_sites: int | None = Field(None, ge=0)
+    forced_sites: list[str] = Field(default_factory=list)
+    forbidden_sites: list[str] = Field(default_factory=list)
+    max_water_stress: float | None = Field(None, ge=0.0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PolicyConfig:
+        if self.max_sites is not None and self.max_sites < self.min_sites:
+            raise ValueError(f"max_sites ({self.max_sites}) is below min_sites ({self.min_sites})")
+        both = sorted(set(self.forced_sites) & set(self.forbidden_sites))
+        if both:
+            raise ValueError(f"sites both forced and forbidden: {', '.join(both)}")
+        return self
+
+
+class EconomicsConfig(_Strict):
+    """Economic assumptions."""
+
+    utilisation: float = Field(parameters.DEFAULT_UTILISATION, gt=0.0, le=1.0)
+    carbon_price_eur_per_t: float = Field(100.0, ge=0.0)
+    wheeling_eur_per_mwh: float = Field(0.0, ge=0.0)
+
+
+class StorageConfig(_Strict):
+    """Battery storage (used in hourly matching); defaults from PYPSA_TD_2030, annualised at 7 %."""
+
+    enabled: bool = True
+    energy_eur_per_mwh_yr: float = Field(parameters.STORAGE_ENERGY_EUR_PER_MWH_YR, ge=0.0)
+    power_eur_per_mw_yr: float = Field(parameters.STORAGE_POWER_EUR_PER_MW_YR, ge=0.0)
+    roundtrip_efficiency: float = Field(parameters.BATTERY_ROUNDTRIP_EFFICIENCY, gt=0.0, le=1.0)
+
+
+class SolverConfig(_Strict):
+    """Solver choice and limits."""
+
+    name: Literal["highs", "cbc"] = "highs"
+    time_limit_s: float = Field(600.0, gt=0.0)
+    mip_gap: float = Field(0.005, ge=0.0, lt=1.0)
+    threads: int = Field(1, ge=1, le=256)
+    seed: int = Field(0, ge=0, le=2_147_483_647)
+    msg: bool = False
+
+
+class Config(_Strict):
+    """A complete scenario."""
+
+    name: str = Field(..., min_length=1, max_length=80)
+    layers: LayersConfig
+    target: TargetConfig = Field(default_factory=TargetConfig)  # type: ignore[arg-type]
+    carbon: CarbonConfig = Field(default_factory=CarbonConfig)  # type: ignore[arg-type]
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)  # type: ignore[arg-type]
+    economics: EconomicsConfig = Field(default_factory=EconomicsConfig)  # type: ignore[arg-type]
+    storage: StorageConfig = Field(default_factory=StorageConfig)  # type: ignore[arg-type]
+    solver: SolverConfig = Field(default_factory=SolverConfig)  # type: ignore[arg-type]
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, v: str) -> str:
+        bad = set(v) - set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+        if bad:
+            raise ValueError(
+                "name may only use letters, digits, '-', '_' and '.' "
+                f"(it names the run folder); found {''.join(sorted(bad))!r}"
+            )
+        return v
+
+    def layer_paths(self) -> dict[str, Path]:
+        """The configured layer paths, by layer name (absent optional layers omitted)."""
+        return {k: v for k, v in self.layers.model_dump().items() if v is not None}
+
+    def to_plain(self) -> dict[str, Any]:
+        """JSON/YAML-ready dict (paths as strings)."""
+        return json.loads(self.model_dump_json())
+
+    def sha256(self) -> str:
+        """Stable hash of the resolved config [hex]."""
+        blob = json.dumps(self.to_plain(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _known_keys(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def _submodel(model: type[BaseModel], key: str) -> type[BaseModel] | None:
+    field = model.model_fields.get(key)
+    if field is None:
+        return None
+    ann = field.annotation
+    return ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+
+
+def _closest(word: str, options: list[str]) -> str:
+    match = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
+    return f"did you mean '{match[0]}'?" if match else f"known keys: {', '.join(options)}"
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
+    model: type[BaseModel] = Config
+    for part in loc:
+        sub = _submodel(model, str(part))
+        if sub is None:
+            break
+        model = sub
+    return model
+
+
+def _problems_from_validation(err: ValidationError, source: str) -> list[Problem]:
+    problems = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        if e["type"] == "extra_forbidden":
+            parent = _model_at(loc[:-1])
+            fix = f"remove or rename it; {_closest(str(loc[-1]), _known_keys(parent))}"
+            problems.append(Problem(f"{source}: {key}", "unknown key", fix))
+        elif e["type"] == "missing":
+            problems.append(Problem(f"{source}: {key}", "required key is missing", "add it"))
+        else:
+            given = e.get("input")
+            shown = f" (got {given!r})" if not isinstance(given, dict | list) else ""
+            msg = str(e["msg"]).removeprefix("Value error, ")
+            problems.append(Problem(f"{source}: {key}", f"{msg}{shown}", "correct the value"))
+    return problems
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Split ``KEY=VALUE`` into a key path and a YAML-parsed value.
+
+    Parameters
+    ----------
+    text
+        E.g. ``"carbon.cfe_target=0.9"`` or ``"policy.forced_sites=[DE-BERLIN]"``.
+    """
+    if "=" not in text:
+        raise InputError(
+            [Problem(f"--set {text}", "expected KEY=VALUE", "e.g. --set carbon.cfe_target=0.9")]
+        )
+    key, _, raw = text.partition("=")
+    key = key.strip()
+    if not key:
+        raise InputError(
+            [Problem(f"--set {text}", "empty key", "e.g. --set carbon.cfe_target=0.9")]
+        )
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError as exc:
+        raise InputError(
+            [Problem(f"--set {text}", f"value is not valid YAML ({exc})", "quote it")]
+        ) from None
+    return key.split("."), value
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Return a copy of ``raw`` with ``KEY=VALUE`` overrides applied; unknown keys rejected."""
+    out = copy.deepcopy(raw)
+    problems = []
+    for text in overrides:
+        path, value = parse_override(text)
+        node: dict[str, Any] = out
+        model: type[BaseModel] | None = Config
+        ok = True
+        for i, part in enumerate(path):
+            if model is not None and part not in model.model_fields:
+                where = ".".join(path[: i + 1])
+                problems.append(
+                    Problem(
+                        f"--set {text}",
+                        f"unknown key '{where}'",
+                        _closest(part, _known_keys(model)),
+                    )
+                )
+                ok = False
+                break
+            if i == len(path) - 1:
+                break
+            model = _submodel(model, part) if model is not None else None
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            if not isinstance(child, dict):
+                problems.append(
+                    Problem(f"--set {text}", f"'{part}' is not a section", "set a leaf key")
+                )
+                ok = False
+                break
+            node = child
+        if ok:
+            node[path[-1]] = value
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping with ``safe_load``; errors name the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), "config file not found", "check the path")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            [Problem(str(path), f"cannot read the file ({exc})", "check the file")]
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError([Problem(where, f"invalid YAML: {problem}", "fix the syntax")]) from None
+    if not isinstance(data, dict):
+        raise InputError(
+            [Problem(str(path), "the config must be a YAML mapping of keys", "see configs/")]
+        )
+    return data
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
+    """Load, override and validate a config; layer paths become absolute.
+
+    Parameters
+    ----------
+    path
+        YAML file.
+    overrides
+        ``KEY=VALUE`` strings applied before validation.
+
+    Raises
+    ------
+    InputError
+        With one :class:`~siting.errors.Problem` per issue found.
+    """
+    path = Path(path)
+    raw = apply_overrides(read_yaml(path), overrides or [])
+    try:
+        cfg = Config.model_validate(raw)
+    except ValidationError as err:
+        raise InputError(_problems_from_validation(err, str(path))) from None
+    base = path.resolve().parent
+    for key, rel in cfg.layer_paths().items():
+        setattr(cfg.layers, key, (base / rel).resolve())
+    return cfg

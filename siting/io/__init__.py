@@ -1,0 +1,1 @@
+"""File input and output: the only place that touches the disk."""

@@ -1,0 +1,115 @@
+"""Write a solution into a (staged) run folder, and read a run folder back (DESIGN §7)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import LineString
+
+from siting.errors import InputError, Problem
+from siting.io.runfolder import MANIFEST, is_run_folder, write_json
+from siting.layers import CRS, Layers
+from siting.solution import Solution
+
+TABLES = ("sites", "renewables", "flows", "dispatch", "zones", "links")
+
+
+def _link_geometry(
+    links: pd.DataFrame, zones: gpd.GeoDataFrame, layer_links: pd.DataFrame
+) -> gpd.GeoDataFrame:
+    """Links as lines: the layer's geometry where given, else between zone representative points."""
+    geoms = {}
+    if isinstance(layer_links, gpd.GeoDataFrame) and layer_links.geometry.notna().any():
+        geoms = dict(zip(layer_links["link_id"].astype(str), layer_links.geometry, strict=True))
+    rep = zones.set_index("zone_id").geometry.representative_point()
+    lines = [
+        geoms.get(lid) if geoms.get(lid) is not None else LineString([rep[a], rep[b]])
+        for lid, a, b in zip(links["link_id"], links["from_zone"], links["to_zone"], strict=True)
+    ]
+    return gpd.GeoDataFrame(links, geometry=lines, crs=CRS)
+
+
+def result_layers(solution: Solution, layers: Layers) -> dict[str, gpd.GeoDataFrame]:
+    """The three GeoPackage layers: sites (points), zones (polygons), links (lines)."""
+    site_geo = layers.sites.set_index("site_id")
+    extra = [c for c in ("name",) if c in site_geo.columns]
+    sites = solution.sites.join(site_geo[[*extra, "geometry"]], on="site_id")
+    sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=CRS)
+    zone_geo = layers.zones.set_index("zone_id")
+    zones = solution.zones.join(zone_geo[["name", "geometry"]], on="zone_id")
+    zones = gpd.GeoDataFrame(zones, geometry="geometry", crs=CRS)
+    links = _link_geometry(solution.links, layers.zones, layers.links)
+    return {"sites": sites, "zones": zones, "links": links}
+
+
+def write_results(folder: Path, solution: Solution, layers: Layers) -> dict[str, gpd.GeoDataFrame]:
+    """Write ``tables/*.csv``, ``results.gpkg`` and ``summary.json`` into ``folder``."""
+    tables = folder / "tables"
+    tables.mkdir(exist_ok=True)
+    for name in TABLES:
+        getattr(solution, name).to_csv(tables / f"{name}.csv", index=False, float_format="%.9g")
+    geo = result_layers(solution, layers)
+    gpkg = folder / "results.gpkg"
+    for name, gdf in geo.items():
+        gdf.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+    write_json(folder / "summary.json", solution.summary)
+    return geo
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """A published run folder, read back."""
+
+    path: Path
+    summary: dict[str, Any]
+    manifest: dict[str, Any]
+    config: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.config.get("name", self.path.name))
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """One layer of ``results.gpkg``."""
+        return gpd.read_file(self.path / "results.gpkg", layer=name, engine="pyogrio")
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One CSV of ``tables/``."""
+        return pd.read_csv(self.path / "tables" / f"{name}.csv")
+
+
+def read_run(path: str | Path) -> RunFolder:
+    """Open a published run folder.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is not a run folder.
+    """
+    import yaml
+
+    p = Path(path)
+    if not is_run_folder(p):
+        raise InputError(
+            [
+                Problem(
+                    str(p),
+                    "is not a run folder (no manifest.json)",
+                    "give a folder written by 'siting run'",
+                )
+            ]
+        )
+    try:
+        summary = json.loads((p / "summary.json").read_text(encoding="utf-8"))
+        manifest = json.loads((p / MANIFEST).read_text(encoding="utf-8"))
+        config = yaml.safe_load((p / "config.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise InputError(
+            [Problem(str(p), f"run folder is damaged ({exc})", "re-run the scenario")]
+        ) from None
+    return RunFolder(p, summary, manifest, config)

@@ -1,0 +1,168 @@
+"""Run folders: staged in a hidden sibling folder, published by one atomic rename (DESIGN §7).
+
+A run never overwrites anything. Files are written into ``.staging-*``; ``manifest.json``
+(with a SHA-256 of every other file) is written last; then the folder is renamed to
+``<name>-<UTC timestamp>-<hash8>``. An interrupted run leaves at most a staging folder,
+which is removed on the way out (or, after a hard kill, ignored by every reader).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+STAGING_PREFIX = ".staging-"
+MANIFEST = "manifest.json"
+
+
+def utc_stamp(now: dt.datetime | None = None) -> str:
+    """UTC timestamp for folder names, e.g. ``20261122T101500Z``."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%SZ")
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes [hex]."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe copy: NaN/inf become null, numpy scalars become Python numbers."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and callable(obj.item):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON (NaN as null), flushed to disk."""
+    with path.open("w", encoding="utf-8") as f:
+        json.dump(_clean(data), f, indent=2, sort_keys=False, allow_nan=False)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def write_yaml(path: Path, data: dict[str, Any]) -> None:
+    """Write YAML with keys in their given order."""
+    with path.open("w", encoding="utf-8") as f:
+        yaml.safe_dump(_clean(data), f, sort_keys=False, allow_unicode=True)
+
+
+@contextlib.contextmanager
+def staged_run(out_root: Path, name: str, config_hash: str) -> Iterator[StagedRun]:
+    """Stage a run folder and publish it atomically when the block exits cleanly.
+
+    Parameters
+    ----------
+    out_root
+        Folder that holds run folders (created if missing).
+    name
+        Scenario name (first part of the folder name).
+    config_hash
+        SHA-256 of the resolved config; its first 8 hex digits end the folder name.
+
+    Yields
+    ------
+    StagedRun
+        ``.path`` is the staging folder to write into; ``.published`` is set after exit.
+    """
+    out_root.mkdir(parents=True, exist_ok=True)
+    staging = out_root / f"{STAGING_PREFIX}{name}-{os.getpid()}-{secrets.token_hex(4)}"
+    staging.mkdir()
+    run = StagedRun(staging, out_root, name, config_hash)
+    try:
+        yield run
+        run.publish()
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+class StagedRun:
+    """A run folder being written; see :func:`staged_run`."""
+
+    def __init__(self, path: Path, out_root: Path, name: str, config_hash: str) -> None:
+        self.path = path
+        self.out_root = out_root
+        self.name = name
+        self.config_hash = config_hash
+        self.published: Path | None = None
+        self.manifest: dict[str, Any] = {}
+
+    def checksums(self) -> dict[str, str]:
+        """SHA-256 of every staged file except the manifest, by relative path."""
+        out = {}
+        for p in sorted(self.path.rglob("*")):
+            if p.is_file() and p.name != MANIFEST:
+                out[p.relative_to(self.path).as_posix()] = sha256_file(p)
+        return out
+
+    def publish(self) -> Path:
+        """Write the manifest (last) and rename the folder into place."""
+        self.manifest["files"] = self.checksums()
+        write_json(self.path / MANIFEST, self.manifest)
+        _fsync_dir(self.path)
+        base = f"{self.name}-{utc_stamp()}-{self.config_hash[:8]}"
+        for attempt in range(1000):
+            target = self.out_root / (base if attempt == 0 else f"{base}-{attempt + 1}")
+            if target.exists():
+                continue
+            try:
+                # renaming onto a non-empty folder fails, so two runs can never collide
+                os.rename(self.path, target)
+            except OSError:
+                continue
+            self.published = target
+            _fsync_dir(self.out_root)
+            return target
+        raise RuntimeError(f"could not publish run folder under {self.out_root}")
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def is_run_folder(path: Path) -> bool:
+    """True for a published run folder (has a manifest, is not staging)."""
+    return (
+        path.is_dir() and not path.name.startswith(STAGING_PREFIX) and (path / MANIFEST).is_file()
+    )
+
+
+def verify_checksums(run: Path) -> list[str]:
+    """Files whose bytes differ from ``manifest.json`` (empty when the folder is intact)."""
+    manifest = json.loads((run / MANIFEST).read_text(encoding="utf-8"))
+    bad = []
+    for rel, digest in manifest.get("files", {}).items():
+        p = run / rel
+        if not p.is_file() or sha256_file(p) != digest:
+            bad.append(rel)
+    return bad

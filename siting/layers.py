@@ -1,0 +1,627 @@
+"""Layers: read, check, reproject and spatially join the input layers (DESIGN §3).
+
+All geometry work happens here, once, in EPSG:3035 (ETRS89-LAEA, metres, equal area).
+Downstream steps see plain tables. Every problem found is collected and raised together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from siting import parameters
+from siting.config import Config
+from siting.errors import InputError, Problem
+from siting.io.readers import read_layer
+
+CRS = "EPSG:3035"
+"""Working CRS: equal-area and metric for Europe."""
+
+NEAREST_ZONE_TOLERANCE_M = 10_000.0
+"""Points this close outside every zone join the nearest one [m] (simplified coastlines)."""
+
+ZONE_DEFAULTS: dict[str, float] = {"baseline_it_mw": 0.0, "baseline_pue": parameters.EU_FLEET_PUE}
+SITE_DEFAULTS: dict[str, float] = {
+    "existing_it_mw": 0.0,
+    "capex_eur_per_mw_yr": 0.0,
+    "fixed_eur_per_yr": 0.0,
+}
+LINK_DEFAULTS: dict[str, float] = {"loss_per_1000km": 0.0, "dc_share": 1.0}
+
+
+@dataclass(frozen=True)
+class Layers:
+    """Checked input layers, geometry in :data:`CRS`."""
+
+    zones: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    renewables: pd.DataFrame
+    links: pd.DataFrame
+    demand: gpd.GeoDataFrame | None
+    profiles: pd.DataFrame | None
+    paths: dict[str, Path]
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, where: str, what: str, fix: str = "") -> None:
+        self.problems.append(Problem(where, what, fix))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InputError(self.problems)
+
+
+def _where(name: str, path: Path, detail: str = "") -> str:
+    return f"{path.name} (layers.{name}){': ' + detail if detail else ''}"
+
+
+def _row_label(df: pd.DataFrame, idx: object, id_col: str | None) -> str:
+    pos = df.index.get_loc(idx)
+    line = int(pos) + 2 if isinstance(pos, int | np.integer) else pos  # header is line 1 in CSVs
+    if id_col and id_col in df.columns and pd.notna(df.at[idx, id_col]):
+        return f"row {line} ({id_col}={df.at[idx, id_col]})"
+    return f"row {line}"
+
+
+def _require_columns(
+    df: pd.DataFrame, cols: list[str], name: str, path: Path, c: _Collector
+) -> bool:
+    missing = [col for col in cols if col not in df.columns]
+    for col in missing:
+        c.add(
+            _where(name, path),
+            f"missing required column '{col}'",
+            f"add a '{col}' column (see DESIGN §3)",
+        )
+    return not missing
+
+
+def _numeric(
+    df: pd.DataFrame,
+    col: str,
+    name: str,
+    path: Path,
+    c: _Collector,
+    id_col: str | None,
+    *,
+    default: float | None = None,
+    lo: float | None = 0.0,
+    hi: float | None = None,
+    allow_nan: bool = False,
+) -> None:
+    """Coerce a column to float in place and report bad values by row."""
+    if col not in df.columns:
+        if default is not None:
+            df[col] = float(default)
+        elif allow_nan:
+            df[col] = np.nan
+        return
+    raw = df[col]
+    values = pd.to_numeric(raw, errors="coerce").astype(float)
+    not_number = values.isna() & raw.notna()
+    for idx in df.index[not_number]:
+        c.add(
+            _where(name, path, _row_label(df, idx, id_col)),
+            f"'{col}' is not a number ({raw[idx]!r})",
+            "enter a number",
+        )
+    if default is not None:
+        values = values.fillna(default)
+    elif not allow_nan:
+        for idx in df.index[values.isna() & ~not_number]:
+            c.add(
+                _where(name, path, _row_label(df, idx, id_col)), f"'{col}' is empty", "fill it in"
+            )
+    inf = np.isinf(values)
+    for idx in df.index[inf]:
+        c.add(
+            _where(name, path, _row_label(df, idx, id_col)),
+            f"'{col}' is infinite",
+            "enter a finite number",
+        )
+    if lo is not None:
+        for idx in df.index[(values < lo) & ~inf]:
+            c.add(
+                _where(name, path, _row_label(df, idx, id_col)),
+                f"'{col}' = {values[idx]:g} is below {lo:g}",
+                f"use a value >= {lo:g}",
+            )
+    if hi is not None:
+        for idx in df.index[(values > hi) & ~inf]:
+            c.add(
+                _where(name, path, _row_label(df, idx, id_col)),
+                f"'{col}' = {values[idx]:g} is above {hi:g}",
+                f"use a value <= {hi:g}",
+            )
+    df[col] = values
+
+
+def _ids(df: pd.DataFrame, col: str, name: str, path: Path, c: _Collector) -> None:
+    ids = df[col]
+    for idx in df.index[ids.isna() | (ids.astype(str).str.strip() == "")]:
+        c.add(
+            _where(name, path, _row_label(df, idx, None)),
+            f"'{col}' is empty",
+            "give every row an ID",
+        )
+    df[col] = ids.astype(str).str.strip()
+    dup = df[col][df[col].duplicated(keep=False) & ids.notna()]
+    for value in sorted(set(dup)):
+        rows = ", ".join(str(int(df.index.get_loc(i)) + 2) for i in dup.index[dup == value])
+        c.add(_where(name, path), f"duplicate {col} '{value}' (rows {rows})", "make IDs unique")
+
+
+def _to_crs(gdf: gpd.GeoDataFrame, name: str, path: Path, c: _Collector) -> gpd.GeoDataFrame | None:
+    if gdf.crs is None:
+        c.add(
+            _where(name, path),
+            "the layer has no coordinate reference system",
+            "set the CRS in the file (e.g. EPSG:4326)",
+        )
+        return None
+    return gdf.to_crs(CRS)
+
+
+def _geometry_checks(
+    gdf: gpd.GeoDataFrame, kinds: set[str], name: str, path: Path, c: _Collector, id_col: str
+) -> None:
+    from shapely.validation import explain_validity
+
+    for idx, geom in gdf.geometry.items():
+        if geom is None or geom.is_empty:
+            c.add(
+                _where(name, path, _row_label(gdf, idx, id_col)),
+                "empty geometry",
+                "give the feature a geometry",
+            )
+        elif geom.geom_type not in kinds:
+            c.add(
+                _where(name, path, _row_label(gdf, idx, id_col)),
+                f"geometry is {geom.geom_type}",
+                f"use {' or '.join(sorted(kinds))}",
+            )
+        elif not geom.is_valid:
+            c.add(
+                _where(name, path, _row_label(gdf, idx, id_col)),
+                f"invalid geometry ({explain_validity(geom)})",
+                "repair it (e.g. shapely.make_valid or QGIS 'Fix geometries')",
+            )
+
+
+def _read(cfg: Config, name: str, c: _Collector) -> pd.DataFrame | None:
+    path = cfg.layer_paths().get(name)
+    if path is None:
+        return None
+    try:
+        return read_layer(path, name)
+    except InputError as err:
+        c.problems.extend(err.problems)
+        return None
+
+
+def load_layers(cfg: Config) -> Layers:
+    """Read and check every configured layer.
+
+    Parameters
+    ----------
+    cfg
+        Validated config with absolute layer paths.
+
+    Returns
+    -------
+    Layers
+        Checked layers with geometry in EPSG:3035 and defaults filled in.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found across all layers.
+    """
+    c = _Collector()
+    paths = cfg.layer_paths()
+    raw = {name: _read(cfg, name, c) for name in paths}
+    zones = _check_zones(raw.get("zones"), paths.get("zones"), c)
+    zone_ids = set(zones["zone_id"]) if zones is not None else set()
+    sites = _check_sites(raw.get("sites"), paths.get("sites"), zones, c)
+    renewables = _check_renewables(raw.get("renewables"), paths.get("renewables"), zones, c)
+    links = _check_links(raw.get("links"), paths.get("links"), zone_ids, c)
+    demand = _check_demand(raw.get("demand"), paths.get("demand"), zones, c)
+    profiles = _check_profiles(raw.get("profiles"), paths.get("profiles"), zone_ids, c)
+    if sites is not None:
+        known = set(sites["site_id"])
+        for key in ("forced_sites", "forbidden_sites"):
+            for sid in getattr(cfg.policy, key):
+                if sid not in known:
+                    c.add(
+                        f"config: policy.{key}",
+                        f"unknown site '{sid}'",
+                        "use a site_id from the sites layer",
+                    )
+    if renewables is not None and profiles is not None:
+        have = set(zip(profiles["zone_id"], profiles["tech"], strict=True))
+        for z, k, cf in renewables[["zone_id", "tech", "cf"]].itertuples(index=False):
+            if (z, k) not in have and np.isnan(cf):
+                c.add(
+                    _where("renewables", paths["renewables"], f"{z}/{k}"),
+                    "no 'cf' and no profile",
+                    "add a cf or a profile",
+                )
+    elif renewables is not None:
+        for z, k, cf in renewables[["zone_id", "tech", "cf"]].itertuples(index=False):
+            if np.isnan(cf):
+                c.add(
+                    _where("renewables", paths["renewables"], f"{z}/{k}"),
+                    "'cf' is empty and no profiles layer is given",
+                    "fill in 'cf' or add a profiles layer",
+                )
+    c.raise_if_any()
+    assert zones is not None and sites is not None and renewables is not None
+    if links is None:
+        links = pd.DataFrame(
+            {
+                "link_id": [],
+                "from_zone": [],
+                "to_zone": [],
+                "capacity_mw": [],
+                "length_km": [],
+                "loss_per_1000km": [],
+                "dc_share": [],
+            }
+        )
+    return Layers(zones, sites, renewables, links, demand, profiles, paths)
+
+
+def _check_zones(
+    df: pd.DataFrame | None, path: Path | None, c: _Collector
+) -> gpd.GeoDataFrame | None:
+    if df is None or path is None:
+        return None
+    name = "zones"
+    if not isinstance(df, gpd.GeoDataFrame):
+        c.add(
+            _where(name, path),
+            "zones need polygon geometry",
+            "use a GeoPackage, GeoJSON, GeoParquet or Shapefile",
+        )
+        return None
+    if not _require_columns(df, ["zone_id"], name, path, c):
+        return None
+    df = df.copy()
+    _ids(df, "zone_id", name, path, c)
+    for col, default in ZONE_DEFAULTS.items():
+        _numeric(df, col, name, path, c, "zone_id", default=default, lo=0.0)
+    _numeric(df, "baseline_pue", name, path, c, "zone_id", default=parameters.EU_FLEET_PUE, lo=1.0)
+    for col in (
+        "carbon_intensity_g_per_kwh",
+        "grid_price_eur_per_mwh",
+        "water_stress",
+        "grid_connection_years",
+    ):
+        _numeric(df, col, name, path, c, "zone_id", allow_nan=True, lo=0.0)
+    if "name" not in df.columns:
+        df["name"] = df["zone_id"]
+    if "country" not in df.columns:
+        df["country"] = df["zone_id"]
+    df["country"] = df["country"].fillna(df["zone_id"]).astype(str)
+    _geometry_checks(df, {"Polygon", "MultiPolygon"}, name, path, c, "zone_id")
+    return _to_crs(df, name, path, c)
+
+
+def _join_points_to_zones(
+    pts: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    name: str,
+    path: Path,
+    id_col: str,
+    c: _Collector,
+) -> pd.Series:
+    """Zone of each point: the zone containing it, else the nearest within tolerance."""
+    joined = gpd.sjoin(
+        pts[[pts.geometry.name]], zones[["zone_id", "geometry"]], how="left", predicate="within"
+    )
+    joined = joined[~joined.index.duplicated(keep="first")]
+    zone = joined["zone_id"].reindex(pts.index)
+    outside = zone.isna()
+    if outside.any():
+        near = gpd.sjoin_nearest(
+            pts.loc[outside, [pts.geometry.name]],
+            zones[["zone_id", "geometry"]],
+            how="left",
+            max_distance=NEAREST_ZONE_TOLERANCE_M,
+            distance_col="_dist",
+        )
+        near = near[~near.index.duplicated(keep="first")]
+        zone.loc[outside] = near["zone_id"].reindex(zone.index[outside])
+    for idx in zone.index[zone.isna()]:
+        c.add(
+            _where(name, path, _row_label(pts, idx, id_col)),
+            f"lies outside every zone (more than {NEAREST_ZONE_TOLERANCE_M / 1000:g} km away)",
+            "check its coordinates and CRS, or give its zone_id",
+        )
+    return zone
+
+
+def _check_sites(
+    df: pd.DataFrame | None, path: Path | None, zones: gpd.GeoDataFrame | None, c: _Collector
+) -> gpd.GeoDataFrame | None:
+    if df is None or path is None:
+        return None
+    name = "sites"
+    if not isinstance(df, gpd.GeoDataFrame):
+        c.add(
+            _where(name, path),
+            "sites need point geometry",
+            "add 'lon'/'lat' columns (EPSG:4326) or use a GIS format",
+        )
+        return None
+    if not _require_columns(df, ["site_id", "max_it_mw"], name, path, c):
+        return None
+    df = df.copy()
+    _ids(df, "site_id", name, path, c)
+    _numeric(df, "max_it_mw", name, path, c, "site_id", lo=0.0)
+    for col, default in SITE_DEFAULTS.items():
+        _numeric(df, col, name, path, c, "site_id", default=default, lo=0.0)
+    _numeric(df, "module_it_mw", name, path, c, "site_id", allow_nan=True, lo=0.0)
+    df.loc[df["module_it_mw"] <= 0, "module_it_mw"] = np.nan
+    _numeric(df, "pue", name, path, c, "site_id", allow_nan=True, lo=1.0)
+    _numeric(df, "water_stress", name, path, c, "site_id", allow_nan=True, lo=0.0)
+    _numeric(df, "online_year", name, path, c, "site_id", allow_nan=True, lo=1900.0, hi=2200.0)
+    over = df["existing_it_mw"] > df["max_it_mw"] + 1e-9
+    for idx in df.index[over]:
+        c.add(
+            _where(name, path, _row_label(df, idx, "site_id")),
+            f"existing_it_mw ({df.at[idx, 'existing_it_mw']:g}) exceeds max_it_mw ({df.at[idx, 'max_it_mw']:g})",
+            "raise max_it_mw or lower existing_it_mw",
+        )
+    _geometry_checks(df, {"Point"}, name, path, c, "site_id")
+    out = _to_crs(df, name, path, c)
+    if out is None or zones is None:
+        return out
+    if "zone_id" not in out.columns:
+        out["zone_id"] = np.nan
+    given = out["zone_id"].notna()
+    out.loc[given, "zone_id"] = out.loc[given, "zone_id"].astype(str)
+    unknown = given & ~out["zone_id"].isin(set(zones["zone_id"]))
+    for idx in out.index[unknown]:
+        c.add(
+            _where(name, path, _row_label(out, idx, "site_id")),
+            f"unknown zone_id '{out.at[idx, 'zone_id']}'",
+            "use a zone_id from the zones layer, or leave it empty to join by location",
+        )
+    missing = ~given
+    valid_pts = out.geometry.notna() & ~out.geometry.is_empty
+    if (missing & valid_pts).any():
+        out.loc[missing & valid_pts, "zone_id"] = _join_points_to_zones(
+            out.loc[missing & valid_pts], zones, name, path, "site_id", c
+        )
+    # Existing capacity at sites is part of the zone's baseline, so it cannot exceed it.
+    if not unknown.any() and "zone_id" in out.columns:
+        base = zones.set_index("zone_id")["baseline_it_mw"]
+        sited = out.groupby("zone_id")["existing_it_mw"].sum()
+        for z, mw in sited.items():
+            if z in base.index and mw > base[z] + 1e-6:
+                c.add(
+                    _where(name, path, f"zone {z}"),
+                    f"existing_it_mw at sites sums to {mw:g} MW, above the zone's baseline_it_mw ({base[z]:g} MW)",
+                    "lower the sites' existing_it_mw or raise the zone's baseline_it_mw",
+                )
+    return out
+
+
+def _aggregate_to_zones(
+    df: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, name: str, path: Path, c: _Collector
+) -> pd.DataFrame:
+    """Split area features by zone area share; attach points to their zone."""
+    polys = df[df.geom_type.isin(["Polygon", "MultiPolygon"])]
+    pts = df[df.geom_type == "Point"]
+    parts = []
+    if len(pts):
+        pts = pts.copy()
+        pts["zone_id"] = _join_points_to_zones(pts, zones, name, path, "tech", c)
+        parts.append(pd.DataFrame(pts.drop(columns=pts.geometry.name)))
+    if len(polys):
+        polys = polys.copy()
+        polys["_area"] = polys.area
+        polys["_fid"] = np.arange(len(polys))
+        pieces = gpd.overlay(
+            polys.drop(columns=["zone_id"], errors="ignore"),
+            zones[["zone_id", "geometry"]],
+            how="intersection",
+        )
+        share = pieces.area / pieces["_area"]
+        for col in ("potential_mw", "existing_mw"):
+            if col in pieces.columns:
+                pieces[col] = pieces[col] * share
+        parts.append(pd.DataFrame(pieces.drop(columns=[pieces.geometry.name, "_area", "_fid"])))
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=[*df.columns, "zone_id"])
+    )
+
+
+def _check_renewables(
+    df: pd.DataFrame | None, path: Path | None, zones: gpd.GeoDataFrame | None, c: _Collector
+) -> pd.DataFrame | None:
+    if df is None or path is None:
+        return None
+    name = "renewables"
+    df = df.copy()
+    has_geom = isinstance(df, gpd.GeoDataFrame)
+    if "zone_id" not in df.columns and not has_geom:
+        c.add(
+            _where(name, path),
+            "needs a 'zone_id' column or geometry",
+            "add zone_id, or use a GIS format",
+        )
+        return None
+    if not _require_columns(df, ["tech", "potential_mw"], name, path, c):
+        return None
+    df["tech"] = df["tech"].astype(str).str.strip()
+    for idx in df.index[~df["tech"].isin(parameters.TECHS)]:
+        c.add(
+            _where(name, path, _row_label(df, idx, "zone_id")),
+            f"unknown tech '{df.at[idx, 'tech']}'",
+            f"use one of {', '.join(parameters.TECHS)}",
+        )
+    _numeric(df, "potential_mw", name, path, c, "zone_id", lo=0.0)
+    _numeric(df, "existing_mw", name, path, c, "zone_id", default=0.0, lo=0.0)
+    _numeric(df, "capex_eur_per_mw_yr", name, path, c, "zone_id", default=0.0, lo=0.0)
+    _numeric(df, "cf", name, path, c, "zone_id", allow_nan=True, lo=0.0, hi=1.0)
+    if zones is None:
+        return None
+    if has_geom and ("zone_id" not in df.columns or df["zone_id"].isna().any()):
+        gdf = _to_crs(df, name, path, c)
+        if gdf is None:
+            return None
+        df = _aggregate_to_zones(gdf, zones, name, path, c)
+    else:
+        if has_geom:
+            df = pd.DataFrame(df.drop(columns=df.geometry.name))
+        df["zone_id"] = df["zone_id"].astype(str)
+        for idx in df.index[~df["zone_id"].isin(set(zones["zone_id"]))]:
+            c.add(
+                _where(name, path, _row_label(df, idx, "zone_id")),
+                f"unknown zone_id '{df.at[idx, 'zone_id']}'",
+                "use a zone_id from the zones layer",
+            )
+    if df.empty:
+        return df
+    return _merge_rows(df)
+
+
+def _merge_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per (zone, tech); cost and CF weighted by potential."""
+    w = df["potential_mw"].where(df["potential_mw"] > 0, 1e-9)
+    df = df.assign(_w=w, _wc=w * df["capex_eur_per_mw_yr"], _wf=w * df["cf"])
+    agg = df.groupby(["zone_id", "tech"], sort=True).agg(
+        potential_mw=("potential_mw", "sum"),
+        existing_mw=("existing_mw", "sum"),
+        _w=("_w", "sum"),
+        _wc=("_wc", "sum"),
+        _wf=("_wf", lambda s: s.sum(min_count=len(s))),
+    )
+    agg["capex_eur_per_mw_yr"] = agg["_wc"] / agg["_w"]
+    agg["cf"] = agg["_wf"] / agg["_w"]
+    return agg.drop(columns=["_w", "_wc", "_wf"]).reset_index()
+
+
+def _check_links(
+    df: pd.DataFrame | None, path: Path | None, zone_ids: set[str], c: _Collector
+) -> pd.DataFrame | None:
+    if df is None or path is None:
+        return None
+    name = "links"
+    if not _require_columns(df, ["from_zone", "to_zone", "capacity_mw"], name, path, c):
+        return None
+    df = df.copy()
+    for col in ("from_zone", "to_zone"):
+        df[col] = df[col].astype(str).str.strip()
+    if "link_id" not in df.columns:
+        df["link_id"] = df["from_zone"] + "->" + df["to_zone"]
+    _ids(df, "link_id", name, path, c)
+    _numeric(df, "capacity_mw", name, path, c, "link_id", lo=0.0)
+    _numeric(df, "loss_per_1000km", name, path, c, "link_id", default=0.0, lo=0.0, hi=1.0)
+    _numeric(df, "dc_share", name, path, c, "link_id", default=1.0, lo=0.0, hi=1.0)
+    if "length_km" not in df.columns and isinstance(df, gpd.GeoDataFrame) and df.crs is not None:
+        df["length_km"] = df.to_crs(CRS).length / 1000.0
+    _numeric(df, "length_km", name, path, c, "link_id", default=0.0, lo=0.0)
+    for idx in df.index:
+        for col in ("from_zone", "to_zone"):
+            if df.at[idx, col] not in zone_ids and zone_ids:
+                c.add(
+                    _where(name, path, _row_label(df, idx, "link_id")),
+                    f"{col} '{df.at[idx, col]}' is not a zone",
+                    "use a zone_id from the zones layer",
+                )
+        if df.at[idx, "from_zone"] == df.at[idx, "to_zone"]:
+            c.add(
+                _where(name, path, _row_label(df, idx, "link_id")),
+                "link connects a zone to itself",
+                "remove the row",
+            )
+    loss = df["loss_per_1000km"] * df["length_km"] / 1000.0
+    for idx in df.index[loss >= 1.0]:
+        c.add(
+            _where(name, path, _row_label(df, idx, "link_id")),
+            f"losses over the link reach {loss[idx]:.0%}",
+            "check length_km and loss_per_1000km",
+        )
+    if isinstance(df, gpd.GeoDataFrame):
+        df = df.to_crs(CRS) if df.crs is not None else df
+    return df
+
+
+def _check_demand(
+    df: pd.DataFrame | None, path: Path | None, zones: gpd.GeoDataFrame | None, c: _Collector
+) -> gpd.GeoDataFrame | None:
+    if df is None or path is None:
+        return None
+    name = "demand"
+    if not isinstance(df, gpd.GeoDataFrame):
+        c.add(
+            _where(name, path),
+            "demand needs point geometry",
+            "add 'lon'/'lat' columns or use a GIS format",
+        )
+        return None
+    if not _require_columns(df, ["demand_id", "inference_it_mw"], name, path, c):
+        return None
+    df = df.copy()
+    _ids(df, "demand_id", name, path, c)
+    _numeric(df, "inference_it_mw", name, path, c, "demand_id", lo=0.0)
+    _numeric(df, "max_latency_ms", name, path, c, "demand_id", allow_nan=True, lo=0.0)
+    _geometry_checks(df, {"Point"}, name, path, c, "demand_id")
+    return _to_crs(df, name, path, c)
+
+
+def _check_profiles(
+    df: pd.DataFrame | None, path: Path | None, zone_ids: set[str], c: _Collector
+) -> pd.DataFrame | None:
+    if df is None or path is None:
+        return None
+    name = "profiles"
+    if isinstance(df, gpd.GeoDataFrame):
+        df = pd.DataFrame(df.drop(columns=df.geometry.name))
+    if not _require_columns(df, ["zone_id", "tech", "slice", "weight_h", "cf"], name, path, c):
+        return None
+    df = df.copy()
+    df["zone_id"] = df["zone_id"].astype(str)
+    df["tech"] = df["tech"].astype(str)
+    _numeric(df, "weight_h", name, path, c, "zone_id", lo=0.0)
+    _numeric(df, "cf", name, path, c, "zone_id", lo=0.0, hi=1.0)
+    if "period" not in df.columns:
+        df["period"] = 0
+    bad_zone = ~df["zone_id"].isin(zone_ids) if zone_ids else pd.Series(False, index=df.index)
+    for z in sorted(set(df.loc[bad_zone, "zone_id"])):
+        c.add(_where(name, path), f"unknown zone_id '{z}'", "use a zone_id from the zones layer")
+    slices = df.drop_duplicates("slice")[["slice", "weight_h"]]
+    total = float(slices["weight_h"].sum())
+    if abs(total - 8760.0) > 1e-6 * 8760:
+        c.add(
+            _where(name, path),
+            f"slice weights sum to {total:g} h, not 8760 h",
+            "scale weight_h so one year is represented",
+        )
+    per_slice = df.groupby("slice")["weight_h"].nunique()
+    for s in per_slice.index[per_slice > 1]:
+        c.add(
+            _where(name, path, f"slice {s}"),
+            "weight_h differs between rows of the same slice",
+            "use one weight per slice",
+        )
+    dup = df.duplicated(["zone_id", "tech", "slice"], keep=False)
+    if dup.any():
+        c.add(
+            _where(name, path),
+            f"{int(dup.sum())} rows repeat a (zone_id, tech, slice)",
+            "keep one row per zone, tech and slice",
+        )
+    return df

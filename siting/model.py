@@ -1,0 +1,345 @@
+"""Model: the siting MILP of DESIGN §4, built in PuLP from an :class:`Instance` only.
+
+Pure: no I/O. Built with PuLP's fast idioms (one ``LpAffineExpression`` per row from
+(variable, coefficient) pairs, numeric right-hand sides, one ``extend`` call, Python floats,
+garbage collector paused). Variables are named by index; :class:`SitingModel` keeps the
+arrays that map them back to IDs.
+
+Units: capacities and flows [MW] (average over a slice), energy [MWh], costs [EUR/yr].
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import pulp
+
+from siting.instance import Instance
+
+Pairs = list[tuple[pulp.LpVariable, float]]
+
+
+@dataclass
+class SitingModel:
+    """A built model and the variables behind each instance element.
+
+    ``None`` marks an element without a variable (e.g. an excluded site, or the residual
+    grid when the CFE target is 1.0): its value is zero by construction.
+    """
+
+    problem: pulp.LpProblem
+    instance: Instance
+    build: list[pulp.LpVariable | None]
+    size: list[pulp.LpVariable | None]  # module count (integer) or MW (continuous)
+    size_mw: list[float]  # MW of new capacity per unit of ``size``
+    re: list[pulp.LpVariable | None]
+    flow: list[list[pulp.LpVariable]]  # [link][slice]
+    grid: list[list[pulp.LpVariable]] | None  # [zone][slice]
+    storage_energy: list[pulp.LpVariable] | None = None
+    storage_power: list[pulp.LpVariable] | None = None
+    charge: list[list[pulp.LpVariable]] | None = None
+    discharge: list[list[pulp.LpVariable]] | None = None
+    soc: list[list[pulp.LpVariable]] | None = None
+    row_meaning: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n_variables(self) -> int:
+        return self.problem.numVariables()
+
+    @property
+    def n_constraints(self) -> int:
+        return self.problem.numConstraints()
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Building creates millions of small objects; cyclic GC passes over them dominate otherwise.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _row(pairs: Pairs, sense: int, rhs: float, name: str) -> pulp.LpConstraint:
+    return pulp.LpConstraint(pulp.LpAffineExpression(pairs), sense, name, float(rhs))
+
+
+def build_model(inst: Instance) -> SitingModel:
+    """Build the siting MILP.
+
+    Parameters
+    ----------
+    inst
+        The problem instance.
+
+    Returns
+    -------
+    SitingModel
+        Problem (minimise annualised cost [EUR/yr]) and variable handles.
+    """
+    with _gc_paused():
+        return _build(inst)
+
+
+def _build(inst: Instance) -> SitingModel:
+    prob = pulp.LpProblem("siting", pulp.LpMinimize)
+    rows: list[pulp.LpConstraint] = []
+    meaning: dict[str, str] = {}
+    obj: Pairs = []
+    n_t = inst.n_slices
+    weights = inst.weight_h.tolist()
+
+    # --- sites: build decision and size -----------------------------------------------------
+    build: list[pulp.LpVariable | None] = [None] * inst.n_sites
+    size: list[pulp.LpVariable | None] = [None] * inst.n_sites
+    size_mw = [0.0] * inst.n_sites
+    headroom = inst.headroom_mw.tolist()
+    max_modules = inst.max_modules.tolist()
+    module = inst.module_it_mw.tolist()
+    capex = inst.site_capex_eur_per_mw_yr.tolist()
+    fixed = inst.site_fixed_eur_per_yr.tolist()
+    load_per_mw = inst.new_load_per_mw.tolist()
+    site_zone = inst.site_zone.tolist()
+    for s in range(inst.n_sites):
+        forced = bool(inst.forced[s])
+        if not (inst.eligible[s] or forced):
+            continue
+        modular = not math.isnan(module[s])
+        cap_units = float(max_modules[s]) if modular else headroom[s]
+        if not inst.eligible[s]:
+            cap_units = 0.0  # forced but excluded: infeasible on purpose, the solver reports it
+        elif cap_units <= 0 and not forced:
+            continue
+        b = pulp.LpVariable(f"b{s}", lowBound=1 if forced else 0, upBound=1, cat=pulp.LpBinary)
+        if modular:
+            x = pulp.LpVariable(f"m{s}", lowBound=0, upBound=cap_units, cat=pulp.LpInteger)
+            size_mw[s] = float(module[s])
+            # a built site gets at least one module, so 'built' always means new capacity
+            rows.append(_row([(x, 1.0), (b, -1.0)], pulp.LpConstraintGE, 0.0, f"minmod_{s}"))
+            meaning[f"minmod_{s}"] = f"site {inst.site_ids[s]}: built means at least one module"
+        else:
+            x = pulp.LpVariable(f"n{s}", lowBound=0, upBound=cap_units)
+            size_mw[s] = 1.0
+        rows.append(_row([(x, 1.0), (b, -cap_units)], pulp.LpConstraintLE, 0.0, f"site_{s}"))
+        meaning[f"site_{s}"] = (
+            f"site {inst.site_ids[s]}: new capacity only where built, up to {headroom[s]:g} MW"
+        )
+        build[s], size[s] = b, x
+        obj.append((b, fixed[s]))
+        obj.append((x, capex[s] * size_mw[s]))
+
+    sited = [s for s in range(inst.n_sites) if size[s] is not None]
+
+    # 1. target
+    rows.append(
+        _row(
+            [(size[s], size_mw[s]) for s in sited],
+            pulp.LpConstraintGE,
+            inst.required_new_mw,
+            "target",
+        )  # type: ignore[misc]
+    )
+    meaning["target"] = f"new IT capacity >= {inst.required_new_mw:g} MW"
+
+    # --- clean capacity ---------------------------------------------------------------------
+    re: list[pulp.LpVariable | None] = []
+    re_head = np.maximum(inst.re_potential_mw - inst.re_existing_mw, 0.0).tolist()
+    re_capex = inst.re_capex_eur_per_mw_yr.tolist()
+    for j in range(len(inst.re_tech)):
+        if re_head[j] <= 0:
+            re.append(None)
+            continue
+        v = pulp.LpVariable(f"r{j}", lowBound=0, upBound=re_head[j])
+        re.append(v)
+        obj.append((v, re_capex[j]))
+
+    # --- link flows ---------------------------------------------------------------------------
+    usable = inst.link_usable_mw.tolist()
+    flow = [
+        [pulp.LpVariable(f"f{k}_{t}", lowBound=0, upBound=usable[k]) for t in range(n_t)]
+        for k in range(len(inst.link_ids))
+    ]
+    if inst.wheeling_eur_per_mwh > 0:
+        for k in range(len(inst.link_ids)):
+            for t in range(n_t):
+                obj.append((flow[k][t], inst.wheeling_eur_per_mwh * weights[t]))
+
+    # --- residual grid --------------------------------------------------------------------------
+    grid: list[list[pulp.LpVariable]] | None = None
+    if inst.cfe_target < 1.0:
+        gcost = inst.grid_cost_eur_per_mwh.tolist()
+        grid = [
+            [pulp.LpVariable(f"g{z}_{t}", lowBound=0) for t in range(n_t)]
+            for z in range(inst.n_zones)
+        ]
+        for z in range(inst.n_zones):
+            for t in range(n_t):
+                obj.append((grid[z][t], gcost[z] * weights[t]))
+
+    # --- storage (hourly matching) --------------------------------------------------------------
+    model_storage = inst.storage_enabled and inst.matching == "hourly"
+    se = sp = ch = dis = soc = None
+    if model_storage:
+        se, sp, ch, dis, soc = _storage(inst, rows, meaning, obj)
+
+    # 4. balance per zone and slice: clean + imports - exports + storage + grid >= load
+    fixed_load = inst.fixed_load_mw.tolist()
+    cf = inst.re_cf.tolist()
+    eff = inst.link_efficiency.tolist()
+    sites_in: list[list[int]] = [[] for _ in range(inst.n_zones)]
+    for s in sited:
+        sites_in[site_zone[s]].append(s)
+    re_in: list[list[int]] = [[] for _ in range(inst.n_zones)]
+    for j, z in enumerate(inst.re_zone.tolist()):
+        if re[j] is not None:
+            re_in[z].append(j)
+    links_in: list[list[int]] = [[] for _ in range(inst.n_zones)]
+    links_out: list[list[int]] = [[] for _ in range(inst.n_zones)]
+    for k, (a, b_) in enumerate(zip(inst.link_from.tolist(), inst.link_to.tolist(), strict=True)):
+        links_out[a].append(k)
+        links_in[b_].append(k)
+    for z in range(inst.n_zones):
+        for t in range(n_t):
+            pairs: Pairs = [(re[j], cf[j][t]) for j in re_in[z]]  # type: ignore[misc]
+            pairs += [(flow[k][t], eff[k]) for k in links_in[z]]
+            pairs += [(flow[k][t], -1.0) for k in links_out[z]]
+            pairs += [(size[s], -load_per_mw[s] * size_mw[s]) for s in sites_in[z]]  # type: ignore[misc]
+            if grid is not None:
+                pairs.append((grid[z][t], 1.0))
+            if dis is not None and ch is not None:
+                pairs += [(dis[z][t], 1.0), (ch[z][t], -1.0)]
+            name = f"bal_{z}_{t}"
+            rows.append(_row(pairs, pulp.LpConstraintGE, fixed_load[z], name))
+            meaning[name] = f"zone {inst.zone_ids[z]}, slice {inst.slice_ids[t]}: supply >= load"
+
+    # 5. CFE target per zone: residual grid energy <= (1 - cfe) x annual load
+    if grid is not None:
+        share = 1.0 - inst.cfe_target
+        hours = float(inst.weight_h.sum())
+        for z in range(inst.n_zones):
+            pairs = [(grid[z][t], weights[t]) for t in range(n_t)]
+            pairs += [(size[s], -share * hours * load_per_mw[s] * size_mw[s]) for s in sites_in[z]]  # type: ignore[misc]
+            name = f"cfe_{z}"
+            rows.append(_row(pairs, pulp.LpConstraintLE, share * hours * fixed_load[z], name))
+            meaning[name] = f"zone {inst.zone_ids[z]}: residual grid <= {share:.1%} of load"
+
+    # 8. policy: country share, site counts
+    if inst.max_country_share is not None and inst.max_country_share < 1.0 and sited:
+        cap = inst.max_country_share
+        countries = sorted({inst.zone_country[site_zone[s]] for s in sited})
+        for c in countries:
+            pairs = [
+                (
+                    size[s],
+                    ((1.0 if inst.zone_country[site_zone[s]] == c else 0.0) - cap) * size_mw[s],
+                )  # type: ignore[misc]
+                for s in sited
+            ]
+            name = f"share_{c}"
+            rows.append(_row(pairs, pulp.LpConstraintLE, 0.0, name))
+            meaning[name] = f"country {c}: at most {cap:.0%} of new capacity"
+    if inst.min_sites > 0:
+        rows.append(
+            _row([(build[s], 1.0) for s in sited], pulp.LpConstraintGE, inst.min_sites, "min_sites")
+        )  # type: ignore[misc]
+        meaning["min_sites"] = f"at least {inst.min_sites} sites get new capacity"
+    if inst.max_sites is not None:
+        rows.append(
+            _row([(build[s], 1.0) for s in sited], pulp.LpConstraintLE, inst.max_sites, "max_sites")
+        )  # type: ignore[misc]
+        meaning["max_sites"] = f"at most {inst.max_sites} sites get new capacity"
+
+    prob.setObjective(pulp.LpAffineExpression(obj))
+    prob.extend(rows)
+    _ensure_all_variables(prob, build, size, re, flow, grid)
+    return SitingModel(
+        prob, inst, build, size, size_mw, re, flow, grid, se, sp, ch, dis, soc, meaning
+    )
+
+
+def _ensure_all_variables(prob: pulp.LpProblem, *groups: object) -> None:
+    """Register variables that appear in no row or objective term so they get values."""
+    seen = {v.name for v in prob.variables()}
+    extra = []
+
+    def walk(x: object) -> None:
+        if isinstance(x, pulp.LpVariable):
+            if x.name not in seen:
+                extra.append(x)
+        elif isinstance(x, list):
+            for y in x:
+                walk(y)
+
+    for g in groups:
+        walk(g)
+    if extra:
+        prob.addVariables(extra)
+
+
+def _storage(
+    inst: Instance, rows: list[pulp.LpConstraint], meaning: dict[str, str], obj: Pairs
+) -> tuple[
+    list[pulp.LpVariable],
+    list[pulp.LpVariable],
+    list[list[pulp.LpVariable]],
+    list[list[pulp.LpVariable]],
+    list[list[pulp.LpVariable]],
+]:
+    """Battery per zone: energy and power sized separately, cyclic state of charge per period.
+
+    Each slice is one hour of its representative period; charging and discharging each lose
+    ``sqrt(roundtrip_efficiency)``.
+    """
+    n_t = inst.n_slices
+    eta = math.sqrt(inst.storage_roundtrip_efficiency)
+    se = [pulp.LpVariable(f"se{z}", lowBound=0) for z in range(inst.n_zones)]
+    sp = [pulp.LpVariable(f"sp{z}", lowBound=0) for z in range(inst.n_zones)]
+    ch = [
+        [pulp.LpVariable(f"sc{z}_{t}", lowBound=0) for t in range(n_t)] for z in range(inst.n_zones)
+    ]
+    dis = [
+        [pulp.LpVariable(f"sd{z}_{t}", lowBound=0) for t in range(n_t)] for z in range(inst.n_zones)
+    ]
+    soc = [
+        [pulp.LpVariable(f"so{z}_{t}", lowBound=0) for t in range(n_t)] for z in range(inst.n_zones)
+    ]
+    period = inst.period.tolist()
+    prev = list(range(-1, n_t - 1))
+    for t in range(n_t):
+        if t == 0 or period[t] != period[t - 1]:
+            end = t
+            while end + 1 < n_t and period[end + 1] == period[t]:
+                end += 1
+            prev[t] = end  # cyclic: the first hour follows the last hour of its period
+    for z in range(inst.n_zones):
+        obj.append((se[z], inst.storage_energy_eur_per_mwh_yr))
+        obj.append((sp[z], inst.storage_power_eur_per_mw_yr))
+        for t in range(n_t):
+            rows.append(
+                _row([(ch[z][t], 1.0), (sp[z], -1.0)], pulp.LpConstraintLE, 0.0, f"chp_{z}_{t}")
+            )
+            rows.append(
+                _row([(dis[z][t], 1.0), (sp[z], -1.0)], pulp.LpConstraintLE, 0.0, f"dip_{z}_{t}")
+            )
+            rows.append(
+                _row([(soc[z][t], 1.0), (se[z], -1.0)], pulp.LpConstraintLE, 0.0, f"soe_{z}_{t}")
+            )
+            pairs: Pairs = [(soc[z][t], 1.0), (ch[z][t], -eta), (dis[z][t], 1.0 / eta)]
+            if prev[t] != t:
+                pairs.append((soc[z][prev[t]], -1.0))
+            else:  # a one-hour period: the state returns to itself, so charge must equal loss
+                pairs[0] = (soc[z][t], 0.0)
+            name = f"soc_{z}_{t}"
+            rows.append(_row(pairs, pulp.LpConstraintEQ, 0.0, name))
+            meaning[name] = (
+                f"zone {inst.zone_ids[z]}, slice {inst.slice_ids[t]}: storage state of charge"
+            )
+    return se, sp, ch, dis, soc

@@ -1,0 +1,242 @@
+"""Pipeline: config -> layers -> instance -> model -> solution -> run folder (DESIGN §2).
+
+The only module that strings the steps together; each step stays a pure function or an
+isolated I/O call. Progress goes to stderr so the run folder path stays the last stdout line.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, TextIO
+
+from siting import __version__
+from siting.config import Config, load_config
+from siting.diagnosis import diagnosis_report, precheck
+from siting.errors import ExitCode, NoSolutionError, SolverError
+from siting.instance import Instance, build_instance
+from siting.io.results import write_results
+from siting.io.runfolder import sha256_file, staged_run, write_json, write_yaml
+from siting.layers import Layers, load_layers
+from siting.model import build_model
+from siting.solution import extract_solution
+from siting.solvers import SolverStatus, solve
+
+
+class Progress:
+    """Stage-by-stage progress on stderr with elapsed times."""
+
+    def __init__(self, stream: TextIO | None = None, enabled: bool = True) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self._t0 = time.perf_counter()
+
+    def __call__(self, text: str) -> None:
+        if self.enabled:
+            elapsed = time.perf_counter() - self._t0
+            print(f"[{elapsed:6.1f} s] {text}", file=self.stream, flush=True)
+
+
+@dataclass
+class RunOutcome:
+    """What ``siting run`` did."""
+
+    path: Path | None
+    status: str
+    exit_code: int
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def _versions() -> dict[str, str]:
+    out = {"siting": __version__, "python": platform.python_version()}
+    for pkg in (
+        "pulp",
+        "highspy",
+        "geopandas",
+        "shapely",
+        "pyogrio",
+        "pyproj",
+        "pandas",
+        "numpy",
+        "matplotlib",
+        "pydantic",
+    ):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def validate(
+    config_path: str | Path, overrides: list[str] | None = None
+) -> tuple[Config, Layers, Instance]:
+    """Read and check a config and its layers; solve nothing.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found.
+    """
+    cfg = load_config(config_path, overrides)
+    layers = load_layers(cfg)
+    return cfg, layers, build_instance(layers, cfg)
+
+
+def run(
+    config_path: str | Path,
+    out: str | Path | None = None,
+    name: str | None = None,
+    overrides: list[str] | None = None,
+    progress: Progress | None = None,
+) -> RunOutcome:
+    """Build and solve a scenario, and publish a new run folder.
+
+    Parameters
+    ----------
+    config_path
+        Scenario YAML.
+    out
+        Folder holding run folders (default ``runs/`` in the working directory).
+    name
+        Overrides the config's ``name`` for the folder and records it.
+    overrides
+        ``KEY=VALUE`` config overrides.
+    progress
+        Where to report stages.
+
+    Returns
+    -------
+    RunOutcome
+        Published path, status and the exit code for the CLI.
+    """
+    say = progress or Progress(enabled=False)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    overrides = list(overrides or [])
+    if name:
+        overrides.append(f"name={name}")
+    cfg = load_config(config_path, overrides)
+    say(
+        f"config {cfg.name}: +{cfg.target.increase_pct:g} % by {cfg.target.deadline_year}, "
+        f"{cfg.carbon.matching} matching, CFE {cfg.carbon.cfe_target:g}"
+    )
+    layers = load_layers(cfg)
+    inst = build_instance(layers, cfg)
+    timings["read_s"] = time.perf_counter() - t
+    say(
+        f"layers read: {inst.n_zones} zones, {inst.n_sites} sites ({int(inst.eligible.sum())} eligible), "
+        f"{len(inst.re_tech)} clean options, {len(inst.link_ids)} links, {inst.n_slices} slices"
+    )
+
+    out_root = Path(out) if out else Path.cwd() / "runs"
+    inputs = {k: {"path": str(p), "sha256": sha256_file(p)} for k, p in cfg.layer_paths().items()}
+    manifest: dict[str, Any] = {
+        "name": cfg.name,
+        "config_sha256": cfg.sha256(),
+        "config_source": str(Path(config_path).resolve()),
+        "overrides": overrides,
+        "inputs": inputs,
+        "versions": _versions(),
+        "solver": {
+            "name": cfg.solver.name,
+            "seed": cfg.solver.seed,
+            "threads": cfg.solver.threads,
+            "time_limit_s": cfg.solver.time_limit_s,
+            "mip_gap_requested": cfg.solver.mip_gap,
+        },
+    }
+
+    findings = precheck(inst)
+    if findings:
+        say("pre-solve checks found the plan impossible; writing the diagnosis")
+        return _publish_infeasible(
+            cfg,
+            out_root,
+            manifest,
+            timings,
+            diagnosis_report(findings, "not solved: pre-solve checks"),
+            say,
+        )
+
+    t = time.perf_counter()
+    model = build_model(inst)
+    timings["build_s"] = time.perf_counter() - t
+    size = {"variables": model.n_variables, "constraints": model.n_constraints}
+    say(
+        f"model built: {size['variables']:,} variables, {size['constraints']:,} constraints in "
+        f"{timings['build_s']:.2f} s; solving with {cfg.solver.name} "
+        f"(gap {cfg.solver.mip_gap:g}, limit {cfg.solver.time_limit_s:g} s)"
+    )
+    result = solve(model, cfg.solver)
+    timings["pass_s"], timings["solve_s"] = result.pass_s, result.solve_s
+    manifest["solver"].update(
+        {
+            "version": result.solver_version,
+            "status": result.status.value,
+            "termination": result.termination,
+            "mip_gap": result.mip_gap,
+            "objective": result.objective,
+            "best_bound": result.best_bound,
+        }
+    )
+    manifest["model_size"] = size
+    say(
+        f"solver: {result.termination} ({result.status.value}) in {result.solve_s:.1f} s; "
+        f"objective {result.objective:,.0f} EUR/yr, gap {result.mip_gap:.4%}"
+    )
+
+    if result.status == SolverStatus.INFEASIBLE:
+        report = diagnosis_report(precheck(inst), result.termination, size)
+        return _publish_infeasible(cfg, out_root, manifest, timings, report, say)
+    if result.status == SolverStatus.NO_SOLUTION:
+        raise NoSolutionError(
+            f"no feasible plan found within the time limit ({cfg.solver.time_limit_s:g} s). "
+            "Raise solver.time_limit_s or relax solver.mip_gap."
+        )
+    if not result.status.has_solution:
+        raise SolverError(
+            f"solver {cfg.solver.name} ended with '{result.termination}' {result.message}".strip()
+        )
+
+    solution = extract_solution(model, result)
+    t = time.perf_counter()
+    with staged_run(out_root, cfg.name, cfg.sha256()) as staged:
+        write_yaml(staged.path / "config.yaml", cfg.to_plain())
+        geo = write_results(staged.path, solution, layers)
+        from siting.plotting import plot_run_map, save_figure
+
+        fig = plot_run_map(geo["zones"], geo["sites"], geo["links"], solution.summary, cfg.name)
+        save_figure(fig, staged.path / "map")
+        timings["write_s"] = time.perf_counter() - t
+        manifest["timings"] = timings
+        manifest["status"] = result.status.value
+        staged.manifest = manifest
+    assert staged.published is not None
+    say(f"published {staged.published.name}")
+    return RunOutcome(staged.published, result.status.value, ExitCode.OK, solution.summary)
+
+
+def _publish_infeasible(
+    cfg: Config,
+    out_root: Path,
+    manifest: dict[str, Any],
+    timings: dict[str, float],
+    report: dict[str, Any],
+    say: Progress,
+) -> RunOutcome:
+    summary = {"status": "infeasible", "objective_eur_per_yr": None, "diagnosis": report["summary"]}
+    with staged_run(out_root, cfg.name, cfg.sha256()) as staged:
+        write_yaml(staged.path / "config.yaml", cfg.to_plain())
+        write_json(staged.path / "summary.json", summary)
+        write_json(staged.path / "diagnosis.json", report)
+        manifest["timings"] = timings
+        manifest["status"] = "infeasible"
+        staged.manifest = manifest
+    assert staged.published is not None
+    say(f"infeasible: {report['summary']}")
+    return RunOutcome(staged.published, "infeasible", ExitCode.INFEASIBLE, summary)

@@ -1,0 +1,288 @@
+"""Maps of a run: chosen sites sized by MW over zones shaded by new clean capacity, links by use.
+
+Drawn in EPSG:3035 from the run's own result layers, so ``siting plot RUN`` redraws exactly
+what ``siting run`` drew. Matplotlib is imported lazily with the non-interactive backend.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from matplotlib.figure import Figure
+
+NEW_COLOUR = "#c2185b"
+EXISTING_COLOUR = "#37474f"
+LINK_COLOUR = "#1565c0"
+SEA_COLOUR = "#eaf1f7"
+MW_PER_PT2 = 2.0
+"""Marker area scale: points^2 per MW of IT capacity at the site."""
+
+
+def _marker_area(mw: np.ndarray | float, mw_per_pt2: float = MW_PER_PT2) -> np.ndarray:
+    return np.asarray(mw, dtype=float) / mw_per_pt2
+
+
+def _fmt_eur(x: float) -> str:
+    if not np.isfinite(x):
+        return "n/a"
+    if abs(x) >= 1e9:
+        return f"€{x / 1e9:,.1f} bn/yr"
+    return f"€{x / 1e6:,.0f} m/yr"
+
+
+def map_title(summary: dict[str, Any], name: str) -> str:
+    """Two-line title: scenario, target and cost, matching rule."""
+    base = summary.get("baseline_it_mw") or 0.0
+    target = summary.get("target_it_mw") or 0.0
+    mult = target / base if base else float("nan")
+    cfe = summary.get("cfe_target", 1.0)
+    matching = summary.get("matching", "annual")
+    line1 = f"{name}: {target / 1e3:,.1f} GW IT by the deadline ({mult:.0f} x {base / 1e3:,.1f} GW today)"
+    line2 = (
+        f"{matching} carbon-free matching, CFE target {cfe:.0%}, score {summary.get('cfe_score', float('nan')):.1%}"
+        f"  ·  cost {_fmt_eur(summary.get('objective_eur_per_yr') or float('nan'))}"
+        f"  ·  {summary.get('sites_built', 0)} sites get new capacity"
+    )
+    return f"{line1}\n{line2}"
+
+
+def plot_run_map(
+    zones: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    links: gpd.GeoDataFrame | None,
+    summary: dict[str, Any],
+    name: str,
+    *,
+    ax: Any = None,
+    extent: tuple[float, float, float, float] | None = None,
+    clean_max_gw: float | None = None,
+    mw_per_pt2: float = MW_PER_PT2,
+    legend: bool = True,
+    n_labels: int = 16,
+) -> Figure:
+    """Draw the planner's map of one run.
+
+    Parameters
+    ----------
+    zones
+        Zones with ``new_clean_mw`` [MW] (EPSG:3035).
+    sites
+        Candidates with ``existing_it_mw``, ``new_it_mw`` [MW], optional ``name``.
+    links
+        Links with ``mean_flow_mw`` [MW] and line geometry, or None.
+    summary
+        The run's ``summary.json``.
+    name
+        Scenario name for the title.
+    ax, extent, clean_max_gw, mw_per_pt2
+        Shared axes, extent [m], colour ceiling [GW] and marker scale, so that several
+        runs can be drawn on identical scales.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib import patheffects
+    from matplotlib.colors import Normalize
+    from matplotlib.lines import Line2D
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(11, 10.5), dpi=150)
+    else:
+        fig = ax.figure
+    ax.set_facecolor(SEA_COLOUR)
+    clean_gw = zones["new_clean_mw"].fillna(0.0) / 1e3
+    vmax = clean_max_gw if clean_max_gw is not None else max(float(clean_gw.max()), 1.0)
+    norm = Normalize(vmin=0.0, vmax=vmax)
+    cmap = plt.get_cmap("YlGn")
+    from matplotlib.colors import to_hex
+
+    fills = [to_hex(cmap(norm(v))) if v > 0 else "#f4f4f2" for v in clean_gw]
+    zones.plot(ax=ax, color=fills, edgecolor="#8a8a8a", linewidth=0.5, zorder=1)
+
+    if links is not None and len(links):
+        use = links[links["mean_flow_mw"] > 1.0]
+        for geom, mw in zip(use.geometry, use["mean_flow_mw"], strict=True):
+            xs, ys = geom.xy
+            ax.plot(
+                xs,
+                ys,
+                color=LINK_COLOUR,
+                linewidth=0.6 + 3.0 * mw / 2000.0,
+                alpha=0.55,
+                solid_capstyle="round",
+                zorder=2,
+            )
+
+    pts = sites
+    x, y = pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()
+    idle = (pts["new_it_mw"] <= 0) & (pts["existing_it_mw"] <= 0)
+    ax.scatter(x[idle], y[idle], s=4, color="#9e9e9e", zorder=3, linewidths=0)
+    has_new = pts["new_it_mw"].to_numpy() > 0
+    total = (pts["existing_it_mw"] + pts["new_it_mw"]).to_numpy()
+    ax.scatter(
+        x[has_new],
+        y[has_new],
+        s=_marker_area(total[has_new], mw_per_pt2),
+        color=NEW_COLOUR,
+        alpha=0.72,
+        edgecolor="white",
+        linewidth=0.6,
+        zorder=4,
+    )
+    has_old = pts["existing_it_mw"].to_numpy() > 0
+    ax.scatter(
+        x[has_old],
+        y[has_old],
+        s=_marker_area(pts["existing_it_mw"].to_numpy()[has_old], mw_per_pt2),
+        facecolor="none",
+        edgecolor=EXISTING_COLOUR,
+        linewidth=1.2,
+        zorder=5,
+    )
+
+    label_col = "name" if "name" in pts.columns else "site_id"
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    for geom, label, mw in _label_choice(pts, total, label_col, n_labels):
+        text = f"{label}\n{mw / 1e3:.1f} GW" if mw >= 1000 else f"{label}\n{mw:.0f} MW"
+        ax.annotate(
+            text,
+            (geom.x, geom.y),
+            xytext=(6, 5),
+            textcoords="offset points",
+            fontsize=7,
+            color="#212121",
+            path_effects=halo,
+            zorder=6,
+        )
+
+    if extent is None:
+        x0, y0, x1, y1 = zones.total_bounds
+        pad = 0.03 * max(x1 - x0, y1 - y0)
+        extent = (x0 - pad, x1 + pad, y0 - pad, y1 + pad)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#b0bec5")
+
+    if legend:
+        sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+        cb = fig.colorbar(sm, ax=ax, fraction=0.035, pad=0.01, shrink=0.6)
+        cb.set_label("New clean generation capacity in zone [GW]")
+        handles = [
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=np.sqrt(_marker_area(mw, mw_per_pt2)),
+                markerfacecolor=NEW_COLOUR,
+                alpha=0.72,
+                markeredgecolor="white",
+                label=f"{mw:,} MW IT" if mw < 1000 else f"{mw / 1000:g} GW IT",
+            )
+            for mw in (100, 500, 1000)
+        ]
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=8,
+                markerfacecolor="none",
+                markeredgecolor=EXISTING_COLOUR,
+                label="existing capacity (ring)",
+            )
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=3,
+                color="#9e9e9e",
+                label="candidate, not built",
+            )
+        )
+        handles += [
+            Line2D(
+                [],
+                [],
+                color=LINK_COLOUR,
+                alpha=0.55,
+                linewidth=0.6 + 3.0 * mw / 2000.0,
+                label=f"link use {mw:,} MW (mean)",
+            )
+            for mw in (250, 1000)
+        ]
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            fontsize=8,
+            title="Data-centre sites (total IT capacity)",
+            title_fontsize=8,
+            frameon=True,
+            framealpha=0.92,
+            borderpad=0.9,
+            labelspacing=1.2,
+        )
+        ax.set_title(map_title(summary, name), fontsize=10.5, loc="left")
+        ax.annotate(
+            "ETRS89-LAEA (EPSG:3035). Outlines: Made with Natural Earth. Data: ICIS, ENSPRESO, IRENA, Ember, "
+            "ENTSO-E TYNDP, PyPSA technology-data, T&T DCCI (see datasets/README.md).",
+            xy=(0.0, -0.012),
+            xycoords="axes fraction",
+            va="top",
+            fontsize=6.5,
+            color="#616161",
+        )
+    return fig
+
+
+def _label_choice(
+    pts: Any, total: np.ndarray, label_col: str, n: int, spacing_m: float = 180_000.0
+) -> list[tuple[Any, str, float]]:
+    """Sites to label: the largest in each zone first (largest zones first), then by size.
+
+    A site within ``spacing_m`` of a label already placed is skipped, so labels stay readable.
+    """
+    order = list(np.argsort(-total, kind="stable"))
+    zone = pts["zone_id"].to_numpy() if "zone_id" in pts.columns else np.arange(len(pts))
+    firsts, seen = [], set()
+    for i in order:
+        if total[i] > 0 and zone[i] not in seen:
+            seen.add(zone[i])
+            firsts.append(i)
+    zone_total = {z: total[zone == z].sum() for z in seen}
+    firsts.sort(key=lambda i: -zone_total[zone[i]])
+    chosen: list[tuple[Any, str, float]] = []
+    for i in firsts + [i for i in order if i not in set(firsts)]:
+        if total[i] <= 0 or len(chosen) >= n:
+            continue
+        geom = pts.geometry.iloc[i]
+        if all(geom.distance(g) >= spacing_m for g, _, _ in chosen):
+            chosen.append((geom, str(pts[label_col].iloc[i]), float(total[i])))
+    return chosen
+
+
+def save_figure(fig: Figure, stem: Path) -> list[Path]:
+    """Save a figure as PNG and SVG next to each other; returns the paths."""
+    import matplotlib.pyplot as plt
+
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
+    fig.savefig(paths[1], bbox_inches="tight")
+    plt.close(fig)
+    return paths

@@ -1,0 +1,267 @@
+"""Solution: read a solved model back into tables and KPIs (DESIGN §7).
+
+Pure: takes the solved :class:`~siting.model.SitingModel` and returns DataFrames that let
+anyone re-check the plan without the model (target, balances, bounds).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from siting.model import SitingModel
+from siting.solvers import SolveResult
+
+_ROUND_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Result tables of a solved run.
+
+    ``sites``: one row per candidate; ``renewables``: per zone and tech; ``flows``: per link
+    and slice; ``dispatch``: per zone and slice; ``zones`` and ``links``: KPIs; ``summary``:
+    the run's headline numbers (``summary.json``).
+    """
+
+    sites: pd.DataFrame
+    renewables: pd.DataFrame
+    flows: pd.DataFrame
+    dispatch: pd.DataFrame
+    zones: pd.DataFrame
+    links: pd.DataFrame
+    summary: dict[str, Any]
+
+
+def _val(v: pulp.LpVariable | None) -> float:
+    if v is None or v.varValue is None:
+        return 0.0
+    x = float(v.varValue)
+    return 0.0 if abs(x) < _ROUND_TOL else x
+
+
+def _matrix(vs: list[list[pulp.LpVariable]] | None, shape: tuple[int, int]) -> np.ndarray:
+    if vs is None:
+        return np.zeros(shape)
+    return np.array([[_val(v) for v in row] for row in vs], dtype=float).reshape(shape)
+
+
+def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
+    """Tables and KPIs from a solved model.
+
+    Parameters
+    ----------
+    model
+        A model whose variables carry values (``result.status.has_solution``).
+    result
+        The solver's report.
+    """
+    inst = model.instance
+    n_z, n_t, n_l = inst.n_zones, inst.n_slices, len(inst.link_ids)
+    w = inst.weight_h
+    hours = float(w.sum())
+
+    # --- sites -----------------------------------------------------------------------------
+    size = np.array([_val(x) for x in model.size])
+    if any(x is not None and x.cat == pulp.LpInteger for x in model.size):
+        size = np.where(
+            [x is not None and x.cat == pulp.LpInteger for x in model.size], np.round(size), size
+        )
+    new_it = size * np.array(model.size_mw)
+    built = np.array([_val(b) > 0.5 for b in model.build])
+    existing_load = inst.baseline_pue[inst.site_zone] * inst.utilisation * inst.existing_it_mw
+    site_load = existing_load + inst.new_load_per_mw * new_it
+    sites = pd.DataFrame(
+        {
+            "site_id": inst.site_ids,
+            "zone_id": [inst.zone_ids[z] for z in inst.site_zone],
+            "built": built,
+            "existing_it_mw": inst.existing_it_mw,
+            "new_it_mw": new_it,
+            "total_it_mw": inst.existing_it_mw + new_it,
+            "max_it_mw": inst.max_it_mw,
+            "load_mw": site_load,
+            "pue": inst.site_pue,
+            "eligible": inst.eligible,
+            "excluded_reason": inst.excluded_reason or [""] * inst.n_sites,
+            "cost_eur_per_yr": built * inst.site_fixed_eur_per_yr
+            + new_it * inst.site_capex_eur_per_mw_yr,
+        }
+    )
+
+    # --- clean capacity ---------------------------------------------------------------------
+    re_new = np.array([_val(v) for v in model.re])
+    re_mean_cf = (inst.re_cf * w).sum(axis=1) / hours if n_t else np.zeros(len(re_new))
+    renewables = pd.DataFrame(
+        {
+            "zone_id": [inst.zone_ids[z] for z in inst.re_zone],
+            "tech": inst.re_tech,
+            "new_mw": re_new,
+            "potential_mw": inst.re_potential_mw,
+            "existing_mw": inst.re_existing_mw,
+            "cf": re_mean_cf,
+            "annual_mwh": re_new * re_mean_cf * hours,
+            "cost_eur_per_yr": re_new * inst.re_capex_eur_per_mw_yr,
+        }
+    )
+
+    # --- flows ------------------------------------------------------------------------------
+    flow = _matrix(model.flow, (n_l, n_t))
+    flows = pd.DataFrame(
+        {
+            "link_id": np.repeat(inst.link_ids, n_t),
+            "from_zone": np.repeat([inst.zone_ids[a] for a in inst.link_from], n_t),
+            "to_zone": np.repeat([inst.zone_ids[b] for b in inst.link_to], n_t),
+            "slice": np.tile(inst.slice_ids, n_l),
+            "weight_h": np.tile(w, n_l),
+            "flow_mw": flow.ravel(),
+            "delivered_mw": (flow * inst.link_efficiency[:, None]).ravel(),
+        }
+    )
+
+    # --- dispatch per zone and slice --------------------------------------------------------
+    clean = np.zeros((n_z, n_t))
+    np.add.at(clean, inst.re_zone, re_new[:, None] * inst.re_cf)
+    imports = np.zeros((n_z, n_t))
+    exports = np.zeros((n_z, n_t))
+    np.add.at(imports, inst.link_to, flow * inst.link_efficiency[:, None])
+    np.add.at(exports, inst.link_from, flow)
+    grid = _matrix(model.grid, (n_z, n_t))
+    charge = _matrix(model.charge, (n_z, n_t))
+    discharge = _matrix(model.discharge, (n_z, n_t))
+    new_load = np.zeros(n_z)
+    np.add.at(new_load, inst.site_zone, inst.new_load_per_mw * new_it)
+    zone_load = inst.fixed_load_mw + new_load
+    load = np.repeat(zone_load[:, None], n_t, axis=1)
+    dispatch = pd.DataFrame(
+        {
+            "zone_id": np.repeat(inst.zone_ids, n_t),
+            "slice": np.tile(inst.slice_ids, n_z),
+            "weight_h": np.tile(w, n_z),
+            "load_mw": load.ravel(),
+            "clean_mw": clean.ravel(),
+            "import_mw": imports.ravel(),
+            "export_mw": exports.ravel(),
+            "storage_mw": (discharge - charge).ravel(),
+            "grid_mw": grid.ravel(),
+        }
+    )
+
+    # --- zone and link KPIs -----------------------------------------------------------------
+    per_zone_new = np.zeros(n_z)
+    np.add.at(per_zone_new, inst.site_zone, new_it)
+    per_zone_built = np.zeros(n_z)
+    np.add.at(per_zone_built, inst.site_zone, built.astype(float))
+    grid_mwh = grid @ w
+    se = (
+        np.array([_val(v) for v in model.storage_energy]) if model.storage_energy else np.zeros(n_z)
+    )
+    sp = np.array([_val(v) for v in model.storage_power]) if model.storage_power else np.zeros(n_z)
+    zones = pd.DataFrame(
+        {
+            "zone_id": inst.zone_ids,
+            "country": inst.zone_country,
+            "baseline_it_mw": inst.baseline_it_mw,
+            "new_it_mw": per_zone_new,
+            "total_it_mw": inst.baseline_it_mw + per_zone_new,
+            "sites_built": per_zone_built.astype(int),
+            "load_mw": zone_load,
+            "annual_load_mwh": zone_load * hours,
+            "clean_mwh": clean @ w,
+            "import_mwh": imports @ w,
+            "export_mwh": exports @ w,
+            "grid_mwh": grid_mwh,
+            "emissions_t_per_yr": grid_mwh * inst.carbon_intensity_g_per_kwh / 1000.0,
+            "storage_mwh": se,
+            "storage_mw": sp,
+        }
+    )
+    for tech in sorted(set(inst.re_tech)):
+        col = np.zeros(n_z)
+        mask = np.array([k == tech for k in inst.re_tech])
+        np.add.at(col, inst.re_zone[mask], re_new[mask])
+        zones[f"new_{tech}_mw"] = col
+    zones["new_clean_mw"] = zones[
+        [
+            c
+            for c in zones.columns
+            if c.startswith("new_") and c.endswith("_mw") and c not in ("new_it_mw", "new_clean_mw")
+        ]
+    ].sum(axis=1)
+    mean_flow = flow @ w / hours if n_t else np.zeros(n_l)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        util = np.where(inst.link_capacity_mw > 0, mean_flow / inst.link_capacity_mw, 0.0)
+        dc_util = np.where(inst.link_usable_mw > 0, mean_flow / inst.link_usable_mw, 0.0)
+    links = pd.DataFrame(
+        {
+            "link_id": inst.link_ids,
+            "from_zone": [inst.zone_ids[a] for a in inst.link_from],
+            "to_zone": [inst.zone_ids[b] for b in inst.link_to],
+            "capacity_mw": inst.link_capacity_mw,
+            "usable_mw": inst.link_usable_mw,
+            "mean_flow_mw": mean_flow,
+            "utilisation": util,
+            "usable_utilisation": dc_util,
+            "efficiency": inst.link_efficiency,
+        }
+    )
+
+    # --- summary ----------------------------------------------------------------------------
+    annual_load = float(zones["annual_load_mwh"].sum())
+    total_grid = float(grid_mwh.sum())
+    cost_sites = float(sites["cost_eur_per_yr"].sum())
+    cost_clean = float(renewables["cost_eur_per_yr"].sum())
+    cost_storage = float(
+        se @ np.full(n_z, inst.storage_energy_eur_per_mwh_yr)
+        + sp @ np.full(n_z, inst.storage_power_eur_per_mw_yr)
+    )
+    cost_links = float(inst.wheeling_eur_per_mwh * (flow @ w).sum())
+    cost_grid = float((grid_mwh * inst.grid_cost_eur_per_mwh).sum())
+    new_total = float(new_it.sum())
+    new_re = {
+        tech: float(renewables.loc[renewables["tech"] == tech, "new_mw"].sum())
+        for tech in sorted(set(inst.re_tech))
+    }
+    summary: dict[str, Any] = {
+        "status": result.status.value,
+        "objective_eur_per_yr": result.objective,
+        "mip_gap": None if math.isnan(result.mip_gap) else result.mip_gap,
+        "baseline_it_mw": inst.baseline_total_mw,
+        "target_it_mw": inst.target_total_mw,
+        "total_it_mw": inst.baseline_total_mw + new_total,
+        "new_it_mw": new_total,
+        "sites_built": int(built.sum()),
+        "annual_load_mwh": annual_load,
+        "annual_clean_mwh": float((clean @ w).sum()),
+        "cfe_score": 1.0 - total_grid / annual_load if annual_load > 0 else 1.0,
+        "emissions_t_per_yr": float(zones["emissions_t_per_yr"].sum()),
+        "new_re_mw": new_re,
+        "storage_mwh": float(se.sum()),
+        "storage_mw": float(sp.sum()),
+        "cost_breakdown_eur_per_yr": {
+            "sites": cost_sites,
+            "clean_capacity": cost_clean,
+            "storage": cost_storage,
+            "links": cost_links,
+            "residual_grid": cost_grid,
+        },
+        "cost_per_mwh_load_eur": (cost_sites + cost_clean + cost_storage + cost_links + cost_grid)
+        / annual_load
+        if annual_load > 0
+        else None,
+        "energy_cost_per_mwh_load_eur": (cost_clean + cost_storage + cost_links + cost_grid)
+        / annual_load
+        if annual_load > 0
+        else None,
+        "matching": inst.matching,
+        "cfe_target": inst.cfe_target,
+        "scope": inst.scope,
+        "multiplier": inst.multiplier,
+        "utilisation": inst.utilisation,
+    }
+    return Solution(sites, renewables, flows, dispatch, zones, links, summary)
