@@ -31,6 +31,13 @@ SITE_DEFAULTS: dict[str, float] = {
     "fixed_eur_per_yr": 0.0,
 }
 LINK_DEFAULTS: dict[str, float] = {"loss_per_1000km": 0.0, "dc_share": 1.0}
+KNOWN_COLUMNS: tuple[str, ...] = (
+    "baseline_it_mw", "baseline_pue", "carbon_intensity_g_per_kwh", "grid_price_eur_per_mwh",
+    "water_stress", "grid_connection_years", "existing_it_mw", "module_it_mw",
+    "capex_eur_per_mw_yr", "fixed_eur_per_yr", "online_year", "potential_mw", "existing_mw",
+    "loss_per_1000km", "inference_it_mw", "max_latency_ms",
+)  # fmt: skip
+"""Contract column names (DESIGN §3), used to undo Shapefile's 10-character truncation."""
 
 
 @dataclass(frozen=True)
@@ -200,7 +207,7 @@ def _read(cfg: Config, name: str, c: _Collector) -> pd.DataFrame | None:
     if path is None:
         return None
     try:
-        return read_layer(path, name)
+        return read_layer(path, name, KNOWN_COLUMNS)
     except InputError as err:
         c.problems.extend(err.problems)
         return None
@@ -384,23 +391,21 @@ def _check_sites(
     out = _to_crs(df, name, path, c)
     if out is None or zones is None:
         return out
-    if "zone_id" not in out.columns:
-        out["zone_id"] = np.nan
-    given = out["zone_id"].notna()
-    out.loc[given, "zone_id"] = out.loc[given, "zone_id"].astype(str)
-    unknown = given & ~out["zone_id"].isin(set(zones["zone_id"]))
+    zid = out["zone_id"] if "zone_id" in out.columns else pd.Series(np.nan, index=out.index)
+    given = zid.notna() & (zid.astype(str).str.strip() != "")
+    zid = zid.astype(object).where(given, None)
+    zid[given] = zid[given].astype(str).str.strip()
+    unknown = given & ~zid.isin(set(zones["zone_id"]))
     for idx in out.index[unknown]:
         c.add(
             _where(name, path, _row_label(out, idx, "site_id")),
-            f"unknown zone_id '{out.at[idx, 'zone_id']}'",
+            f"unknown zone_id '{zid[idx]}'",
             "use a zone_id from the zones layer, or leave it empty to join by location",
         )
-    missing = ~given
-    valid_pts = out.geometry.notna() & ~out.geometry.is_empty
-    if (missing & valid_pts).any():
-        out.loc[missing & valid_pts, "zone_id"] = _join_points_to_zones(
-            out.loc[missing & valid_pts], zones, name, path, "site_id", c
-        )
+    todo = ~given & out.geometry.notna() & ~out.geometry.is_empty
+    if todo.any():
+        zid[todo] = _join_points_to_zones(out.loc[todo], zones, name, path, "site_id", c)
+    out["zone_id"] = zid
     # Existing capacity at sites is part of the zone's baseline, so it cannot exceed it.
     if not unknown.any() and "zone_id" in out.columns:
         base = zones.set_index("zone_id")["baseline_it_mw"]

@@ -118,15 +118,17 @@ def _build(inst: Instance) -> SitingModel:
             cap_units = 0.0  # forced but excluded: infeasible on purpose, the solver reports it
         elif cap_units <= 0 and not forced:
             continue
-        b = pulp.LpVariable(f"b{s}", lowBound=1 if forced else 0, upBound=1, cat=pulp.LpBinary)
+        b = prob.add_variable(f"b{s}", cat=pulp.LpBinary)
+        if forced:
+            b.lowBound = 1  # set after creation: PuLP resets the bounds of binaries
         if modular:
-            x = pulp.LpVariable(f"m{s}", lowBound=0, upBound=cap_units, cat=pulp.LpInteger)
+            x = prob.add_variable(f"m{s}", lowBound=0, upBound=cap_units, cat=pulp.LpInteger)
             size_mw[s] = float(module[s])
             # a built site gets at least one module, so 'built' always means new capacity
             rows.append(_row([(x, 1.0), (b, -1.0)], pulp.LpConstraintGE, 0.0, f"minmod_{s}"))
             meaning[f"minmod_{s}"] = f"site {inst.site_ids[s]}: built means at least one module"
         else:
-            x = pulp.LpVariable(f"n{s}", lowBound=0, upBound=cap_units)
+            x = prob.add_variable(f"n{s}", lowBound=0, upBound=cap_units)
             size_mw[s] = 1.0
         rows.append(_row([(x, 1.0), (b, -cap_units)], pulp.LpConstraintLE, 0.0, f"site_{s}"))
         meaning[f"site_{s}"] = (
@@ -157,14 +159,14 @@ def _build(inst: Instance) -> SitingModel:
         if re_head[j] <= 0:
             re.append(None)
             continue
-        v = pulp.LpVariable(f"r{j}", lowBound=0, upBound=re_head[j])
+        v = prob.add_variable(f"r{j}", lowBound=0, upBound=re_head[j])
         re.append(v)
         obj.append((v, re_capex[j]))
 
     # --- link flows ---------------------------------------------------------------------------
     usable = inst.link_usable_mw.tolist()
     flow = [
-        [pulp.LpVariable(f"f{k}_{t}", lowBound=0, upBound=usable[k]) for t in range(n_t)]
+        [prob.add_variable(f"f{k}_{t}", lowBound=0, upBound=usable[k]) for t in range(n_t)]
         for k in range(len(inst.link_ids))
     ]
     if inst.wheeling_eur_per_mwh > 0:
@@ -177,7 +179,7 @@ def _build(inst: Instance) -> SitingModel:
     if inst.cfe_target < 1.0:
         gcost = inst.grid_cost_eur_per_mwh.tolist()
         grid = [
-            [pulp.LpVariable(f"g{z}_{t}", lowBound=0) for t in range(n_t)]
+            [prob.add_variable(f"g{z}_{t}", lowBound=0) for t in range(n_t)]
             for z in range(inst.n_zones)
         ]
         for z in range(inst.n_zones):
@@ -188,7 +190,7 @@ def _build(inst: Instance) -> SitingModel:
     model_storage = inst.storage_enabled and inst.matching == "hourly"
     se = sp = ch = dis = soc = None
     if model_storage:
-        se, sp, ch, dis, soc = _storage(inst, rows, meaning, obj)
+        se, sp, ch, dis, soc = _storage(prob, inst, rows, meaning, obj)
 
     # 4. balance per zone and slice: clean + imports - exports + storage + grid >= load
     fixed_load = inst.fixed_load_mw.tolist()
@@ -285,7 +287,11 @@ def _ensure_all_variables(prob: pulp.LpProblem, *groups: object) -> None:
 
 
 def _storage(
-    inst: Instance, rows: list[pulp.LpConstraint], meaning: dict[str, str], obj: Pairs
+    prob: pulp.LpProblem,
+    inst: Instance,
+    rows: list[pulp.LpConstraint],
+    meaning: dict[str, str],
+    obj: Pairs,
 ) -> tuple[
     list[pulp.LpVariable],
     list[pulp.LpVariable],
@@ -300,16 +306,19 @@ def _storage(
     """
     n_t = inst.n_slices
     eta = math.sqrt(inst.storage_roundtrip_efficiency)
-    se = [pulp.LpVariable(f"se{z}", lowBound=0) for z in range(inst.n_zones)]
-    sp = [pulp.LpVariable(f"sp{z}", lowBound=0) for z in range(inst.n_zones)]
+    se = [prob.add_variable(f"se{z}", lowBound=0) for z in range(inst.n_zones)]
+    sp = [prob.add_variable(f"sp{z}", lowBound=0) for z in range(inst.n_zones)]
     ch = [
-        [pulp.LpVariable(f"sc{z}_{t}", lowBound=0) for t in range(n_t)] for z in range(inst.n_zones)
+        [prob.add_variable(f"sc{z}_{t}", lowBound=0) for t in range(n_t)]
+        for z in range(inst.n_zones)
     ]
     dis = [
-        [pulp.LpVariable(f"sd{z}_{t}", lowBound=0) for t in range(n_t)] for z in range(inst.n_zones)
+        [prob.add_variable(f"sd{z}_{t}", lowBound=0) for t in range(n_t)]
+        for z in range(inst.n_zones)
     ]
     soc = [
-        [pulp.LpVariable(f"so{z}_{t}", lowBound=0) for t in range(n_t)] for z in range(inst.n_zones)
+        [prob.add_variable(f"so{z}_{t}", lowBound=0) for t in range(n_t)]
+        for z in range(inst.n_zones)
     ]
     period = inst.period.tolist()
     prev = list(range(-1, n_t - 1))

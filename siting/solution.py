@@ -167,6 +167,7 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
             "zone_id": inst.zone_ids,
             "country": inst.zone_country,
             "baseline_it_mw": inst.baseline_it_mw,
+            "baseline_pue": inst.baseline_pue,
             "new_it_mw": per_zone_new,
             "total_it_mw": inst.baseline_it_mw + per_zone_new,
             "sites_built": per_zone_built.astype(int),

@@ -97,7 +97,7 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
         value: list[float] = []
         row_lo: list[float] = []
         row_up: list[float] = []
-        for i, con in enumerate(lp.constraints.values()):
+        for i, con in enumerate(lp.constraints()):
             con.index = i
             for var, coef in con.items():
                 if coef != 0:

@@ -19,7 +19,7 @@ CSV_SUFFIXES = {".csv", ".txt"}
 SUPPORTED = GEO_SUFFIXES | PARQUET_SUFFIXES | CSV_SUFFIXES
 
 
-def read_layer(path: Path, layer_name: str) -> pd.DataFrame:
+def read_layer(path: Path, layer_name: str, known_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """Read one layer file.
 
     Parameters
@@ -28,6 +28,8 @@ def read_layer(path: Path, layer_name: str) -> pd.DataFrame:
         File path (GeoPackage, GeoJSON, Shapefile, FlatGeobuf, GeoParquet/Parquet or CSV).
     layer_name
         Name of the layer in the config, used in messages.
+    known_columns
+        Contract column names; Shapefile's 10-character truncations of them are renamed back.
 
     Returns
     -------
@@ -76,7 +78,16 @@ def read_layer(path: Path, layer_name: str) -> pd.DataFrame:
         ) from None
     if len(df) == 0:
         raise InputError([Problem(where, "the layer has no rows", "supply at least one feature")])
+    if suffix == ".shp" and known_columns:
+        df = _restore_truncated(df, known_columns)
     return df
+
+
+def _restore_truncated(df: pd.DataFrame, known: tuple[str, ...]) -> pd.DataFrame:
+    """Undo the DBF format's 10-character field names (``existing_i`` -> ``existing_it_mw``)."""
+    short = {name[:10]: name for name in known if len(name) > 10}
+    rename = {c: short[c] for c in df.columns if c in short and short[c] not in df.columns}
+    return df.rename(columns=rename)
 
 
 def _points_from_lonlat(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,151 @@
+"""Exit codes and messages of the command-line interface (DESIGN §5)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from siting.cli import main
+
+
+def test_run_prints_folder_last_and_exits_zero(tiny_config, tmp_path, capsys) -> None:
+    code = main(["run", str(tiny_config()), "--out", str(tmp_path / "runs"), "--quiet"])
+    out = capsys.readouterr().out.strip().splitlines()
+    assert code == 0
+    assert Path(out[-1]).is_dir() and Path(out[-1]).parent == tmp_path / "runs"
+
+
+def test_set_overrides_are_recorded(tiny_config, tmp_path, capsys) -> None:
+    import yaml
+
+    main(
+        [
+            "run",
+            str(tiny_config()),
+            "--out",
+            str(tmp_path / "r"),
+            "--quiet",
+            "--set",
+            "carbon.cfe_target=0.9",
+            "--name",
+            "alt",
+        ]
+    )
+    path = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    cfg = yaml.safe_load((path / "config.yaml").read_text())
+    assert cfg["carbon"]["cfe_target"] == 0.9 and cfg["name"] == "alt"
+    assert path.name.startswith("alt-")
+    assert json.loads((path / "manifest.json").read_text())["overrides"] == [
+        "carbon.cfe_target=0.9",
+        "name=alt",
+    ]
+
+
+def test_impossible_target_exits_3_with_diagnosis(tiny_config, tmp_path, capsys) -> None:
+    code = main(
+        [
+            "run",
+            str(tiny_config()),
+            "--out",
+            str(tmp_path / "runs"),
+            "--quiet",
+            "--set",
+            "target.increase_pct=5000",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 3
+    path = Path(captured.out.strip().splitlines()[-1])
+    diag = json.loads((path / "diagnosis.json").read_text())
+    finding = diag["findings"][0]
+    assert finding["check"] == "target_vs_site_capacity"
+    assert finding["numbers"]["required_new_it_mw"] == pytest.approx(50 * 150)
+    assert finding["numbers"]["eligible_site_capacity_mw"] == pytest.approx(
+        300 + 300 + 300
+    )  # A-1: 350 MW headroom holds 3 whole modules
+    assert json.loads((path / "summary.json").read_text())["status"] == "infeasible"
+    assert not (path / "tables").exists()
+    assert "infeasible" in captured.err
+
+
+def test_infeasible_found_by_solver_exits_3(tiny_config, tmp_path, capsys) -> None:
+    # every pre-check passes, but min_sites plus the country cap cannot both hold
+    code = main(
+        [
+            "run",
+            str(tiny_config()),
+            "--out",
+            str(tmp_path / "r"),
+            "--quiet",
+            "--set",
+            "policy.min_sites=3",
+            "--set",
+            "policy.max_sites=2",
+        ]
+    )
+    assert code == 2  # contradictory config is caught by validation
+    code = main(
+        [
+            "run",
+            str(tiny_config()),
+            "--out",
+            str(tmp_path / "r"),
+            "--quiet",
+            "--set",
+            "policy.max_sites=1",
+            "--set",
+            "target.increase_pct=400",
+        ]
+    )
+    assert code == 3
+    path = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    assert json.loads((path / "diagnosis.json").read_text())["status"] == "infeasible"
+
+
+@pytest.mark.parametrize(
+    ("override", "needle"),
+    [
+        ("carbon.cfe_targett=1", "did you mean 'cfe_target'"),
+        ("carbon.cfe_target=1.5", "carbon.cfe_target"),
+        ("carbon.matching=daily", "carbon.matching"),
+        ("solver.name=gurobi", "solver.name"),
+        ("policy.max_country_share=0", "policy.max_country_share"),
+        ("target.deadline_year=2020", "deadline_year"),
+        ("name=has space", "name"),
+    ],
+)
+def test_bad_config_values_exit_2_naming_the_key(
+    tiny_config, tmp_path, capsys, override, needle
+) -> None:
+    code = main(["validate", str(tiny_config()), "--set", override])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert needle in err
+    assert "Traceback" not in err
+
+
+def test_unknown_top_level_key_in_file(tiny_config, capsys) -> None:
+    path = tiny_config()
+    path.write_text(path.read_text() + "policyy: {}\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "policyy" in err and "did you mean 'policy'" in err
+
+
+def test_missing_config_file_exits_2(tmp_path, capsys) -> None:
+    assert main(["validate", str(tmp_path / "nope.yaml")]) == 2
+    assert "config file not found" in capsys.readouterr().err
+
+
+def test_broken_yaml_names_the_line(tmp_path, capsys) -> None:
+    p = tmp_path / "bad.yaml"
+    p.write_text("name: x\nlayers: [unclosed\n")
+    assert main(["validate", str(p)]) == 2
+    assert "bad.yaml:" in capsys.readouterr().err
+
+
+def test_plot_refuses_a_folder_that_is_not_a_run(tmp_path, capsys) -> None:
+    assert main(["plot", str(tmp_path)]) == 2
+    assert "not a run folder" in capsys.readouterr().err

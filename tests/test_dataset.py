@@ -1,0 +1,87 @@
+"""The shipped European dataset: coverage, spacing, sources and consistency (DESIGN §8)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO
+
+DATA = REPO / "datasets" / "europe"
+COUNTRIES = set(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE NO CH GB".split()
+)
+
+
+@pytest.fixture(scope="module")
+def zones() -> gpd.GeoDataFrame:
+    return gpd.read_file(DATA / "zones.gpkg")
+
+
+@pytest.fixture(scope="module")
+def sites() -> pd.DataFrame:
+    return pd.read_csv(DATA / "sites.csv")
+
+
+def test_thirty_valid_zones_with_baseline(zones: gpd.GeoDataFrame) -> None:
+    assert set(zones["zone_id"]) == COUNTRIES
+    assert zones.geometry.is_valid.all()
+    assert zones.crs.to_epsg() == 3035
+    # ICIS: 96 TWh in 2024 (+0.2 TWh LU) at PUE 1.36 and utilisation 0.8
+    assert zones["dc_electricity_twh"].sum() == pytest.approx(96.2, abs=0.05)
+    assert zones["baseline_it_mw"].sum() == pytest.approx(96.2e6 / (8760 * 1.36 * 0.8), rel=1e-6)
+    for col in ("carbon_intensity_g_per_kwh", "grid_price_eur_per_mwh"):
+        assert zones[col].notna().all(), col
+    # France is clipped to Europe: no overseas departments
+    fr = zones.set_index("zone_id").to_crs(4326).geometry["FR"]
+    assert fr.bounds[1] > 40 and fr.bounds[0] > -6
+
+
+def test_sites_cover_every_country_and_are_spread_out(sites: pd.DataFrame) -> None:
+    assert len(sites) >= 150
+    assert set(sites["zone_id"]) == COUNTRIES
+    assert sites["site_id"].is_unique
+    lat, lon = np.radians(sites["lat"].to_numpy()), np.radians(sites["lon"].to_numpy())
+    dlat = lat[:, None] - lat[None, :]
+    dlon = lon[:, None] - lon[None, :]
+    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+    dist = 2 * 6371 * np.arcsin(np.sqrt(a))
+    np.fill_diagonal(dist, np.inf)
+    assert dist.min() >= 40.0 - 1e-6
+
+
+def test_sites_lie_in_their_zone(sites: pd.DataFrame, zones: gpd.GeoDataFrame) -> None:
+    pts = gpd.GeoDataFrame(
+        sites, geometry=gpd.points_from_xy(sites["lon"], sites["lat"]), crs=4326
+    ).to_crs(3035)
+    own = zones.set_index("zone_id").geometry.reindex(pts["zone_id"]).to_numpy()
+    dist = pts.geometry.distance(gpd.GeoSeries(own, index=pts.index, crs=3035))
+    assert (dist < 3000).all()  # inside, or within 3 km of a simplified coastline
+
+
+def test_existing_capacity_fits_zone_baseline(sites: pd.DataFrame, zones: gpd.GeoDataFrame) -> None:
+    sited = sites.groupby("zone_id")["existing_it_mw"].sum()
+    base = zones.set_index("zone_id")["baseline_it_mw"]
+    assert (sited <= base.reindex(sited.index)).all()
+    assert sites.set_index("site_id").loc["DE-FRANKFURT", "existing_it_mw"] == 620.0
+
+
+def test_every_row_keeps_its_sources() -> None:
+    for name in ("sites.csv", "renewables.csv", "demand.csv"):
+        df = pd.read_csv(DATA / name)
+        assert df["sources"].notna().all(), name
+    for name in ("zones.gpkg", "links.gpkg"):
+        assert gpd.read_file(DATA / name)["sources"].notna().all(), name
+
+
+def test_renewables_and_links_are_sane() -> None:
+    re = pd.read_csv(DATA / "renewables.csv")
+    assert re["cf"].between(0.03, 0.6).all()
+    assert set(re["zone_id"]) == COUNTRIES
+    links = gpd.read_file(DATA / "links.gpkg")
+    assert (links["capacity_mw"] > 0).all()
+    assert set(links["from_zone"]) | set(links["to_zone"]) <= COUNTRIES
+    assert links["length_km"].between(50, 3000).all()
+    demand = pd.read_csv(DATA / "demand.csv")
+    assert demand["demand_id"].is_unique and (demand["inference_it_mw"] > 0).all()

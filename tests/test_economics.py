@@ -1,0 +1,37 @@
+"""Annuities and unit conversions against hand-computed values."""
+
+from __future__ import annotations
+
+import pytest
+
+from siting import parameters
+from siting.economics import annualised_cost, annuity_factor, baseline_it_mw, electrical_load_mw
+
+
+def test_annuity_factor_known_values() -> None:
+    assert annuity_factor(0.07, 15) == pytest.approx(0.109795, rel=1e-5)
+    assert annuity_factor(0.0, 20) == pytest.approx(0.05)
+    with pytest.raises(ValueError):
+        annuity_factor(0.07, 0)
+
+
+def test_annualised_cost_adds_fixed_om() -> None:
+    # 1000 EUR/kW, 25 y at 7 %, 2 %/yr FOM -> 85.81 + 20 EUR/kW/yr
+    assert annualised_cost(1000.0, 25, 0.07, 2.0) == pytest.approx(105.81, rel=1e-4)
+
+
+def test_baseline_reproduces_reported_energy() -> None:
+    # DESIGN §1: 96 TWh at PUE 1.36 and utilisation 0.8 -> about 10 GW
+    mw = baseline_it_mw(96.0, 1.36, 0.8)
+    assert mw == pytest.approx(96e6 / (8760 * 1.36 * 0.8))
+    assert electrical_load_mw(mw, 1.36, 0.8) * 8760 == pytest.approx(96e6)
+    assert 9_500 < mw < 10_500
+
+
+def test_storage_defaults_from_costs_table() -> None:
+    assert parameters.STORAGE_POWER_EUR_PER_MW_YR == pytest.approx(
+        213_927.9 * (annuity_factor(0.07, 10) + 0.003375)
+    )
+    assert parameters.STORAGE_ENERGY_EUR_PER_MWH_YR == pytest.approx(
+        189_861.0 * annuity_factor(0.07, 25)
+    )

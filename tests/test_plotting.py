@@ -1,0 +1,58 @@
+"""The run map: projected, on a fixed extent, with legend, colour bar and title."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+
+from siting.io.results import read_run
+from siting.pipeline import run
+from siting.plotting import map_title, plot_run_map
+
+
+@pytest.fixture
+def solved(tiny_config, tmp_path):
+    return read_run(run(tiny_config(), out=tmp_path / "runs").path)
+
+
+def test_map_is_drawn_in_3035_with_legend_and_colourbar(solved) -> None:
+    zones, sites, links = (solved.layer(n) for n in ("zones", "sites", "links"))
+    assert zones.crs.to_epsg() == 3035
+    fig = plot_run_map(zones, sites, links, solved.summary, "tiny")
+    ax = fig.axes[0]
+    x0, y0, x1, y1 = zones.total_bounds
+    assert ax.get_xlim()[0] < x0 and ax.get_xlim()[1] > x1
+    assert ax.get_legend() is not None
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("MW IT" in t for t in labels)
+    assert any("[GW]" in a.get_ylabel() for a in fig.axes[1:])  # colour bar with units
+    assert "tiny" in ax.get_title(loc="left")
+
+
+def test_shared_extent_and_scale_are_honoured(solved) -> None:
+    zones, sites = solved.layer("zones"), solved.layer("sites")
+    extent = (0.0, 1.0e7, 0.0, 1.0e7)
+    fig = plot_run_map(
+        zones, sites, None, solved.summary, "t", extent=extent, clean_max_gw=123.0, legend=False
+    )
+    assert fig.axes[0].get_xlim() == (0.0, 1.0e7)
+
+
+def test_title_states_target_and_cost() -> None:
+    t = map_title(
+        {
+            "baseline_it_mw": 10_000,
+            "target_it_mw": 40_000,
+            "objective_eur_per_yr": 4.3e10,
+            "cfe_score": 1.0,
+            "sites_built": 3,
+        },
+        "x",
+    )
+    assert "40.0 GW" in t and "4 x" in t and "€43.0 bn/yr" in t
+
+
+def test_map_files_written(solved) -> None:
+    assert (solved.path / "map.png").stat().st_size > 10_000
+    assert (solved.path / "map.svg").read_text().lstrip().startswith("<?xml")
+    assert isinstance(solved.layer("sites"), gpd.GeoDataFrame)

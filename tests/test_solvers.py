@@ -1,0 +1,86 @@
+"""Solver outcomes: optimal, time-limited, infeasible, unbounded; HiGHS and CBC agree."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pulp
+import pytest
+from conftest import make_instance
+
+from siting.config import SolverConfig
+from siting.model import SitingModel, build_model
+from siting.solvers import SolverStatus, solve
+
+
+def hard_instance(n_sites: int = 60, seed: int = 3):
+    """Many near-identical sites with fixed costs: a knapsack-like MILP with a real tree."""
+    rng = np.random.default_rng(seed)
+    return make_instance(
+        zone_ids=["A", "B", "C"],
+        baseline_it_mw=[1000.0, 700.0, 400.0],
+        site_ids=[f"s{i}" for i in range(n_sites)],
+        site_zone=rng.integers(0, 3, n_sites),
+        max_it_mw=rng.uniform(50, 400, n_sites).round(0),
+        module_it_mw=rng.choice([7.0, 11.0, 13.0], n_sites),
+        site_capex_eur_per_mw_yr=rng.uniform(0.9e6, 1.1e6, n_sites),
+        site_fixed_eur_per_yr=rng.uniform(1e7, 6e7, n_sites),
+        re_tech=["solar"] * 3,
+        re_zone=[0, 1, 2],
+        re_cf=[[0.1], [0.2], [0.3]],
+        multiplier=2.37,
+    )
+
+
+def test_optimal_reports_gap_and_timings() -> None:
+    res = solve(build_model(hard_instance(20)), SolverConfig(mip_gap=0.0))
+    assert res.status == SolverStatus.OPTIMAL
+    assert res.mip_gap <= 1e-6
+    assert res.pass_s >= 0 and res.solve_s > 0
+    assert res.best_bound <= res.objective * (1 + 1e-9)
+
+
+def test_time_limit_is_reported_honestly() -> None:
+    res = solve(build_model(hard_instance(400)), SolverConfig(mip_gap=0.0, time_limit_s=0.05))
+    assert res.status in (SolverStatus.FEASIBLE, SolverStatus.NO_SOLUTION)
+    assert "time limit" in res.termination.lower()
+    if res.status == SolverStatus.FEASIBLE:
+        assert math.isfinite(res.objective) and res.mip_gap > 0
+
+
+def test_infeasible() -> None:
+    inst = make_instance(
+        baseline_it_mw=[100.0], site_ids=["s"], max_it_mw=[10.0], re_tech=["solar"]
+    )
+    assert solve(build_model(inst), SolverConfig()).status == SolverStatus.INFEASIBLE
+
+
+def test_unbounded() -> None:
+    prob = pulp.LpProblem("u", pulp.LpMinimize)
+    x = prob.add_variable("x", lowBound=None)
+    prob.setObjective(pulp.LpAffineExpression([(x, 1.0)]))
+    prob.extend(
+        [pulp.LpConstraint(pulp.LpAffineExpression([(x, 1.0)]), pulp.LpConstraintLE, "c", 5.0)]
+    )
+    model = SitingModel(prob, make_instance(), [], [], [], [], [], None)
+    assert solve(model, SolverConfig()).status in (SolverStatus.UNBOUNDED, SolverStatus.INFEASIBLE)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_cbc_and_highs_agree(seed: int) -> None:
+    inst = hard_instance(25, seed)
+    a = solve(build_model(inst), SolverConfig(name="highs", mip_gap=0.0))
+    b = solve(build_model(inst), SolverConfig(name="cbc", mip_gap=0.0))
+    assert a.status == b.status == SolverStatus.OPTIMAL
+    assert a.objective == pytest.approx(b.objective, rel=1e-6)
+
+
+def test_same_seed_same_answer() -> None:
+    inst = hard_instance(40)
+    runs = []
+    for _ in range(2):
+        m = build_model(inst)
+        solve(m, SolverConfig(mip_gap=0.01, seed=7))
+        runs.append([v.varValue for v in m.problem.variables()])
+    assert runs[0] == runs[1]
