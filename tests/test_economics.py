@@ -29,9 +29,11 @@ def test_baseline_reproduces_reported_energy() -> None:
 
 
 def test_storage_defaults_from_costs_table() -> None:
-    assert parameters.STORAGE_POWER_EUR_PER_MW_YR == pytest.approx(
-        213_927.9 * (annuity_factor(0.07, 10) + 0.003375)
+    assert (
+        pytest.approx(213_927.9 * (annuity_factor(0.07, 10) + 0.003375))
+        == parameters.STORAGE_POWER_EUR_PER_MW_YR
     )
-    assert parameters.STORAGE_ENERGY_EUR_PER_MWH_YR == pytest.approx(
-        189_861.0 * annuity_factor(0.07, 25)
+    assert (
+        pytest.approx(189_861.0 * annuity_factor(0.07, 25))
+        == parameters.STORAGE_ENERGY_EUR_PER_MWH_YR
     )

@@ -58,7 +58,7 @@ def test_point_just_outside_joins_nearest_zone(tmp_path: Path) -> None:
 def test_point_far_outside_is_an_error(tmp_path: Path) -> None:
     d = tmp_path / "d"
     tiny_layers(d, sites=[{"site_id": "far", "x": -90_000, "y": 50_000, "max_it_mw": 100.0}])
-    with pytest.raises(InputError, match="far.*outside every zone"):
+    with pytest.raises(InputError, match=r"far.*outside every zone"):
         load_layers(
             load_config(
                 write_config(

@@ -20,7 +20,7 @@ def test_map_is_drawn_in_3035_with_legend_and_colourbar(solved) -> None:
     assert zones.crs.to_epsg() == 3035
     fig = plot_run_map(zones, sites, links, solved.summary, "tiny")
     ax = fig.axes[0]
-    x0, y0, x1, y1 = zones.total_bounds
+    x0, _, x1, _ = zones.total_bounds
     assert ax.get_xlim()[0] < x0 and ax.get_xlim()[1] > x1
     assert ax.get_legend() is not None
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
