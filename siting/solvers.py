@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import math
 import time
+import warnings
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
@@ -231,16 +232,19 @@ def _solve_highs(model: SitingModel, options: SolverConfig) -> SolveResult:
 
 def _solve_cbc(model: SitingModel, options: SolverConfig) -> SolveResult:
     prob = model.problem
-    solver = pulp.PULP_CBC_CMD(
-        msg=options.msg,
-        timeLimit=options.time_limit_s,
-        gapRel=options.mip_gap,
-        threads=options.threads,
-        options=[f"randomCbcSeed {options.seed}"] if options.seed else [],
-    )
     t0 = time.perf_counter()
     try:
-        prob.solve(solver)
+        with warnings.catch_warnings():
+            # PuLP 3.3 deprecates its bundled CBC; the user chose it explicitly (README says so)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            solver = pulp.PULP_CBC_CMD(
+                msg=options.msg,
+                timeLimit=options.time_limit_s,
+                gapRel=options.mip_gap,
+                threads=options.threads,
+                options=[f"randomCbcSeed {options.seed}"] if options.seed else [],
+            )
+            prob.solve(solver)
     except Exception as exc:
         return SolveResult(
             SolverStatus.ERROR,

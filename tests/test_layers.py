@@ -73,6 +73,8 @@ def test_point_far_outside_is_an_error(tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.filterwarnings("ignore:Normalized/laundered field name")
+@pytest.mark.filterwarnings("ignore:Column names longer than 10 characters")
 @pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".parquet", ".shp", ".csv"])
 def test_every_format_reads_the_same_sites(tmp_path: Path, suffix: str) -> None:
     base = _load(tmp_path / "base").sites.set_index("site_id").sort_index()
