@@ -137,9 +137,19 @@ class Config(_Strict):
         """JSON/YAML-ready dict (paths as strings)."""
         return json.loads(self.model_dump_json())
 
-    def sha256(self) -> str:
-        """Stable hash of the resolved config [hex]."""
-        blob = json.dumps(self.to_plain(), sort_keys=True, separators=(",", ":"))
+    def sha256(self, input_hashes: dict[str, str] | None = None) -> str:
+        """Stable hash of the resolved config [hex].
+
+        Parameters
+        ----------
+        input_hashes
+            SHA-256 of each layer file by layer name. When given, they replace the layer
+            paths, so the same scenario on the same data hashes alike wherever it lives.
+        """
+        plain = self.to_plain()
+        if input_hashes is not None:
+            plain["layers"] = dict(sorted(input_hashes.items()))
+        blob = json.dumps(plain, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
 
 

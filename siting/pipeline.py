@@ -135,9 +135,10 @@ def run(
 
     out_root = Path(out) if out else Path.cwd() / "runs"
     inputs = {k: {"path": str(p), "sha256": sha256_file(p)} for k, p in cfg.layer_paths().items()}
+    config_hash = cfg.sha256({k: v["sha256"] for k, v in inputs.items()})
     manifest: dict[str, Any] = {
         "name": cfg.name,
-        "config_sha256": cfg.sha256(),
+        "config_sha256": config_hash,
         "config_source": str(Path(config_path).resolve()),
         "overrides": overrides,
         "inputs": inputs,
@@ -192,7 +193,7 @@ def run(
 
     if result.status == SolverStatus.INFEASIBLE:
         report = diagnosis_report(precheck(inst), result.termination, size)
-        return _publish_infeasible(cfg, out_root, manifest, timings, report, say)
+        return _publish_infeasible(cfg, config_hash, out_root, manifest, timings, report, say)
     if result.status == SolverStatus.NO_SOLUTION:
         raise NoSolutionError(
             f"no feasible plan found within the time limit ({cfg.solver.time_limit_s:g} s). "
@@ -205,7 +206,7 @@ def run(
 
     solution = extract_solution(model, result)
     t = time.perf_counter()
-    with staged_run(out_root, cfg.name, cfg.sha256()) as staged:
+    with staged_run(out_root, cfg.name, config_hash) as staged:
         write_yaml(staged.path / "config.yaml", cfg.to_plain())
         geo = write_results(staged.path, solution, layers)
         from siting.plotting import plot_run_map, save_figure
@@ -223,6 +224,7 @@ def run(
 
 def _publish_infeasible(
     cfg: Config,
+    config_hash: str,
     out_root: Path,
     manifest: dict[str, Any],
     timings: dict[str, float],
@@ -230,7 +232,7 @@ def _publish_infeasible(
     say: Progress,
 ) -> RunOutcome:
     summary = {"status": "infeasible", "objective_eur_per_yr": None, "diagnosis": report["summary"]}
-    with staged_run(out_root, cfg.name, cfg.sha256()) as staged:
+    with staged_run(out_root, cfg.name, config_hash) as staged:
         write_yaml(staged.path / "config.yaml", cfg.to_plain())
         write_json(staged.path / "summary.json", summary)
         write_json(staged.path / "diagnosis.json", report)

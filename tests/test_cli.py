@@ -149,3 +149,40 @@ def test_broken_yaml_names_the_line(tmp_path, capsys) -> None:
 def test_plot_refuses_a_folder_that_is_not_a_run(tmp_path, capsys) -> None:
     assert main(["plot", str(tmp_path)]) == 2
     assert "not a run folder" in capsys.readouterr().err
+
+
+def test_config_hash_depends_on_content_not_location(tmp_path, capsys) -> None:
+    import shutil
+
+    from conftest import tiny_layers, write_config
+
+    paths = tiny_layers(tmp_path / "one" / "d")
+    cfg_one = write_config(tmp_path / "one", {k: f"d/{v}" for k, v in paths.items()})
+    shutil.copytree(tmp_path / "one", tmp_path / "two")
+    names = []
+    for where in ("one", "two"):
+        main(
+            [
+                "run",
+                str(tmp_path / where / "config.yaml"),
+                "--out",
+                str(tmp_path / "runs"),
+                "--quiet",
+            ]
+        )
+        names.append(Path(capsys.readouterr().out.strip().splitlines()[-1]).name)
+    import re
+
+    def hash8(name: str) -> str:
+        m = re.search(r"-([0-9a-f]{8})(?:-\d+)?$", name)
+        assert m, name
+        return m.group(1)
+
+    assert hash8(names[0]) == hash8(names[1])
+    # changing one number in one layer changes the hash
+    sites = tmp_path / "two" / "d" / "sites.csv"
+    sites.write_text(sites.read_text().replace("400.0", "500.0"))
+    main(["run", str(tmp_path / "two" / "config.yaml"), "--out", str(tmp_path / "runs"), "--quiet"])
+    changed = Path(capsys.readouterr().out.strip().splitlines()[-1]).name
+    assert hash8(changed) != hash8(names[0])
+    assert cfg_one.exists()
