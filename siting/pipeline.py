@@ -155,14 +155,8 @@ def run(
     findings = precheck(inst)
     if findings:
         say("pre-solve checks found the plan impossible; writing the diagnosis")
-        return _publish_infeasible(
-            cfg,
-            out_root,
-            manifest,
-            timings,
-            diagnosis_report(findings, "not solved: pre-solve checks"),
-            say,
-        )
+        report = diagnosis_report(findings, "not solved: pre-solve checks")
+        return _publish_infeasible(cfg, config_hash, out_root, manifest, timings, report, say)
 
     t = time.perf_counter()
     model = build_model(inst)

@@ -70,36 +70,20 @@ def test_impossible_target_exits_3_with_diagnosis(tiny_config, tmp_path, capsys)
     assert "infeasible" in captured.err
 
 
+def run_cli(config: Path, out: Path, *overrides: str) -> int:
+    args = ["run", str(config), "--out", str(out), "--quiet"]
+    for o in overrides:
+        args += ["--set", o]
+    return main(args)
+
+
 def test_infeasible_found_by_solver_exits_3(tiny_config, tmp_path, capsys) -> None:
-    # every pre-check passes, but min_sites plus the country cap cannot both hold
-    code = main(
-        [
-            "run",
-            str(tiny_config()),
-            "--out",
-            str(tmp_path / "r"),
-            "--quiet",
-            "--set",
-            "policy.min_sites=3",
-            "--set",
-            "policy.max_sites=2",
-        ]
+    # contradictory settings are caught by validation before any solve
+    assert run_cli(tiny_config(), tmp_path / "r", "policy.min_sites=3", "policy.max_sites=2") == 2
+    # each pre-check passes, but one site cannot take 4 x 150 MW: the solver proves it
+    assert (
+        run_cli(tiny_config(), tmp_path / "r", "policy.max_sites=1", "target.increase_pct=400") == 3
     )
-    assert code == 2  # contradictory config is caught by validation
-    code = main(
-        [
-            "run",
-            str(tiny_config()),
-            "--out",
-            str(tmp_path / "r"),
-            "--quiet",
-            "--set",
-            "policy.max_sites=1",
-            "--set",
-            "target.increase_pct=400",
-        ]
-    )
-    assert code == 3
     path = Path(capsys.readouterr().out.strip().splitlines()[-1])
     assert json.loads((path / "diagnosis.json").read_text())["status"] == "infeasible"
 

@@ -22,6 +22,14 @@ def _load(folder: Path, **cfg):
     return load_layers(load_config(write_config(folder, paths, **cfg)))
 
 
+DEFAULT = {"zones": "d/zones.gpkg", "sites": "d/sites.csv", "renewables": "d/renewables.csv"}
+
+
+def _load_written(folder: Path, **extra: str):
+    """Load the layers already written under ``folder/d`` (default names, plus ``extra``)."""
+    return load_layers(load_config(write_config(folder, {**DEFAULT, **extra})))
+
+
 def test_layers_are_reprojected_to_3035(tmp_path: Path) -> None:
     layers = _load(tmp_path)
     assert layers.zones.crs.to_epsg() == 3035 and layers.sites.crs.to_epsg() == 3035
@@ -59,18 +67,7 @@ def test_point_far_outside_is_an_error(tmp_path: Path) -> None:
     d = tmp_path / "d"
     tiny_layers(d, sites=[{"site_id": "far", "x": -90_000, "y": 50_000, "max_it_mw": 100.0}])
     with pytest.raises(InputError, match=r"far.*outside every zone"):
-        load_layers(
-            load_config(
-                write_config(
-                    tmp_path,
-                    {
-                        "zones": "d/zones.gpkg",
-                        "sites": "d/sites.csv",
-                        "renewables": "d/renewables.csv",
-                    },
-                )
-            )
-        )
+        _load_written(tmp_path)
 
 
 @pytest.mark.filterwarnings("ignore:Normalized/laundered field name")
@@ -144,17 +141,8 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         ],
         renewables=[{"zone_id": "Q", "tech": "fusion", "potential_mw": 1.0, "cf": 1.5}],
     )
-    cfg = write_config(
-        tmp_path,
-        {
-            "zones": "d/zones.gpkg",
-            "sites": "d/sites.csv",
-            "renewables": "d/renewables.csv",
-            "links": "d/links.gpkg",
-        },
-    )
     with pytest.raises(InputError) as err:
-        load_layers(load_config(cfg))
+        _load_written(tmp_path, links="d/links.gpkg")
     text = str(err.value)
     for needle in [
         "duplicate site_id 's1'",
@@ -175,18 +163,7 @@ def test_missing_required_column(tmp_path: Path) -> None:
         d / "renewables.csv", index=False
     )
     with pytest.raises(InputError, match="missing required column 'potential_mw'"):
-        load_layers(
-            load_config(
-                write_config(
-                    tmp_path,
-                    {
-                        "zones": "d/zones.gpkg",
-                        "sites": "d/sites.csv",
-                        "renewables": "d/renewables.csv",
-                    },
-                )
-            )
-        )
+        _load_written(tmp_path)
 
 
 def test_missing_file_names_the_layer(tmp_path: Path) -> None:
@@ -201,19 +178,7 @@ def test_links_to_unknown_zone(tmp_path: Path) -> None:
     d = tmp_path / "d"
     tiny_layers(d, links=[{"from_zone": "A", "to_zone": "Z", "capacity_mw": 1.0}])
     with pytest.raises(InputError, match="to_zone 'Z' is not a zone"):
-        load_layers(
-            load_config(
-                write_config(
-                    tmp_path,
-                    {
-                        "zones": "d/zones.gpkg",
-                        "sites": "d/sites.csv",
-                        "renewables": "d/renewables.csv",
-                        "links": "d/links.gpkg",
-                    },
-                )
-            )
-        )
+        _load_written(tmp_path, links="d/links.gpkg")
 
 
 def test_profile_weights_must_sum_to_a_year(tmp_path: Path) -> None:

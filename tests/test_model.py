@@ -167,9 +167,9 @@ def test_hand_computed_single_site() -> None:
     assert sol.renewables["new_mw"].iloc[0] == pytest.approx(880.0)
 
 
-def test_link_carries_cheaper_energy_with_losses() -> None:
-    # zone B has no clean options: its load must come over the link from A, losing 10 %
-    inst = make_instance(
+def two_zones_one_link(capacity_mw: float, efficiency: float = 1.0):
+    """Zone B has 100 MW of baseline but no clean options; A can export over one link."""
+    return make_instance(
         zone_ids=["A", "B"],
         baseline_it_mw=[0.0, 100.0],
         multiplier=1.0,
@@ -180,32 +180,22 @@ def test_link_carries_cheaper_energy_with_losses() -> None:
         link_ids=["A-B"],
         link_from=[0],
         link_to=[1],
-        link_capacity_mw=[500.0],
-        link_usable_mw=[500.0],
-        link_efficiency=[0.9],
+        link_capacity_mw=[capacity_mw],
+        link_usable_mw=[capacity_mw],
+        link_efficiency=[efficiency],
     )
-    model = build_model(inst)
-    res = solve(model, EXACT)
-    sol = extract_solution(model, res)
+
+
+def test_link_carries_cheaper_energy_with_losses() -> None:
+    model = build_model(two_zones_one_link(500.0, efficiency=0.9))
+    sol = extract_solution(model, solve(model, EXACT))
     load_b = 0.8 * 1.36 * 100
     assert sol.flows["flow_mw"].iloc[0] == pytest.approx(load_b / 0.9)
     assert sol.renewables["new_mw"].iloc[0] == pytest.approx(load_b / 0.9 / 0.5)
 
 
 def test_link_capacity_binds_and_makes_it_infeasible() -> None:
-    inst = make_instance(
-        zone_ids=["A", "B"],
-        baseline_it_mw=[0.0, 100.0],
-        multiplier=1.0,
-        re_tech=["solar"],
-        re_zone=[0],
-        link_ids=["A-B"],
-        link_from=[0],
-        link_to=[1],
-        link_capacity_mw=[50.0],
-        link_usable_mw=[50.0],
-    )
-    res = solve(build_model(inst), EXACT)
+    res = solve(build_model(two_zones_one_link(50.0)), EXACT)
     assert res.status == SolverStatus.INFEASIBLE
 
 
