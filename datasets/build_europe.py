@@ -200,7 +200,7 @@ def _zone_lead_times(facts: Path) -> dict[str, float]:
 
 
 # --------------------------------------------------------------------------------------------
-def build_renewables(facts: Path) -> pd.DataFrame:
+def build_renewables(facts: Path, cf_path: Path) -> pd.DataFrame:
     countries = pd.read_csv(facts / "countries.csv").set_index("iso2")
     costs = pd.read_csv(facts / "costs_2030.csv")
     solar = asset_cost(costs, "solar PV utility-scale (fixed)")
@@ -213,7 +213,7 @@ def build_renewables(facts: Path) -> pd.DataFrame:
             costs, "offshore wind AC connection: submarine cable", per=OFFSHORE_EXPORT_CABLE_KM
         )
     )
-    emhires = _emhires_means()
+    emhires = _emhires_means(cf_path)
     rows = []
     for z in COUNTRIES:
         c = countries.loc[z]
@@ -269,16 +269,11 @@ def build_renewables(facts: Path) -> pd.DataFrame:
     return df
 
 
-def _emhires_means() -> dict[tuple[str, str], float]:
-    """Annual mean CF of the EMHIRES 2015 profiles, where the shared profile file is present."""
-    path = (
-        Path(__file__).resolve().parents[2] / "shared" / "data" / "profiles" / "hourly_cf_2015.csv"
-    )
-    if not path.exists():
-        path = Path("../shared/data/profiles/hourly_cf_2015.csv")
-    df = pd.read_csv(path)
+def _emhires_means(cf_path: Path) -> dict[tuple[str, str], float]:
+    """Annual mean CF of the EMHIRES 2015 series, by (zone, tech)."""
+    df = pd.read_csv(cf_path, index_col=0)
     out = {}
-    for col in df.columns[1:]:
+    for col in df.columns:
         z, _, tech = col.partition("_")
         out[(z, tech)] = float(df[col].mean())
     return out
@@ -477,18 +472,116 @@ def build_demand(facts: Path, zones: gpd.GeoDataFrame) -> pd.DataFrame:
     return df
 
 
-def build_profiles(renewables: pd.DataFrame) -> pd.DataFrame:
-    """A single annual slice (8760 h) at each option's annual mean CF."""
-    return pd.DataFrame(
-        {
-            "zone_id": renewables["zone_id"],
-            "tech": renewables["tech"],
-            "period": 0,
-            "slice": "annual",
-            "weight_h": 8760.0,
-            "cf": renewables["cf"],
-        }
+def _hourly_cf(path: Path) -> pd.DataFrame:
+    """EMHIRES 2015 hourly CF per ``<zone>_<tech>`` column, gaps filled (documented)."""
+    df = pd.read_csv(path, index_col=0, parse_dates=True)
+    df.index = df.index.tz_localize(None)
+    # MT is not in EMHIRES and CY solar is a zero placeholder: borrow the nearest
+    # neighbour's shape (scaled to the zone's own CF later)
+    df["MT_solar"] = df["IT_solar"]
+    df["MT_onshore_wind"] = df["IT_onshore_wind"]
+    df["CY_solar"] = df["GR_solar"]
+    return df
+
+
+def build_profiles(
+    renewables: pd.DataFrame, cf_path: Path, days: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Representative days for all zones jointly, scaled to each option's annual CF.
+
+    Returns the profile table and a per-column error report.
+    """
+    import tsam
+    from tsam import ClusterConfig, ExtremeConfig
+
+    hourly = _hourly_cf(cf_path)
+    shapes = {}
+    for z, tech in zip(renewables["zone_id"], renewables["tech"], strict=True):
+        col = f"{z}_{tech}"
+        if tech == "offshore_wind":
+            # ASSUMPTION: no offshore series exists in the shared data; use the country's
+            # onshore shape (same weather), rescaled to the offshore CF below
+            shapes[col] = hourly[f"{z}_onshore_wind"]
+        else:
+            shapes[col] = hourly[col]
+    data = pd.DataFrame(shapes)
+    # Continent-wide wind: its calmest day is kept as its own representative day
+    data["EUROPE_wind"] = hourly[[c for c in hourly if c.endswith("_onshore_wind")]].mean(axis=1)
+    result = tsam.aggregate(
+        data,
+        n_clusters=days - 1,
+        period_duration=24,
+        cluster=ClusterConfig(method="hierarchical", representation="medoid"),
+        extremes=ExtremeConfig(method="append", min_period=["EUROPE_wind"]),
+        preserve_column_means=True,
     )
+    rep = result.cluster_representatives.clip(lower=0.0, upper=1.0)
+    counts = pd.Series(result.cluster_counts, dtype=float)
+    # cluster_centers[k] is the day-of-year index of cluster k's medoid (extremes included)
+    day0 = data.index[0].normalize()
+    dates = {
+        k: (day0 + pd.Timedelta(days=int(c))).date().isoformat()
+        for k, c in enumerate(result.clustering.cluster_centers)
+    }
+    extreme = set(result.clustering.extreme_cluster_indices or ())
+
+    rows = []
+    report = []
+    target_cf = dict(
+        zip(
+            zip(renewables["zone_id"], renewables["tech"], strict=True),
+            renewables["cf"],
+            strict=True,
+        )
+    )
+    weights_h = np.repeat(counts.sort_index().to_numpy(), 24)
+    for col in data.columns.drop("EUROPE_wind"):
+        z, _, tech = col.partition("_")
+        shape = rep[col].sort_index().to_numpy()
+        full_mean = float(data[col].mean())
+        reduced_mean = float(np.average(shape, weights=weights_h))
+        target = target_cf[(z, tech)]
+        cf = shape.copy()
+        for _ in range(20):  # scale to the target mean; clipping at 1 needs a few passes
+            cf = np.clip(cf * target / np.average(cf, weights=weights_h), 0.0, 1.0)
+        medoids = np.concatenate(
+            [data[col].to_numpy()[24 * c : 24 * c + 24] for c in result.clustering.cluster_centers]
+        )
+        medoid_mean = float(np.average(medoids, weights=weights_h))
+        report.append(
+            {
+                "zone_id": z,
+                "tech": tech,
+                "full_year_mean": full_mean,
+                "medoid_error": medoid_mean / full_mean - 1 if full_mean else 0.0,
+                "reduced_mean": reduced_mean,
+                "reduction_error": reduced_mean / full_mean - 1 if full_mean else 0.0,
+                "target_cf": target,
+                "profile_mean": float(np.average(cf, weights=weights_h)),
+            }
+        )
+        for i, (k, h) in enumerate([(k, h) for k in sorted(counts.index) for h in range(24)]):
+            rows.append(
+                {
+                    "zone_id": z,
+                    "tech": tech,
+                    "period": int(k),
+                    "day": dates[k],
+                    "extreme": k in extreme,
+                    "slice": f"d{k:02d}h{h:02d}",
+                    "weight_h": float(counts[k]),
+                    "cf": round(float(cf[i]), 5),
+                }
+            )
+    prof = pd.DataFrame(rows)
+    err = pd.DataFrame(report)
+    print(
+        f"profiles: {days} days ({', '.join(sorted(set(dates.values())))}), weights {counts.sum():.0f} days; "
+        f"max error of mean CF: {err['reduction_error'].abs().max():.2e} after rescaling, "
+        f"{err['medoid_error'].abs().max():.1%} for the raw medoid days (median {err['medoid_error'].abs().median():.1%}); "
+        f"tsam weighted RMSE {result.accuracy.weighted_rmse:.3f}"
+    )
+    return prof, err
 
 
 def main() -> None:
@@ -498,11 +591,17 @@ def main() -> None:
     )
     ap.add_argument("--facts", type=Path, default=here.parents[1] / "shared" / "facts")
     ap.add_argument("--out", type=Path, default=here / "europe")
+    ap.add_argument(
+        "--profiles",
+        type=Path,
+        default=here.parents[1] / "shared" / "data" / "profiles" / "hourly_cf_2015.csv",
+    )
+    ap.add_argument("--days", type=int, default=12, help="representative days (default 12)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
     zones = build_zones(args.facts)
-    renewables = build_renewables(args.facts)
+    renewables = build_renewables(args.facts, args.profiles)
     sites = build_sites(args.facts, zones)
     links = build_links(args.facts, zones)
     demand = build_demand(args.facts, zones)
@@ -514,7 +613,9 @@ def main() -> None:
     sites.drop(columns="geometry").to_csv(args.out / "sites.csv", index=False, float_format="%.6g")
     renewables.to_csv(args.out / "renewables.csv", index=False)
     demand.to_csv(args.out / "demand.csv", index=False)
-    build_profiles(renewables).to_csv(args.out / "profiles.csv", index=False)
+    profiles, errors = build_profiles(renewables, args.profiles, args.days)
+    profiles.to_csv(args.out / "profiles.csv", index=False)
+    errors.round(6).to_csv(args.out / "profiles_error.csv", index=False)
     print(f"wrote {args.out}")
 
 
