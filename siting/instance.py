@@ -191,31 +191,32 @@ def _slices(
         )
     sl = prof.drop_duplicates("slice").sort_values(["period", "slice"])
     slice_ids = [str(s) for s in sl["slice"]]
-    pos = {s: i for i, s in enumerate(sl["slice"])}
-    cf = np.zeros((len(re), len(sl)))
-    table = prof.set_index(["zone_id", "tech"])
+    # one (zone, tech) x slice matrix; missing cells stay NaN and are reported below
+    wide = prof.pivot_table(
+        index=["zone_id", "tech"], columns="slice", values="cf", aggfunc="first"
+    )
+    wide = wide.reindex(columns=list(sl["slice"]))
+    keys = pd.MultiIndex.from_arrays([re["zone_id"], re["tech"]])
+    cf = wide.reindex(keys).to_numpy(float)
     problems = []
-    for j, (z, k) in enumerate(zip(re["zone_id"], re["tech"], strict=True)):
-        if (z, k) in table.index:
-            rows = table.loc[[(z, k)]]
-            idx = [pos[s] for s in rows["slice"]]
-            if len(idx) != len(sl):
-                problems.append(
-                    Problem(
-                        f"layers.profiles: {z}/{k}",
-                        f"has {len(idx)} of {len(sl)} slices",
-                        "give every slice",
-                    )
-                )
-            cf[j, idx] = rows["cf"].to_numpy(float)
-        elif k in ("hydro", "nuclear"):
+    for j, (z, k) in enumerate(keys):
+        missing = int(np.isnan(cf[j]).sum())
+        if missing == len(sl) and k in ("hydro", "nuclear"):
             cf[j, :] = annual_cf[j]  # firm: flat at its annual availability
-        else:
+        elif missing == len(sl):
             problems.append(
                 Problem(
                     f"layers.profiles: {z}/{k}",
                     "no profile for a variable source",
                     "add its profile",
+                )
+            )
+        elif missing:
+            problems.append(
+                Problem(
+                    f"layers.profiles: {z}/{k}",
+                    f"has {len(sl) - missing} of {len(sl)} slices",
+                    "give every slice",
                 )
             )
     if problems:

@@ -161,12 +161,19 @@ def solve(model: SitingModel, options: SolverConfig) -> SolveResult:
 def _solve_highs(model: SitingModel, options: SolverConfig) -> SolveResult:
     import highspy
 
+    extra: dict[str, str] = {}
+    if model.instance.n_slices > 1:
+        # Storage couples every hour of a period; the root LP dominates. Measured on
+        # europe-2030-cfe90 (68 k columns): dual simplex root 157 s, IPM 54 s; whole MIP
+        # 358 s -> 80 s (24/7: 43 s -> 57 s).
+        extra["mip_lp_solver"] = "ipm"
     solver = BulkHiGHS(
         msg=options.msg,
         gapRel=options.mip_gap,
         threads=options.threads,
         timeLimit=options.time_limit_s,
         random_seed=options.seed,
+        **extra,
     )
     prob = model.problem
     try:

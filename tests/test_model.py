@@ -253,3 +253,92 @@ def test_variables_named_by_index_so_colliding_ids_are_safe() -> None:
     assert len(names) == len(set(names))
     sol = extract_solution(model, solve(model, EXACT))
     assert sol.sites.set_index("site_id")["new_it_mw"].to_dict() == {"DE-1": 10.0, "DE_1": 0.0}
+
+
+def night_and_day(**kw):
+    """One zone, one site, two one-hour slices of one period: full sun, then night.
+
+    Load is flat at 100 MW (50 MW baseline + 50 MW new, PUE 1, utilisation 1). Solar costs
+    50 kEUR/MW/yr; wind (CF 0.5 flat) 100 kEUR/MW/yr; storage 10 kEUR/MWh/yr and
+    30 kEUR/MW/yr at 81 % round trip (90 % each way).
+    """
+    base = dict(
+        baseline_it_mw=[50.0],
+        baseline_pue=[1.0],
+        utilisation=1.0,
+        site_ids=["S"],
+        max_it_mw=[50.0],
+        module_it_mw=[50.0],
+        site_capex_eur_per_mw_yr=[1e6],
+        site_fixed_eur_per_yr=[2e6],
+        site_pue=[1.0],
+        re_tech=["solar", "onshore_wind"],
+        re_zone=[0, 0],
+        re_capex_eur_per_mw_yr=[50_000.0, 100_000.0],
+        re_cf=[[1.0, 0.0], [0.5, 0.5]],
+        slice_ids=["day", "night"],
+        weight_h=[4380.0, 4380.0],
+        period=[0, 0],
+        matching="hourly",
+        storage_enabled=True,
+        storage_energy_eur_per_mwh_yr=10_000.0,
+        storage_power_eur_per_mw_yr=30_000.0,
+        storage_roundtrip_efficiency=0.81,
+        grid_cost_eur_per_mwh=[10.0],
+    )
+    base.update(kw)
+    return make_instance(**base)
+
+
+def test_hourly_hand_computed_optimum_with_storage() -> None:
+    # Night: discharge 100 MW, drawing 100/0.9 = 111.1 MWh from the store (its energy size).
+    # Day: charge 111.1/0.9 = 123.46 MW (the power size) on top of the 100 MW load, so
+    # solar is 223.46 MW. Wind is dearer: 2 MW per MW of night load (200 kEUR), saving
+    # only 1 MW of solar (50 kEUR), against 109.8 kEUR via storage.
+    model = build_model(night_and_day())
+    res = solve(model, EXACT)
+    sol = extract_solution(model, res)
+    energy = 100 / 0.9
+    power = energy / 0.9
+    solar = 100 + power
+    expected = 2e6 + 50 * 1e6 + solar * 50_000 + energy * 10_000 + power * 30_000
+    assert res.status == SolverStatus.OPTIMAL
+    assert res.objective == pytest.approx(expected, rel=1e-9)
+    re = sol.renewables.set_index("tech")["new_mw"]
+    assert re["solar"] == pytest.approx(solar) and re["onshore_wind"] == pytest.approx(
+        0.0, abs=1e-6
+    )
+    assert sol.summary["storage_mwh"] == pytest.approx(energy)
+    assert sol.summary["storage_mw"] == pytest.approx(power)
+    d = sol.dispatch.set_index("slice")
+    assert d.loc["day", "storage_mw"] == pytest.approx(-power)
+    assert d.loc["night", "storage_mw"] == pytest.approx(100.0)
+    assert sol.summary["cfe_score"] == pytest.approx(1.0)
+
+
+def test_hourly_cheap_grid_takes_the_night_when_cfe_allows() -> None:
+    # CFE 50 %: the grid may supply half the annual energy, exactly the night's 438 GWh, at
+    # 10 EUR/MWh (4.38 M EUR) instead of storage (10.98 M EUR).
+    model = build_model(night_and_day(cfe_target=0.5))
+    res = solve(model, EXACT)
+    sol = extract_solution(model, res)
+    expected = 2e6 + 50 * 1e6 + 100 * 50_000 + 100 * 4380 * 10.0
+    assert res.objective == pytest.approx(expected, rel=1e-9)
+    assert sol.summary["storage_mwh"] == pytest.approx(0.0, abs=1e-6)
+    assert sol.summary["cfe_score"] == pytest.approx(0.5)
+    assert sol.summary["emissions_t_per_yr"] == pytest.approx(100 * 4380 * 300 / 1000)
+
+
+def test_state_of_charge_is_cyclic_per_period() -> None:
+    # Two one-day periods: sun only in period 0, so period 1 cannot borrow its energy and
+    # the plan is infeasible without wind: storage does not carry energy between days.
+    inst = night_and_day(
+        re_tech=["solar"],
+        re_zone=[0],
+        re_capex_eur_per_mw_yr=[50_000.0],
+        re_cf=[[1.0, 0.0, 0.0, 0.0]],
+        slice_ids=["d0h0", "d0h1", "d1h0", "d1h1"],
+        weight_h=[2190.0] * 4,
+        period=[0, 0, 1, 1],
+    )
+    assert solve(build_model(inst), EXACT).status == SolverStatus.INFEASIBLE
