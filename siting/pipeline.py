@@ -207,6 +207,13 @@ def run(
 
         fig = plot_run_map(geo["zones"], geo["sites"], geo["links"], solution.summary, cfg.name)
         save_figure(fig, staged.path / "map")
+        if inst.n_slices > 1:
+            save_figure(
+                dispatch_figure(
+                    solution.dispatch, solution.zones, solution.summary, cfg.name, layers
+                ),
+                staged.path / "dispatch",
+            )
         timings["write_s"] = time.perf_counter() - t
         manifest["timings"] = timings
         manifest["status"] = result.status.value
@@ -214,6 +221,29 @@ def run(
     assert staged.published is not None
     say(f"published {staged.published.name}")
     return RunOutcome(staged.published, result.status.value, ExitCode.OK, solution.summary)
+
+
+def dispatch_figure(
+    dispatch: Any,
+    zones: Any,
+    summary: dict[str, Any],
+    name: str,
+    layers: Layers | None = None,
+    n_zones: int = 3,
+) -> Any:
+    """The supply-stack figure for the zones with most new IT capacity."""
+    from siting.plotting import plot_dispatch
+
+    top = (
+        zones.sort_values(["new_it_mw", "load_mw"], ascending=False)["zone_id"]
+        .head(n_zones)
+        .tolist()
+    )
+    days = None
+    if layers is not None and layers.profiles is not None and "day" in layers.profiles.columns:
+        first = layers.profiles.drop_duplicates("period")
+        days = {int(p): str(d) for p, d in zip(first["period"], first["day"], strict=True)}
+    return plot_dispatch(dispatch, top, summary, name, days)
 
 
 def _publish_infeasible(

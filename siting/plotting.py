@@ -251,6 +251,141 @@ def plot_run_map(
     return fig
 
 
+TECH_COLOURS = {
+    "solar": "#f9a825",
+    "onshore_wind": "#1e88e5",
+    "offshore_wind": "#0d47a1",
+    "hydro": "#00897b",
+    "nuclear": "#8e24aa",
+    "discharge": "#43a047",
+    "import": "#90a4ae",
+    "grid": "#6d4c41",
+    "charge": "#a5d6a7",
+    "export": "#cfd8dc",
+}
+
+
+def plot_dispatch(
+    dispatch: Any,
+    zones: list[str],
+    summary: dict[str, Any],
+    name: str,
+    days: dict[int, str] | None = None,
+) -> Figure:
+    """Hourly supply stack against load over the representative days, one panel per zone.
+
+    Parameters
+    ----------
+    dispatch
+        ``tables/dispatch.csv`` of an hourly run (with ``clean_<tech>_mw``, ``period``,
+        ``charge_mw``, ``discharge_mw``) [MW].
+    zones
+        Zones to draw, top to bottom.
+    summary
+        The run's ``summary.json`` (for the title).
+    name
+        Scenario name.
+    days
+        Optional label per period, e.g. its calendar date.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    techs = [
+        c[len("clean_") : -len("_mw")]
+        for c in dispatch.columns
+        if c.startswith("clean_") and c.endswith("_mw") and c != "clean_mw"
+    ]
+    fig, axes = plt.subplots(
+        len(zones), 1, figsize=(13, 2.6 * len(zones) + 1.0), dpi=150, sharex=True, squeeze=False
+    )
+    for ax, zone in zip(axes[:, 0], zones, strict=True):
+        d = dispatch[dispatch["zone_id"] == zone].reset_index(drop=True)
+        x = np.arange(len(d))
+        pos = [(t, d[f"clean_{t}_mw"]) for t in techs if d[f"clean_{t}_mw"].abs().sum() > 0]
+        # net storage: an LP may charge and discharge in the same hour when surplus is free
+        net = d["discharge_mw"] - d["charge_mw"]
+        pos += [
+            ("discharge", net.clip(lower=0)),
+            ("import", d["import_mw"]),
+            ("grid", d["grid_mw"]),
+        ]
+        neg = [("charge", net.clip(upper=0)), ("export", -d["export_mw"])]
+        bottom = np.zeros(len(d))
+        for key, values in pos:
+            v = values.to_numpy(float) / 1e3
+            ax.fill_between(
+                x,
+                bottom,
+                bottom + v,
+                step="mid",
+                color=TECH_COLOURS.get(key, "#bdbdbd"),
+                linewidth=0,
+            )
+            bottom = bottom + v
+        low = np.zeros(len(d))
+        for key, values in neg:
+            v = values.to_numpy(float) / 1e3
+            ax.fill_between(x, low + v, low, step="mid", color=TECH_COLOURS[key], linewidth=0)
+            low = low + v
+        ax.step(x, d["load_mw"] / 1e3, where="mid", color="black", linewidth=1.4)
+        ax.axhline(0, color="#616161", linewidth=0.5)
+        starts = np.flatnonzero(
+            np.r_[True, d["period"].to_numpy()[1:] != d["period"].to_numpy()[:-1]]
+        )
+        for i in starts[1:]:
+            ax.axvline(i - 0.5, color="#9e9e9e", linewidth=0.6, linestyle=":")
+        ax.set_ylabel(f"{zone} [GW]")
+        ax.set_xlim(-0.5, len(d) - 0.5)
+        ax.grid(axis="y", color="#eeeeee", linewidth=0.6)
+        ax.set_axisbelow(True)
+    last = axes[-1, 0]
+    d0 = dispatch[dispatch["zone_id"] == zones[0]].reset_index(drop=True)
+    starts = np.flatnonzero(
+        np.r_[True, d0["period"].to_numpy()[1:] != d0["period"].to_numpy()[:-1]]
+    )
+    periods = d0["period"].to_numpy()[starts]
+    weights = d0["weight_h"].to_numpy()[starts]
+    labels = [
+        f"{(days or {}).get(int(p), f'day {int(p)}')}\n{w:.0f} d"
+        for p, w in zip(periods, weights, strict=True)
+    ]
+    last.set_xticks(starts + 11.5)
+    last.set_xticklabels(labels, fontsize=7)
+    last.set_xlabel(
+        "Representative days (UTC hours; below each: days of the year it stands for). "
+        "Supply above the load line is charged, exported or curtailed."
+    )
+    handles: list[Any] = [
+        Patch(color=TECH_COLOURS.get(t, "#bdbdbd"), label=t.replace("_", " ")) for t in techs
+    ]
+    names = {"discharge": "storage out", "charge": "storage in", "grid": "residual grid"}
+    handles += [
+        Patch(color=TECH_COLOURS[k], label=names.get(k, k))
+        for k in ("discharge", "import", "grid", "charge", "export")
+    ]
+    handles.append(plt.Line2D([], [], color="black", linewidth=1.4, label="data-centre load"))
+    fig.legend(
+        handles=handles,
+        loc="upper center",
+        ncol=len(handles),
+        fontsize=7.5,
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.985),
+    )
+    fig.suptitle(
+        f"{name}: hourly supply and data-centre load in the zones with most new capacity "
+        f"(CFE score {summary.get('cfe_score', float('nan')):.1%})",
+        fontsize=10.5,
+        y=1.0,
+    )
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    return fig
+
+
 def _label_choice(
     pts: Any, total: np.ndarray, label_col: str, n: int, spacing_m: float = 180_000.0
 ) -> list[tuple[Any, str, float]]:

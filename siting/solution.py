@@ -149,8 +149,16 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
             "export_mw": exports.ravel(),
             "storage_mw": (discharge - charge).ravel(),
             "grid_mw": grid.ravel(),
+            "period": np.tile(inst.period, n_z),
+            "charge_mw": charge.ravel(),
+            "discharge_mw": discharge.ravel(),
         }
     )
+    for tech in sorted(set(inst.re_tech)):
+        mask = np.array([k == tech for k in inst.re_tech])
+        by_tech = np.zeros((n_z, n_t))
+        np.add.at(by_tech, inst.re_zone[mask], re_new[mask][:, None] * inst.re_cf[mask])
+        dispatch[f"clean_{tech}_mw"] = by_tech.ravel()
 
     # --- zone and link KPIs -----------------------------------------------------------------
     per_zone_new = np.zeros(n_z)

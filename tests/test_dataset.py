@@ -116,3 +116,30 @@ def test_renewables_and_links_are_sane() -> None:
     assert links["length_km"].between(50, 3000).all()
     demand = pd.read_csv(DATA / "demand.csv")
     assert demand["demand_id"].is_unique and (demand["inference_it_mw"] > 0).all()
+
+
+def test_profiles_cover_every_option_and_a_year() -> None:
+    prof = pd.read_csv(DATA / "profiles.csv")
+    re = pd.read_csv(DATA / "renewables.csv")
+    assert set(zip(prof["zone_id"], prof["tech"], strict=True)) == set(
+        zip(re["zone_id"], re["tech"], strict=True)
+    )
+    slices = prof.drop_duplicates("slice")
+    assert slices["weight_h"].sum() == pytest.approx(8760.0)
+    assert prof["period"].nunique() == 12 and len(slices) == 12 * 24
+    assert prof["cf"].between(0, 1).all()
+    # the same calendar days everywhere (joint selection), one of them the calm extreme
+    assert prof.groupby("period")["day"].nunique().max() == 1
+    assert prof.drop_duplicates("period")["extreme"].sum() == 1
+
+
+def test_profile_means_match_annual_cf() -> None:
+    """Reduction error within 2 % of the full year; scaled profiles keep the layer's CF."""
+    err = pd.read_csv(DATA / "profiles_error.csv")
+    assert err["reduction_error"].abs().max() <= 0.02
+    prof = pd.read_csv(DATA / "profiles.csv")
+    means = prof.groupby(["zone_id", "tech"]).apply(
+        lambda g: np.average(g["cf"], weights=g["weight_h"]), include_groups=False
+    )
+    cf = pd.read_csv(DATA / "renewables.csv").set_index(["zone_id", "tech"])["cf"]
+    assert ((means / cf.reindex(means.index) - 1).abs() <= 0.02).all()

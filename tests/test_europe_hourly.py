@@ -1,0 +1,49 @@
+"""24/7 and 90 % hourly matching on the European data (slow: about 1-2 minutes each)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from recheck import recheck_run
+
+from siting.pipeline import run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("hourly")
+    paths = {}
+    for name in ("europe-2030", "europe-2030-cfe90", "europe-2030-247"):
+        outcome = run(REPO / "configs" / f"{name}.yaml", out=out)
+        assert outcome.exit_code == 0
+        paths[name] = outcome.path
+    return paths
+
+
+def summary(path: Path) -> dict:
+    return json.loads((path / "summary.json").read_text())
+
+
+def test_hourly_runs_balance_and_meet_cfe(runs: dict[str, Path]) -> None:
+    for name in ("europe-2030-cfe90", "europe-2030-247"):
+        s = summary(runs[name])
+        assert s["status"] == "optimal" and s["mip_gap"] <= 0.01
+        checked = recheck_run(runs[name])
+        assert checked["cfe_score"] >= s["cfe_target"] - 1e-9
+        timings = json.loads((runs[name] / "manifest.json").read_text())["timings"]
+        assert timings["solve_s"] < 600 and timings["build_s"] > 0
+        assert (runs[name] / "dispatch.png").is_file()
+
+
+def test_cost_per_mwh_rises_with_the_cfe_target(runs: dict[str, Path]) -> None:
+    annual, cfe90, full = (
+        summary(runs[n])["cost_per_mwh_load_eur"]
+        for n in ("europe-2030", "europe-2030-cfe90", "europe-2030-247")
+    )
+    assert annual < cfe90 < full
+    assert summary(runs["europe-2030-247"])["storage_mwh"] > 0
