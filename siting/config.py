@@ -110,6 +110,8 @@ class Config(_Strict):
     """A complete scenario."""
 
     name: str = Field(..., min_length=1, max_length=80)
+    data_root: Path = Path(".")
+    """Folder tree, relative to the config file, that layer paths must stay inside."""
     layers: LayersConfig
     target: TargetConfig = Field(default_factory=TargetConfig)  # type: ignore[arg-type]
     carbon: CarbonConfig = Field(default_factory=CarbonConfig)  # type: ignore[arg-type]
@@ -149,6 +151,7 @@ class Config(_Strict):
         plain = self.to_plain()
         if input_hashes is not None:
             plain["layers"] = dict(sorted(input_hashes.items()))
+            plain.pop("data_root", None)  # where the data live does not change the scenario
         blob = json.dumps(plain, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -313,6 +316,20 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     except ValidationError as err:
         raise InputError(_problems_from_validation(err, str(path))) from None
     base = path.resolve().parent
+    root = (base / cfg.data_root).resolve()
+    problems = []
     for key, rel in cfg.layer_paths().items():
-        setattr(cfg.layers, key, (base / rel).resolve())
+        resolved = (base / rel).resolve()
+        if not resolved.is_relative_to(root):
+            problems.append(
+                Problem(
+                    f"{path}: layers.{key}",
+                    f"'{rel}' lies outside the data folder {root}",
+                    "move the file under it, or widen it with a top-level 'data_root' (e.g. data_root: ..)",
+                )
+            )
+        setattr(cfg.layers, key, resolved)
+    if problems:
+        raise InputError(problems)
+    cfg.data_root = root
     return cfg

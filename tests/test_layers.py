@@ -86,7 +86,7 @@ def test_every_format_reads_the_same_sites(tmp_path: Path, suffix: str) -> None:
         gdf.to_parquet(out)
     else:
         gdf.drop(columns=["lon", "lat"]).to_file(out, engine="pyogrio")
-    layers = _load(tmp_path / suffix.strip("."), layers={"sites": str(out)})
+    layers = _load(tmp_path / suffix.strip("."), layers={"sites": str(out)}, data_root="..")
     got = layers.sites.set_index("site_id").sort_index()
     assert got["zone_id"].tolist() == base["zone_id"].tolist()
     assert got.geometry.distance(base.geometry).max() < 1.0
@@ -189,3 +189,13 @@ def test_profile_weights_must_sum_to_a_year(tmp_path: Path) -> None:
     paths = tiny_layers(d, profiles=prof)
     with pytest.raises(InputError, match="slice weights sum to 8000 h"):
         load_layers(load_config(write_config(tmp_path, {k: f"d/{v}" for k, v in paths.items()})))
+
+
+def test_layer_paths_are_confined_to_the_config_folder(tmp_path: Path) -> None:
+    tiny_layers(tmp_path / "data")
+    (tmp_path / "cfg").mkdir()
+    outside = {"zones": "../data/zones.gpkg", "sites": "../data/sites.csv", "renewables": "../data/renewables.csv"}
+    with pytest.raises(InputError, match=r"layers.zones.*outside the data folder.*data_root"):
+        load_config(write_config(tmp_path / "cfg", outside))
+    cfg = load_config(write_config(tmp_path / "cfg", outside, data_root=".."))
+    assert cfg.layers.zones == (tmp_path / "data" / "zones.gpkg").resolve()
