@@ -135,3 +135,163 @@ def diagnosis_report(
         "no single pre-check explains it (combination of constraints).",
         "model_size": model_size or {},
     }
+
+
+# Rows that may be relaxed in the elastic model, the unit of their shortfall, and the
+# weight that turns it into comparable annual quantities.
+_ELASTIC_ROWS = {
+    "target": ("MW of IT capacity", 8760.0),
+    "bal": ("MW of carbon-free supply", None),  # weighted by the slice's hours
+    "cfe": ("MWh/yr of residual grid above the allowance", 1.0),
+    "share": ("MW of capacity above the country cap", 8760.0),
+    "min": ("sites", 1e6),
+    "max": ("sites", 1e6),
+}
+
+
+def _row_kind(name: str) -> str:
+    return name.split("_", 1)[0]
+
+
+def explain_infeasible(inst: Instance, time_limit_s: float = 120.0) -> list[Finding]:
+    """Explain a proven-infeasible instance in the planner's terms.
+
+    Two complementary views: (1) when the LP relaxation is already infeasible, an
+    irreducible infeasible subset (IIS) from HiGHS, mapped back to named requirements;
+    (2) an elastic version of the model in which the target, every zone-hour balance, the
+    CFE allowances, country caps and site counts may be violated at a price, solved to the
+    least violation, which says by how much each requirement falls short.
+
+    Parameters
+    ----------
+    inst
+        The infeasible instance.
+    time_limit_s
+        Limit for each auxiliary solve [s].
+    """
+    return _elastic_findings(inst, time_limit_s) + _iis_findings(inst, time_limit_s)
+
+
+def _iis_findings(inst: Instance, time_limit_s: float) -> list[Finding]:
+    import highspy
+
+    from siting.model import build_model
+    from siting.solvers import BulkHiGHS
+
+    model = build_model(inst)
+    prob = model.problem
+    prob.solve(BulkHiGHS(mip=False, msg=False, timeLimit=time_limit_s))
+    h = prob.solverModel
+    if h.getModelStatus() != highspy.HighsModelStatus.kInfeasible:
+        return []
+    status, iis = h.getIis()
+    if status == highspy.HighsStatus.kError or not iis.valid_:
+        return []
+    rows = list(prob.constraints())
+    names = [rows[i].name for i in iis.row_index_]
+    words = [model.row_meaning.get(n, n) for n in names]
+    variables = prob.variables()
+    bounds = [_bound_words(inst, variables[j].name) for j in iis.col_index_]
+    shown = [*words[:12], *[b for b in bounds if b][:6]]
+    more = len(words) + len(bounds) - len(shown)
+    return [
+        Finding(
+            "iis",
+            "Even with fractional sites these requirements cannot all hold together (an irreducible "
+            f"infeasible set of {len(words)} constraints and {len(bounds)} bounds): "
+            + "; ".join(shown)
+            + (f"; and {more} more" if more > 0 else "")
+            + ".",
+            {"iis_rows": float(len(words)), "iis_bounds": float(len(bounds))},
+        )
+    ]
+
+
+def _bound_words(inst: Instance, var: str) -> str:
+    """A variable bound in words, from the index-based variable name."""
+    kind = var.rstrip("0123456789_").rstrip("0123456789")
+    digits = var[len(kind) :].split("_")
+    try:
+        i = int(digits[0])
+    except ValueError:
+        return ""
+    if kind == "r":
+        z = inst.zone_ids[inst.re_zone[i]]
+        head = max(inst.re_potential_mw[i] - inst.re_existing_mw[i], 0.0)
+        return f"new {inst.re_tech[i]} in {z} at most {head:,.0f} MW (potential minus existing)"
+    if kind == "f":
+        return f"link {inst.link_ids[i]} at most {inst.link_usable_mw[i]:,.0f} MW usable"
+    if kind in ("m", "n"):
+        return f"site {inst.site_ids[i]} at most {inst.headroom_mw[i]:,.0f} MW new"
+    if kind == "b":
+        return f"site {inst.site_ids[i]} build decision"
+    return ""
+
+
+def _elastic_findings(inst: Instance, time_limit_s: float) -> list[Finding]:
+    import pulp
+
+    from siting.model import build_model
+    from siting.solvers import BulkHiGHS
+
+    model = build_model(inst)
+    prob = model.problem
+    slacks: list[tuple[pulp.LpVariable, str, str, float]] = []
+    obj = []
+    for k, con in enumerate(prob.constraints()):
+        kind = _row_kind(con.name)
+        if kind not in _ELASTIC_ROWS:
+            continue
+        unit, weight = _ELASTIC_ROWS[kind]
+        if weight is None:  # balance row: bal_<zone>_<slice>, weight by the slice's hours
+            weight = float(inst.weight_h[int(con.name.split("_")[2])])
+        s = prob.add_variable(f"elastic{k}", lowBound=0)
+        con.expr[s] = 1.0 if con.sense == pulp.LpConstraintGE else -1.0
+        slacks.append((s, con.name, unit, weight))
+        obj.append((s, weight))
+    prob.setObjective(pulp.LpAffineExpression(obj))
+    prob.solve(BulkHiGHS(msg=False, timeLimit=time_limit_s, gapRel=1e-4))
+    if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return []
+    out = []
+    short = [
+        (float(s.varValue or 0.0), name, unit, w)
+        for s, name, unit, w in slacks
+        if (s.varValue or 0.0) > 1e-6
+    ]
+    short.sort(key=lambda x: -x[0] * x[3])
+    balance = [x for x in short if _row_kind(x[1]) == "bal"]
+    for amount, name, unit, _ in short:
+        if _row_kind(name) == "bal":
+            continue
+        out.append(
+            Finding(
+                f"shortfall_{_row_kind(name)}",
+                f"{model.row_meaning.get(name, name)}: short by {amount:,.1f} {unit}.",
+                {"shortfall": amount},
+            )
+        )
+    if balance:
+        worst = balance[:8]
+        total_mwh = sum(a * w for a, _, _, w in balance)
+        zones = sorted(
+            {model.row_meaning[n].split(",")[0].removeprefix("zone ") for _, n, _, _ in balance}
+        )
+        listed = "; ".join(
+            f"{model.row_meaning[n].split(':')[0]} short by {a:,.1f} MW" for a, n, _, _ in worst
+        )
+        out.append(
+            Finding(
+                "shortfall_balance",
+                f"Carbon-free supply cannot cover the load in {len(balance)} zone-hour"
+                f"{'s' if len(balance) != 1 else ''} in {', '.join(zones)} "
+                f"({total_mwh / 1e3:,.1f} GWh/yr in all), even with every clean option, link and battery used: "
+                f"{listed}. Add clean potential or storage there, raise link capacity, or lower carbon.cfe_target.",
+                {
+                    "zone_hours_short": float(len(balance)),
+                    "energy_short_mwh": total_mwh,
+                    "largest_shortfall_mw": worst[0][0],
+                },
+            )
+        )
+    return out

@@ -408,7 +408,7 @@ def _check_sites(
     out["zone_id"] = zid
     # Existing capacity at sites is part of the zone's baseline, so it cannot exceed it.
     if not unknown.any() and "zone_id" in out.columns:
-        base = zones.set_index("zone_id")["baseline_it_mw"]
+        base = zones.drop_duplicates("zone_id").set_index("zone_id")["baseline_it_mw"]
         sited = out.groupby("zone_id")["existing_it_mw"].sum()
         for z, mw in sited.items():
             if z in base.index and mw > base[z] + 1e-6:

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from siting import __version__
 from siting.config import Config, load_config
-from siting.diagnosis import diagnosis_report, precheck
+from siting.diagnosis import diagnosis_report, explain_infeasible, precheck
 from siting.errors import ExitCode, NoSolutionError, SolverError
 from siting.instance import Instance, build_instance
 from siting.io.results import write_results
@@ -49,6 +49,15 @@ class RunOutcome:
     status: str
     exit_code: int
     summary: dict[str, Any] = field(default_factory=dict)
+
+
+def _test_write_delay() -> None:
+    """Pause mid-write when SITING_TEST_WRITE_DELAY_S is set: lets tests kill a run there."""
+    import os
+
+    delay = os.environ.get("SITING_TEST_WRITE_DELAY_S")
+    if delay:
+        time.sleep(float(delay))
 
 
 def _versions() -> dict[str, str]:
@@ -186,7 +195,10 @@ def run(
     )
 
     if result.status == SolverStatus.INFEASIBLE:
-        report = diagnosis_report(precheck(inst), result.termination, size)
+        say("infeasible: explaining why (IIS of the LP relaxation, elastic re-solve)")
+        report = diagnosis_report(
+            precheck(inst) + explain_infeasible(inst), result.termination, size
+        )
         return _publish_infeasible(cfg, config_hash, out_root, manifest, timings, report, say)
     if result.status == SolverStatus.NO_SOLUTION:
         raise NoSolutionError(
@@ -214,6 +226,7 @@ def run(
                 ),
                 staged.path / "dispatch",
             )
+        _test_write_delay()
         timings["write_s"] = time.perf_counter() - t
         manifest["timings"] = timings
         manifest["status"] = result.status.value

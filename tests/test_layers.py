@@ -194,7 +194,11 @@ def test_profile_weights_must_sum_to_a_year(tmp_path: Path) -> None:
 def test_layer_paths_are_confined_to_the_config_folder(tmp_path: Path) -> None:
     tiny_layers(tmp_path / "data")
     (tmp_path / "cfg").mkdir()
-    outside = {"zones": "../data/zones.gpkg", "sites": "../data/sites.csv", "renewables": "../data/renewables.csv"}
+    outside = {
+        "zones": "../data/zones.gpkg",
+        "sites": "../data/sites.csv",
+        "renewables": "../data/renewables.csv",
+    }
     with pytest.raises(InputError, match=r"layers.zones.*outside the data folder.*data_root"):
         load_config(write_config(tmp_path / "cfg", outside))
     cfg = load_config(write_config(tmp_path / "cfg", outside, data_root=".."))

@@ -42,12 +42,6 @@ def read_layer(path: Path, layer_name: str, known_columns: tuple[str, ...] = ())
         The file is missing, unreadable, of an unsupported type, or empty.
     """
     where = f"layers.{layer_name} ({path})"
-    if not path.exists():
-        raise InputError(
-            [Problem(where, "file not found", "check the path (relative to the config file)")]
-        )
-    if path.is_dir():
-        raise InputError([Problem(where, "is a folder, not a file", "name the layer file itself")])
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise InputError(
@@ -59,6 +53,12 @@ def read_layer(path: Path, layer_name: str, known_columns: tuple[str, ...] = ())
                 )
             ]
         )
+    if not path.exists():
+        raise InputError(
+            [Problem(where, "file not found", "check the path (relative to the config file)")]
+        )
+    if path.is_dir():
+        raise InputError([Problem(where, "is a folder, not a file", "name the layer file itself")])
     try:
         if suffix in CSV_SUFFIXES:
             df = pd.read_csv(path)

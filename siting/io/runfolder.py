@@ -90,6 +90,7 @@ def staged_run(out_root: Path, name: str, config_hash: str) -> Iterator[StagedRu
         ``.path`` is the staging folder to write into; ``.published`` is set after exit.
     """
     out_root.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(out_root)
     staging = out_root / f"{STAGING_PREFIX}{name}-{os.getpid()}-{secrets.token_hex(4)}"
     staging.mkdir()
     run = StagedRun(staging, out_root, name, config_hash)
@@ -99,6 +100,31 @@ def staged_run(out_root: Path, name: str, config_hash: str) -> Iterator[StagedRu
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_staging(out_root: Path) -> list[Path]:
+    """Delete staging folders left by killed runs (their process no longer exists).
+
+    A folder's owner is the process id in its name; folders of live processes are kept, so
+    concurrent runs in the same folder never disturb each other.
+    """
+    removed = []
+    for p in out_root.glob(f"{STAGING_PREFIX}*"):
+        parts = p.name.rsplit("-", 2)
+        if len(parts) == 3 and parts[1].isdigit() and not _pid_alive(int(parts[1])):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
 
 
 class StagedRun:
