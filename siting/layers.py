@@ -12,6 +12,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from siting import parameters
 from siting.config import Config
@@ -182,7 +183,17 @@ def _geometry_checks(
     from shapely.validation import explain_validity
 
     for idx, geom in gdf.geometry.items():
-        if geom is None or geom.is_empty:
+        if (
+            geom is not None
+            and not geom.is_empty
+            and not np.isfinite(shapely.get_coordinates(geom)).all()
+        ):
+            c.add(
+                _where(name, path, _row_label(gdf, idx, id_col)),
+                "coordinates are missing or not numbers",
+                "give finite coordinates (lon/lat in degrees for CSV)",
+            )
+        elif geom is None or geom.is_empty:
             c.add(
                 _where(name, path, _row_label(gdf, idx, id_col)),
                 "empty geometry",
@@ -200,6 +211,18 @@ def _geometry_checks(
                 f"invalid geometry ({explain_validity(geom)})",
                 "repair it (e.g. shapely.make_valid or QGIS 'Fix geometries')",
             )
+
+
+def _lonlat(df: pd.DataFrame, name: str, path: Path, c: _Collector, id_col: str) -> None:
+    """Degree ranges for point layers given as lon/lat columns (CSV)."""
+    if {"lon", "lat"}.issubset(df.columns):
+        n = len(c.problems)
+        _numeric(df, "lon", name, path, c, id_col, lo=-180.0, hi=180.0)
+        _numeric(df, "lat", name, path, c, id_col, lo=-90.0, hi=90.0)
+        if len(c.problems) > n:  # the point geometry would only repeat these problems
+            bad = ~(df["lon"].between(-180, 180) & df["lat"].between(-90, 90))
+            df.loc[bad, df.geometry.name] = None
+            df.drop(index=df.index[bad], inplace=True)
 
 
 def _read(cfg: Config, name: str, c: _Collector) -> pd.DataFrame | None:
@@ -387,6 +410,7 @@ def _check_sites(
             f"existing_it_mw ({df.at[idx, 'existing_it_mw']:g}) exceeds max_it_mw ({df.at[idx, 'max_it_mw']:g})",
             "raise max_it_mw or lower existing_it_mw",
         )
+    _lonlat(df, name, path, c, "site_id")
     _geometry_checks(df, {"Point"}, name, path, c, "site_id")
     out = _to_crs(df, name, path, c)
     if out is None or zones is None:
@@ -583,6 +607,7 @@ def _check_demand(
     _ids(df, "demand_id", name, path, c)
     _numeric(df, "inference_it_mw", name, path, c, "demand_id", lo=0.0)
     _numeric(df, "max_latency_ms", name, path, c, "demand_id", allow_nan=True, lo=0.0)
+    _lonlat(df, name, path, c, "demand_id")
     _geometry_checks(df, {"Point"}, name, path, c, "demand_id")
     return _to_crs(df, name, path, c)
 
