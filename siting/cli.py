@@ -1,4 +1,4 @@
-"""Command-line interface: ``siting run | validate | plot`` (DESIGN §5).
+"""Command-line interface: ``siting run | validate | plot | verify`` (DESIGN §5).
 
 Errors are one clear message per problem on stderr with the documented exit code; a
 traceback only with ``--debug``.
@@ -56,7 +56,31 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
     )
+    vf = sub.add_parser(
+        "verify", help="check a run folder's files against the checksums in its manifest"
+    )
+    vf.add_argument("run", type=Path, help="a run folder")
+    vf.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
     return p
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from siting.io.results import read_run
+    from siting.io.runfolder import verify_checksums
+
+    run = read_run(args.run)
+    bad = verify_checksums(run.path)
+    n = len(run.manifest.get("files", {}))
+    if bad:
+        print(
+            f"{run.path}: {len(bad)} of {n} files differ from manifest.json: {', '.join(bad)}",
+            file=sys.stderr,
+        )
+        return ExitCode.INVALID_INPUT
+    print(f"{run.path}: all {n} files match manifest.json")
+    return ExitCode.OK
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -116,7 +140,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "plot": _cmd_plot}
+COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "plot": _cmd_plot, "verify": _cmd_verify}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -310,11 +310,22 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
         With one :class:`~siting.errors.Problem` per issue found.
     """
     path = Path(path)
-    raw = apply_overrides(read_yaml(path), overrides or [])
+    raw = read_yaml(path)
+    problems: list[Problem] = []
+    good = []
+    for text in overrides or []:  # report every bad override, then validate the rest
+        try:
+            apply_overrides(raw, [text])
+            good.append(text)
+        except InputError as err:
+            problems.extend(err.problems)
+    raw = apply_overrides(raw, good)
     try:
         cfg = Config.model_validate(raw)
     except ValidationError as err:
-        raise InputError(_problems_from_validation(err, str(path))) from None
+        problems.extend(_problems_from_validation(err, str(path)))
+    if problems:
+        raise InputError(problems)
     base = path.resolve().parent
     root = (base / cfg.data_root).resolve()
     problems = []

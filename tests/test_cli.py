@@ -170,3 +170,13 @@ def test_config_hash_depends_on_content_not_location(tmp_path, capsys) -> None:
     changed = Path(capsys.readouterr().out.strip().splitlines()[-1]).name
     assert hash8(changed) != hash8(names[0])
     assert cfg_one.exists()
+
+
+def test_verify_detects_a_changed_file(tiny_config, tmp_path, capsys) -> None:
+    main(["run", str(tiny_config()), "--out", str(tmp_path / "runs"), "--quiet"])
+    run = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    assert main(["verify", str(run)]) == 0
+    assert "match manifest.json" in capsys.readouterr().out
+    (run / "tables" / "sites.csv").write_text("tampered\n")
+    assert main(["verify", str(run)]) == 2
+    assert "tables/sites.csv" in capsys.readouterr().err

@@ -125,3 +125,30 @@ def test_plot_redraws_the_map(europe_runs: dict[str, Path]) -> None:
     proc = siting("plot", str(run), cwd=run)
     assert proc.returncode == 0, proc.stderr
     assert (run / "map.png").stat().st_mtime_ns >= before
+
+
+def test_impossible_247_on_malta_is_explained(tmp_path: Path) -> None:
+    """A campus forced onto Malta under 24/7 without batteries: the dark hours fall short."""
+    proc = siting(
+        "run", str(REPO / "configs" / "europe-2030-247.yaml"), "--out", str(tmp_path), "--quiet",
+        "--set", "storage.enabled=false", "--set", "policy.forced_sites=[MT-SAN-PAWL-IL-BAAR]",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 3, proc.stderr
+    diag = json.loads((Path(proc.stdout.strip().splitlines()[-1]) / "diagnosis.json").read_text())
+    short = next(f for f in diag["findings"] if f["check"] == "shortfall_balance")
+    assert "in MT" in short["message"]
+    # 100 MW x PUE 1.26 x 0.8 = 100.8 MW of load; at night only the IT->MT link delivers
+    import geopandas as gpd
+
+    link = (
+        gpd.read_file(REPO / "datasets" / "europe" / "links.gpkg").set_index("link_id").loc["IT-MT"]
+    )
+    delivered = (
+        link["capacity_mw"]
+        * link["dc_share"]
+        * (1 - link["loss_per_1000km"] * link["length_km"] / 1000)
+    )
+    assert short["numbers"]["largest_shortfall_mw"] == pytest.approx(
+        100 * 1.26 * 0.8 - delivered, rel=1e-6
+    )
