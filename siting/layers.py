@@ -71,8 +71,9 @@ def _where(name: str, path: Path, detail: str = "") -> str:
 
 
 def _row_label(df: pd.DataFrame, idx: object, id_col: str | None) -> str:
-    pos = df.index.get_loc(idx)
-    line = int(pos) + 2 if isinstance(pos, int | np.integer) else pos  # header is line 1 in CSVs
+    # The index is the file's 0-based feature number (kept when rows are dropped); +2 gives
+    # the CSV line, the header being line 1.
+    line = int(idx) + 2 if isinstance(idx, int | np.integer) else idx
     if id_col and id_col in df.columns and pd.notna(df.at[idx, id_col]):
         return f"row {line} ({id_col}={df.at[idx, id_col]})"
     return f"row {line}"
@@ -213,16 +214,16 @@ def _geometry_checks(
             )
 
 
-def _lonlat(df: pd.DataFrame, name: str, path: Path, c: _Collector, id_col: str) -> None:
-    """Degree ranges for point layers given as lon/lat columns (CSV)."""
-    if {"lon", "lat"}.issubset(df.columns):
-        n = len(c.problems)
-        _numeric(df, "lon", name, path, c, id_col, lo=-180.0, hi=180.0)
-        _numeric(df, "lat", name, path, c, id_col, lo=-90.0, hi=90.0)
-        if len(c.problems) > n:  # the point geometry would only repeat these problems
-            bad = ~(df["lon"].between(-180, 180) & df["lat"].between(-90, 90))
-            df.loc[bad, df.geometry.name] = None
-            df.drop(index=df.index[bad], inplace=True)
+def _lonlat(df: pd.DataFrame, name: str, path: Path, c: _Collector, id_col: str) -> pd.DataFrame:
+    """Degree ranges for point layers given as lon/lat columns (CSV); bad rows are dropped.
+
+    Their problems are reported here, so the geometry checks need not repeat them.
+    """
+    if not {"lon", "lat"}.issubset(df.columns):
+        return df
+    _numeric(df, "lon", name, path, c, id_col, lo=-180.0, hi=180.0)
+    _numeric(df, "lat", name, path, c, id_col, lo=-90.0, hi=90.0)
+    return df[df["lon"].between(-180, 180) & df["lat"].between(-90, 90)]
 
 
 def _read(cfg: Config, name: str, c: _Collector) -> pd.DataFrame | None:
@@ -410,7 +411,7 @@ def _check_sites(
             f"existing_it_mw ({df.at[idx, 'existing_it_mw']:g}) exceeds max_it_mw ({df.at[idx, 'max_it_mw']:g})",
             "raise max_it_mw or lower existing_it_mw",
         )
-    _lonlat(df, name, path, c, "site_id")
+    df = _lonlat(df, name, path, c, "site_id")
     _geometry_checks(df, {"Point"}, name, path, c, "site_id")
     out = _to_crs(df, name, path, c)
     if out is None or zones is None:
@@ -607,7 +608,7 @@ def _check_demand(
     _ids(df, "demand_id", name, path, c)
     _numeric(df, "inference_it_mw", name, path, c, "demand_id", lo=0.0)
     _numeric(df, "max_latency_ms", name, path, c, "demand_id", allow_nan=True, lo=0.0)
-    _lonlat(df, name, path, c, "demand_id")
+    df = _lonlat(df, name, path, c, "demand_id")
     _geometry_checks(df, {"Point"}, name, path, c, "demand_id")
     return _to_crs(df, name, path, c)
 

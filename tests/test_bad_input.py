@@ -391,3 +391,15 @@ def test_point_geometry_of_sites_in_a_gis_file(tmp_path: Path, capsys) -> None:
     assert main(["validate", str(cfg)]) == 2
     err = capsys.readouterr().err
     assert "site_id=S" in err and "geometry is Polygon" in err
+
+
+def test_row_numbers_survive_dropped_rows(tmp_path: Path, capsys) -> None:
+    """A bad coordinate in row 2 must not shift the row number reported for row 4."""
+    layers = tiny_layers(tmp_path / "data")
+    cfg = write_config(tmp_path, {k: f"data/{v}" for k, v in layers.items()})
+    set_cell("sites.csv", 0, "lat", 200.0)(cfg, tmp_path / "data")
+    set_cell("sites.csv", 2, "max_it_mw", -3.0)(cfg, tmp_path / "data")
+    assert main(["validate", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "row 2 (site_id=A-1): 'lat' = 200 is above 90" in err
+    assert "row 4 (site_id=B-1): 'max_it_mw' = -3 is below 0" in err
