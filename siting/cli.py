@@ -1,4 +1,4 @@
-"""Command-line interface: ``siting run | validate | plot | verify`` (DESIGN §5).
+"""Command-line interface: ``siting run | validate | plot | compare | runs | verify`` (DESIGN §5).
 
 Errors are one clear message per problem on stderr with the documented exit code; a
 traceback only with ``--debug``.
@@ -56,6 +56,32 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
     )
+    cp = sub.add_parser(
+        "compare", help="compare runs: maps, KPI and config deltas, one offline HTML report"
+    )
+    cp.add_argument(
+        "runs",
+        type=Path,
+        nargs="+",
+        metavar="RUN",
+        help="two or more run folders; the first is the reference",
+    )
+    cp.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder for comparison folders (default: ./comparisons)",
+    )
+    cp.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+
+    ls = sub.add_parser("runs", help="list the run folders in a folder (default ./runs)")
+    ls.add_argument("folder", type=Path, nargs="?", default=Path("runs"))
+    ls.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+
     vf = sub.add_parser(
         "verify", help="check a run folder's files against the checksums in its manifest"
     )
@@ -80,6 +106,29 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         )
         return ExitCode.INVALID_INPUT
     print(f"{run.path}: all {n} files match manifest.json")
+    return ExitCode.OK
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    import json
+
+    from siting.compare import compare_runs
+
+    path = compare_runs(list(args.runs), args.out)
+    for sentence in json.loads((path / "summary.json").read_text(encoding="utf-8"))["summary"]:
+        print(sentence)
+    print(path)
+    return ExitCode.OK
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    from siting.io.results import list_runs
+
+    table = list_runs(args.folder)
+    if table.empty:
+        print(f"{args.folder}: no run folders")
+        return ExitCode.OK
+    print(table.to_string(index=False))
     return ExitCode.OK
 
 
@@ -140,7 +189,14 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "plot": _cmd_plot, "verify": _cmd_verify}
+COMMANDS = {
+    "run": _cmd_run,
+    "validate": _cmd_validate,
+    "plot": _cmd_plot,
+    "verify": _cmd_verify,
+    "compare": _cmd_compare,
+    "runs": _cmd_runs,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -147,6 +147,7 @@ def run(
     config_hash = cfg.sha256({k: v["sha256"] for k, v in inputs.items()})
     manifest: dict[str, Any] = {
         "name": cfg.name,
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "config_sha256": config_hash,
         "config_source": str(Path(config_path).resolve()),
         "overrides": overrides,

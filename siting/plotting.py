@@ -421,3 +421,257 @@ def save_figure(fig: Figure, stem: Path) -> list[Path]:
     fig.savefig(paths[1], bbox_inches="tight")
     plt.close(fig)
     return paths
+
+
+def _union_extent(zone_layers: list[Any]) -> tuple[float, float, float, float]:
+    b = np.array([z.total_bounds for z in zone_layers])
+    x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+    pad = 0.03 * max(x1 - x0, y1 - y0)
+    return (x0 - pad, x1 + pad, y0 - pad, y1 + pad)
+
+
+def _panel_title(label: str, summary: dict[str, Any]) -> str:
+    return (
+        f"{label}\n{(summary.get('target_it_mw') or 0) / 1e3:,.1f} GW target · "
+        f"{_fmt_eur(summary.get('objective_eur_per_yr') or float('nan'))} · "
+        f"{summary.get('matching', 'annual')} CFE {summary.get('cfe_score', float('nan')):.1%}"
+    )
+
+
+def plot_comparison(comp: Any) -> Figure:
+    """The runs side by side on one extent, one colour scale and one marker scale."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import Normalize
+    from matplotlib.lines import Line2D
+
+    layers = [(r.layer("zones"), r.layer("sites"), r.layer("links")) for r in comp.runs]
+    extent = _union_extent([z for z, _, _ in layers])
+    vmax = max(max(float(z["new_clean_mw"].max()) / 1e3 for z, _, _ in layers), 1.0)
+    n = len(layers)
+    cols = min(n, 3)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(6.2 * cols, 6.6 * rows + 0.8), dpi=130, squeeze=False
+    )
+    for ax, (zones, sites, links), label, run in zip(
+        axes.ravel(), layers, comp.labels, comp.runs, strict=False
+    ):
+        plot_run_map(
+            zones,
+            sites,
+            links,
+            run.summary,
+            label,
+            ax=ax,
+            extent=extent,
+            clean_max_gw=vmax,
+            legend=False,
+            n_labels=8,
+        )
+        ax.set_title(_panel_title(label, run.summary), fontsize=9.5, loc="left")
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    sm = plt.cm.ScalarMappable(norm=Normalize(0.0, vmax), cmap=plt.get_cmap("YlGn"))
+    cb = fig.colorbar(sm, ax=axes.ravel().tolist(), fraction=0.02, pad=0.01, shrink=0.7)
+    cb.set_label("New clean generation capacity in zone [GW]")
+    handles = [
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=np.sqrt(_marker_area(mw)),
+            markerfacecolor=NEW_COLOUR,
+            alpha=0.72,
+            markeredgecolor="white",
+            label=f"{mw:,} MW IT" if mw < 1000 else "1 GW IT",
+        )
+        for mw in (100, 500, 1000)
+    ]
+    handles.append(
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=8,
+            markerfacecolor="none",
+            markeredgecolor=EXISTING_COLOUR,
+            label="existing capacity",
+        )
+    )
+    handles.append(
+        Line2D(
+            [], [], color=LINK_COLOUR, alpha=0.55, linewidth=2.1, label="link use 1,000 MW (mean)"
+        )
+    )
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=len(handles),
+        fontsize=8.5,
+        frameon=False,
+        bbox_to_anchor=(0.45, 0.0),
+    )
+    fig.suptitle(
+        "Runs side by side: same extent, colour scale and marker scale (EPSG:3035)",
+        fontsize=11,
+        x=0.45,
+    )
+    fig.siting_scales = {"extent": extent, "clean_max_gw": vmax, "mw_per_pt2": MW_PER_PT2}  # type: ignore[attr-defined]
+    return fig
+
+
+def plot_difference(comp: Any) -> Figure:
+    """Change from the first run to each other run: zones, sites and links."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib import patheffects
+    from matplotlib.colors import Normalize, to_hex
+    from matplotlib.lines import Line2D
+
+    base = comp.runs[0]
+    z0, s0, l0 = base.layer("zones"), base.layer("sites"), base.layer("links")
+    others = list(zip(comp.runs[1:], comp.labels[1:], strict=True))
+    extent = _union_extent([z0] + [r.layer("zones") for r, _ in others])
+    deltas = []
+    for run, _ in others:
+        z = run.layer("zones").set_index("zone_id")["new_clean_mw"]
+        deltas.append(
+            (z.reindex(z0["zone_id"]).fillna(0.0).to_numpy() - z0["new_clean_mw"].to_numpy()) / 1e3
+        )
+    m = max(max(float(np.abs(d).max()) for d in deltas), 0.1)
+    norm = Normalize(-m, m)
+    cmap = plt.get_cmap("PuOr_r")
+    fig, axes = plt.subplots(
+        1, len(others), figsize=(10.5 * len(others), 10), dpi=130, squeeze=False
+    )
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    for ax, (run, label), dz in zip(axes[0], others, deltas, strict=True):
+        ax.set_facecolor(SEA_COLOUR)
+        z0.plot(
+            ax=ax, color=[to_hex(cmap(norm(v))) for v in dz], edgecolor="#8a8a8a", linewidth=0.5
+        )
+        l1 = run.layer("links").set_index("link_id")
+        dl = (
+            l1["mean_flow_mw"].reindex(l0["link_id"]).fillna(0.0).to_numpy()
+            - l0["mean_flow_mw"].to_numpy()
+        )
+        for geom, d in zip(l0.geometry, dl, strict=True):
+            if abs(d) > 10:
+                xs, ys = geom.xy
+                ax.plot(
+                    xs,
+                    ys,
+                    color="#e65100" if d > 0 else "#4a148c",
+                    linewidth=0.6 + 3 * abs(d) / 2000,
+                    alpha=0.7,
+                )
+        diff = comp.sites_diff.set_index("site_id")
+        s1 = run.layer("sites").set_index("site_id")
+        geo = s0.set_index("site_id").geometry.combine_first(s1.geometry)
+        t0 = diff[f"total_it_mw_{comp.labels[0]}"].fillna(0.0)
+        t1 = diff[f"total_it_mw_{label}"].fillna(0.0)
+        change = diff[f"change_{label}"] if f"change_{label}" in diff.columns else diff["change"]
+        styles = {
+            "added": ("o", "#2e7d32", "filled"),
+            "removed": ("o", "#c62828", "none"),
+            "grown": ("^", "#2e7d32", "filled"),
+            "shrunk": ("v", "#c62828", "filled"),
+        }
+        kind = change.where(change != "resized", np.where(t1 > t0, "grown", "shrunk"))
+        for k, (marker, colour, fill) in styles.items():
+            ids = kind.index[kind == k]
+            if not len(ids):
+                continue
+            g = geo.reindex(ids)
+            size = _marker_area(np.abs((t1 - t0).reindex(ids).to_numpy()))
+            ax.scatter(
+                g.x,
+                g.y,
+                s=size,
+                marker=marker,
+                facecolor=colour if fill == "filled" else "none",
+                edgecolor=colour,
+                linewidth=1.3,
+                alpha=0.8,
+                zorder=4,
+            )
+        big = (t1 - t0).abs().sort_values(ascending=False).head(10)
+        for sid, dmw in big.items():
+            if dmw > 0 and sid in geo.index:
+                p = geo[sid]
+                ax.annotate(
+                    f"{sid}\n{(t1 - t0)[sid]:+,.0f} MW",
+                    (p.x, p.y),
+                    xytext=(5, 4),
+                    textcoords="offset points",
+                    fontsize=7,
+                    path_effects=halo,
+                    zorder=6,
+                )
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        counts = kind.value_counts()
+        ax.set_title(
+            f"Change from {comp.labels[0]} to {label}: {counts.get('added', 0)} sites added, {counts.get('removed', 0)} removed, "
+            f"{counts.get('grown', 0)} grown, {counts.get('shrunk', 0)} shrunk",
+            fontsize=10,
+            loc="left",
+        )
+        handles = [
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=9,
+                color="#2e7d32",
+                label="site added (size: MW)",
+            ),
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=9,
+                markerfacecolor="none",
+                markeredgecolor="#c62828",
+                label="site removed",
+            ),
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="^",
+                markersize=9,
+                color="#2e7d32",
+                label="site grown (size: change)",
+            ),
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="v",
+                markersize=9,
+                color="#c62828",
+                label="site shrunk",
+            ),
+            Line2D([], [], color="#e65100", linewidth=2, label="link used more"),
+            Line2D([], [], color="#4a148c", linewidth=2, label="link used less"),
+        ]
+        ax.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.92)
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+    cb = fig.colorbar(sm, ax=axes.ravel().tolist(), fraction=0.03, pad=0.01, shrink=0.7)
+    cb.set_label("Change in new clean capacity in zone [GW]")
+    return fig

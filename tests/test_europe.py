@@ -152,3 +152,31 @@ def test_impossible_247_on_malta_is_explained(tmp_path: Path) -> None:
     assert short["numbers"]["largest_shortfall_mw"] == pytest.approx(
         100 * 1.26 * 0.8 - delivered, rel=1e-6
     )
+
+
+def test_compare_plus_300_and_plus_200(europe_runs: dict[str, Path], tmp_path: Path) -> None:
+    proc = siting(
+        "compare",
+        str(europe_runs["europe-2030"]),
+        str(europe_runs["europe-2030-triple"]),
+        "--out",
+        str(tmp_path),
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = Path(proc.stdout.strip().splitlines()[-1])
+    for name in (
+        "report.html",
+        "kpis.csv",
+        "sites_diff.csv",
+        "config_diff.csv",
+        "maps_side_by_side.png",
+        "maps_side_by_side.svg",
+        "map_difference.png",
+        "map_difference.svg",
+    ):
+        assert (out / name).is_file(), name
+    kpis = pd.read_csv(out / "kpis.csv").set_index("kpi")
+    assert kpis.at["new_it_mw", "delta_europe-2030-triple"] == pytest.approx(-10_100.0, abs=100.0)
+    assert set(pd.read_csv(out / "config_diff.csv")["key"]) == {"name", "target.increase_pct"}
+    assert "europe-2030-triple builds 11 fewer sites" in proc.stdout

@@ -113,3 +113,54 @@ def read_run(path: str | Path) -> RunFolder:
             [Problem(str(p), f"run folder is damaged ({exc})", "re-run the scenario")]
         ) from None
     return RunFolder(p, summary, manifest, config)
+
+
+def list_runs(folder: str | Path) -> pd.DataFrame:
+    """Index of the run folders in ``folder``: name, time, status and key KPIs, newest first.
+
+    Raises
+    ------
+    InputError
+        If ``folder`` does not exist.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise InputError(
+            [
+                Problem(
+                    str(root),
+                    "folder not found",
+                    "give the folder that holds run folders (e.g. runs)",
+                )
+            ]
+        )
+    rows = []
+    for p in sorted(root.iterdir()):
+        if not is_run_folder(p):
+            continue
+        try:
+            run = read_run(p)
+        except InputError:
+            continue
+        s = run.summary
+        cost = s.get("objective_eur_per_yr")
+        new = s.get("new_it_mw")
+        rows.append(
+            {
+                "run": p.name,
+                "name": run.name,
+                "utc": run.manifest.get("created_utc") or p.name.split("-")[-2],
+                "status": s.get("status"),
+                "matching": run.config.get("carbon", {}).get("matching"),
+                "cost_bn_eur_yr": None if cost is None else round(cost / 1e9, 2),
+                "new_it_gw": None if new is None else round(new / 1e3, 1),
+                "sites": s.get("sites_built"),
+                "cfe": None if s.get("cfe_score") is None else round(s["cfe_score"], 3),
+            }
+        )
+    df = pd.DataFrame(rows)
+    return (
+        df.sort_values("utc", ascending=False, kind="stable").reset_index(drop=True)
+        if len(df)
+        else df
+    )

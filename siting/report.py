@@ -1,0 +1,127 @@
+"""The comparison report: one self-contained HTML file (no scripts, fonts or requests)."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1320px;
+color:#212121;line-height:1.45;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #cfd8dc;padding-bottom:.2rem}
+.lede{font-size:1.05rem;background:#f1f8e9;border-left:4px solid #7cb342;padding:.6rem 1rem}
+table{border-collapse:collapse;font-size:.86rem;margin:.5rem 0}
+th,td{padding:.25rem .6rem;border-bottom:1px solid #eceff1;text-align:right}
+th{background:#f5f7f8;position:sticky;top:0}
+td:first-child,th:first-child{text-align:left}
+td.pos{color:#0d47a1}td.neg{color:#6a1b9a}img{max-width:100%;height:auto;border:1px solid #eceff1}
+.meta{color:#616161;font-size:.85rem}code{background:#f5f5f5;padding:0 .2rem}
+@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}figure,table{page-break-inside:avoid}th{position:static}}
+"""
+
+
+def _img(path: Path, alt: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    caption = f'<figcaption class="meta">{html.escape(alt)}</figcaption>'
+    return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">{caption}</figure>'
+
+
+def _fmt(v: Any, unit: str = "") -> str:
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return "–"
+    if isinstance(v, float | int | np.floating | np.integer):
+        x = float(v)
+        if unit == "share":
+            return f"{x:.1%}"
+        if abs(x) >= 1e9:
+            return f"{x / 1e9:,.2f} bn"
+        if abs(x) >= 1e4:
+            return f"{x:,.0f}"
+        return f"{x:,.2f}".rstrip("0").rstrip(".") if x != int(x) else f"{int(x):,}"
+    return html.escape(str(v))
+
+
+def _table(
+    df: pd.DataFrame, units: pd.Series | None = None, signed: list[str] | None = None
+) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = []
+    for i, row in df.iterrows():
+        cells = []
+        for col in df.columns:
+            v = row[col]
+            unit = units[i] if units is not None else ""
+            cls = ""
+            if (
+                signed
+                and col in signed
+                and isinstance(v, float)
+                and np.isfinite(v)
+                and abs(v) > 1e-9
+            ):
+                cls = ' class="pos"' if v > 0 else ' class="neg"'
+                text = ("+" if v > 0 else "") + _fmt(
+                    v, unit if not col.startswith("delta_pct") else ""
+                )
+                text += " %" if col.startswith("delta_pct") else ""
+            else:
+                text = _fmt(v, unit)
+            cells.append(f"<td{cls}>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def render_report(comp: Any, folder: Path) -> str:
+    """HTML text of ``report.html``; maps are embedded from ``folder``."""
+    labels = comp.labels
+    kpis = comp.kpis.copy()
+    kpi_view = kpis[["name", "unit", *labels, *[c for c in kpis.columns if c.startswith("delta_")]]]
+    signed = [c for c in kpi_view.columns if c.startswith("delta_")]
+    changed = (
+        comp.sites_diff[comp.sites_diff["change"] != "same"]
+        if len(labels) == 2
+        else comp.sites_diff[
+            (
+                comp.sites_diff[[c for c in comp.sites_diff.columns if c.startswith("change")]]
+                != "same"
+            ).any(axis=1)
+        ]
+    )
+    runs = "".join(
+        f"<li><b>{html.escape(lbl)}</b>: <code>{html.escape(str(r.path))}</code> ({html.escape(str(r.summary.get('status')))}, "
+        f"MIP gap {(r.summary.get('mip_gap') or 0.0):.2%})</li>"
+        for lbl, r in zip(labels, comp.runs, strict=True)
+    )
+    countries = comp.countries.copy()
+    for lbl in labels[1:]:
+        countries[f"delta_{lbl}"] = countries[lbl] - countries[labels[0]]
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>siting comparison: {html.escape(' vs '.join(labels))}</title><style>{CSS}</style></head><body>",
+        f"<h1>Comparison: {html.escape(' vs '.join(labels))}</h1>",
+        f"<ul class='meta'>{runs}</ul>",
+        "".join(f"<p class='lede'>{html.escape(s)}</p>" for s in comp.summary),
+        "<h2>Key figures</h2>",
+        _table(kpi_view.rename(columns={"name": "KPI"}), kpis["unit"], signed),
+        "<h2>Maps</h2>",
+        _img(
+            folder / "maps_side_by_side.png",
+            "Runs side by side on the same extent, colour and marker scales",
+        ),
+        _img(folder / "map_difference.png", f"Difference map: change from {labels[0]}"),
+        "<h2>New IT capacity by country [MW]</h2>",
+        _table(countries, None, [c for c in countries.columns if c.startswith("delta_")]),
+        "<h2>Configuration differences</h2>",
+        _table(comp.config_diff) if len(comp.config_diff) else "<p>The configs are identical.</p>",
+        f"<h2>Sites that changed ({len(changed)})</h2>",
+        _table(changed) if len(changed) else "<p>No site changed.</p>",
+        "<p class='meta'>Made with siting. Maps: ETRS89-LAEA (EPSG:3035); outlines Made with Natural Earth.</p>",
+        "</body></html>",
+    ]
+    return "\n".join(parts)

@@ -1,0 +1,120 @@
+"""siting compare: tables, shared scales, refusal of non-runs, runs left untouched."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import Normalize, to_hex
+
+from siting.cli import main
+from siting.compare import build_comparison
+from siting.io.runfolder import sha256_file
+from siting.pipeline import run
+from siting.plotting import MW_PER_PT2, plot_comparison
+
+COMPARE_FILES = [
+    "report.html", "kpis.csv", "sites_diff.csv", "config_diff.csv", "countries.csv",
+    "maps_side_by_side.png", "maps_side_by_side.svg", "map_difference.png", "map_difference.svg",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    from conftest import tiny_layers, write_config
+
+    base = tmp_path_factory.mktemp("cmp")
+    layers = {k: f"data/{v}" for k, v in tiny_layers(base / "data").items()}
+    a = run(write_config(base, layers, name="plain"), out=base / "runs").path
+    b = run(
+        write_config(
+            base,
+            layers,
+            name="cheap-grid",
+            carbon={"cfe_target": 0.5},
+            target={"increase_pct": 200},
+        ),
+        out=base / "runs",
+    ).path
+    return [a, b]
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_compare_writes_every_file_and_leaves_runs_untouched(two_runs, tmp_path, capsys) -> None:
+    before = [snapshot(p) for p in two_runs]
+    assert main(["compare", *map(str, two_runs), "--out", str(tmp_path)]) == 0
+    out = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    for name in COMPARE_FILES:
+        assert (out / name).is_file(), name
+    assert [snapshot(p) for p in two_runs] == before
+
+
+def test_kpi_deltas_and_site_changes_follow_the_tables(two_runs) -> None:
+    comp = build_comparison(two_runs)
+    assert comp.labels == ["plain", "cheap-grid"]
+    k = comp.kpis.set_index("kpi")
+    for key in ("objective_eur_per_yr", "new_it_mw", "sites_built", "cfe_score"):
+        a, b = (json.loads((p / "summary.json").read_text())[key] for p in two_runs)
+        assert k.at[key, "plain"] == pytest.approx(a) and k.at[key, "cheap-grid"] == pytest.approx(
+            b
+        )
+        assert k.at[key, "delta_cheap-grid"] == pytest.approx(b - a)
+    sa, sb = (pd.read_csv(p / "tables" / "sites.csv").set_index("site_id") for p in two_runs)
+    diff = comp.sites_diff.set_index("site_id")
+    for sid in sa.index:
+        na, nb = sa.at[sid, "new_it_mw"], sb.at[sid, "new_it_mw"]
+        expected = (
+            "same" if na == nb else "added" if na == 0 else "removed" if nb == 0 else "resized"
+        )
+        assert diff.at[sid, "change"] == expected
+        assert diff.at[sid, "total_it_mw_plain"] == sa.at[sid, "total_it_mw"]
+    assert set(comp.config_diff["key"]) == {"name", "carbon.cfe_target", "target.increase_pct"}
+    assert comp.summary[0].startswith("cheap-grid ") and comp.summary[0].endswith("than plain.")
+
+
+def test_side_by_side_panels_share_extent_and_scales(two_runs) -> None:
+    comp = build_comparison(two_runs)
+    fig = plot_comparison(comp)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_title(loc="left")]
+    assert len(panels) == 2
+    assert (
+        panels[0].get_xlim() == panels[1].get_xlim()
+        and panels[0].get_ylim() == panels[1].get_ylim()
+    )
+    vmax = fig.siting_scales["clean_max_gw"]
+    cmap = matplotlib.colormaps["YlGn"]
+    for ax, r in zip(panels, comp.runs, strict=True):
+        zones = r.layer("zones")
+        # zone colours use the shared norm, not each run's own maximum
+        got = [to_hex(c) for c in ax.collections[0].get_facecolors()]
+        want = [
+            to_hex(cmap(Normalize(0, vmax)(v / 1e3))) if v > 0 else "#f4f4f2"
+            for v in zones["new_clean_mw"]
+        ]
+        assert got == want
+        # markers: area = total MW / the shared scale in every panel
+        sites = r.layer("sites")
+        total = (sites["existing_it_mw"] + sites["new_it_mw"])[sites["new_it_mw"] > 0].to_numpy()
+        sizes = [c.get_sizes() for c in ax.collections[1:] if len(c.get_sizes()) == len(total)]
+        assert any(np.allclose(s, total / MW_PER_PT2) for s in sizes)
+
+
+def test_compare_refuses_a_folder_that_is_not_a_run(two_runs, tmp_path, capsys) -> None:
+    assert main(["compare", str(two_runs[0]), str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "is not a run folder" in err and "Traceback" not in err
+
+
+def test_runs_index_lists_them(two_runs, capsys) -> None:
+    assert main(["runs", str(two_runs[0].parent)]) == 0
+    out = capsys.readouterr().out
+    assert "plain" in out and "cheap-grid" in out and "optimal" in out
