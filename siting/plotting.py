@@ -563,7 +563,7 @@ def plot_difference(comp: Any) -> Figure:
             - l0["mean_flow_mw"].to_numpy()
         )
         for geom, d in zip(l0.geometry, dl, strict=True):
-            if abs(d) > 10:
+            if abs(d) > 50:  # smaller changes would only clutter the map
                 xs, ys = geom.xy
                 ax.plot(
                     xs,
@@ -602,10 +602,13 @@ def plot_difference(comp: Any) -> Figure:
                 alpha=0.8,
                 zorder=4,
             )
-        big = (t1 - t0).abs().sort_values(ascending=False).head(10)
-        for sid, dmw in big.items():
-            if dmw > 0 and sid in geo.index:
-                p = geo[sid]
+        placed: list[Any] = []
+        for sid, dmw in (t1 - t0).abs().sort_values(ascending=False).items():
+            if dmw <= 0 or sid not in geo.index or len(placed) >= 12:
+                continue
+            p = geo[sid]
+            if all(p.distance(q) >= 150_000.0 for q in placed):  # keep labels apart
+                placed.append(p)
                 ax.annotate(
                     f"{sid}\n{(t1 - t0)[sid]:+,.0f} MW",
                     (p.x, p.y),
