@@ -118,3 +118,55 @@ def test_runs_index_lists_them(two_runs, capsys) -> None:
     assert main(["runs", str(two_runs[0].parent)]) == 0
     out = capsys.readouterr().out
     assert "plain" in out and "cheap-grid" in out and "optimal" in out
+
+
+def test_runs_on_different_datasets_compare(two_runs, tmp_path, capsys) -> None:
+    """Another dataset (one site renamed, zone B renamed C): union of IDs, no failure."""
+    from conftest import tiny_layers, write_config
+
+    sites = [
+        {
+            "site_id": "A-1",
+            "x": 20_000,
+            "y": 50_000,
+            "max_it_mw": 400.0,
+            "module_it_mw": 100.0,
+            "existing_it_mw": 50.0,
+            "capex_eur_per_mw_yr": 1.0e6,
+        },
+        {
+            "site_id": "A-9",
+            "x": 70_000,
+            "y": 50_000,
+            "max_it_mw": 300.0,
+            "module_it_mw": 100.0,
+            "capex_eur_per_mw_yr": 0.8e6,
+        },
+    ]
+    zones = [
+        {"zone_id": "A", "country": "AA", "baseline_it_mw": 100.0},
+        {"zone_id": "C", "country": "CC", "baseline_it_mw": 50.0},
+    ]
+    renewables = [
+        {
+            "zone_id": z,
+            "tech": "solar",
+            "potential_mw": 5000.0,
+            "capex_eur_per_mw_yr": 5e4,
+            "cf": 0.15,
+        }
+        for z in ("A", "C")
+    ]
+    layers = {
+        k: f"data/{v}"
+        for k, v in tiny_layers(
+            tmp_path / "data", sites=sites, zones=zones, renewables=renewables, links=[]
+        ).items()
+    }
+    other = run(write_config(tmp_path, layers, name="other-data"), out=tmp_path / "runs").path
+    assert main(["compare", str(two_runs[0]), str(other), "--out", str(tmp_path / "cmp")]) == 0
+    out = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    diff = pd.read_csv(out / "sites_diff.csv").set_index("site_id")
+    assert {"A-1", "A-2", "B-1", "A-9"} <= set(diff.index)
+    assert diff.at["A-9", "change"] == "added" and pd.isna(diff.at["A-9", "total_it_mw_plain"])
+    assert (out / "map_difference.png").stat().st_size > 10_000
