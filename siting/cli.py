@@ -1,4 +1,4 @@
-"""Command-line interface: ``siting run | validate | plot | compare | runs | verify`` (DESIGN §5).
+"""Command-line interface: ``siting run | validate | plot | compare | sweep | runs | verify`` (DESIGN §5).
 
 Errors are one clear message per problem on stderr with the documented exit code; a
 traceback only with ``--debug``.
@@ -76,6 +76,28 @@ def _parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
     )
 
+    sw = sub.add_parser("sweep", help="run many scenarios in parallel on Dask")
+    sw.add_argument("sweep", type=Path, help="sweep YAML, e.g. configs/sweep-cfe.yaml")
+    sw.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDR",
+        help="address of a running Dask scheduler (default: a local cluster)",
+    )
+    sw.add_argument(
+        "--workers", type=int, default=None, help="local worker processes (default: cores)"
+    )
+    sw.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="parent folder (default ./runs); writes <out>/<sweep name>/",
+    )
+    sw.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    sw.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+
     ls = sub.add_parser("runs", help="list the run folders in a folder (default ./runs)")
     ls.add_argument("folder", type=Path, nargs="?", default=Path("runs"))
     ls.add_argument(
@@ -119,6 +141,23 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(sentence)
     print(path)
     return ExitCode.OK
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from siting.sweep import run_sweep
+
+    folder, table = run_sweep(args.sweep, args.out, args.scheduler, args.workers, args.quiet)
+    failed = table[~table["status"].isin(["optimal", "feasible"])]
+    solved = len(table) - len(failed)
+    print(
+        f"{solved} of {len(table)} scenarios solved ({int(table['resumed'].sum())} from earlier runs)"
+    )
+    for row in failed.itertuples():
+        print(
+            f"failed: {row.scenario}: {row.status}: {getattr(row, 'reason', '')}", file=sys.stderr
+        )
+    print(folder)
+    return ExitCode.OK if failed.empty else ExitCode.SWEEP_FAILURES
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:
@@ -196,6 +235,7 @@ COMMANDS = {
     "verify": _cmd_verify,
     "compare": _cmd_compare,
     "runs": _cmd_runs,
+    "sweep": _cmd_sweep,
 }
 
 
