@@ -718,8 +718,11 @@ def plot_sweep(table: Any, params: list[str], name: str) -> Figure:
         title="Cost against the swept parameter",
     )
     axes[1].set(xlabel=x, ylabel="Sites with new capacity [-]", title="Sites built")
+    from matplotlib.ticker import MaxNLocator
+
+    axes[1].yaxis.set_major_locator(MaxNLocator(integer=True))
     axes[2].set(
-        xlabel="Achieved carbon-free energy score [%]",
+        xlabel="Achieved CFE score under the run's own matching rule [%]",
         ylabel="Cost per MWh of data-centre load [EUR/MWh]",
         title="Cost against CFE: the frontier",
     )
