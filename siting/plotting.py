@@ -51,6 +51,21 @@ def map_title(summary: dict[str, Any], name: str) -> str:
     return f"{line1}\n{line2}"
 
 
+def _site_handles(mw_per_pt2: float) -> list[Any]:
+    """Legend entries for site markers: 100 MW, 500 MW, 1 GW discs and the existing-capacity ring."""
+    from matplotlib.lines import Line2D
+
+    sizes = [
+        Line2D([], [], linestyle="none", marker="o", markersize=np.sqrt(_marker_area(mw, mw_per_pt2)),
+               markerfacecolor=NEW_COLOUR, alpha=0.72, markeredgecolor="white",
+               label=f"{mw:,} MW IT" if mw < 1000 else f"{mw / 1000:g} GW IT")
+        for mw in (100, 500, 1000)
+    ]  # fmt: skip
+    ring = Line2D([], [], linestyle="none", marker="o", markersize=8, markerfacecolor="none",
+                  markeredgecolor=EXISTING_COLOUR, label="existing capacity (ring)")  # fmt: skip
+    return [*sizes, ring]
+
+
 def plot_run_map(
     zones: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
@@ -179,32 +194,7 @@ def plot_run_map(
         sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
         cb = fig.colorbar(sm, ax=ax, fraction=0.035, pad=0.01, shrink=0.6)
         cb.set_label("New clean generation capacity in zone [GW]")
-        handles = [
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="o",
-                markersize=np.sqrt(_marker_area(mw, mw_per_pt2)),
-                markerfacecolor=NEW_COLOUR,
-                alpha=0.72,
-                markeredgecolor="white",
-                label=f"{mw:,} MW IT" if mw < 1000 else f"{mw / 1000:g} GW IT",
-            )
-            for mw in (100, 500, 1000)
-        ]
-        handles.append(
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="o",
-                markersize=8,
-                markerfacecolor="none",
-                markeredgecolor=EXISTING_COLOUR,
-                label="existing capacity (ring)",
-            )
-        )
+        handles = _site_handles(mw_per_pt2)
         handles.append(
             Line2D(
                 [],
@@ -477,32 +467,7 @@ def plot_comparison(comp: Any) -> Figure:
     sm = plt.cm.ScalarMappable(norm=Normalize(0.0, vmax), cmap=plt.get_cmap("YlGn"))
     cb = fig.colorbar(sm, ax=axes.ravel().tolist(), fraction=0.02, pad=0.01, shrink=0.7)
     cb.set_label("New clean generation capacity in zone [GW]")
-    handles = [
-        Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker="o",
-            markersize=np.sqrt(_marker_area(mw)),
-            markerfacecolor=NEW_COLOUR,
-            alpha=0.72,
-            markeredgecolor="white",
-            label=f"{mw:,} MW IT" if mw < 1000 else "1 GW IT",
-        )
-        for mw in (100, 500, 1000)
-    ]
-    handles.append(
-        Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker="o",
-            markersize=8,
-            markerfacecolor="none",
-            markeredgecolor=EXISTING_COLOUR,
-            label="existing capacity",
-        )
-    )
+    handles = _site_handles(MW_PER_PT2)
     handles.append(
         Line2D(
             [], [], color=LINK_COLOUR, alpha=0.55, linewidth=2.1, label="link use 1,000 MW (mean)"
