@@ -11,6 +11,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from siting import __version__
 from siting.errors import ExitCode, SitingError
@@ -98,6 +99,20 @@ def _parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
     )
 
+    al = sub.add_parser(
+        "alternatives",
+        help="near-optimal siting plans, as different as possible from the run's and each other",
+    )
+    al.add_argument("run", type=Path, help="a solved run folder")
+    al.add_argument("--slack", type=float, default=0.05, help="allowed cost increase (0.05 = 5 %%)")
+    al.add_argument("--count", type=int, default=5, help="most alternative plans to look for")
+    al.add_argument("--out", type=Path, default=None, help="folder for the result")
+    al.add_argument("--time-limit", type=float, default=None, help="seconds per plan")
+    al.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    al.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+
     ls = sub.add_parser("runs", help="list the run folders in a folder (default ./runs)")
     ls.add_argument("folder", type=Path, nargs="?", default=Path("runs"))
     ls.add_argument(
@@ -160,6 +175,30 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return ExitCode.OK if failed.empty else ExitCode.SWEEP_FAILURES
 
 
+def _cmd_alternatives(args: argparse.Namespace) -> int:
+    import json
+
+    from siting.alternatives import run_alternatives
+    from siting.pipeline import Progress
+
+    path = run_alternatives(
+        args.run,
+        slack=args.slack,
+        count=args.count,
+        out=args.out,
+        time_limit_s=args.time_limit,
+        say=Progress(enabled=not args.quiet),
+    )
+    s = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+    must = s["must_have"]
+    print(
+        f"{s['plans_found']} alternative plans within +{s['slack']:.1%} ({s['stop_reason']}); "
+        f"{len(must)} must-have sites: {', '.join(must) if must else 'none'}"
+    )
+    print(path)
+    return ExitCode.OK
+
+
 def _cmd_runs(args: argparse.Namespace) -> int:
     from siting.io.results import list_runs
 
@@ -220,8 +259,22 @@ def _cmd_plot(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ExitCode.INVALID_INPUT
+    import pyogrio
+
+    have = {name for name, _ in pyogrio.list_layers(run.path / "results.gpkg")}
+
+    def optional(layer: str) -> Any:
+        return run.layer(layer) if layer in have else None
+
     fig = plot_run_map(
-        run.layer("zones"), run.layer("sites"), run.layer("links"), run.summary, run.name
+        run.layer("zones"),
+        run.layer("sites"),
+        run.layer("links"),
+        run.summary,
+        run.name,
+        demand=optional("demand"),
+        service=optional("service"),
+        areas=optional("service_areas"),
     )
     for path in save_figure(fig, run.path / "map"):
         print(path)
@@ -236,6 +289,7 @@ COMMANDS = {
     "compare": _cmd_compare,
     "runs": _cmd_runs,
     "sweep": _cmd_sweep,
+    "alternatives": _cmd_alternatives,
 }
 
 

@@ -29,6 +29,14 @@ class LayersConfig(_Strict):
     links: Path | None = None
     demand: Path | None = None
     profiles: Path | None = None
+    rtt: Path | None = None
+    """Measured round-trip times (``demand_id``, ``site_id``, ``rtt_ms``); overrides distance."""
+    moratoria: Path | None = None
+    """Polygons where no new capacity may connect (optional ``name``, ``until_year``)."""
+    forbidden_areas: Path | None = None
+    """Polygons where no new capacity may go (optional ``name``)."""
+    forced_areas: Path | None = None
+    """Polygons that must each host new sites (optional ``name``, ``min_sites`` (1))."""
 
 
 class TargetConfig(_Strict):
@@ -67,6 +75,16 @@ class PolicyConfig(_Strict):
     forced_sites: list[str] = Field(default_factory=list)
     forbidden_sites: list[str] = Field(default_factory=list)
     max_water_stress: float | None = Field(None, ge=0.0)
+    min_sites_per_country: dict[str, int] = Field(default_factory=dict)
+    """Least number of sites with new capacity per country (``country`` of the zones layer)."""
+
+    @field_validator("min_sites_per_country")
+    @classmethod
+    def _non_negative(cls, v: dict[str, int]) -> dict[str, int]:
+        bad = [f"{c}: {n}" for c, n in v.items() if n < 0]
+        if bad:
+            raise ValueError(f"site counts must be >= 0 ({', '.join(bad)})")
+        return v
 
     @model_validator(mode="after")
     def _consistent(self) -> PolicyConfig:
@@ -75,6 +93,57 @@ class PolicyConfig(_Strict):
         both = sorted(set(self.forced_sites) & set(self.forbidden_sites))
         if both:
             raise ValueError(f"sites both forced and forbidden: {', '.join(both)}")
+        return self
+
+
+class LatencyConfig(_Strict):
+    """Inference load and its round-trip-time budget (used when ``layers.demand`` is given).
+
+    RTT between a demand point and a site is ``2 x great-circle km x route_factor /
+    fibre_km_per_ms`` [ms], unless ``layers.rtt`` gives a measured value for the pair.
+    """
+
+    inference_share: float = Field(parameters.INFERENCE_SHARE, ge=0.0, le=1.0)
+    """Share of the new IT capacity that serves inference [-] (``allocation: population``)."""
+    allocation: Literal["population", "given"] = "population"
+    """``population``: share x new capacity split by the points' ``population``;
+    ``given``: each point's ``inference_it_mw``."""
+    max_rtt_ms: float | None = Field(None, gt=0.0)
+    """Budget for points without their own ``max_latency_ms`` [ms]; None: no budget."""
+    route_factor: float = Field(parameters.LATENCY_ROUTE_FACTOR, ge=1.0, le=10.0)
+    fibre_km_per_ms: float = Field(parameters.FIBRE_KM_PER_MS, gt=0.0)
+
+
+class WaterConfig(_Strict):
+    """Cooling water priced by scarcity: ``WUE x IT energy x price x (1 + stress_weight x stress)``."""
+
+    wue_l_per_kwh: float = Field(parameters.WUE_L_PER_KWH, ge=0.0)
+    """Site water use per kWh of IT energy [L/kWh] (= m3/MWh)."""
+    price_eur_per_m3: float = Field(0.0, ge=0.0)
+    """Price of water where it is not scarce [EUR/m3]; 0 leaves water out of the cost."""
+    stress_weight: float = Field(1.0, ge=0.0)
+    """Price mark-up per point of water stress (Aqueduct 0-5 scale) [-]."""
+
+
+class GridConnectionConfig(_Strict):
+    """Time to power: when each site can be connected, and what happens to late ones."""
+
+    request_year: int | None = Field(None, ge=1990, le=2100)
+    """Year connection requests are filed; sites without ``online_year`` then get
+    ``request_year + grid_connection_years`` (site, else zone). None: use given years only."""
+    late_sites: Literal["exclude", "accelerate"] = "exclude"
+    acceleration_eur_per_mw_yr: float | None = Field(None, ge=0.0)
+    """Cost of connecting one year earlier, per MW of new IT capacity [EUR/MW/yr per year]."""
+    max_acceleration_years: float | None = Field(None, ge=0.0)
+    """Most years a connection can be brought forward; later sites stay excluded."""
+
+    @model_validator(mode="after")
+    def _cost_given(self) -> GridConnectionConfig:
+        if self.late_sites == "accelerate" and self.acceleration_eur_per_mw_yr is None:
+            raise ValueError(
+                "late_sites: accelerate needs acceleration_eur_per_mw_yr "
+                "(the cost of one year earlier per MW of IT)"
+            )
         return self
 
 
@@ -118,6 +187,9 @@ class Config(_Strict):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)  # type: ignore[arg-type]
     economics: EconomicsConfig = Field(default_factory=EconomicsConfig)  # type: ignore[arg-type]
     storage: StorageConfig = Field(default_factory=StorageConfig)  # type: ignore[arg-type]
+    latency: LatencyConfig = Field(default_factory=LatencyConfig)  # type: ignore[arg-type]
+    water: WaterConfig = Field(default_factory=WaterConfig)  # type: ignore[arg-type]
+    grid_connection: GridConnectionConfig = Field(default_factory=GridConnectionConfig)  # type: ignore[arg-type]
     solver: SolverConfig = Field(default_factory=SolverConfig)  # type: ignore[arg-type]
 
     @field_validator("name")

@@ -88,6 +88,89 @@ def precheck(inst: Instance) -> list[Finding]:
             )
         )
     out.extend(_zone_supply(inst))
+    out.extend(_latency_reach(inst, head))
+    out.extend(_site_counts(inst, head))
+    return out
+
+
+def _latency_reach(inst: Instance, head: np.ndarray) -> list[Finding]:
+    """Demand points whose budget no eligible site (or too little capacity) can meet."""
+    out: list[Finding] = []
+    if inst.demand_it_mw is None or inst.rtt_ms is None or inst.demand_budget_ms is None:
+        return out
+    for d in range(inst.n_demand):
+        load = float(inst.demand_it_mw[d])
+        if load <= 0:
+            continue
+        budget = float(inst.demand_budget_ms[d])
+        reach = [s for s in inst.servable(d) if head[s] > 0]
+        cap = float(sum(head[s] for s in reach))
+        name = inst.demand_ids[d]
+        if not reach:
+            rtt = np.where(head > 0, inst.rtt_ms[d], np.inf)
+            near = int(np.argmin(rtt)) if np.isfinite(rtt).any() else -1
+            nearest = (
+                f"the nearest eligible site is {inst.site_ids[near]} at {rtt[near]:.1f} ms"
+                if near >= 0
+                else "no site is eligible"
+            )
+            out.append(
+                Finding(
+                    "latency_unreachable",
+                    f"Demand {name}: no eligible site lies within its {budget:g} ms RTT budget "
+                    f"({nearest}); its {load:,.0f} MW of inference cannot be served. Raise "
+                    "latency.max_rtt_ms or the point's max_latency_ms, add a candidate site near it, "
+                    "or relax the exclusions there.",
+                    {
+                        "inference_it_mw": load,
+                        "budget_ms": budget,
+                        "nearest_eligible_rtt_ms": float(rtt[near]) if near >= 0 else float("nan"),
+                    },
+                )
+            )
+        elif cap + 1e-6 < load:
+            out.append(
+                Finding(
+                    "latency_capacity",
+                    f"Demand {name}: the {len(reach)} eligible sites within {budget:g} ms can add "
+                    f"{cap:,.0f} MW, less than its {load:,.0f} MW of inference. Raise the budget, "
+                    "add sites or raise their max_it_mw.",
+                    {"inference_it_mw": load, "reachable_capacity_mw": cap, "budget_ms": budget},
+                )
+            )
+    return out
+
+
+def _site_counts(inst: Instance, head: np.ndarray) -> list[Finding]:
+    """Minimum site counts per country or forced area that too few eligible sites can meet."""
+    out: list[Finding] = []
+    for c, n in sorted(inst.min_sites_by_country.items()):
+        have = sum(
+            1
+            for s in range(inst.n_sites)
+            if head[s] > 0 and inst.zone_country[inst.site_zone[s]] == c
+        )
+        if have < n:
+            out.append(
+                Finding(
+                    "country_min_sites",
+                    f"Country {c} must get at least {n} sites (policy.min_sites_per_country) but has "
+                    f"only {have} eligible candidate site{'s' if have != 1 else ''}. Lower the minimum, "
+                    "add candidates or relax the exclusions there.",
+                    {"min_sites": float(n), "eligible_sites": float(have)},
+                )
+            )
+    for area, members, n in zip(inst.area_names, inst.area_sites, inst.area_min_sites, strict=True):
+        have = sum(1 for s in members if head[s] > 0)
+        if have < n:
+            out.append(
+                Finding(
+                    "area_min_sites",
+                    f"Forced area {area} must host at least {n} sites but holds only {have} eligible "
+                    "candidate site(s). Lower its min_sites, add candidates inside it or relax exclusions.",
+                    {"min_sites": float(n), "eligible_sites": float(have)},
+                )
+            )
     return out
 
 
@@ -146,6 +229,9 @@ _ELASTIC_ROWS = {
     "share": ("MW of capacity above the country cap", 8760.0),
     "min": ("sites", 1e6),
     "max": ("sites", 1e6),
+    "cmin": ("sites", 1e6),
+    "area": ("sites", 1e6),
+    "lat": ("MW of inference within the RTT budget", 8760.0),
 }
 
 
@@ -192,6 +278,8 @@ def _iis_findings(inst: Instance, time_limit_s: float) -> list[Finding]:
     words = [model.row_meaning.get(n, n) for n in names]
     variables = prob.variables()
     bounds = [_bound_words(inst, variables[j].name) for j in iis.col_index_]
+    if not words and not any(bounds):
+        return []  # HiGHS found no subset to show (its IIS facility is still partial)
     shown = [*words[:12], *[b for b in bounds if b][:6]]
     more = len(words) + len(bounds) - len(shown)
     return [

@@ -82,6 +82,26 @@ class Instance:
     storage_power_eur_per_mw_yr: float
     storage_roundtrip_efficiency: float
     excluded_reason: list[str] = field(default_factory=list)
+    exclusion_kind: list[str] = field(default_factory=list)
+    """Per site: '' or forbidden, forbidden_area, moratorium, water, connection."""
+    deadline_year: int = 2030
+    # per-site costs on top of capex [EUR/MW/yr]; None: zero
+    site_water_eur_per_mw_yr: FloatArray | None = None
+    site_accel_eur_per_mw_yr: FloatArray | None = None
+    site_online_year: FloatArray | None = None  # NaN: unknown
+    site_water_stress: FloatArray | None = None  # NaN: unknown
+    # latency: demand points d
+    demand_ids: list[str] = field(default_factory=list)
+    demand_it_mw: FloatArray | None = None  # inference IT load [MW]
+    demand_budget_ms: FloatArray | None = None  # RTT budget [ms]; inf: none
+    rtt_ms: FloatArray | None = None  # shape (D, S) [ms]
+    distance_km: FloatArray | None = None  # shape (D, S), great circle [km]; NaN if unknown
+    demand_radius_km: FloatArray | None = None  # great-circle reach of the budget [km]
+    # policy
+    min_sites_by_country: dict[str, int] = field(default_factory=dict)
+    area_names: list[str] = field(default_factory=list)
+    area_sites: list[list[int]] = field(default_factory=list)
+    area_min_sites: list[int] = field(default_factory=list)
 
     @property
     def n_zones(self) -> int:
@@ -130,29 +150,170 @@ class Instance:
         return self.baseline_pue * self.utilisation * self.baseline_it_mw
 
     @property
+    def n_demand(self) -> int:
+        return len(self.demand_ids)
+
+    @property
+    def site_extra_eur_per_mw_yr(self) -> FloatArray:
+        """Water and connection-acceleration cost per MW of new IT capacity [EUR/MW/yr]."""
+        out = np.zeros(self.n_sites)
+        for part in (self.site_water_eur_per_mw_yr, self.site_accel_eur_per_mw_yr):
+            if part is not None:
+                out = out + part
+        return out
+
+    def servable(self, d: int) -> list[int]:
+        """Sites within demand point ``d``'s RTT budget (eligible or not)."""
+        if self.rtt_ms is None or self.demand_budget_ms is None:
+            return []
+        ok = self.rtt_ms[d] <= self.demand_budget_ms[d] + 1e-9
+        return [int(s) for s in np.flatnonzero(ok)]
+
+    @property
     def new_load_per_mw(self) -> FloatArray:
         """Average electrical load per MW of new IT capacity, per site [MW/MW]."""
         return self.site_pue * self.utilisation
 
 
-def _exclusions(cfg: Config, sites: pd.DataFrame, zones: pd.DataFrame) -> list[str]:
-    """Why each site may not get new capacity ('' when it may)."""
-    reasons = [""] * len(sites)
+@dataclass(frozen=True)
+class _SiteRules:
+    reasons: list[str]
+    kinds: list[str]
+    online_year: FloatArray
+    accel_eur_per_mw_yr: FloatArray
+    water_stress: FloatArray
+    water_eur_per_mw_yr: FloatArray
+
+
+def _site_rules(
+    cfg: Config, layers: Layers, sites: pd.DataFrame, zones: pd.DataFrame
+) -> _SiteRules:
+    """Exclusions, connection years and water cost of each site (sites sorted by ID).
+
+    A site is excluded, with the first reason that applies, when it is forbidden by ID or
+    area, lies in a moratorium that outlasts the deadline, sits above the water-stress limit,
+    or cannot be connected by the deadline (and may not be accelerated).
+    """
+    n = len(sites)
+    deadline = cfg.target.deadline_year
+    zone = zones.set_index("zone_id")
+    stress = sites["water_stress"].fillna(sites["zone_id"].map(zone["water_stress"]))
+    stress = stress.to_numpy(float)
+    lead = sites["grid_connection_years"].fillna(
+        sites["zone_id"].map(zone["grid_connection_years"])
+    )
+    lead = lead.to_numpy(float)
+    online = sites["online_year"].to_numpy(float).copy()
+    gc = cfg.grid_connection
+    if gc.request_year is not None:
+        online = np.where(np.isnan(online), gc.request_year + lead, online)
+
+    pos = {sid: i for i, sid in enumerate(sites["site_id"])}
+    in_forbidden: dict[int, str] = {}
+    moratorium: dict[int, tuple[str, float]] = {}
+    for key, target in (("forbidden_areas", in_forbidden), ("moratoria", moratorium)):
+        gdf = (layers.areas or {}).get(key)
+        if gdf is None:
+            continue
+        for area, members, until in zip(
+            gdf["area"], gdf["site_ids"], gdf["until_year"], strict=True
+        ):
+            for sid in members:
+                i = pos[sid]
+                if i in target:
+                    continue
+                target[i] = area if key == "forbidden_areas" else (area, float(until))  # type: ignore[assignment]
+
     forbidden = set(cfg.policy.forbidden_sites)
-    stress = sites["water_stress"].copy()
-    zone_stress = zones.set_index("zone_id")["water_stress"]
-    stress = stress.fillna(sites["zone_id"].map(zone_stress))
     limit = cfg.policy.max_water_stress
-    for i, (sid, ws, online) in enumerate(
-        zip(sites["site_id"], stress, sites["online_year"], strict=True)
-    ):
+    reasons = [""] * n
+    kinds = [""] * n
+    accel = np.zeros(n)
+    for i, sid in enumerate(sites["site_id"]):
+        late = online[i] - deadline if not np.isnan(online[i]) else np.nan
         if sid in forbidden:
-            reasons[i] = "forbidden by policy.forbidden_sites"
-        elif limit is not None and pd.notna(ws) and ws > limit:
-            reasons[i] = f"water stress {ws:g} above policy.max_water_stress {limit:g}"
-        elif pd.notna(online) and online > cfg.target.deadline_year:
-            reasons[i] = f"online_year {online:g} after deadline {cfg.target.deadline_year}"
-    return reasons
+            reasons[i], kinds[i] = "forbidden by policy.forbidden_sites", "forbidden"
+        elif i in in_forbidden:
+            reasons[i], kinds[i] = f"in forbidden area {in_forbidden[i]}", "forbidden_area"
+        elif i in moratorium and (
+            np.isnan(moratorium[i][1]) or moratorium[i][1] + np.nan_to_num(lead[i]) > deadline
+        ):
+            area, until = moratorium[i]
+            if np.isnan(until):
+                reasons[i] = f"in moratorium area {area}"
+            else:
+                ready = until + np.nan_to_num(lead[i])
+                reasons[i] = (
+                    f"in moratorium area {area} until {until:g}: connected {ready:g} at the "
+                    f"earliest, after the deadline {deadline}"
+                )
+            kinds[i] = "moratorium"
+        elif limit is not None and not np.isnan(stress[i]) and stress[i] > limit:
+            reasons[i] = f"water stress {stress[i]:g} above policy.max_water_stress {limit:g}"
+            kinds[i] = "water"
+        elif late > 0:
+            may = gc.late_sites == "accelerate" and (
+                gc.max_acceleration_years is None or late <= gc.max_acceleration_years + 1e-9
+            )
+            if may:
+                accel[i] = float(gc.acceleration_eur_per_mw_yr or 0.0) * late
+            else:
+                reasons[i] = f"online_year {online[i]:g} after deadline {deadline}"
+                if gc.late_sites == "accelerate":
+                    reasons[i] += f" by more than {gc.max_acceleration_years:g} y"
+                kinds[i] = "connection"
+    w = cfg.water
+    weight = 1.0 + w.stress_weight * np.nan_to_num(stress)
+    water = (
+        cfg.economics.utilisation * HOURS_PER_YEAR * w.wue_l_per_kwh * w.price_eur_per_m3 * weight
+    )
+    return _SiteRules(reasons, kinds, online, accel, stress, water)
+
+
+def _latency(
+    cfg: Config, layers: Layers, site_ids: list[str], required_new_mw: float
+) -> dict[str, object]:
+    """Demand points, their inference load [MW], RTT budget [ms] and RTT to every site [ms]."""
+    demand = layers.demand
+    if demand is None or layers.distance_km is None:
+        return {}
+    demand = demand.sort_values("demand_id").reset_index(drop=True)
+    lat = cfg.latency
+    if lat.allocation == "population":
+        pop = demand["population"].to_numpy(float)
+        load = lat.inference_share * max(required_new_mw, 0.0) * pop / pop.sum()
+    else:
+        load = demand["inference_it_mw"].to_numpy(float)
+    budget = demand["max_latency_ms"].to_numpy(float)
+    default = np.inf if lat.max_rtt_ms is None else lat.max_rtt_ms
+    budget = np.where(np.isnan(budget), default, budget)
+    dist = layers.distance_km.reindex(index=demand["demand_id"], columns=site_ids).to_numpy(float)
+    rtt = 2.0 * dist * lat.route_factor / lat.fibre_km_per_ms
+    if layers.rtt is not None and len(layers.rtt):
+        dpos = {d: i for i, d in enumerate(demand["demand_id"])}
+        spos = {s: i for i, s in enumerate(site_ids)}
+        for d, s, ms in layers.rtt.itertuples(index=False):
+            rtt[dpos[d], spos[s]] = ms
+    return {
+        "demand_ids": list(demand["demand_id"]),
+        "demand_it_mw": load,
+        "demand_budget_ms": budget,
+        "rtt_ms": rtt,
+        "distance_km": dist,
+        "demand_radius_km": budget / 2.0 * lat.fibre_km_per_ms / lat.route_factor,
+    }
+
+
+def _forced_areas(layers: Layers, site_ids: list[str]) -> dict[str, object]:
+    gdf = (layers.areas or {}).get("forced_areas")
+    if gdf is None:
+        return {}
+    pos = {sid: i for i, sid in enumerate(site_ids)}
+    return {
+        "area_names": list(gdf["area"]),
+        "area_sites": [[pos[s] for s in members] for members in gdf["site_ids"]],
+        "area_min_sites": [round(float(n)) for n in gdf["min_sites"]],
+    }
 
 
 def _slices(
@@ -248,10 +409,13 @@ def build_instance(layers: Layers, cfg: Config) -> Instance:
     site_zone = sites["zone_id"].map(zpos).to_numpy(np.int64)
     pue = sites["pue"].to_numpy(float)
     pue = np.where(np.isnan(pue), zones["baseline_pue"].to_numpy(float)[site_zone], pue)
-    reasons = _exclusions(cfg, sites, zones)
+    rules = _site_rules(cfg, layers, sites, zones)
+    reasons = rules.reasons
     forced = sites["site_id"].isin(cfg.policy.forced_sites).to_numpy()
 
     slice_ids, weights, period, cf = _slices(layers, cfg, re)
+    baseline = float(zones["baseline_it_mw"].sum())
+    required_new = (cfg.target.multiplier - 1.0) * baseline
     loss = (links["loss_per_1000km"] * links["length_km"] / 1000.0).to_numpy(float)
     return Instance(
         zone_ids=list(zones["zone_id"]),
@@ -299,4 +463,13 @@ def build_instance(layers: Layers, cfg: Config) -> Instance:
         storage_power_eur_per_mw_yr=cfg.storage.power_eur_per_mw_yr,
         storage_roundtrip_efficiency=cfg.storage.roundtrip_efficiency,
         excluded_reason=reasons,
+        exclusion_kind=rules.kinds,
+        deadline_year=cfg.target.deadline_year,
+        site_water_eur_per_mw_yr=rules.water_eur_per_mw_yr,
+        site_accel_eur_per_mw_yr=rules.accel_eur_per_mw_yr,
+        site_online_year=rules.online_year,
+        site_water_stress=rules.water_stress,
+        min_sites_by_country=dict(cfg.policy.min_sites_per_country),
+        **_latency(cfg, layers, list(sites["site_id"]), required_new),  # type: ignore[arg-type]
+        **_forced_areas(layers, list(sites["site_id"])),  # type: ignore[arg-type]
     )

@@ -36,7 +36,7 @@ KNOWN_COLUMNS: tuple[str, ...] = (
     "baseline_it_mw", "baseline_pue", "carbon_intensity_g_per_kwh", "grid_price_eur_per_mwh",
     "water_stress", "grid_connection_years", "existing_it_mw", "module_it_mw",
     "capex_eur_per_mw_yr", "fixed_eur_per_yr", "online_year", "potential_mw", "existing_mw",
-    "loss_per_1000km", "inference_it_mw", "max_latency_ms",
+    "loss_per_1000km", "inference_it_mw", "max_latency_ms", "population", "until_year",
 )  # fmt: skip
 """Contract column names (DESIGN §3), used to undo Shapefile's 10-character truncation."""
 
@@ -52,6 +52,13 @@ class Layers:
     demand: gpd.GeoDataFrame | None
     profiles: pd.DataFrame | None
     paths: dict[str, Path]
+    distance_km: pd.DataFrame | None = None
+    """Great-circle distance from each demand point (rows) to each site (columns) [km]."""
+    rtt: pd.DataFrame | None = None
+    """Measured round-trip times: ``demand_id``, ``site_id``, ``rtt_ms``."""
+    areas: dict[str, gpd.GeoDataFrame] | None = None
+    """Policy polygons by layer name (``moratoria``, ``forbidden_areas``, ``forced_areas``),
+    each with ``area`` (name) and ``site_ids`` (the candidate sites inside)."""
 
 
 class _Collector:
@@ -263,8 +270,38 @@ def load_layers(cfg: Config) -> Layers:
     sites = _check_sites(raw.get("sites"), paths.get("sites"), zones, c)
     renewables = _check_renewables(raw.get("renewables"), paths.get("renewables"), zones, c)
     links = _check_links(raw.get("links"), paths.get("links"), zone_ids, c)
-    demand = _check_demand(raw.get("demand"), paths.get("demand"), zones, c)
+    demand = _check_demand(raw.get("demand"), paths.get("demand"), cfg, c)
     profiles = _check_profiles(raw.get("profiles"), paths.get("profiles"), zone_ids, c)
+    rtt = _check_rtt(raw.get("rtt"), paths.get("rtt"), demand, sites, c)
+    areas = {
+        key: _check_areas(raw.get(key), paths[key], key, sites, c)
+        for key in AREA_LAYERS
+        if key in paths
+    }
+    if zones is not None:
+        countries = set(zones["country"])
+        for country in cfg.policy.min_sites_per_country:
+            if country not in countries:
+                c.add(
+                    f"config: policy.min_sites_per_country.{country}",
+                    f"unknown country '{country}'",
+                    f"use a 'country' of the zones layer ({', '.join(sorted(countries)[:8])}, ...)",
+                )
+    if paths.get("rtt") is not None and demand is None:
+        c.add(
+            "config: layers.rtt",
+            "round-trip times are given but no demand layer",
+            "add layers.demand or remove layers.rtt",
+        )
+    if demand is not None:
+        budget = demand["max_latency_ms"].notna().any() or cfg.latency.max_rtt_ms is not None
+        if not budget:
+            c.add(
+                "config: latency.max_rtt_ms",
+                "a demand layer is given but no latency budget: no point has max_latency_ms "
+                "and latency.max_rtt_ms is not set",
+                "set latency.max_rtt_ms (e.g. 20) or fill max_latency_ms in the demand layer",
+            )
     if sites is not None:
         known = set(sites["site_id"])
         for key in ("forced_sites", "forbidden_sites"):
@@ -306,7 +343,121 @@ def load_layers(cfg: Config) -> Layers:
                 "dc_share": [],
             }
         )
-    return Layers(zones, sites, renewables, links, demand, profiles, paths)
+    distance = _great_circle_km(demand, sites) if demand is not None else None
+    return Layers(
+        zones, sites, renewables, links, demand, profiles, paths, distance, rtt, areas or None
+    )
+
+
+AREA_LAYERS: tuple[str, ...] = ("moratoria", "forbidden_areas", "forced_areas")
+
+
+def _great_circle_km(demand: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Distance on the WGS84 ellipsoid from every demand point to every site [km]."""
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    d = demand.geometry.to_crs("EPSG:4326")
+    s = sites.geometry.to_crs("EPSG:4326")
+    n_d, n_s = len(d), len(s)
+    lon1 = np.repeat(d.x.to_numpy(), n_s)
+    lat1 = np.repeat(d.y.to_numpy(), n_s)
+    lon2 = np.tile(s.x.to_numpy(), n_d)
+    lat2 = np.tile(s.y.to_numpy(), n_d)
+    _, _, metres = geod.inv(lon1, lat1, lon2, lat2)
+    return pd.DataFrame(
+        np.asarray(metres).reshape(n_d, n_s) / 1000.0,
+        index=pd.Index(demand["demand_id"], name="demand_id"),
+        columns=pd.Index(sites["site_id"], name="site_id"),
+    )
+
+
+def _check_rtt(
+    df: pd.DataFrame | None,
+    path: Path | None,
+    demand: pd.DataFrame | None,
+    sites: pd.DataFrame | None,
+    c: _Collector,
+) -> pd.DataFrame | None:
+    if df is None or path is None:
+        return None
+    name = "rtt"
+    if isinstance(df, gpd.GeoDataFrame):
+        df = pd.DataFrame(df.drop(columns=df.geometry.name))
+    if not _require_columns(df, ["demand_id", "site_id", "rtt_ms"], name, path, c):
+        return None
+    df = df[["demand_id", "site_id", "rtt_ms"]].copy()
+    df["demand_id"] = df["demand_id"].astype(str).str.strip()
+    df["site_id"] = df["site_id"].astype(str).str.strip()
+    _numeric(df, "rtt_ms", name, path, c, "demand_id", lo=0.0)
+    for col, layer, ids in (
+        ("demand_id", "demand", None if demand is None else set(demand["demand_id"])),
+        ("site_id", "sites", None if sites is None else set(sites["site_id"])),
+    ):
+        if ids is None:
+            continue
+        for value in sorted(set(df[col]) - ids)[:10]:
+            c.add(
+                _where(name, path, f"{col} '{value}'"),
+                f"not in the {layer} layer",
+                f"use a {col} of the {layer} layer",
+            )
+    dup = df.duplicated(["demand_id", "site_id"], keep=False)
+    if dup.any():
+        first = df[dup].iloc[0]
+        c.add(
+            _where(name, path),
+            f"{int(dup.sum())} rows repeat a (demand_id, site_id) pair, e.g. "
+            f"({first['demand_id']}, {first['site_id']})",
+            "keep one round-trip time per pair",
+        )
+    return df
+
+
+def _check_areas(
+    df: pd.DataFrame | None,
+    path: Path,
+    name: str,
+    sites: gpd.GeoDataFrame | None,
+    c: _Collector,
+) -> gpd.GeoDataFrame | None:
+    """A policy polygon layer, with the candidate sites each polygon holds."""
+    if df is None:
+        return None
+    if not isinstance(df, gpd.GeoDataFrame):
+        c.add(
+            _where(name, path),
+            f"{name} need polygon geometry",
+            "use a GeoPackage, GeoJSON, GeoParquet or Shapefile",
+        )
+        return None
+    df = df.copy()
+    before = len(c.problems)
+    if "name" not in df.columns:
+        df["name"] = [f"{name} {i + 1}" for i in range(len(df))]
+    df["name"] = [
+        str(v) if pd.notna(v) and str(v).strip() else f"{name} {i + 1}"
+        for i, v in enumerate(df["name"])
+    ]
+    dup = df["name"][df["name"].duplicated()]
+    for value in sorted(set(dup)):
+        c.add(_where(name, path), f"duplicate name '{value}'", "give every polygon its own name")
+    _numeric(df, "until_year", name, path, c, "name", allow_nan=True, lo=1900.0, hi=2200.0)
+    _numeric(df, "min_sites", name, path, c, "name", default=1.0, lo=0.0)
+    _geometry_checks(df, {"Polygon", "MultiPolygon"}, name, path, c, "name")
+    out = _to_crs(df, name, path, c)
+    if out is None or sites is None or len(c.problems) > before:
+        return out
+    inside = gpd.sjoin(
+        sites[["site_id", sites.geometry.name]],
+        out[[out.geometry.name]].assign(area=out["name"]),
+        how="inner",
+        predicate="within",
+    )
+    members = inside.groupby("area")["site_id"].agg(lambda x: sorted(x))
+    out["area"] = out["name"]
+    out["site_ids"] = [members.get(a, []) for a in out["name"]]
+    return out.reset_index(drop=True)
 
 
 def _check_zones(
@@ -404,6 +555,7 @@ def _check_sites(
     _numeric(df, "pue", name, path, c, "site_id", allow_nan=True, lo=1.0)
     _numeric(df, "water_stress", name, path, c, "site_id", allow_nan=True, lo=0.0)
     _numeric(df, "online_year", name, path, c, "site_id", allow_nan=True, lo=1900.0, hi=2200.0)
+    _numeric(df, "grid_connection_years", name, path, c, "site_id", allow_nan=True, lo=0.0)
     over = df["existing_it_mw"] > df["max_it_mw"] + 1e-9
     for idx in df.index[over]:
         c.add(
@@ -590,7 +742,7 @@ def _check_links(
 
 
 def _check_demand(
-    df: pd.DataFrame | None, path: Path | None, zones: gpd.GeoDataFrame | None, c: _Collector
+    df: pd.DataFrame | None, path: Path | None, cfg: Config, c: _Collector
 ) -> gpd.GeoDataFrame | None:
     if df is None or path is None:
         return None
@@ -602,11 +754,31 @@ def _check_demand(
             "add 'lon'/'lat' columns or use a GIS format",
         )
         return None
-    if not _require_columns(df, ["demand_id", "inference_it_mw"], name, path, c):
+    # the load column the allocation rule needs (DESIGN §3 lists inference_it_mw; with
+    # latency.allocation: population it is derived from the population instead)
+    given = cfg.latency.allocation == "given"
+    load_col = "inference_it_mw" if given else "population"
+    if load_col not in df.columns:
+        c.add(
+            _where(name, path),
+            f"missing column '{load_col}' (latency.allocation is '{cfg.latency.allocation}')",
+            "add the column, or set latency.allocation: "
+            + ("population" if given else "given (to use inference_it_mw)"),
+        )
+        return None
+    if not _require_columns(df, ["demand_id"], name, path, c):
         return None
     df = df.copy()
     _ids(df, "demand_id", name, path, c)
-    _numeric(df, "inference_it_mw", name, path, c, "demand_id", lo=0.0)
+    _numeric(df, load_col, name, path, c, "demand_id", lo=0.0)
+    if not given:
+        _numeric(df, "inference_it_mw", name, path, c, "demand_id", allow_nan=True, lo=0.0)
+        if df["population"].sum() <= 0:
+            c.add(
+                _where(name, path),
+                "population sums to 0, so no load can be allocated",
+                "give populations, or latency.allocation: given",
+            )
     _numeric(df, "max_latency_ms", name, path, c, "demand_id", allow_nan=True, lo=0.0)
     df = _lonlat(df, name, path, c, "demand_id")
     _geometry_checks(df, {"Point"}, name, path, c, "demand_id")

@@ -45,6 +45,8 @@ class SitingModel:
     charge: list[list[pulp.LpVariable]] | None = None
     discharge: list[list[pulp.LpVariable]] | None = None
     soc: list[list[pulp.LpVariable]] | None = None
+    serve: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
+    cost: pulp.LpAffineExpression | None = None
     row_meaning: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -104,7 +106,7 @@ def _build(inst: Instance) -> SitingModel:
     headroom = inst.headroom_mw.tolist()
     max_modules = inst.max_modules.tolist()
     module = inst.module_it_mw.tolist()
-    capex = inst.site_capex_eur_per_mw_yr.tolist()
+    capex = (inst.site_capex_eur_per_mw_yr + inst.site_extra_eur_per_mw_yr).tolist()
     fixed = inst.site_fixed_eur_per_yr.tolist()
     load_per_mw = inst.new_load_per_mw.tolist()
     site_zone = inst.site_zone.tolist()
@@ -258,13 +260,92 @@ def _build(inst: Instance) -> SitingModel:
             _row([(build[s], 1.0) for s in sited], pulp.LpConstraintLE, inst.max_sites, "max_sites")
         )  # type: ignore[misc]
         meaning["max_sites"] = f"at most {inst.max_sites} sites get new capacity"
+    for c, n in sorted(inst.min_sites_by_country.items()):
+        if n <= 0:
+            continue
+        pairs = [(build[s], 1.0) for s in sited if inst.zone_country[site_zone[s]] == c]  # type: ignore[misc]
+        name = f"cmin_{c}"
+        rows.append(_row(pairs, pulp.LpConstraintGE, n, name))
+        meaning[name] = f"country {c}: at least {n} site{'s' if n != 1 else ''} with new capacity"
+    for a, (area, members, n) in enumerate(
+        zip(inst.area_names, inst.area_sites, inst.area_min_sites, strict=True)
+    ):
+        if n <= 0:
+            continue
+        pairs = [(build[s], 1.0) for s in members if build[s] is not None]  # type: ignore[misc]
+        name = f"area_{a}"
+        rows.append(_row(pairs, pulp.LpConstraintGE, n, name))
+        meaning[name] = (
+            f"forced area {area}: at least {n} site{'s' if n != 1 else ''} with new capacity"
+        )
+
+    # 7. latency: each demand point's inference load served by new capacity within its budget
+    serve = _latency(prob, inst, size, size_mw, rows, meaning)
 
     prob.setObjective(pulp.LpAffineExpression(obj))
     prob.extend(rows)
-    _ensure_all_variables(prob, build, size, re, flow, grid)
+    _ensure_all_variables(prob, build, size, re, flow, grid, list(serve.values()))
     return SitingModel(
-        prob, inst, build, size, size_mw, re, flow, grid, se, sp, ch, dis, soc, meaning
+        prob,
+        inst,
+        build,
+        size,
+        size_mw,
+        re,
+        flow,
+        grid,
+        se,
+        sp,
+        ch,
+        dis,
+        soc,
+        serve,
+        pulp.LpAffineExpression(obj),
+        meaning,
     )
+
+
+def _latency(
+    prob: pulp.LpProblem,
+    inst: Instance,
+    size: list[pulp.LpVariable | None],
+    size_mw: list[float],
+    rows: list[pulp.LpConstraint],
+    meaning: dict[str, str],
+) -> dict[tuple[int, int], pulp.LpVariable]:
+    """``serve[d, s]`` [MW IT]: demand ``d``'s inference load placed at site ``s``.
+
+    Only pairs within the RTT budget get a variable. Inference runs on new capacity: a site
+    serves at most the new IT capacity it gets.
+    """
+    serve: dict[tuple[int, int], pulp.LpVariable] = {}
+    if inst.demand_it_mw is None or inst.n_demand == 0:
+        return serve
+    load = inst.demand_it_mw.tolist()
+    budget = inst.demand_budget_ms.tolist() if inst.demand_budget_ms is not None else []
+    by_site: dict[int, Pairs] = {}
+    for d in range(inst.n_demand):
+        if load[d] <= 0:
+            continue
+        pairs: Pairs = []
+        for s in inst.servable(d):
+            if size[s] is None:
+                continue
+            v = prob.add_variable(f"v{d}_{s}", lowBound=0)
+            serve[d, s] = v
+            pairs.append((v, 1.0))
+            by_site.setdefault(s, []).append((v, 1.0))
+        name = f"lat_{d}"
+        rows.append(_row(pairs, pulp.LpConstraintGE, load[d], name))
+        meaning[name] = (
+            f"demand {inst.demand_ids[d]}: {load[d]:,.0f} MW of inference served within "
+            f"{budget[d]:g} ms RTT"
+        )
+    for s, pairs in sorted(by_site.items()):
+        name = f"srv_{s}"
+        rows.append(_row([*pairs, (size[s], -size_mw[s])], pulp.LpConstraintLE, 0.0, name))  # type: ignore[list-item]
+        meaning[name] = f"site {inst.site_ids[s]}: serves at most its new IT capacity"
+    return serve
 
 
 def _ensure_all_variables(prob: pulp.LpProblem, *groups: object) -> None:

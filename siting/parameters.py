@@ -45,3 +45,18 @@ STORAGE_ENERGY_EUR_PER_MWH_YR: Final[float] = annualised_cost(
     BATTERY_ENERGY_EUR_PER_KWH * 1e3, BATTERY_ENERGY_LIFETIME_Y, DISCOUNT_RATE
 )
 """Annualised battery energy cost [EUR/MWh/yr]."""
+
+# Latency (DESIGN §4.7): RTT = 2 x great-circle km x route factor / fibre speed.
+FIBRE_KM_PER_MS: Final[float] = 200.0
+"""Light in single-mode fibre, rounded from 204,190 km/s [km/ms] (FIBRE_SOL)."""
+
+LATENCY_ROUTE_FACTOR: Final[float] = 2.1
+"""Measured Internet latency over line-of-sight at fibre speed [-] (BOZKURT_2018; 1.3 is
+the latency-optimal conduit path)."""
+
+INFERENCE_SHARE: Final[float] = 0.35
+"""Inference share of data-centre demand by 2030, midpoint of 30-40 % [-] (MCKINSEY_2025)."""
+
+WUE_L_PER_KWH: Final[float] = 1.8
+"""Industry-average water usage effectiveness, site water per IT energy [L/kWh]
+(WUE_SECONDARY: 1.8-1.9; Microsoft's fleet 0.27-0.30, closed loop ~0)."""

@@ -23,7 +23,7 @@ from siting.io.results import write_results
 from siting.io.runfolder import sha256_file, staged_run, write_json, write_yaml
 from siting.layers import Layers, load_layers
 from siting.model import build_model
-from siting.solution import extract_solution
+from siting.solution import Solution, extract_solution
 from siting.solvers import SolverStatus, solve
 
 
@@ -214,19 +214,7 @@ def run(
     solution = extract_solution(model, result)
     t = time.perf_counter()
     with staged_run(out_root, cfg.name, config_hash) as staged:
-        write_yaml(staged.path / "config.yaml", cfg.to_plain())
-        geo = write_results(staged.path, solution, layers)
-        from siting.plotting import plot_run_map, save_figure
-
-        fig = plot_run_map(geo["zones"], geo["sites"], geo["links"], solution.summary, cfg.name)
-        save_figure(fig, staged.path / "map")
-        if inst.n_slices > 1:
-            save_figure(
-                dispatch_figure(
-                    solution.dispatch, solution.zones, solution.summary, cfg.name, layers
-                ),
-                staged.path / "dispatch",
-            )
+        write_run_contents(staged.path, cfg, solution, layers, inst)
         _test_write_delay()
         timings["write_s"] = time.perf_counter() - t
         manifest["timings"] = timings
@@ -235,6 +223,32 @@ def run(
     assert staged.published is not None
     say(f"published {staged.published.name}")
     return RunOutcome(staged.published, result.status.value, ExitCode.OK, solution.summary)
+
+
+def write_run_contents(
+    folder: Path, cfg: Config, solution: Solution, layers: Layers, inst: Instance
+) -> None:
+    """Config, tables, GeoPackage, summary and maps of a solved run (all but the manifest)."""
+    from siting.plotting import plot_run_map, save_figure
+
+    write_yaml(folder / "config.yaml", cfg.to_plain())
+    geo = write_results(folder, solution, layers)
+    fig = plot_run_map(
+        geo["zones"],
+        geo["sites"],
+        geo["links"],
+        solution.summary,
+        cfg.name,
+        demand=geo.get("demand"),
+        service=geo.get("service"),
+        areas=geo.get("service_areas"),
+    )
+    save_figure(fig, folder / "map")
+    if inst.n_slices > 1:
+        save_figure(
+            dispatch_figure(solution.dispatch, solution.zones, solution.summary, cfg.name, layers),
+            folder / "dispatch",
+        )
 
 
 def dispatch_figure(

@@ -79,6 +79,9 @@ def plot_run_map(
     mw_per_pt2: float = MW_PER_PT2,
     legend: bool = True,
     n_labels: int = 16,
+    demand: gpd.GeoDataFrame | None = None,
+    service: gpd.GeoDataFrame | None = None,
+    areas: gpd.GeoDataFrame | None = None,
 ) -> Figure:
     """Draw the planner's map of one run.
 
@@ -97,6 +100,9 @@ def plot_run_map(
     ax, extent, clean_max_gw, mw_per_pt2
         Shared axes, extent [m], colour ceiling [GW] and marker scale, so that several
         runs can be drawn on identical scales.
+    demand, service, areas
+        Inference demand points, service lines (``served_it_mw`` [MW]) and the reach of
+        their RTT budgets (polygons), when the run has a latency constraint.
     """
     import matplotlib
 
@@ -133,6 +139,8 @@ def plot_run_map(
                 solid_capstyle="round",
                 zorder=2,
             )
+
+    _draw_service(ax, demand, service, areas)
 
     pts = sites
     x, y = pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()
@@ -217,6 +225,8 @@ def plot_run_map(
             )
             for mw in (250, 1000)
         ]
+        if demand is not None and len(demand):
+            handles += _service_handles(areas)
         ax.legend(
             handles=handles,
             loc="upper left",
@@ -239,6 +249,67 @@ def plot_run_map(
             color="#616161",
         )
     return fig
+
+
+SERVICE_COLOUR = "#6a1b9a"
+
+
+def _draw_service(
+    ax: Any,
+    demand: gpd.GeoDataFrame | None,
+    service: gpd.GeoDataFrame | None,
+    areas: gpd.GeoDataFrame | None,
+) -> None:
+    """Reach of each RTT budget (dashed), service lines and the demand points."""
+    if demand is None or not len(demand):
+        return
+    if areas is not None and len(areas):
+        areas.boundary.plot(
+            ax=ax, color=SERVICE_COLOUR, linewidth=0.5, linestyle=(0, (4, 3)), alpha=0.35, zorder=2
+        )
+    if service is not None and len(service):
+        for geom, mw in zip(service.geometry, service["served_it_mw"], strict=True):
+            xs, ys = geom.xy
+            ax.plot(
+                xs,
+                ys,
+                color=SERVICE_COLOUR,
+                linewidth=0.4 + 1.6 * min(mw, 1000.0) / 1000.0,
+                alpha=0.6,
+                zorder=3,
+            )
+    ax.scatter(
+        demand.geometry.x,
+        demand.geometry.y,
+        marker="*",
+        s=36,
+        color=SERVICE_COLOUR,
+        edgecolor="white",
+        linewidth=0.4,
+        zorder=6,
+    )
+
+
+def _service_handles(areas: gpd.GeoDataFrame | None) -> list[Any]:
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D(
+            [], [], linestyle="none", marker="*", markersize=8, color=SERVICE_COLOUR,
+            label="inference demand (metro)",
+        ),
+        Line2D([], [], color=SERVICE_COLOUR, linewidth=1.2, alpha=0.6, label="served from (IT MW)"),
+    ]  # fmt: skip
+    if areas is not None and len(areas):
+        ms = sorted(set(float(x) for x in areas["max_rtt_ms"]))
+        budget = f"{ms[0]:g} ms" if len(ms) == 1 else f"{ms[0]:g}-{ms[-1]:g} ms"
+        handles.append(
+            Line2D(
+                [], [], color=SERVICE_COLOUR, linewidth=0.8, linestyle=(0, (4, 3)), alpha=0.5,
+                label=f"reach of the {budget} RTT budget",
+            )
+        )  # fmt: skip
+    return handles
 
 
 TECH_COLOURS = {
@@ -701,4 +772,159 @@ def plot_sweep(table: Any, params: list[str], name: str) -> Figure:
         fontsize=11,
     )
     fig.tight_layout()
+    return fig
+
+
+CLASS_STYLE: dict[str, tuple[str, str, float]] = {
+    # class: (colour, label, marker size [pt^2])
+    "must-have": ("#b71c1c", "must-have (in every plan)", 70.0),
+    "frequent": ("#ef6c00", "frequent (at least half the plans)", 42.0),
+    "rare": ("#fdd835", "rare (in some plans)", 24.0),
+    "never": ("#9e9e9e", "never built", 5.0),
+}
+
+
+def plot_alternatives(
+    zones: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    frequency: Any,
+    plans: Any,
+    name: str,
+    slack: float,
+    must_have: list[str],
+    countries: Any = None,
+) -> Figure:
+    """Map of site classes across near-optimal plans, with each plan's cost and overlap.
+
+    Parameters
+    ----------
+    zones, sites
+        Input layers (EPSG:3035).
+    frequency
+        ``site_frequency.csv`` content (``site_id``, ``plans_built``, ``share``, ``class``).
+    plans
+        ``alternatives.csv`` content (``plan``, ``cost_increase``, ``jaccard_to_optimal``,
+        ``sites_built``).
+    slack
+        Cost slack the plans were held to [-].
+    countries
+        New IT capacity per country and plan [MW] with ``min_mw`` and ``max_mw``.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib import patheffects
+    from matplotlib.lines import Line2D
+
+    fig = plt.figure(figsize=(14, 9.5), dpi=150)
+    ax = fig.add_axes((0.01, 0.04, 0.64, 0.88))
+    bx = fig.add_axes((0.71, 0.56, 0.27, 0.32))
+    ax.set_facecolor(SEA_COLOUR)
+    zones.plot(ax=ax, color="#f4f4f2", edgecolor="#8a8a8a", linewidth=0.5, zorder=1)
+    pts = sites.merge(frequency, on="site_id", how="left")
+    pts["class"] = pts["class"].fillna("never")
+    for cls in ("never", "rare", "frequent", "must-have"):
+        colour, _, size = CLASS_STYLE[cls]
+        sel = pts[pts["class"] == cls]
+        ax.scatter(
+            sel.geometry.x,
+            sel.geometry.y,
+            s=size,
+            color=colour,
+            edgecolor="white" if cls != "never" else "none",
+            linewidth=0.6,
+            zorder=3 if cls == "never" else 4,
+        )
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    label_col = "name" if "name" in pts.columns else "site_id"
+    for _, row in pts[pts["site_id"].isin(must_have)].iterrows():
+        ax.annotate(
+            str(row[label_col]),
+            (row.geometry.x, row.geometry.y),
+            xytext=(5, 4),
+            textcoords="offset points",
+            fontsize=7,
+            path_effects=halo,
+            zorder=6,
+        )
+    x0, y0, x1, y1 = zones.total_bounds
+    pad = 0.03 * max(x1 - x0, y1 - y0)
+    ax.set_xlim(x0 - pad, x1 + pad)
+    ax.set_ylim(y0 - pad, y1 + pad)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    n_plans = len(plans)
+    counts = frequency["class"].value_counts()
+    handles = [
+        Line2D(
+            [], [], linestyle="none", marker="o", markersize=np.sqrt(size), color=colour,
+            label=f"{label}: {int(counts.get(cls, 0))} sites",
+        )
+        for cls, (colour, label, size) in CLASS_STYLE.items()
+    ]  # fmt: skip
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        fontsize=8,
+        title=f"Sites across {n_plans} plans within +{slack:.0%} of the optimal cost",
+        title_fontsize=8,
+        framealpha=0.92,
+        labelspacing=1.0,
+    )
+    ax.set_title(
+        f"{name}: near-optimal siting plans - which sites are essential, which interchangeable",
+        fontsize=10.5,
+        loc="left",
+    )
+    ax.annotate(
+        "ETRS89-LAEA (EPSG:3035). Outlines: Made with Natural Earth. Must-have sites are labelled.",
+        xy=(0.0, -0.012),
+        xycoords="axes fraction",
+        va="top",
+        fontsize=6.5,
+        color="#616161",
+    )
+    labels = ["optimum" if p == 0 else f"plan {p}" for p in plans["plan"]]
+    y = np.arange(n_plans)
+    bx.barh(y, plans["cost_increase"] * 100.0, color="#78909c", height=0.6)
+    bx.axvline(slack * 100.0, color="#b71c1c", linestyle="--", linewidth=1)
+    bx.set_yticks(y, labels, fontsize=8)
+    bx.invert_yaxis()
+    bx.set_xlabel("Cost above the optimum [%]", fontsize=8)
+    bx.tick_params(axis="x", labelsize=8)
+    for yi, (inc, jac, n) in enumerate(
+        zip(plans["cost_increase"], plans["jaccard_to_optimal"], plans["sites_built"], strict=True)
+    ):
+        bx.annotate(
+            f"{n} sites, Jaccard {jac:.2f}",
+            (max(inc * 100.0, 0.0), yi),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+        )
+    bx.set_xlim(0, max(slack * 100.0 * 1.6, 0.5))
+    bx.set_title("Plans: cost and overlap with the optimum", fontsize=9, loc="left")
+    for spine in ("top", "right"):
+        bx.spines[spine].set_visible(False)
+    if countries is not None and len(countries):
+        cx = fig.add_axes((0.71, 0.07, 0.27, 0.38))
+        top = countries.head(14)
+        yc = np.arange(len(top))
+        cx.hlines(
+            yc, top["min_mw"] / 1e3, top["max_mw"] / 1e3, color="#90a4ae", linewidth=5, alpha=0.8
+        )
+        if "plan_0" in top.columns:
+            cx.scatter(top["plan_0"] / 1e3, yc, color="#b71c1c", s=18, zorder=3, label="optimum")
+        cx.set_yticks(yc, list(top.index), fontsize=8)
+        cx.invert_yaxis()
+        cx.set_xlabel("New IT capacity in the country [GW]", fontsize=8)
+        cx.tick_params(axis="x", labelsize=8)
+        cx.set_title("Range across plans (bar) and the optimum (dot)", fontsize=9, loc="left")
+        for spine in ("top", "right"):
+            cx.spines[spine].set_visible(False)
     return fig

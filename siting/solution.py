@@ -7,7 +7,7 @@ anyone re-check the plan without the model (target, balances, bounds).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,10 @@ class Solution:
     zones: pd.DataFrame
     links: pd.DataFrame
     summary: dict[str, Any]
+    service: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Inference served per (demand point, site) pair with its RTT."""
+    demand: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Per demand point: load, budget, served MW and worst RTT used."""
 
 
 def _val(v: pulp.LpVariable | None) -> float:
@@ -76,6 +80,22 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
     built = np.array([_val(b) > 0.5 for b in model.build])
     existing_load = inst.baseline_pue[inst.site_zone] * inst.utilisation * inst.existing_it_mw
     site_load = existing_load + inst.new_load_per_mw * new_it
+    n_s = inst.n_sites
+    water = (
+        inst.site_water_eur_per_mw_yr
+        if inst.site_water_eur_per_mw_yr is not None
+        else np.zeros(n_s)
+    )
+    accel = (
+        inst.site_accel_eur_per_mw_yr
+        if inst.site_accel_eur_per_mw_yr is not None
+        else np.zeros(n_s)
+    )
+    online = inst.site_online_year if inst.site_online_year is not None else np.full(n_s, np.nan)
+    stress = inst.site_water_stress if inst.site_water_stress is not None else np.full(n_s, np.nan)
+    served_at = np.zeros(n_s)
+    for (_, site), v in model.serve.items():
+        served_at[site] += _val(v)
     sites = pd.DataFrame(
         {
             "site_id": inst.site_ids,
@@ -89,10 +109,20 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
             "pue": inst.site_pue,
             "eligible": inst.eligible,
             "excluded_reason": inst.excluded_reason or [""] * inst.n_sites,
+            "exclusion": inst.exclusion_kind or [""] * inst.n_sites,
+            "online_year": online,
+            "years_late": np.where(
+                np.isnan(online), 0.0, np.maximum(online - inst.deadline_year, 0.0)
+            ),
+            "water_stress": stress,
+            "inference_it_mw": served_at,
+            "water_eur_per_yr": new_it * water,
+            "acceleration_eur_per_yr": new_it * accel,
             "cost_eur_per_yr": built * inst.site_fixed_eur_per_yr
-            + new_it * inst.site_capex_eur_per_mw_yr,
+            + new_it * (inst.site_capex_eur_per_mw_yr + water + accel),
         }
     )
+    service, demand = _service_tables(model, sites)
 
     # --- clean capacity ---------------------------------------------------------------------
     re_new = np.array([_val(v) for v in model.re])
@@ -223,7 +253,9 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
     # --- summary ----------------------------------------------------------------------------
     annual_load = float(zones["annual_load_mwh"].sum())
     total_grid = float(grid_mwh.sum())
-    cost_sites = float(sites["cost_eur_per_yr"].sum())
+    cost_water = float(sites["water_eur_per_yr"].sum())
+    cost_accel = float(sites["acceleration_eur_per_yr"].sum())
+    cost_sites = float(sites["cost_eur_per_yr"].sum()) - cost_water - cost_accel
     cost_clean = float(renewables["cost_eur_per_yr"].sum())
     cost_storage = float(
         se @ np.full(n_z, inst.storage_energy_eur_per_mwh_yr)
@@ -254,12 +286,22 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
         "storage_mw": float(sp.sum()),
         "cost_breakdown_eur_per_yr": {
             "sites": cost_sites,
+            "water": cost_water,
+            "connection_acceleration": cost_accel,
             "clean_capacity": cost_clean,
             "storage": cost_storage,
             "links": cost_links,
             "residual_grid": cost_grid,
         },
-        "cost_per_mwh_load_eur": (cost_sites + cost_clean + cost_storage + cost_links + cost_grid)
+        "cost_per_mwh_load_eur": (
+            cost_sites
+            + cost_water
+            + cost_accel
+            + cost_clean
+            + cost_storage
+            + cost_links
+            + cost_grid
+        )
         / annual_load
         if annual_load > 0
         else None,
@@ -273,4 +315,83 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
         "multiplier": inst.multiplier,
         "utilisation": inst.utilisation,
     }
-    return Solution(sites, renewables, flows, dispatch, zones, links, summary)
+    summary.update(_policy_kpis(inst, sites, demand))
+    return Solution(sites, renewables, flows, dispatch, zones, links, summary, service, demand)
+
+
+def _service_tables(model: SitingModel, sites: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Who serves whom (one row per pair with load) and the per-demand-point view."""
+    inst = model.instance
+    cols = ["demand_id", "site_id", "served_it_mw", "rtt_ms", "max_rtt_ms", "distance_km"]
+    if inst.demand_it_mw is None or inst.rtt_ms is None or inst.demand_budget_ms is None:
+        return pd.DataFrame(columns=cols), pd.DataFrame()
+    dist = inst.distance_km if inst.distance_km is not None else np.full_like(inst.rtt_ms, np.nan)
+    rows = [
+        (
+            inst.demand_ids[d],
+            inst.site_ids[s],
+            _val(v),
+            float(inst.rtt_ms[d, s]),
+            float(inst.demand_budget_ms[d]),
+            float(dist[d, s]),
+        )
+        for (d, s), v in sorted(model.serve.items())
+        if _val(v) > 0
+    ]
+    service = pd.DataFrame(rows, columns=cols)
+    served = service.groupby("demand_id")["served_it_mw"].sum()
+    worst = service.groupby("demand_id")["rtt_ms"].max()
+    built = sites["built"].to_numpy()
+    nearest = []
+    for d in range(inst.n_demand):
+        r = np.where(built, inst.rtt_ms[d], np.inf)
+        nearest.append(float(r.min()) if np.isfinite(r).any() else np.nan)
+    demand = pd.DataFrame(
+        {
+            "demand_id": inst.demand_ids,
+            "inference_it_mw": inst.demand_it_mw,
+            "max_rtt_ms": inst.demand_budget_ms,
+            "served_it_mw": [float(served.get(d, 0.0)) for d in inst.demand_ids],
+            "worst_rtt_ms": [float(worst.get(d, np.nan)) for d in inst.demand_ids],
+            "nearest_built_rtt_ms": nearest,
+            "candidate_sites": [len(inst.servable(d)) for d in range(inst.n_demand)],
+            "reach_km": inst.demand_radius_km
+            if inst.demand_radius_km is not None
+            else np.full(inst.n_demand, np.nan),
+        }
+    )
+    return service, demand
+
+
+def _policy_kpis(inst: Any, sites: pd.DataFrame, demand: pd.DataFrame) -> dict[str, Any]:
+    """What the policy layers cost in capacity: exclusions by rule, connection delays, latency."""
+    head = np.maximum(sites["max_it_mw"] - sites["existing_it_mw"], 0.0)
+    kinds = sites["exclusion"]
+    excluded = {
+        kind: {"sites": int((kinds == kind).sum()), "capacity_mw": float(head[kinds == kind].sum())}
+        for kind in ("forbidden", "forbidden_area", "moratorium", "water", "connection")
+        if (kinds == kind).any()
+    }
+    late_built = sites["built"] & (sites["years_late"] > 0)
+    out: dict[str, Any] = {
+        "excluded": excluded,
+        "connection_lost_mw": excluded.get("connection", {}).get("capacity_mw", 0.0),
+        "connection_late_sites": int((sites["years_late"] > 0).sum()),
+        "accelerated_sites": int(late_built.sum()),
+        "accelerated_mw": float(sites.loc[late_built, "new_it_mw"].sum()),
+        "new_it_mw_by_country": {
+            c: float(v)
+            for c, v in sites.assign(country=[inst.zone_country[z] for z in inst.site_zone])
+            .groupby("country")["new_it_mw"]
+            .sum()
+            .items()
+            if v > 0
+        },
+    }
+    if len(demand):
+        out["inference_it_mw"] = float(demand["inference_it_mw"].sum())
+        out["inference_served_it_mw"] = float(demand["served_it_mw"].sum())
+        out["max_worst_rtt_ms"] = (
+            float(demand["worst_rtt_ms"].max()) if demand["worst_rtt_ms"].notna().any() else None
+        )
+    return out

@@ -268,4 +268,8 @@ def make_instance(**kw: Any) -> Any:
             "excluded_reason", ["" if e else "excluded" for e in kw.get("eligible", [True] * n_s)]
         ),
     }
+    import dataclasses
+
+    known = {f.name for f in dataclasses.fields(Instance)}
+    fields.update({k: v for k, v in kw.items() if k in known and k not in fields})
     return Instance(**fields)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
@@ -44,7 +45,39 @@ def result_layers(solution: Solution, layers: Layers) -> dict[str, gpd.GeoDataFr
     zones = solution.zones.join(zone_geo[["name", "geometry"]], on="zone_id")
     zones = gpd.GeoDataFrame(zones, geometry="geometry", crs=CRS)
     links = _link_geometry(solution.links, layers.zones, layers.links)
-    return {"sites": sites, "zones": zones, "links": links}
+    out = {"sites": sites, "zones": zones, "links": links}
+    if layers.demand is not None and len(solution.demand):
+        out.update(_service_layers(solution, layers, sites))
+    return out
+
+
+def _service_layers(
+    solution: Solution, layers: Layers, sites: gpd.GeoDataFrame
+) -> dict[str, gpd.GeoDataFrame]:
+    """Demand points, service lines (demand point to serving site) and service areas."""
+    pts = layers.demand.set_index("demand_id").geometry  # type: ignore[union-attr]
+    demand = gpd.GeoDataFrame(
+        solution.demand, geometry=list(pts.reindex(solution.demand["demand_id"])), crs=CRS
+    )
+    at = sites.set_index("site_id").geometry
+    svc = solution.service
+    lines = [
+        LineString([pts[d], at[s]]) for d, s in zip(svc["demand_id"], svc["site_id"], strict=True)
+    ]
+    service = gpd.GeoDataFrame(svc, geometry=lines, crs=CRS)
+    # The budget's reach as a disc: EPSG:3035 keeps distances within ~1 % over Europe.
+    finite = demand[np.isfinite(demand["reach_km"])]
+    areas = gpd.GeoDataFrame(
+        finite[["demand_id", "max_rtt_ms", "reach_km"]],
+        geometry=finite.geometry.buffer(finite["reach_km"] * 1000.0, quad_segs=32),
+        crs=CRS,
+    )
+    out = {"demand": demand}
+    if len(service):
+        out["service"] = service
+    if len(areas):
+        out["service_areas"] = areas
+    return out
 
 
 def write_results(folder: Path, solution: Solution, layers: Layers) -> dict[str, gpd.GeoDataFrame]:
@@ -53,6 +86,9 @@ def write_results(folder: Path, solution: Solution, layers: Layers) -> dict[str,
     tables.mkdir(exist_ok=True)
     for name in TABLES:
         getattr(solution, name).to_csv(tables / f"{name}.csv", index=False, float_format="%.9g")
+    if len(solution.demand):
+        for name in ("service", "demand"):
+            getattr(solution, name).to_csv(tables / f"{name}.csv", index=False, float_format="%.9g")
     geo = result_layers(solution, layers)
     gpkg = folder / "results.gpkg"
     for name, gdf in geo.items():

@@ -1,0 +1,407 @@
+"""Alternatives: near-optimal siting plans, as different as possible (MGA, DESIGN §5, §7).
+
+Modelling to generate alternatives on the site decisions. Starting from a solved run, each
+new plan minimises its overlap with every plan found so far, subject to
+
+- a cost budget: total annualised cost <= (1 + slack) x the run's cost, and
+- one no-good cut per earlier plan, so no set of built sites repeats.
+
+Overlap is counted in built sites, each earlier plan weighted by one over its number of
+sites, so a small plan counts as much as a large one; a tiny cost term breaks ties toward
+cheaper plans. Sites built in every plan are the must-haves; those in none are never needed.
+
+Model building is pure (:func:`overlap_weights`, :func:`add_budget`, :func:`add_no_good_cut`);
+:func:`run_alternatives` does the I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from siting.config import Config, SolverConfig
+from siting.errors import InfeasibleError, InputError, Problem
+from siting.instance import Instance
+from siting.model import SitingModel, build_model
+from siting.solution import Solution, extract_solution
+from siting.solvers import SolverStatus, solve
+
+TIE_BREAK = 1e-3
+"""Weight of cost (relative to the budget) next to overlap: orders plans of equal overlap."""
+
+CLASSES = ("must-have", "frequent", "rare", "never")
+
+DEFAULT_TIME_LIMIT_S = 60.0
+"""Default limit per plan [s] (the run's own limit when lower)."""
+
+MGA_GAP = 0.01
+"""Relative gap for the overlap objective [-]."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One siting plan: its built sites (instance positions) and its true cost [EUR/yr]."""
+
+    index: int
+    built: frozenset[int]
+    objective_eur_per_yr: float
+    solution: Solution | None = None
+    status: str = "optimal"
+    new_it_by_country: dict[str, float] | None = None
+
+
+def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    """Jaccard similarity of two sets of built sites [-] (1 for two empty plans)."""
+    union = a | b
+    return len(a & b) / len(union) if union else 1.0
+
+
+def overlap_weights(n_sites: int, plans: list[frozenset[int]]) -> np.ndarray:
+    """Per-site weight of the overlap objective: sum over plans of 1/|plan| if built there."""
+    w = np.zeros(n_sites)
+    for p in plans:
+        for s in p:
+            w[s] += 1.0 / len(p)
+    return w
+
+
+def add_budget(model: SitingModel, cost_cap: float) -> None:
+    """Total annualised cost <= ``cost_cap`` [EUR/yr]."""
+    assert model.cost is not None
+    row = pulp.LpConstraint(model.cost, pulp.LpConstraintLE, "mga_budget", float(cost_cap))
+    model.problem.addConstraint(row)
+    model.row_meaning["mga_budget"] = f"total cost <= {cost_cap:,.0f} EUR/yr"
+
+
+def add_no_good_cut(model: SitingModel, plan: frozenset[int], k: int) -> None:
+    """Exclude exactly this set of built sites: at least one site must switch."""
+    pairs = []
+    for s, b in enumerate(model.build):
+        if b is None:
+            continue
+        pairs.append((b, -1.0 if s in plan else 1.0))
+    missing = [s for s in plan if model.build[s] is None]
+    if missing:  # a site of the plan cannot be built any more: the plan is excluded anyway
+        return
+    name = f"mga_cut_{k}"
+    model.problem.addConstraint(
+        pulp.LpConstraint(
+            pulp.LpAffineExpression(pairs), pulp.LpConstraintGE, name, float(1 - len(plan))
+        )
+    )
+    model.row_meaning[name] = f"differs from plan {k} in at least one site"
+
+
+def set_overlap_objective(
+    model: SitingModel, plans: list[frozenset[int]], cost_scale: float
+) -> None:
+    """Minimise weighted overlap with ``plans`` plus a tie-breaking share of cost."""
+    assert model.cost is not None
+    w = overlap_weights(model.instance.n_sites, plans)
+    pairs = [(b, float(w[s])) for s, b in enumerate(model.build) if b is not None and w[s] > 0]
+    expr = pulp.LpAffineExpression(pairs)
+    expr += (TIE_BREAK / cost_scale) * model.cost
+    model.problem.setObjective(expr)
+
+
+def built_set(model: SitingModel) -> frozenset[int]:
+    """Sites whose build variable is 1 in the current solution."""
+    return frozenset(
+        s for s, b in enumerate(model.build) if b is not None and (b.varValue or 0.0) > 0.5
+    )
+
+
+def generate(
+    inst: Instance,
+    base: frozenset[int],
+    base_cost: float,
+    slack: float,
+    count: int,
+    solver: SolverConfig,
+    say: Callable[[str], None] = lambda _: None,
+) -> tuple[list[Plan], str]:
+    """Find up to ``count`` plans within ``slack`` of ``base_cost``, each unlike all before.
+
+    Parameters
+    ----------
+    inst
+        The run's instance.
+    base
+        Sites built in the run's plan (plan 0).
+    base_cost
+        The run's annualised cost [EUR/yr].
+    slack
+        Allowed cost increase over ``base_cost`` [-], e.g. 0.05.
+    count
+        Most alternative plans to look for.
+    solver
+        Solver settings for each search.
+
+    Returns
+    -------
+    plans, stop
+        The alternative plans (without plan 0) and why the search stopped.
+    """
+    model = build_model(inst)
+    add_budget(model, (1.0 + slack) * base_cost)
+    found: list[frozenset[int]] = [base]
+    add_no_good_cut(model, base, 0)
+    plans: list[Plan] = []
+    stop = f"found the {count} plans asked for"
+    for k in range(1, count + 1):
+        set_overlap_objective(model, found, base_cost)
+        t = time.perf_counter()
+        result = solve(model, solver)
+        if result.status == SolverStatus.INFEASIBLE:
+            stop = f"no further distinct plan within {slack:.1%} of the cost ({k - 1} found)"
+            break
+        if not result.status.has_solution:
+            stop = f"the search for plan {k} ended without a plan ({result.termination})"
+            break
+        built = built_set(model)
+        assert model.cost is not None
+        cost = float(model.cost.value() or 0.0)
+        sol = extract_solution(model, dataclasses.replace(result, objective=cost))
+        by_country = sol.summary["new_it_mw_by_country"]
+        plans.append(Plan(k, built, cost, sol, result.status.value, by_country))
+        say(
+            f"plan {k}: {len(built)} sites, cost +{cost / base_cost - 1:.2%}, "
+            f"Jaccard to optimum {jaccard(built, base):.2f} ({time.perf_counter() - t:.1f} s)"
+        )
+        found.append(built)
+        add_no_good_cut(model, built, k)
+    return plans, stop
+
+
+def site_frequency(site_ids: list[str], plans: list[frozenset[int]]) -> pd.DataFrame:
+    """How often each site is built across ``plans`` and its class.
+
+    Classes: ``must-have`` (every plan), ``frequent`` (at least half), ``rare`` (some),
+    ``never`` (none).
+    """
+    n = len(plans)
+    count = np.zeros(len(site_ids), dtype=int)
+    for p in plans:
+        for s in p:
+            count[s] += 1
+    share = count / n if n else np.zeros(len(site_ids))
+    cls = np.select(
+        [count == n, share >= 0.5, count > 0], ["must-have", "frequent", "rare"], "never"
+    )
+    return pd.DataFrame(
+        {"site_id": site_ids, "plans_built": count, "share": share, "class": cls}
+    ).sort_values(["plans_built", "site_id"], ascending=[False, True], kind="stable")
+
+
+def summary_table(base: Plan, plans: list[Plan], site_ids: list[str]) -> pd.DataFrame:
+    """``alternatives.csv``: one row per plan, the optimum first."""
+    rows = []
+    for p in [base, *plans]:
+        rows.append(
+            {
+                "plan": p.index,
+                "objective_eur_per_yr": p.objective_eur_per_yr,
+                "cost_increase": p.objective_eur_per_yr / base.objective_eur_per_yr - 1.0,
+                "sites_built": len(p.built),
+                "jaccard_to_optimal": jaccard(p.built, base.built),
+                "max_jaccard_to_others": max(
+                    (jaccard(p.built, q.built) for q in [base, *plans] if q.index != p.index),
+                    default=float("nan"),
+                ),
+                "new_it_mw": sum((p.new_it_by_country or {}).values()),
+                "status": p.status,
+                "sites": " ".join(sorted(site_ids[s] for s in p.built)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def country_ranges(plans: list[Plan]) -> pd.DataFrame:
+    """New IT capacity per country [MW] in each plan (columns ``plan_<k>``) with min and max."""
+    table = pd.DataFrame(
+        {f"plan_{p.index}": pd.Series(p.new_it_by_country or {}, dtype=float) for p in plans}
+    ).fillna(0.0)
+    table.index.name = "country"
+    table["min_mw"] = table.min(axis=1)
+    table["max_mw"] = table.max(axis=1)
+    return table.sort_values(["max_mw", "min_mw"], ascending=False)
+
+
+# ------------------------------------------------------------------------------------------
+# I/O: from a run folder to an alternatives folder
+
+
+def _load_run(run_path: Path) -> tuple[Any, Config, Any, Instance]:
+    from siting.config import load_config
+    from siting.instance import build_instance
+    from siting.io.results import read_run
+    from siting.io.runfolder import sha256_file
+    from siting.layers import load_layers
+
+    run = read_run(run_path)
+    status = run.summary.get("status")
+    if status == "infeasible":
+        raise InfeasibleError(
+            f"{run_path}: the run is infeasible, so there is no optimum to look around "
+            "(see its diagnosis.json)"
+        )
+    cfg = load_config(run.path / "config.yaml")
+    changed = []
+    for key, info in run.manifest.get("inputs", {}).items():
+        p = Path(info["path"])
+        if not p.is_file():
+            changed.append(
+                Problem(f"{run_path}: input {key}", f"{p} no longer exists", "restore it")
+            )
+        elif sha256_file(p) != info["sha256"]:
+            changed.append(
+                Problem(
+                    f"{run_path}: input {key}",
+                    f"{p} changed since the run (SHA-256 differs)",
+                    "re-run the scenario on the current data, then ask for alternatives",
+                )
+            )
+    if changed:
+        raise InputError(changed)
+    layers = load_layers(cfg)
+    inst = build_instance(layers, cfg)
+    return run, cfg, layers, inst
+
+
+def run_alternatives(
+    run_path: str | Path,
+    slack: float = 0.05,
+    count: int = 5,
+    out: str | Path | None = None,
+    time_limit_s: float | None = None,
+    say: Callable[[str], None] = lambda _: None,
+) -> Path:
+    """Write ``alternatives.csv``, ``site_frequency.csv``, the map and one run folder per plan.
+
+    Parameters
+    ----------
+    run_path
+        A solved run folder.
+    slack
+        Allowed cost increase over the run's cost [-].
+    count
+        Most alternative plans.
+    out
+        Folder for the result (default ``alternatives/`` in the working directory).
+    time_limit_s
+        Limit per plan [s]; default the run's ``solver.time_limit_s``.
+
+    Returns
+    -------
+    Path
+        The published folder.
+    """
+    from siting.io.runfolder import sha256_file, staged_run, write_json
+    from siting.pipeline import write_run_contents
+    from siting.plotting import plot_alternatives, save_figure
+
+    if not 0.0 <= slack <= 10.0:
+        raise InputError(
+            [Problem("--slack", f"{slack:g} is out of range", "use 0 to 10, e.g. 0.05")]
+        )
+    if not 1 <= count <= 100:
+        raise InputError([Problem("--count", f"{count} is out of range", "use 1 to 100")])
+    run_path = Path(run_path)
+    run, cfg, layers, inst = _load_run(run_path)
+    sites = run.table("sites")
+    ids = {sid: i for i, sid in enumerate(inst.site_ids)}
+    base_built = frozenset(ids[s] for s in sites.loc[sites["built"].astype(bool), "site_id"])
+    base_cost = float(run.summary["objective_eur_per_yr"])
+    country = dict(zip(inst.zone_ids, inst.zone_country, strict=True))
+    by_country = (
+        sites.assign(country=sites["zone_id"].map(country)).groupby("country")["new_it_mw"].sum()
+    )
+    base = Plan(
+        0,
+        base_built,
+        base_cost,
+        None,
+        str(run.summary.get("status")),
+        {str(c): float(v) for c, v in by_country.items() if v > 0},
+    )
+    # Any distinct plan within the budget is a valid answer, so a plan found when the limit
+    # strikes is kept; proving minimal overlap can take far longer than finding the plan.
+    solver = cfg.solver.model_copy(
+        update={
+            "time_limit_s": time_limit_s or min(cfg.solver.time_limit_s, DEFAULT_TIME_LIMIT_S),
+            "mip_gap": max(cfg.solver.mip_gap, MGA_GAP),
+        }
+    )
+    say(
+        f"run {run.name}: {len(base_built)} sites at {base_cost / 1e9:,.2f} bn EUR/yr; "
+        f"looking for {count} plans within +{slack:.1%}"
+    )
+    plans, stop = generate(inst, base_built, base_cost, slack, count, solver, say)
+    say(stop)
+    if not plans:
+        raise InfeasibleError(
+            f"no other siting plan exists within {slack:.1%} of the run's cost ({stop}). "
+            "Raise --slack."
+        )
+    table = summary_table(base, plans, inst.site_ids)
+    freq = site_frequency(inst.site_ids, [base_built] + [p.built for p in plans])
+    must = freq.loc[freq["class"] == "must-have", "site_id"].tolist()
+    out_root = Path(out) if out else Path.cwd() / "alternatives"
+    with staged_run(out_root, f"{run.name}-alternatives", run.manifest["config_sha256"]) as staged:
+        for p in plans:
+            plan_dir = staged.path / f"plan-{p.index:02d}"
+            plan_dir.mkdir()
+            assert p.solution is not None
+            plan_cfg = cfg.model_copy(update={"name": f"{cfg.name}-plan-{p.index:02d}"})
+            write_run_contents(plan_dir, plan_cfg, p.solution, layers, inst)
+            write_json(
+                plan_dir / "manifest.json",
+                {
+                    "name": plan_cfg.name,
+                    "plan": p.index,
+                    "base_run": str(run.path.resolve()),
+                    "config_sha256": run.manifest["config_sha256"],
+                    "status": p.status,
+                    "mga": {"slack": slack, "cost_cap_eur_per_yr": (1 + slack) * base_cost},
+                    "files": {
+                        f.relative_to(plan_dir).as_posix(): sha256_file(f)
+                        for f in sorted(plan_dir.rglob("*"))
+                        if f.is_file()
+                    },
+                },
+            )
+        table.to_csv(staged.path / "alternatives.csv", index=False, float_format="%.9g")
+        freq.to_csv(staged.path / "site_frequency.csv", index=False, float_format="%.6g")
+        countries = country_ranges([base, *plans])
+        countries.to_csv(staged.path / "countries.csv", float_format="%.6g")
+        fig = plot_alternatives(
+            layers.zones, layers.sites, freq, table, run.name, slack, must, countries
+        )
+        save_figure(fig, staged.path / "alternatives")
+        write_json(
+            staged.path / "summary.json",
+            {
+                "base_run": str(run.path.resolve()),
+                "slack": slack,
+                "count_requested": count,
+                "plans_found": len(plans),
+                "stop_reason": stop,
+                "must_have": must,
+                "classes": freq["class"].value_counts().to_dict(),
+            },
+        )
+        staged.manifest = {
+            "name": f"{run.name}-alternatives",
+            "base_run": str(run.path.resolve()),
+            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+    assert staged.published is not None
+    return staged.published
