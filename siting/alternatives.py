@@ -304,7 +304,7 @@ def run_alternatives(
     Path
         The published folder.
     """
-    from siting.io.runfolder import sha256_file, staged_run, write_json
+    from siting.io.runfolder import sha256_file, staged_run, write_json, write_yaml
     from siting.pipeline import write_run_contents
     from siting.plotting import plot_alternatives, save_figure
 
@@ -378,6 +378,7 @@ def run_alternatives(
                     },
                 },
             )
+        write_yaml(staged.path / "config.yaml", cfg.to_plain())  # the scenario explored
         table.to_csv(staged.path / "alternatives.csv", index=False, float_format="%.9g")
         freq.to_csv(staged.path / "site_frequency.csv", index=False, float_format="%.6g")
         countries = country_ranges([base, *plans])

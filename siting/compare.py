@@ -34,6 +34,10 @@ KPIS: list[tuple[str, str, str]] = [
     ("emissions_t_per_yr", "residual-grid emissions", "t CO2/yr"),
     ("storage_mwh", "battery energy", "MWh"),
     ("storage_mw", "battery power", "MW"),
+    ("inference_it_mw", "inference IT load with a latency budget", "MW"),
+    ("max_worst_rtt_ms", "longest round trip used to serve inference", "ms"),
+    ("connection_lost_mw", "site capacity lost to grid-connection delays", "MW"),
+    ("accelerated_mw", "new capacity on accelerated connections", "MW"),
 ]
 
 
@@ -103,6 +107,8 @@ def kpi_table(runs: list[RunFolder], labels: list[str]) -> pd.DataFrame:
             else:
                 v = r.summary.get(key)
             values.append(np.nan if v is None else float(v))
+        if all(np.isnan(values)):
+            continue  # e.g. latency KPIs when no run has a latency rule
         row: dict[str, Any] = {"kpi": key, "name": name, "unit": unit}
         row.update(dict(zip(labels, values, strict=True)))
         for label, v in zip(labels[1:], values[1:], strict=True):
