@@ -239,17 +239,19 @@ def plain_summary(kpis: pd.DataFrame, countries: pd.DataFrame, labels: list[str]
         elif len(losers):
             parts.append(f"takes capacity out of {_and(list(losers.index[:3]))}")
         pct = k.at["objective_eur_per_yr", f"delta_pct_{label}"]
+        digits = 0 if abs(pct) >= 10 else 1
         parts.append(
-            f"costs {abs(pct):.0f} % {'more' if pct > 0 else 'less'}"
-            if abs(pct) >= 0.5
-            else "costs about the same"
+            f"costs {abs(pct):.{digits}f} % {'more' if pct > 0 else 'less'}"
+            if abs(pct) >= 0.05
+            else "costs about the same as"
         )
         d_cfe = k.at["cfe_score", f"delta_{label}"]
         if abs(d_cfe) > 1e-4:
             parts.append(
                 f"with a CFE score {abs(d_cfe) * 100:.1f} points {'higher' if d_cfe > 0 else 'lower'}"
             )
-        out.append(f"{label} {', '.join(parts[:-1])} and {parts[-1]} than {labels[0]}.")
+        last = parts[-1] if parts[-1].endswith(" as") else f"{parts[-1]} than"
+        out.append(f"{label} {', '.join(parts[:-1])} and {last} {labels[0]}.")
     return out
 
 

@@ -217,3 +217,27 @@ def test_overlap_weights_and_frequency_classes() -> None:
         "d": "never",
     }
     assert jaccard(frozenset(), frozenset()) == 1.0
+
+
+@pytest.mark.slow
+def test_europe_alternatives_within_one_percent(tmp_path) -> None:
+    from conftest import REPO
+
+    base = run(REPO / "configs" / "europe-2030.yaml", out=tmp_path / "runs")
+    assert base.path is not None
+    code = main(
+        ["alternatives", str(base.path), "--slack", "0.01", "--count", "3",
+         "--out", str(tmp_path / "alt"), "--quiet"]
+    )  # fmt: skip
+    assert code == 0
+    folder = next((tmp_path / "alt").iterdir())
+    table = pd.read_csv(folder / "alternatives.csv")
+    assert len(table) == 4 and (table["cost_increase"] <= 0.01 + 1e-9).all()
+    sets = [frozenset(s.split()) for s in table["sites"]]
+    assert len(set(sets)) == 4
+    for k in (1, 2, 3):
+        recheck_run(folder / f"plan-{k:02d}")
+    freq = pd.read_csv(folder / "site_frequency.csv")
+    must = set(freq.loc[freq["class"] == "must-have", "site_id"])
+    assert must == frozenset.intersection(*sets)
+    assert must  # the Greek sites: no plan within 1 % does without them

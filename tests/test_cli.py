@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from siting.cli import main
 
@@ -180,3 +181,21 @@ def test_verify_detects_a_changed_file(tiny_config, tmp_path, capsys) -> None:
     (run / "tables" / "sites.csv").write_text("tampered\n")
     assert main(["verify", str(run)]) == 2
     assert "tables/sites.csv" in capsys.readouterr().err
+
+
+SHIPPED = sorted((REPO / "configs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_every_shipped_config_is_valid(path) -> None:
+    """Scenario configs validate; sweep files expand into valid scenarios."""
+    import yaml
+
+    from siting.pipeline import validate
+    from siting.sweep import load_sweep
+
+    raw = yaml.safe_load(path.read_text())
+    if "base" in raw:
+        load_sweep(path)  # validates every scenario
+    else:
+        validate(path)
