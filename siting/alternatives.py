@@ -305,7 +305,7 @@ def run_alternatives(
         The published folder.
     """
     from siting.io.runfolder import sha256_file, staged_run, write_json, write_yaml
-    from siting.pipeline import write_run_contents
+    from siting.pipeline import package_versions, write_run_contents
     from siting.plotting import plot_alternatives, save_figure
 
     if not 0.0 <= slack <= 10.0:
@@ -366,7 +366,10 @@ def run_alternatives(
                 plan_dir / "manifest.json",
                 {
                     "name": plan_cfg.name,
+                    "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                     "plan": p.index,
+                    "inputs": run.manifest.get("inputs", {}),
+                    "versions": package_versions(),
                     "base_run": str(run.path.resolve()),
                     "config_sha256": run.manifest["config_sha256"],
                     "status": p.status,

@@ -60,7 +60,8 @@ def _test_write_delay() -> None:
         time.sleep(float(delay))
 
 
-def _versions() -> dict[str, str]:
+def package_versions() -> dict[str, str]:
+    """Versions of siting, Python and the libraries that shape a result (for manifests)."""
     out = {"siting": __version__, "python": platform.python_version()}
     for pkg in (
         "pulp",
@@ -152,7 +153,7 @@ def run(
         "config_source": str(Path(config_path).resolve()),
         "overrides": overrides,
         "inputs": inputs,
-        "versions": _versions(),
+        "versions": package_versions(),
         "solver": {
             "name": cfg.solver.name,
             "seed": cfg.solver.seed,
