@@ -1,0 +1,282 @@
+"""Benchmark: siting's PuLP model against a direct HiGHS matrix and linopy, side by side.
+
+For each instance (synthetic ones of growing size, plus shipped scenarios) and each method,
+one fresh Python process measures, separately:
+
+- ``read``: config, layers and instance (siting only; the references start from the instance),
+- ``build``: the model (PuLP, numpy CSR, or linopy),
+- ``pass``: handing it to HiGHS,
+- ``solve``: HiGHS itself, with the same options for all methods,
+- ``write``: tables, GeoPackage and maps (siting only),
+- peak resident memory of the process.
+
+Results go to ``benchmarks/results/bench-<UTC>.json`` and into the table and the scaling
+figure of ``benchmarks/README.md``.
+
+    python benchmarks/run.py --quick            # small instances, under 5 minutes
+    python benchmarks/run.py                    # adds medium, large and the 24/7 scenario
+    python benchmarks/run.py --only medium      # one instance
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from synthetic import Size, write_instance  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmark instance."""
+
+    name: str
+    size: Size | None = None  # synthetic
+    config: str | None = None  # shipped config, relative to the repository
+    solve_references: bool = True  # the references also solve (else build and pass only)
+    quick: bool = False
+
+
+CASES = [
+    Case("tiny", Size(10, 50, 24), quick=True),
+    Case("small", Size(30, 150, 48), quick=True),
+    Case("small-annual", Size(30, 150, 1), quick=True),
+    Case("europe-2030", config="configs/europe-2030.yaml", quick=True),
+    Case("medium", Size(100, 500, 96)),
+    Case("medium-nostorage", Size(100, 500, 96, storage=False)),
+    Case("europe-2030-247", config="configs/europe-2030-247.yaml"),
+    Case("large", Size(300, 2000, 168), solve_references=False),
+]
+METHODS = ("siting", "matrix", "linopy")
+TIME_LIMIT_S = 1800.0
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def _highs_options(cfg: Any, n_slices: int) -> dict[str, Any]:
+    """The options siting passes to HiGHS (siting.solvers), for the references too."""
+    opts: dict[str, Any] = {
+        "output_flag": False,
+        "mip_rel_gap": cfg.solver.mip_gap,
+        "threads": cfg.solver.threads,
+        "time_limit": min(cfg.solver.time_limit_s, TIME_LIMIT_S),
+        "random_seed": cfg.solver.seed,
+    }
+    if n_slices > 1:
+        opts["mip_lp_solver"] = "ipm"
+    return opts
+
+
+def child(config: Path, method: str, solve: bool) -> dict[str, Any]:
+    """Measure one method on one instance (run in a fresh process)."""
+    import gc
+
+    from siting.pipeline import validate
+
+    out: dict[str, Any] = {"method": method}
+    t = time.perf_counter()
+    cfg, layers, inst = validate(config)
+    cfg = cfg.model_copy(
+        update={
+            "solver": cfg.solver.model_copy(
+                update={"time_limit_s": min(cfg.solver.time_limit_s, TIME_LIMIT_S)}
+            )
+        }
+    )
+    out["read_s"] = time.perf_counter() - t
+    out["peak_mb_after_read"] = _peak_mb()
+    opts = _highs_options(cfg, inst.n_slices)
+    gc.collect()
+    if method == "siting":
+        from siting.model import build_model
+        from siting.solution import extract_solution
+        from siting.solvers import solve as siting_solve
+
+        t = time.perf_counter()
+        model = build_model(inst)
+        out["build_s"] = time.perf_counter() - t
+        out["columns"], out["rows"] = model.n_variables, model.n_constraints
+        out["nonzeros"] = sum(len(c) for c in model.problem.constraints.values())
+        if not solve:
+            from siting.solvers import BulkHiGHS
+
+            solver = BulkHiGHS(msg=False)
+            t = time.perf_counter()
+            solver.createAndConfigureSolver(model.problem)
+            solver.buildSolverModel(model.problem)
+            out["pass_s"] = time.perf_counter() - t
+        else:
+            res = siting_solve(model, cfg.solver)
+            out.update(
+                pass_s=res.pass_s,
+                solve_s=res.solve_s,
+                status=res.status.value,
+                objective=res.objective,
+                mip_gap=res.mip_gap,
+            )
+            if res.status.has_solution:
+                from siting.pipeline import write_run_contents
+
+                t = time.perf_counter()
+                sol = extract_solution(model, res)
+                with tempfile.TemporaryDirectory() as tmp:
+                    write_run_contents(Path(tmp), cfg, sol, layers, inst)
+                out["write_s"] = time.perf_counter() - t
+    elif method == "matrix":
+        import highspy
+        from reference import build_matrix, pass_matrix
+
+        t = time.perf_counter()
+        mm = build_matrix(inst)
+        out["build_s"] = time.perf_counter() - t
+        out["columns"], out["rows"], out["nonzeros"] = mm.n_cols, mm.n_rows, mm.nnz
+        h = highspy.Highs()
+        for k, v in opts.items():
+            h.setOptionValue(k, v)
+        t = time.perf_counter()
+        pass_matrix(mm, h)
+        out["pass_s"] = time.perf_counter() - t
+        if solve:
+            t = time.perf_counter()
+            h.run()
+            out["solve_s"] = time.perf_counter() - t
+            info = h.getInfo()
+            out["status"] = h.modelStatusToString(h.getModelStatus())
+            out["objective"] = info.objective_function_value
+            out["mip_gap"] = info.mip_gap
+    elif method == "linopy":
+        from reference import build_linopy
+
+        t = time.perf_counter()
+        lm = build_linopy(inst)
+        out["build_s"] = time.perf_counter() - t
+        out["columns"], out["rows"] = lm.nvars, lm.ncons
+        t = time.perf_counter()
+        h = lm.to_highspy()
+        out["pass_s"] = time.perf_counter() - t
+        out["nonzeros"] = h.getNumNz()
+        for k, v in opts.items():
+            h.setOptionValue(k, v)
+        if solve:
+            t = time.perf_counter()
+            h.run()
+            out["solve_s"] = time.perf_counter() - t
+            info = h.getInfo()
+            out["status"] = h.modelStatusToString(h.getModelStatus())
+            out["objective"] = info.objective_function_value
+            out["mip_gap"] = info.mip_gap
+    out["peak_mb"] = _peak_mb()
+    return out
+
+
+def _machine() -> dict[str, Any]:
+    from importlib.metadata import version
+
+    pkgs = {}
+    for p in ("pulp", "highspy", "linopy", "numpy", "pandas", "geopandas", "xarray"):
+        try:
+            pkgs[p] = version(p)
+        except Exception:
+            pkgs[p] = "not installed"
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(mem_gb, 1),
+        "packages": pkgs,
+    }
+
+
+def _config_for(case: Case, work: Path) -> Path:
+    if case.config:
+        return REPO / case.config
+    assert case.size is not None
+    folder = work / case.size.label
+    cfg = folder / "config.yaml"
+    if not cfg.exists():
+        write_instance(case.size, folder)
+    return cfg
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="small instances only")
+    p.add_argument("--only", nargs="+", help="instance names")
+    p.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "siting-bench")
+    p.add_argument("--no-readme", action="store_true", help="do not update benchmarks/README.md")
+    p.add_argument("--child", nargs=3, metavar=("CONFIG", "METHOD", "SOLVE"), help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.child:
+        print(json.dumps(child(Path(a.child[0]), a.child[1], a.child[2] == "1")))
+        return 0
+
+    cases = [c for c in CASES if (c.quick or not a.quick) and (not a.only or c.name in a.only)]
+    a.work.mkdir(parents=True, exist_ok=True)
+    results: list[dict[str, Any]] = []
+    t_all = time.perf_counter()
+    for case in cases:
+        cfg = _config_for(case, a.work)
+        for method in a.methods:
+            solve = method == "siting" or case.solve_references
+            t = time.perf_counter()
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", str(cfg), method, "1" if solve else "0"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            wall = time.perf_counter() - t
+            if proc.returncode != 0:
+                row = {"method": method, "error": proc.stderr.strip().splitlines()[-1:]}
+            else:
+                row = json.loads(proc.stdout.strip().splitlines()[-1])
+            row.update(instance=case.name, process_wall_s=wall)
+            results.append(row)
+            print(_line(row), flush=True)
+    total = time.perf_counter() - t_all
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    out = {"created_utc": stamp, "total_s": total, "machine": _machine(), "results": results}
+    (HERE / "results").mkdir(exist_ok=True)
+    path = HERE / "results" / f"bench-{stamp}{'-quick' if a.quick else ''}.json"
+    path.write_text(json.dumps(out, indent=2))
+    print(f"{len(results)} measurements in {total:.0f} s -> {path.relative_to(REPO)}")
+    if not a.no_readme:
+        from report import update_readme
+
+        update_readme(out, path)
+    return 0
+
+
+def _line(r: dict[str, Any]) -> str:
+    if "error" in r:
+        return f"{r['instance']:>18} {r['method']:>7}  ERROR {r['error']}"
+    parts = [f"{r['instance']:>18} {r['method']:>7}"]
+    for k in ("read_s", "build_s", "pass_s", "solve_s", "write_s"):
+        if k in r:
+            parts.append(f"{k[:-2]} {r[k]:8.2f} s")
+    parts.append(f"nnz {r.get('nonzeros', 0):>9,}  peak {r['peak_mb']:7.0f} MB")
+    if "objective" in r:
+        parts.append(f"obj {r['objective']:.6e}")
+    return "  ".join(parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
