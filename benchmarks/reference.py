@@ -15,6 +15,7 @@ the builders refuse instances that use them.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -220,7 +221,7 @@ def build_matrix(inst: Instance) -> MatrixModel:
         v = [np.tile(w, n_z)]
         r.append(inst.site_zone[s_idx])
         c.append(x0 + k)
-        v.append(-share * hours * load)
+        v.append(-share * hours * inst.new_load_per_mw[s_idx] * size_mw[s_idx])  # model order
         block(
             np.concatenate(r),
             np.concatenate(c),
@@ -282,6 +283,14 @@ def build_matrix(inst: Instance) -> MatrixModel:
         block(np.zeros(ns), b0 + k, 1.0, 1, inst.min_sites, INF)
     if inst.max_sites is not None:
         block(np.zeros(ns), b0 + k, 1.0, 1, -INF, inst.max_sites)
+    pairs = _symmetric_pairs(inst, sited)
+    if pairs:
+        a, b = np.array(pairs).T
+        n_p = len(pairs)
+        rr = np.repeat(np.arange(2 * n_p), 2)
+        cc = np.column_stack([b0 + a, b0 + b, x0 + a, x0 + b]).reshape(n_p, 2, 2)
+        cc = cc.reshape(-1)  # per pair: symb (b_a, b_b), then symx (x_a, x_b)
+        block(rr, cc, np.tile([1.0, -1.0], 2 * n_p), 2 * n_p, 0.0, INF)
 
     r_all = np.concatenate(rows_r)
     c_all = np.concatenate(rows_c)
@@ -302,6 +311,14 @@ def build_matrix(inst: Instance) -> MatrixModel:
         c_all[order].astype(np.int32),
         v_all[order],
     )
+
+
+def _symmetric_pairs(inst: Instance, sited: list[int]) -> list[tuple[int, int]]:
+    """Consecutive identical candidates (positions among the sited), as siting orders them."""
+    from siting.model import identical_sites
+
+    pos = {s: i for i, s in enumerate(sited)}
+    return [(pos[a], pos[b]) for g in identical_sites(inst) for a, b in itertools.pairwise(g)]
 
 
 def pass_matrix(m: MatrixModel, highs: Any) -> None:
@@ -462,5 +479,12 @@ def build_linopy(inst: Instance) -> Any:
         m.add_constraints(b.sum() >= inst.min_sites, name="min_sites")
     if inst.max_sites is not None:
         m.add_constraints(b.sum() <= inst.max_sites, name="max_sites")
+    pairs = _symmetric_pairs(inst, sited)
+    if pairs:
+        p_ix = pd.RangeIndex(len(pairs), name="p")
+        first = xr.DataArray([a for a, _ in pairs], coords=[p_ix])
+        second = xr.DataArray([b_ for _, b_ in pairs], coords=[p_ix])
+        m.add_constraints(b.isel(s=first) - b.isel(s=second) >= 0, name="symb")
+        m.add_constraints(x.isel(s=first) - x.isel(s=second) >= 0, name="symx")
     m.add_objective(obj)
     return m

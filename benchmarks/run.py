@@ -112,7 +112,9 @@ def child(config: Path, method: str, solve: bool) -> dict[str, Any]:
         model = build_model(inst)
         out["build_s"] = time.perf_counter() - t
         out["columns"], out["rows"] = model.n_variables, model.n_constraints
-        out["nonzeros"] = sum(len(c) for c in model.problem.constraints.values())
+        out["nonzeros"] = sum(
+            1 for c in model.problem.constraints.values() for v in c.values() if v != 0
+        )
         if not solve:
             from siting.solvers import BulkHiGHS
 
@@ -222,7 +224,9 @@ def main() -> int:
     p.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "siting-bench")
     p.add_argument("--no-readme", action="store_true", help="do not update benchmarks/README.md")
-    p.add_argument("--child", nargs=3, metavar=("CONFIG", "METHOD", "SOLVE"), help=argparse.SUPPRESS)
+    p.add_argument(
+        "--child", nargs=3, metavar=("CONFIG", "METHOD", "SOLVE"), help=argparse.SUPPRESS
+    )
     a = p.parse_args()
     if a.child:
         print(json.dumps(child(Path(a.child[0]), a.child[1], a.child[2] == "1")))

@@ -11,6 +11,7 @@ Units: capacities and flows [MW] (average over a slice), energy [MWh], costs [EU
 from __future__ import annotations
 
 import gc
+import itertools
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,6 +49,8 @@ class SitingModel:
     serve: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
     cost: pulp.LpAffineExpression | None = None
     row_meaning: dict[str, str] = field(default_factory=dict)
+    columns: list[pulp.LpVariable] = field(default_factory=list)
+    """Every variable in the order HiGHS receives them."""
 
     @property
     def n_variables(self) -> int:
@@ -74,13 +77,18 @@ def _row(pairs: Pairs, sense: int, rhs: float, name: str) -> pulp.LpConstraint:
     return pulp.LpConstraint(pulp.LpAffineExpression(pairs), sense, name, float(rhs))
 
 
-def build_model(inst: Instance) -> SitingModel:
+def build_model(inst: Instance, symmetry_breaking: bool = True) -> SitingModel:
     """Build the siting MILP.
 
     Parameters
     ----------
     inst
         The problem instance.
+    symmetry_breaking
+        Order identical candidate sites (see :func:`identical_sites`): the first in ID order
+        gets at least as much new capacity as the next. Leaves the optimum unchanged and
+        removes the interchangeable copies of every plan the solver would otherwise visit.
+        Off for near-optimal alternatives, where interchangeable sites are the point.
 
     Returns
     -------
@@ -88,10 +96,45 @@ def build_model(inst: Instance) -> SitingModel:
         Problem (minimise annualised cost [EUR/yr]) and variable handles.
     """
     with _gc_paused():
-        return _build(inst)
+        return _build(inst, symmetry_breaking)
 
 
-def _build(inst: Instance) -> SitingModel:
+def identical_sites(inst: Instance) -> list[list[int]]:
+    """Groups (two or more) of candidate sites that are interchangeable in the model.
+
+    Same zone, costs per MW (capex, water, acceleration), fixed cost, PUE, module size and
+    count, all eligible and none forced, the same forced areas and, with latency rules, the
+    same demand points within reach. Any plan stays feasible and costs the same when such
+    sites swap their new capacity.
+    """
+    areas = [
+        frozenset(a for a, members in enumerate(inst.area_sites) if s in members)
+        for s in range(inst.n_sites)
+    ]
+    per_mw = inst.site_capex_eur_per_mw_yr + inst.site_extra_eur_per_mw_yr
+    reach: list[tuple[int, ...]] = [()] * inst.n_sites
+    if inst.n_demand and inst.rtt_ms is not None and inst.demand_budget_ms is not None:
+        ok = inst.rtt_ms <= inst.demand_budget_ms[:, None] + 1e-9
+        reach = [tuple(np.flatnonzero(ok[:, s]).tolist()) for s in range(inst.n_sites)]
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for s in range(inst.n_sites):
+        if not inst.eligible[s] or inst.forced[s] or inst.headroom_mw[s] <= 0:
+            continue
+        key = (
+            int(inst.site_zone[s]),
+            float(per_mw[s]),
+            float(inst.site_fixed_eur_per_yr[s]),
+            float(inst.site_pue[s]),
+            float(inst.module_it_mw[s]) if not math.isnan(inst.module_it_mw[s]) else None,
+            float(inst.headroom_mw[s]),
+            areas[s],
+            reach[s],
+        )
+        groups.setdefault(key, []).append(s)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _build(inst: Instance, symmetry_breaking: bool = True) -> SitingModel:
     prob = pulp.LpProblem("siting", pulp.LpMinimize)
     rows: list[pulp.LpConstraint] = []
     meaning: dict[str, str] = {}
@@ -110,37 +153,50 @@ def _build(inst: Instance) -> SitingModel:
     fixed = inst.site_fixed_eur_per_yr.tolist()
     load_per_mw = inst.new_load_per_mw.tolist()
     site_zone = inst.site_zone.tolist()
+    # Columns and rows are created block by block (all build decisions, then all sizes, ...),
+    # so HiGHS receives the same matrix as benchmarks/reference.py's direct build.
+    cap_units: dict[int, float] = {}
     for s in range(inst.n_sites):
         forced = bool(inst.forced[s])
         if not (inst.eligible[s] or forced):
             continue
         modular = not math.isnan(module[s])
-        cap_units = float(max_modules[s]) if modular else headroom[s]
+        units = float(max_modules[s]) if modular else headroom[s]
         if not inst.eligible[s]:
-            cap_units = 0.0  # forced but excluded: infeasible on purpose, the solver reports it
-        elif cap_units <= 0 and not forced:
+            units = 0.0  # forced but excluded: infeasible on purpose, the solver reports it
+        elif units <= 0 and not forced:
             continue
+        cap_units[s] = units
+    sited = sorted(cap_units)
+    for s in sited:
         b = prob.add_variable(f"b{s}", cat=pulp.LpBinary)
-        if forced:
+        if inst.forced[s]:
             b.lowBound = 1  # set after creation: PuLP resets the bounds of binaries
-        if modular:
-            x = prob.add_variable(f"m{s}", lowBound=0, upBound=cap_units, cat=pulp.LpInteger)
+        build[s] = b
+        obj.append((b, fixed[s]))
+    for s in sited:
+        if not math.isnan(module[s]):
+            x = prob.add_variable(f"m{s}", lowBound=0, upBound=cap_units[s], cat=pulp.LpInteger)
             size_mw[s] = float(module[s])
-            # a built site gets at least one module, so 'built' always means new capacity
-            rows.append(_row([(x, 1.0), (b, -1.0)], pulp.LpConstraintGE, 0.0, f"minmod_{s}"))
-            meaning[f"minmod_{s}"] = f"site {inst.site_ids[s]}: built means at least one module"
         else:
-            x = prob.add_variable(f"n{s}", lowBound=0, upBound=cap_units)
+            x = prob.add_variable(f"n{s}", lowBound=0, upBound=cap_units[s])
             size_mw[s] = 1.0
-        rows.append(_row([(x, 1.0), (b, -cap_units)], pulp.LpConstraintLE, 0.0, f"site_{s}"))
-        meaning[f"site_{s}"] = (
+        size[s] = x
+        obj.append((x, capex[s] * size_mw[s]))
+    for s in sited:
+        if not math.isnan(module[s]):
+            # a built site gets at least one module, so 'built' always means new capacity
+            name = f"minmod_{s}"
+            rows.append(_row([(size[s], 1.0), (build[s], -1.0)], pulp.LpConstraintGE, 0.0, name))  # type: ignore[list-item]
+            meaning[name] = f"site {inst.site_ids[s]}: built means at least one module"
+    for s in sited:
+        name = f"site_{s}"
+        rows.append(
+            _row([(size[s], 1.0), (build[s], -cap_units[s])], pulp.LpConstraintLE, 0.0, name)  # type: ignore[list-item]
+        )
+        meaning[name] = (
             f"site {inst.site_ids[s]}: new capacity only where built, up to {headroom[s]:g} MW"
         )
-        build[s], size[s] = b, x
-        obj.append((b, fixed[s]))
-        obj.append((x, capex[s] * size_mw[s]))
-
-    sited = [s for s in range(inst.n_sites) if size[s] is not None]
 
     # 1. target
     rows.append(
@@ -191,8 +247,9 @@ def _build(inst: Instance) -> SitingModel:
     # --- storage (hourly matching) --------------------------------------------------------------
     model_storage = inst.storage_enabled and inst.matching == "hourly"
     se = sp = ch = dis = soc = None
+    storage_rows: list[pulp.LpConstraint] = []
     if model_storage:
-        se, sp, ch, dis, soc = _storage(prob, inst, rows, meaning, obj)
+        se, sp, ch, dis, soc = _storage(prob, inst, storage_rows, meaning, obj)
 
     # 4. balance per zone and slice: clean + imports - exports + storage + grid >= load
     fixed_load = inst.fixed_load_mw.tolist()
@@ -234,6 +291,7 @@ def _build(inst: Instance) -> SitingModel:
             name = f"cfe_{z}"
             rows.append(_row(pairs, pulp.LpConstraintLE, share * hours * fixed_load[z], name))
             meaning[name] = f"zone {inst.zone_ids[z]}: residual grid <= {share:.1%} of load"
+    rows.extend(storage_rows)
 
     # 8. policy: country share, site counts
     if inst.max_country_share is not None and inst.max_country_share < 1.0 and sited:
@@ -282,9 +340,25 @@ def _build(inst: Instance) -> SitingModel:
     # 7. latency: each demand point's inference load served by new capacity within its budget
     serve = _latency(prob, inst, size, size_mw, rows, meaning)
 
+    if symmetry_breaking:
+        for group in identical_sites(inst):
+            for a, b_ in itertools.pairwise(group):
+                for kind, var in (("symb", build), ("symx", size)):
+                    name = f"{kind}_{b_}"
+                    rows.append(
+                        _row([(var[a], 1.0), (var[b_], -1.0)], pulp.LpConstraintGE, 0.0, name)
+                    )  # type: ignore[list-item]
+                    meaning[name] = (
+                        f"identical candidates: {inst.site_ids[a]} is built and sized at least "
+                        f"like {inst.site_ids[b_]}"
+                    )
+
     prob.setObjective(pulp.LpAffineExpression(obj))
     prob.extend(rows)
-    _ensure_all_variables(prob, build, size, re, flow, grid, list(serve.values()))
+    columns = _columns(build, size, re, flow, grid, se, sp, ch, dis, soc, list(serve.values()))
+    # Registering every column once, in block order, lets numVariables() count them and the
+    # solver interface use this order instead of PuLP's walk over all rows and name sort.
+    prob._add_variables(columns)
     return SitingModel(
         prob,
         inst,
@@ -302,6 +376,7 @@ def _build(inst: Instance) -> SitingModel:
         serve,
         pulp.LpAffineExpression(obj),
         meaning,
+        columns,
     )
 
 
@@ -348,23 +423,20 @@ def _latency(
     return serve
 
 
-def _ensure_all_variables(prob: pulp.LpProblem, *groups: object) -> None:
-    """Register variables that appear in no row or objective term so they get values."""
-    seen = {v.name for v in prob.variables()}
-    extra = []
+def _columns(*groups: object) -> list[pulp.LpVariable]:
+    """Every variable of the model, group by group, in creation order."""
+    out: list[pulp.LpVariable] = []
 
     def walk(x: object) -> None:
         if isinstance(x, pulp.LpVariable):
-            if x.name not in seen:
-                extra.append(x)
+            out.append(x)
         elif isinstance(x, list):
             for y in x:
                 walk(y)
 
     for g in groups:
         walk(g)
-    if extra:
-        prob.addVariables(extra)
+    return out
 
 
 def _storage(
@@ -412,16 +484,20 @@ def _storage(
     for z in range(inst.n_zones):
         obj.append((se[z], inst.storage_energy_eur_per_mwh_yr))
         obj.append((sp[z], inst.storage_power_eur_per_mw_yr))
+    # power bounds charging and discharging; energy bounds the state of charge
+    for kind, flow, cap in (("chp", ch, sp), ("dip", dis, sp), ("soe", soc, se)):
+        for z in range(inst.n_zones):
+            for t in range(n_t):
+                rows.append(
+                    _row(
+                        [(flow[z][t], 1.0), (cap[z], -1.0)],
+                        pulp.LpConstraintLE,
+                        0.0,
+                        f"{kind}_{z}_{t}",
+                    )
+                )
+    for z in range(inst.n_zones):
         for t in range(n_t):
-            rows.append(
-                _row([(ch[z][t], 1.0), (sp[z], -1.0)], pulp.LpConstraintLE, 0.0, f"chp_{z}_{t}")
-            )
-            rows.append(
-                _row([(dis[z][t], 1.0), (sp[z], -1.0)], pulp.LpConstraintLE, 0.0, f"dip_{z}_{t}")
-            )
-            rows.append(
-                _row([(soc[z][t], 1.0), (se[z], -1.0)], pulp.LpConstraintLE, 0.0, f"soe_{z}_{t}")
-            )
             pairs: Pairs = [(soc[z][t], 1.0), (ch[z][t], -eta), (dis[z][t], 1.0 / eta)]
             if prev[t] != t:
                 pairs.append((soc[z][prev[t]], -1.0))
