@@ -83,7 +83,7 @@ def _site_columns(inst: Instance) -> tuple[list[int], NDArray[Any], NDArray[Any]
     return sited, cap, size_mw, modular
 
 
-def build_matrix(inst: Instance) -> MatrixModel:
+def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel:
     """Assemble the siting MILP as a CSR matrix with numpy (no modelling layer).
 
     Parameters
@@ -283,7 +283,7 @@ def build_matrix(inst: Instance) -> MatrixModel:
         block(np.zeros(ns), b0 + k, 1.0, 1, inst.min_sites, INF)
     if inst.max_sites is not None:
         block(np.zeros(ns), b0 + k, 1.0, 1, -INF, inst.max_sites)
-    pairs = _symmetric_pairs(inst, sited)
+    pairs = _symmetric_pairs(inst, sited) if symmetry_breaking else []
     if pairs:
         a, b = np.array(pairs).T
         n_p = len(pairs)
@@ -345,7 +345,7 @@ def pass_matrix(m: MatrixModel, highs: Any) -> None:
     highs.passModel(lp)
 
 
-def build_linopy(inst: Instance) -> Any:
+def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
     """The siting MILP written with linopy (vectorised over zones, links and slices).
 
     Returns
@@ -479,7 +479,7 @@ def build_linopy(inst: Instance) -> Any:
         m.add_constraints(b.sum() >= inst.min_sites, name="min_sites")
     if inst.max_sites is not None:
         m.add_constraints(b.sum() <= inst.max_sites, name="max_sites")
-    pairs = _symmetric_pairs(inst, sited)
+    pairs = _symmetric_pairs(inst, sited) if symmetry_breaking else []
     if pairs:
         p_ix = pd.RangeIndex(len(pairs), name="p")
         first = xr.DataArray([a for a, _ in pairs], coords=[p_ix])

@@ -49,6 +49,7 @@ class Case:
     config: str | None = None  # shipped config, relative to the repository
     solve_references: bool = True  # the references also solve (else build and pass only)
     quick: bool = False
+    time_limit_s: float = 1800.0
 
 
 CASES = [
@@ -59,23 +60,22 @@ CASES = [
     Case("medium", Size(100, 500, 96)),
     Case("medium-nostorage", Size(100, 500, 96, storage=False)),
     Case("europe-2030-247", config="configs/europe-2030-247.yaml"),
-    Case("large", Size(300, 2000, 168), solve_references=False),
+    Case("large", Size(300, 2000, 168), solve_references=False, time_limit_s=600.0),
 ]
 METHODS = ("siting", "matrix", "linopy")
-TIME_LIMIT_S = 1800.0
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
-def _highs_options(cfg: Any, n_slices: int) -> dict[str, Any]:
+def _highs_options(cfg: Any, n_slices: int, time_limit_s: float) -> dict[str, Any]:
     """The options siting passes to HiGHS (siting.solvers), for the references too."""
     opts: dict[str, Any] = {
         "output_flag": False,
         "mip_rel_gap": cfg.solver.mip_gap,
         "threads": cfg.solver.threads,
-        "time_limit": min(cfg.solver.time_limit_s, TIME_LIMIT_S),
+        "time_limit": min(cfg.solver.time_limit_s, time_limit_s),
         "random_seed": cfg.solver.seed,
     }
     if n_slices > 1:
@@ -83,7 +83,7 @@ def _highs_options(cfg: Any, n_slices: int) -> dict[str, Any]:
     return opts
 
 
-def child(config: Path, method: str, solve: bool) -> dict[str, Any]:
+def child(config: Path, method: str, solve: bool, time_limit_s: float) -> dict[str, Any]:
     """Measure one method on one instance (run in a fresh process)."""
     import gc
 
@@ -95,13 +95,13 @@ def child(config: Path, method: str, solve: bool) -> dict[str, Any]:
     cfg = cfg.model_copy(
         update={
             "solver": cfg.solver.model_copy(
-                update={"time_limit_s": min(cfg.solver.time_limit_s, TIME_LIMIT_S)}
+                update={"time_limit_s": min(cfg.solver.time_limit_s, time_limit_s)}
             )
         }
     )
     out["read_s"] = time.perf_counter() - t
     out["peak_mb_after_read"] = _peak_mb()
-    opts = _highs_options(cfg, inst.n_slices)
+    opts = _highs_options(cfg, inst.n_slices, time_limit_s)
     gc.collect()
     if method == "siting":
         from siting.model import build_model
@@ -225,11 +225,11 @@ def main() -> int:
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "siting-bench")
     p.add_argument("--no-readme", action="store_true", help="do not update benchmarks/README.md")
     p.add_argument(
-        "--child", nargs=3, metavar=("CONFIG", "METHOD", "SOLVE"), help=argparse.SUPPRESS
+        "--child", nargs=4, metavar=("CONFIG", "METHOD", "SOLVE", "LIMIT"), help=argparse.SUPPRESS
     )
     a = p.parse_args()
     if a.child:
-        print(json.dumps(child(Path(a.child[0]), a.child[1], a.child[2] == "1")))
+        print(json.dumps(child(Path(a.child[0]), a.child[1], a.child[2] == "1", float(a.child[3]))))
         return 0
 
     cases = [c for c in CASES if (c.quick or not a.quick) and (not a.only or c.name in a.only)]
@@ -242,7 +242,15 @@ def main() -> int:
             solve = method == "siting" or case.solve_references
             t = time.perf_counter()
             proc = subprocess.run(
-                [sys.executable, __file__, "--child", str(cfg), method, "1" if solve else "0"],
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    str(cfg),
+                    method,
+                    "1" if solve else "0",
+                    str(case.time_limit_s),
+                ],
                 capture_output=True,
                 text=True,
                 check=False,

@@ -150,8 +150,7 @@ def generate(
     plans, stop
         The alternative plans (without plan 0) and why the search stopped.
     """
-    # interchangeable sites are exactly what alternatives should reveal: no symmetry rows
-    model = build_model(inst, symmetry_breaking=False)
+    model = build_model(inst)
     add_budget(model, (1.0 + slack) * base_cost)
     found: list[frozenset[int]] = [base]
     add_no_good_cut(model, base, 0)
