@@ -218,7 +218,8 @@ def plain_summary(kpis: pd.DataFrame, countries: pd.DataFrame, labels: list[str]
         parts = []
         d_sites = round(k.at["sites_built", f"delta_{label}"])
         if d_sites:
-            parts.append(f"builds {abs(d_sites)} {'more' if d_sites > 0 else 'fewer'} sites")
+            noun = "site" if abs(d_sites) == 1 else "sites"
+            parts.append(f"builds {abs(d_sites)} {'more' if d_sites > 0 else 'fewer'} {noun}")
         else:
             parts.append("builds the same number of sites")
         d_new = k.at["new_it_mw", f"delta_{label}"]
