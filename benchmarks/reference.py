@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from siting.instance import Instance
+from siting.model import cyclic_previous
 
 INF = math.inf
 
@@ -244,14 +245,7 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
                 -INF,
                 0.0,
             )
-        prev = np.arange(-1, n_t - 1)
-        period = inst.period
-        for t in range(n_t):
-            if t == 0 or period[t] != period[t - 1]:
-                end = t
-                while end + 1 < n_t and period[end + 1] == period[t]:
-                    end += 1
-                prev[t] = end
+        prev = np.asarray(cyclic_previous(inst.period.tolist()))
         one_hour = prev == zt
         soc_coef = np.where(one_hour, 0.0, 1.0)
         r = np.concatenate([zrows, zrows, zrows, zrows[~np.tile(one_hour, n_z)]])
@@ -444,14 +438,7 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
         m.add_constraints(dis - sp <= 0, name="dip")
         m.add_constraints(soc - se <= 0, name="soe")
         eta = math.sqrt(inst.storage_roundtrip_efficiency)
-        prev = np.arange(-1, n_t - 1)
-        period = inst.period
-        for t in range(n_t):
-            if t == 0 or period[t] != period[t - 1]:
-                end = t
-                while end + 1 < n_t and period[end + 1] == period[t]:
-                    end += 1
-                prev[t] = end
+        prev = np.asarray(cyclic_previous(inst.period.tolist()))
         soc_prev = soc.isel(t=prev).assign_coords(t=t_ix)
         one_hour = da((prev == np.arange(n_t)).astype(float), t_ix) > 0
         m.add_constraints(

@@ -104,8 +104,21 @@ def figure(out: dict[str, Any], path: Path) -> None:
             color=colour,
             label=method,
         )
+        limited = [r for r in solved if str(r.get("status", "")).lower() != "optimal"]
+        if limited:  # stopped by the time limit: a lower bound on the solve time
+            ax2.scatter(
+                [r["nonzeros"] for r in limited],
+                [r["solve_s"] for r in limited],
+                s=90,
+                facecolor="none",
+                edgecolor="black",
+                zorder=5,
+                label="time limit reached" if method == "siting" else None,
+            )
     ax1.set_title("Model build + pass to HiGHS", fontsize=10, loc="left")
-    ax2.set_title("HiGHS solve (same options)", fontsize=10, loc="left")
+    ax2.set_title(
+        "HiGHS solve (same options; lines join instances by size)", fontsize=10, loc="left"
+    )
     for ax in (ax1, ax2):
         ax.set_xlabel("Nonzeros in the constraint matrix")
         ax.set_ylabel("Wall time [s]")

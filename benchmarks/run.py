@@ -83,6 +83,21 @@ def _highs_options(cfg: Any, n_slices: int, time_limit_s: float) -> dict[str, An
     return opts
 
 
+def _run_highs(h: Any, opts: dict[str, Any], out: dict[str, Any], solve: bool) -> None:
+    """Set the shared options and, if asked, solve and record time, status and objective."""
+    for k, v in opts.items():
+        h.setOptionValue(k, v)
+    if not solve:
+        return
+    t = time.perf_counter()
+    h.run()
+    out["solve_s"] = time.perf_counter() - t
+    info = h.getInfo()
+    out["status"] = h.modelStatusToString(h.getModelStatus())
+    out["objective"] = info.objective_function_value
+    out["mip_gap"] = info.mip_gap
+
+
 def child(config: Path, method: str, solve: bool, time_limit_s: float) -> dict[str, Any]:
     """Measure one method on one instance (run in a fresh process)."""
     import gc
@@ -149,19 +164,10 @@ def child(config: Path, method: str, solve: bool, time_limit_s: float) -> dict[s
         out["build_s"] = time.perf_counter() - t
         out["columns"], out["rows"], out["nonzeros"] = mm.n_cols, mm.n_rows, mm.nnz
         h = highspy.Highs()
-        for k, v in opts.items():
-            h.setOptionValue(k, v)
         t = time.perf_counter()
         pass_matrix(mm, h)
         out["pass_s"] = time.perf_counter() - t
-        if solve:
-            t = time.perf_counter()
-            h.run()
-            out["solve_s"] = time.perf_counter() - t
-            info = h.getInfo()
-            out["status"] = h.modelStatusToString(h.getModelStatus())
-            out["objective"] = info.objective_function_value
-            out["mip_gap"] = info.mip_gap
+        _run_highs(h, opts, out, solve)
     elif method == "linopy":
         from reference import build_linopy
 
@@ -173,16 +179,7 @@ def child(config: Path, method: str, solve: bool, time_limit_s: float) -> dict[s
         h = lm.to_highspy()
         out["pass_s"] = time.perf_counter() - t
         out["nonzeros"] = h.getNumNz()
-        for k, v in opts.items():
-            h.setOptionValue(k, v)
-        if solve:
-            t = time.perf_counter()
-            h.run()
-            out["solve_s"] = time.perf_counter() - t
-            info = h.getInfo()
-            out["status"] = h.modelStatusToString(h.getModelStatus())
-            out["objective"] = info.objective_function_value
-            out["mip_gap"] = info.mip_gap
+        _run_highs(h, opts, out, solve)
     out["peak_mb"] = _peak_mb()
     return out
 

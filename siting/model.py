@@ -440,6 +440,23 @@ def _columns(*groups: object) -> list[pulp.LpVariable]:
     return out
 
 
+def cyclic_previous(period: list[int]) -> list[int]:
+    """Index of the slice before each slice, cyclic within its representative period.
+
+    The first hour of a period follows the last hour of the same period, so the state of
+    charge returns to its start at the end of every representative day.
+    """
+    n_t = len(period)
+    prev = list(range(-1, n_t - 1))
+    for t in range(n_t):
+        if t == 0 or period[t] != period[t - 1]:
+            end = t
+            while end + 1 < n_t and period[end + 1] == period[t]:
+                end += 1
+            prev[t] = end
+    return prev
+
+
 def _storage(
     prob: pulp.LpProblem,
     inst: Instance,
@@ -475,13 +492,7 @@ def _storage(
         for z in range(inst.n_zones)
     ]
     period = inst.period.tolist()
-    prev = list(range(-1, n_t - 1))
-    for t in range(n_t):
-        if t == 0 or period[t] != period[t - 1]:
-            end = t
-            while end + 1 < n_t and period[end + 1] == period[t]:
-                end += 1
-            prev[t] = end  # cyclic: the first hour follows the last hour of its period
+    prev = cyclic_previous(period)
     for z in range(inst.n_zones):
         obj.append((se[z], inst.storage_energy_eur_per_mwh_yr))
         obj.append((sp[z], inst.storage_power_eur_per_mw_yr))
