@@ -52,11 +52,18 @@ class RunOutcome:
 
 
 def _test_write_delay() -> None:
-    """Pause mid-write when SITING_TEST_WRITE_DELAY_S is set: lets tests kill a run there."""
+    """Pause mid-write when SITING_TEST_WRITE_DELAY_S is set: lets tests kill a run there.
+
+    SITING_TEST_DELAY_MARKER names a file created when the pause begins, so a test signals
+    the run exactly inside the pause and not while a library is still writing a file.
+    """
     import os
 
     delay = os.environ.get("SITING_TEST_WRITE_DELAY_S")
     if delay:
+        marker = os.environ.get("SITING_TEST_DELAY_MARKER")
+        if marker:
+            Path(marker).touch()
         time.sleep(float(delay))
 
 

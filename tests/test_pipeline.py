@@ -25,7 +25,11 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def start_run(cfg: Path, out: Path, delay: float) -> subprocess.Popen[str]:
-    env = {**os.environ, "SITING_TEST_WRITE_DELAY_S": str(delay)}
+    env = {
+        **os.environ,
+        "SITING_TEST_WRITE_DELAY_S": str(delay),
+        "SITING_TEST_DELAY_MARKER": str(out.parent / f"delaying-{os.getpid()}-{time.time_ns()}"),
+    }
     return subprocess.Popen(
         [sys.executable, "-m", "siting", "run", str(cfg), "--out", str(out), "--quiet"],
         env=env,
@@ -36,10 +40,11 @@ def start_run(cfg: Path, out: Path, delay: float) -> subprocess.Popen[str]:
 
 
 def wait_for_staging(out: Path, timeout: float = 60.0) -> Path:
+    """Wait until a run is inside its mid-write pause (its marker exists), not just writing."""
     end = time.time() + timeout
     while time.time() < end:
         staged = [p for p in out.glob(f"{STAGING_PREFIX}*") if (p / "map.png").exists()]
-        if staged:
+        if staged and list(out.parent.glob("delaying-*")):
             return staged[0]
         time.sleep(0.1)
     raise AssertionError("the run never reached its write step")
