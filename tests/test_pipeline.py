@@ -33,6 +33,9 @@ def start_run(cfg: Path, out: Path, delay: float) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "siting", "run", str(cfg), "--out", str(out), "--quiet"],
         env=env,
+        # A shell's background job ignores SIGINT and children inherit that; give the run the
+        # default disposition so Python installs its KeyboardInterrupt handler as in a terminal.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
