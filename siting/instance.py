@@ -185,6 +185,18 @@ class _SiteRules:
     water_eur_per_mw_yr: FloatArray
 
 
+def _first_area(gdf: pd.DataFrame | None, sites: pd.DataFrame) -> dict[int, tuple[str, float]]:
+    """Site position -> (name, until_year) of the first polygon of a policy layer holding it."""
+    if gdf is None:
+        return {}
+    pos = {sid: i for i, sid in enumerate(sites["site_id"])}
+    out: dict[int, tuple[str, float]] = {}
+    for area, members, until in zip(gdf["area"], gdf["site_ids"], gdf["until_year"], strict=True):
+        for sid in members:
+            out.setdefault(pos[sid], (str(area), float(until)))
+    return out
+
+
 def _site_rules(
     cfg: Config, layers: Layers, sites: pd.DataFrame, zones: pd.DataFrame
 ) -> _SiteRules:
@@ -208,21 +220,9 @@ def _site_rules(
     if gc.request_year is not None:
         online = np.where(np.isnan(online), gc.request_year + lead, online)
 
-    pos = {sid: i for i, sid in enumerate(sites["site_id"])}
-    in_forbidden: dict[int, str] = {}
-    moratorium: dict[int, tuple[str, float]] = {}
-    for key, target in (("forbidden_areas", in_forbidden), ("moratoria", moratorium)):
-        gdf = (layers.areas or {}).get(key)
-        if gdf is None:
-            continue
-        for area, members, until in zip(
-            gdf["area"], gdf["site_ids"], gdf["until_year"], strict=True
-        ):
-            for sid in members:
-                i = pos[sid]
-                if i in target:
-                    continue
-                target[i] = area if key == "forbidden_areas" else (area, float(until))  # type: ignore[assignment]
+    areas = layers.areas or {}
+    in_forbidden = _first_area(areas.get("forbidden_areas"), sites)
+    moratorium = _first_area(areas.get("moratoria"), sites)
 
     forbidden = set(cfg.policy.forbidden_sites)
     limit = cfg.policy.max_water_stress
@@ -234,7 +234,7 @@ def _site_rules(
         if sid in forbidden:
             reasons[i], kinds[i] = "forbidden by policy.forbidden_sites", "forbidden"
         elif i in in_forbidden:
-            reasons[i], kinds[i] = f"in forbidden area {in_forbidden[i]}", "forbidden_area"
+            reasons[i], kinds[i] = f"in forbidden area {in_forbidden[i][0]}", "forbidden_area"
         elif i in moratorium and (
             np.isnan(moratorium[i][1]) or moratorium[i][1] + np.nan_to_num(lead[i]) > deadline
         ):

@@ -29,6 +29,12 @@ def write_demand(folder: Path, points: list[dict], name: str = "demand.csv") -> 
     return f"data/{name}"
 
 
+def with_demand(cfg: Path, demand: str, latency: str, extra_layers: str = "") -> None:
+    """Add a demand layer (and more layer lines) and a latency section to a tiny config."""
+    text = cfg.read_text().replace("layers:\n", f"layers:\n  demand: {demand}\n{extra_layers}", 1)
+    cfg.write_text(text + f"latency: {latency}\n")
+
+
 def solved(cfg: Path, tmp_path: Path, *sets: str) -> Path:
     outcome = run(cfg, out=tmp_path / "runs", overrides=list(sets))
     assert outcome.exit_code == 0, outcome.summary
@@ -47,9 +53,7 @@ def test_inference_is_pulled_to_the_only_site_within_budget(tiny_config, tmp_pat
     demand = write_demand(
         tmp_path / "data", [{"demand_id": "EAST", "x_km": 190, "y_km": 50, "inference_it_mw": 250}]
     )
-    text = cfg.read_text().replace("layers:\n", f"layers:\n  demand: {demand}\n", 1)
-    text += "latency: {allocation: given, max_rtt_ms: 1.0}\n"
-    cfg.write_text(text)
+    with_demand(cfg, demand, "{allocation: given, max_rtt_ms: 1.0}")
     path = solved(cfg, tmp_path)
     recheck_run(path)
     sites = pd.read_csv(path / "tables" / "sites.csv").set_index("site_id")
@@ -70,6 +74,12 @@ def test_inference_is_pulled_to_the_only_site_within_budget(tiny_config, tmp_pat
 
     names = {n for n, _ in pyogrio.list_layers(path / "results.gpkg")}
     assert {"demand", "service", "service_areas"} <= names
+    # siting plot redraws the map with the service lines and reach from the GeoPackage
+    before = (path / "map.svg").read_text()
+    assert "served from (IT MW)" in before
+    (path / "map.svg").unlink()
+    assert main(["plot", str(path)]) == 0
+    assert "served from (IT MW)" in (path / "map.svg").read_text()
 
 
 def test_population_allocation_splits_the_inference_share(tiny_config, tmp_path) -> None:
@@ -81,9 +91,7 @@ def test_population_allocation_splits_the_inference_share(tiny_config, tmp_path)
             {"demand_id": "E", "x_km": 180, "y_km": 50, "population": 1_000_000},
         ],
     )
-    text = cfg.read_text().replace("layers:\n", f"layers:\n  demand: {demand}\n", 1)
-    text += "latency: {inference_share: 0.4, max_rtt_ms: 50}\n"
-    cfg.write_text(text)
+    with_demand(cfg, demand, "{inference_share: 0.4, max_rtt_ms: 50}")
     path = solved(cfg, tmp_path)
     recheck_run(path)
     d = pd.read_csv(path / "tables" / "demand.csv").set_index("demand_id")
@@ -105,11 +113,7 @@ def test_measured_rtt_overrides_distance(tiny_config, tmp_path) -> None:
             {"demand_id": "EAST", "site_id": "A-2", "rtt_ms": 0.5},
         ]
     ).to_csv(data / "rtt.csv", index=False)
-    text = cfg.read_text().replace(
-        "layers:\n", f"layers:\n  demand: {demand}\n  rtt: data/rtt.csv\n", 1
-    )
-    text += "latency: {allocation: given, max_rtt_ms: 1.0}\n"
-    cfg.write_text(text)
+    with_demand(cfg, demand, "{allocation: given, max_rtt_ms: 1.0}", "  rtt: data/rtt.csv\n")
     path = solved(cfg, tmp_path)
     recheck_run(path)
     service = pd.read_csv(path / "tables" / "service.csv")
@@ -132,9 +136,7 @@ def test_unreachable_budget_exits_3_with_a_diagnosis(tiny_config, tmp_path, caps
             }
         ],
     )
-    text = cfg.read_text().replace("layers:\n", f"layers:\n  demand: {demand}\n", 1)
-    text += "latency: {allocation: given}\n"
-    cfg.write_text(text)
+    with_demand(cfg, demand, "{allocation: given}")
     code = main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"])
     assert code == ExitCode.INFEASIBLE
     err = capsys.readouterr().err
