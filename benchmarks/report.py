@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,44 @@ def _f(x: Any, digits: int = 2) -> str:
     return f"{x:.{digits}f}"
 
 
+TIMES = ("read_s", "build_s", "pass_s", "solve_s", "write_s", "peak_mb")
+
+
+def summarise(out: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per instance and method: the median of each time over repeats.
+
+    A row also carries ``runs`` (how many measurements) and ``solve_all`` (every solve time
+    [s], in the order measured), so a table can show the scatter behind a median.
+    """
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in out["results"]:
+        groups.setdefault((r["instance"], r["method"]), []).append(r)
+    rows = []
+    for rs in groups.values():
+        ok = [r for r in rs if "error" not in r]
+        if not ok:
+            rows.append(rs[0])
+            continue
+        row = dict(ok[0])
+        for k in TIMES:
+            vals = [r[k] for r in ok if k in r]
+            if vals:
+                row[k] = statistics.median(vals)
+        row["runs"] = len(ok)
+        row["solve_all"] = [r["solve_s"] for r in ok if "solve_s" in r]
+        rows.append(row)
+    return rows
+
+
 def table(out: dict[str, Any]) -> str:
-    """Markdown: one row per instance and method."""
+    """Markdown: one row per instance and method (medians over repeats)."""
     head = (
         "| instance | method | columns | rows | nonzeros | read [s] | build [s] | pass [s] | "
         "solve [s] | write [s] | total [s] | peak [MB] | objective | status |\n"
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     lines = []
-    for r in out["results"]:
+    for r in summarise(out):
         if "error" in r:
             lines.append(f"| {r['instance']} | {r['method']} | error: {r['error']} |" + " |" * 11)
             continue
@@ -44,13 +74,13 @@ def table(out: dict[str, Any]) -> str:
 def ratios(out: dict[str, Any]) -> str:
     """The acceptance ratios per instance: build+pass vs linopy, share of end to end, solve."""
     by: dict[str, dict[str, dict[str, Any]]] = {}
-    for r in out["results"]:
+    for r in summarise(out):
         if "error" not in r:
             by.setdefault(r["instance"], {})[r["method"]] = r
     lines = [
         "| instance | siting build+pass | linopy build+pass | matrix build+pass | siting / linopy | "
-        "build+pass share of siting end to end | solve siting / matrix |",
-        "|---|---|---|---|---|---|---|",
+        "build+pass share of siting end to end | solve siting / matrix | solves siting; matrix [s] |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, m in by.items():
         s = m.get("siting")
@@ -67,9 +97,13 @@ def ratios(out: dict[str, Any]) -> str:
         )
         lines.append(
             f"| {name} | {_f(bp)} s | {_f(lbp)} s | {_f(mbp)} s | {_f(bp / lbp)} x | "
-            f"{_f(100 * bp / e2e, 1)} % | {_f(solve_ratio)} x |"
+            f"{_f(100 * bp / e2e, 1)} % | {_f(solve_ratio)} x | {_spread(s)}; {_spread(mat)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _spread(r: dict[str, Any]) -> str:
+    return ", ".join(_f(x, 1) for x in r.get("solve_all", [])) or "-"
 
 
 def figure(out: dict[str, Any], path: Path) -> None:
@@ -84,7 +118,7 @@ def figure(out: dict[str, Any], path: Path) -> None:
     for method, colour in colours.items():
         rows = [
             r
-            for r in out["results"]
+            for r in summarise(out)
             if r.get("method") == method and "error" not in r and r.get("nonzeros")
         ]
         rows.sort(key=lambda r: r["nonzeros"])
@@ -129,6 +163,13 @@ def figure(out: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(HERE.parent))
+    except ValueError:  # results kept outside the repository
+        return str(path)
+
+
 def update_readme(out: dict[str, Any], result_path: Path) -> None:
     """Replace the generated part of benchmarks/README.md and redraw the figure."""
     suffix = "-quick" if result_path.stem.endswith("-quick") else ""
@@ -139,9 +180,11 @@ def update_readme(out: dict[str, Any], result_path: Path) -> None:
     body = (
         f"{START}\n"
         f"Measured {out['created_utc']} ({'quick set' if suffix else 'full set'}, "
-        f"{out['total_s']:.0f} s in all) on {m['platform']}, {m['cpus']} CPUs, "
+        f"{out['total_s']:.0f} s in all"
+        f"{'' if out.get('repeat', 1) == 1 else ', medians of ' + str(out['repeat']) + ' runs'})"
+        f" on {m['platform']}, {m['cpus']} CPUs, "
         f"{m['memory_gb']} GB, Python {m['python']}, PuLP {pk['pulp']}, highspy {pk['highspy']}, "
-        f"linopy {pk['linopy']}. Raw results: `{result_path.relative_to(HERE.parent)}`.\n\n"
+        f"linopy {pk['linopy']}. Raw results: `{_shown(result_path)}`.\n\n"
         + ratios(out)
         + "\n"
         + table(out)

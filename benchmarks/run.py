@@ -16,6 +16,7 @@ figure of ``benchmarks/README.md``.
     python benchmarks/run.py --quick            # small instances, under 5 minutes
     python benchmarks/run.py                    # adds medium, large and the 24/7 scenario
     python benchmarks/run.py --only medium      # one instance
+    python benchmarks/run.py --only medium --methods siting matrix --repeat 3   # medians
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Case:
     solve_references: bool = True  # the references also solve (else build and pass only)
     quick: bool = False
     time_limit_s: float = 1800.0
+    repeat: bool = True  # honour --repeat (the large instance runs once: 10 minutes a solve)
 
 
 CASES = [
@@ -60,13 +62,33 @@ CASES = [
     Case("medium", Size(100, 500, 96)),
     Case("medium-nostorage", Size(100, 500, 96, storage=False)),
     Case("europe-2030-247", config="configs/europe-2030-247.yaml"),
-    Case("large", Size(300, 2000, 168), solve_references=False, time_limit_s=600.0),
+    Case(
+        "large",
+        Size(300, 2000, 168),
+        solve_references=False,
+        time_limit_s=600.0,
+        repeat=False,
+    ),
 ]
 METHODS = ("siting", "matrix", "linopy")
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def _faults(since: dict[str, int] | None = None) -> dict[str, int]:
+    """Page faults and context switches of this process (differences to ``since``).
+
+    They tell machine effects apart from solver work when two solves of one matrix differ.
+    """
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    now = {
+        "minor_faults": ru.ru_minflt,
+        "major_faults": ru.ru_majflt,
+        "involuntary_switches": ru.ru_nivcsw,
+    }
+    return {k: v - (since or {}).get(k, 0) for k, v in now.items()}
 
 
 def _highs_options(cfg: Any, n_slices: int, time_limit_s: float) -> dict[str, Any]:
@@ -89,13 +111,16 @@ def _run_highs(h: Any, opts: dict[str, Any], out: dict[str, Any], solve: bool) -
         h.setOptionValue(k, v)
     if not solve:
         return
-    t = time.perf_counter()
+    t, ru = time.perf_counter(), _faults()
     h.run()
     out["solve_s"] = time.perf_counter() - t
+    out.update(_faults(ru))
     info = h.getInfo()
     out["status"] = h.modelStatusToString(h.getModelStatus())
     out["objective"] = info.objective_function_value
     out["mip_gap"] = info.mip_gap
+    out["nodes"] = int(info.mip_node_count)
+    out["simplex_iterations"] = int(info.simplex_iteration_count)
 
 
 def child(config: Path, method: str, solve: bool, time_limit_s: float) -> dict[str, Any]:
@@ -139,7 +164,9 @@ def child(config: Path, method: str, solve: bool, time_limit_s: float) -> dict[s
             solver.buildSolverModel(model.problem)
             out["pass_s"] = time.perf_counter() - t
         else:
+            ru = _faults()
             res = siting_solve(model, cfg.solver)
+            out.update(_faults(ru))
             out.update(
                 pass_s=res.pass_s,
                 solve_s=res.solve_s,
@@ -147,6 +174,9 @@ def child(config: Path, method: str, solve: bool, time_limit_s: float) -> dict[s
                 objective=res.objective,
                 mip_gap=res.mip_gap,
             )
+            info = model.problem.solverModel.getInfo()
+            out["nodes"] = int(info.mip_node_count)
+            out["simplex_iterations"] = int(info.simplex_iteration_count)
             if res.status.has_solution:
                 from siting.pipeline import write_run_contents
 
@@ -221,6 +251,14 @@ def main() -> int:
     p.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "siting-bench")
     p.add_argument("--no-readme", action="store_true", help="do not update benchmarks/README.md")
+    p.add_argument("--results", type=Path, default=HERE / "results", help="folder for the JSON")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="measure each instance N times, rotating the method order; reports use medians",
+    )
     p.add_argument(
         "--child", nargs=4, metavar=("CONFIG", "METHOD", "SOLVE", "LIMIT"), help=argparse.SUPPRESS
     )
@@ -229,13 +267,21 @@ def main() -> int:
         print(json.dumps(child(Path(a.child[0]), a.child[1], a.child[2] == "1", float(a.child[3]))))
         return 0
 
+    if a.repeat < 1:
+        p.error("--repeat must be at least 1")
     cases = [c for c in CASES if (c.quick or not a.quick) and (not a.only or c.name in a.only)]
     a.work.mkdir(parents=True, exist_ok=True)
     results: list[dict[str, Any]] = []
     t_all = time.perf_counter()
     for case in cases:
         cfg = _config_for(case, a.work)
-        for method in a.methods:
+        # Rotating the order keeps slow drift of the machine from favouring one method.
+        order = [
+            (rep, a.methods[(i + rep) % len(a.methods)])
+            for rep in range(a.repeat if case.repeat else 1)
+            for i in range(len(a.methods))
+        ]
+        for rep, method in order:
             solve = method == "siting" or case.solve_references
             t = time.perf_counter()
             proc = subprocess.run(
@@ -257,16 +303,22 @@ def main() -> int:
                 row = {"method": method, "error": proc.stderr.strip().splitlines()[-1:]}
             else:
                 row = json.loads(proc.stdout.strip().splitlines()[-1])
-            row.update(instance=case.name, process_wall_s=wall)
+            row.update(instance=case.name, repeat=rep, process_wall_s=wall)
             results.append(row)
             print(_line(row), flush=True)
     total = time.perf_counter() - t_all
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    out = {"created_utc": stamp, "total_s": total, "machine": _machine(), "results": results}
-    (HERE / "results").mkdir(exist_ok=True)
-    path = HERE / "results" / f"bench-{stamp}{'-quick' if a.quick else ''}.json"
+    out = {
+        "created_utc": stamp,
+        "total_s": total,
+        "repeat": a.repeat,
+        "machine": _machine(),
+        "results": results,
+    }
+    a.results.mkdir(parents=True, exist_ok=True)
+    path = a.results / f"bench-{stamp}{'-quick' if a.quick else ''}.json"
     path.write_text(json.dumps(out, indent=2))
-    print(f"{len(results)} measurements in {total:.0f} s -> {path.relative_to(REPO)}")
+    print(f"{len(results)} measurements in {total:.0f} s -> {path}")
     if not a.no_readme:
         from report import update_readme
 
