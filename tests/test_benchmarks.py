@@ -93,6 +93,7 @@ def test_run_measures_every_repeat_in_fresh_processes(tmp_path) -> None:
     assert len(objectives) == 1
     for r in rows:
         assert r["solve_s"] > 0 and r["peak_mb"] > 0 and r["minor_faults"] >= 0
+        assert r["build_warm_s"] > 0 and r["nodes"] >= 1
     siting = [r for r in rows if r["method"] == "siting"]
     matrix = [r for r in rows if r["method"] == "matrix"]
     # siting hands HiGHS the same matrix as the direct build
