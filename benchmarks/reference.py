@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from siting.instance import Instance
+from siting.instance import Instance, StorageOption
 from siting.model import cyclic_previous
 
 INF = math.inf
@@ -59,6 +59,15 @@ class MatrixModel:
 def _unsupported(inst: Instance) -> None:
     if inst.n_demand or inst.area_names or any(n > 0 for n in inst.min_sites_by_country.values()):
         raise NotImplementedError("reference builders do not write latency or area rows")
+
+
+def _battery(inst: Instance) -> StorageOption | None:
+    """The one store the reference builders write (they cover a single storage technology)."""
+    if inst.matching != "hourly" or not inst.storage:
+        return None
+    if len(inst.storage) > 1:
+        raise NotImplementedError("reference builders write one storage technology")
+    return inst.storage[0]
 
 
 @dataclass
@@ -129,10 +138,11 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
     g0 = -1
     if inst.cfe_target < 1.0:
         g0 = add(n_z * n_t, np.outer(inst.grid_cost_eur_per_mwh, w).ravel(), 0.0, INF)
-    storage = inst.storage_enabled and inst.matching == "hourly"
-    if storage:
-        se0 = add(n_z, inst.storage_energy_eur_per_mwh_yr, 0.0, INF)
-        sp0 = add(n_z, inst.storage_power_eur_per_mw_yr, 0.0, INF)
+    store = _battery(inst)
+    storage = store is not None
+    if store is not None:
+        se0 = add(n_z, store.energy_eur_per_mwh_yr, 0.0, INF)
+        sp0 = add(n_z, store.power_eur_per_mw_yr, 0.0, INF)
         ch0 = add(n_z * n_t, 0.0, 0.0, INF)
         dis0 = add(n_z * n_t, 0.0, 0.0, INF)
         soc0 = add(n_z * n_t, 0.0, 0.0, INF)
@@ -232,8 +242,8 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
             share * hours * inst.fixed_load_mw,
         )
 
-    if storage:
-        eta = math.sqrt(inst.storage_roundtrip_efficiency)
+    if store is not None:
+        eta = math.sqrt(store.roundtrip_efficiency)
         zr = np.repeat(np.arange(n_z), n_t)
         for first in (ch0, dis0, soc0):
             cap_col = sp0 if first != soc0 else se0
@@ -421,8 +431,8 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
         grid = m.add_variables(lower=0, coords=[z_ix, t_ix], name="grid")
         obj = obj + (grid * da(inst.grid_cost_eur_per_mwh, z_ix) * w).sum()
         bal = bal + grid
-    storage = inst.storage_enabled and inst.matching == "hourly"
-    if storage:
+    store = _battery(inst)
+    if store is not None:
         se = m.add_variables(lower=0, coords=[z_ix], name="se")
         sp = m.add_variables(lower=0, coords=[z_ix], name="sp")
         ch = m.add_variables(lower=0, coords=[z_ix, t_ix], name="ch")
@@ -430,14 +440,14 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
         soc = m.add_variables(lower=0, coords=[z_ix, t_ix], name="soc")
         obj = (
             obj
-            + (se * inst.storage_energy_eur_per_mwh_yr).sum()
-            + (sp * inst.storage_power_eur_per_mw_yr).sum()
+            + (se * store.energy_eur_per_mwh_yr).sum()
+            + (sp * store.power_eur_per_mw_yr).sum()
         )
         bal = bal + dis - ch
         m.add_constraints(ch - sp <= 0, name="chp")
         m.add_constraints(dis - sp <= 0, name="dip")
         m.add_constraints(soc - se <= 0, name="soe")
-        eta = math.sqrt(inst.storage_roundtrip_efficiency)
+        eta = math.sqrt(store.roundtrip_efficiency)
         prev = np.asarray(cyclic_previous(inst.period.tolist()))
         soc_prev = soc.isel(t=prev).assign_coords(t=t_ix)
         one_hour = da((prev == np.arange(n_t)).astype(float), t_ix) > 0

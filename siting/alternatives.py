@@ -76,9 +76,7 @@ def overlap_weights(n_sites: int, plans: list[frozenset[int]]) -> np.ndarray:
 def add_budget(model: SitingModel, cost_cap: float) -> None:
     """Total annualised cost <= ``cost_cap`` [EUR/yr]."""
     assert model.cost is not None
-    row = pulp.LpConstraint(model.cost, pulp.LpConstraintLE, "mga_budget", float(cost_cap))
-    model.problem.addConstraint(row)
-    model.row_meaning["mga_budget"] = f"total cost <= {cost_cap:,.0f} EUR/yr"
+    model.add_row("mga_budget", (round(cost_cap),), model.cost, pulp.LpConstraintLE, cost_cap)
 
 
 def add_no_good_cut(model: SitingModel, plan: frozenset[int], k: int) -> None:
@@ -91,13 +89,8 @@ def add_no_good_cut(model: SitingModel, plan: frozenset[int], k: int) -> None:
     missing = [s for s in plan if model.build[s] is None]
     if missing:  # a site of the plan cannot be built any more: the plan is excluded anyway
         return
-    name = f"mga_cut_{k}"
-    model.problem.addConstraint(
-        pulp.LpConstraint(
-            pulp.LpAffineExpression(pairs), pulp.LpConstraintGE, name, float(1 - len(plan))
-        )
-    )
-    model.row_meaning[name] = f"differs from plan {k} in at least one site"
+    expr = pulp.LpAffineExpression(pairs)
+    model.add_row("mga_differ", (k,), expr, pulp.LpConstraintGE, float(1 - len(plan)))
 
 
 def set_overlap_objective(

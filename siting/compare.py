@@ -18,27 +18,11 @@ import pandas as pd
 from siting.errors import InputError, Problem
 from siting.io.results import RunFolder, read_run
 from siting.io.runfolder import staged_run, write_json
+from siting.summary import compare_fields
+from siting.technologies import default_table
 
-KPIS: list[tuple[str, str, str]] = [
-    ("objective_eur_per_yr", "annualised cost", "EUR/yr"),
-    ("cost_per_mwh_load_eur", "cost per MWh of data-centre load", "EUR/MWh"),
-    ("energy_cost_per_mwh_load_eur", "energy cost per MWh of load", "EUR/MWh"),
-    ("baseline_it_mw", "baseline IT capacity", "MW"),
-    ("target_it_mw", "target IT capacity", "MW"),
-    ("total_it_mw", "total IT capacity", "MW"),
-    ("new_it_mw", "new IT capacity", "MW"),
-    ("sites_built", "sites with new capacity", "sites"),
-    ("annual_load_mwh", "annual data-centre load", "MWh/yr"),
-    ("annual_clean_mwh", "annual new clean generation", "MWh/yr"),
-    ("cfe_score", "carbon-free energy score", "share"),
-    ("emissions_t_per_yr", "residual-grid emissions", "t CO2/yr"),
-    ("storage_mwh", "battery energy", "MWh"),
-    ("storage_mw", "battery power", "MW"),
-    ("inference_it_mw", "inference IT load with a latency budget", "MW"),
-    ("max_worst_rtt_ms", "longest round trip used to serve inference", "ms"),
-    ("connection_lost_mw", "site capacity lost to grid-connection delays", "MW"),
-    ("accelerated_mw", "new capacity on accelerated connections", "MW"),
-]
+KPIS: list[tuple[str, str, str]] = [(f.key, f.label, f.unit) for f in compare_fields()]
+"""(summary key, label, unit) of every KPI in ``kpis.csv`` (from :mod:`siting.summary`)."""
 
 
 @dataclass(frozen=True)
@@ -95,18 +79,18 @@ def run_labels(runs: list[RunFolder]) -> list[str]:
 
 def kpi_table(runs: list[RunFolder], labels: list[str]) -> pd.DataFrame:
     """One row per KPI, one column per run, plus deltas against the first run."""
-    techs = sorted({t for r in runs for t in r.summary.get("new_re_mw", {})})
+    techs = sorted({t for r in runs for t in r.summary.supply_techs})
+    table = default_table()
     rows = []
     for key, name, unit in KPIS + [
-        (f"new_re_mw.{t}", f"new {t.replace('_', ' ')}", "MW") for t in techs
+        (f"new_re_mw.{t}", f"new {table.label(t).lower()}", "MW") for t in techs
     ]:
         values = []
         for r in runs:
-            if key.startswith("new_re_mw."):
-                v = r.summary.get("new_re_mw", {}).get(key.split(".", 1)[1], 0.0)
-            else:
-                v = r.summary.get(key)
-            values.append(np.nan if v is None else float(v))
+            v = r.summary.number(key)
+            if v is None and key.startswith("new_re_mw."):
+                v = 0.0  # a run without that technology built none of it
+            values.append(np.nan if v is None else v)
         if all(np.isnan(values)):
             continue  # e.g. latency KPIs when no run has a latency rule
         row: dict[str, Any] = {"kpi": key, "name": name, "unit": unit}

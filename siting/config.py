@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from siting import parameters
 from siting.errors import InputError, Problem
+from siting.technologies import default_table
 
 
 class _Strict(BaseModel):
@@ -37,6 +38,8 @@ class LayersConfig(_Strict):
     """Polygons where no new capacity may go (optional ``name``)."""
     forced_areas: Path | None = None
     """Polygons that must each host new sites (optional ``name``, ``min_sites`` (1))."""
+    technologies: Path | None = None
+    """A technology table CSV replacing siting's own (``docs/technologies.md``)."""
 
 
 class TargetConfig(_Strict):
@@ -155,13 +158,22 @@ class EconomicsConfig(_Strict):
     wheeling_eur_per_mwh: float = Field(0.0, ge=0.0)
 
 
+_BATTERY = default_table()["battery"]
+
+
 class StorageConfig(_Strict):
-    """Battery storage (used in hourly matching); defaults from PYPSA_TD_2030, annualised at 7 %."""
+    """Battery storage (used in hourly matching).
+
+    Defaults: the ``battery`` row of the technology table (PYPSA_TD_2030, annualised at 7 %).
+    """
 
     enabled: bool = True
-    energy_eur_per_mwh_yr: float = Field(parameters.STORAGE_ENERGY_EUR_PER_MWH_YR, ge=0.0)
-    power_eur_per_mw_yr: float = Field(parameters.STORAGE_POWER_EUR_PER_MW_YR, ge=0.0)
-    roundtrip_efficiency: float = Field(parameters.BATTERY_ROUNDTRIP_EFFICIENCY, gt=0.0, le=1.0)
+    energy_eur_per_mwh_yr: float = Field(_BATTERY.energy_eur_per_mwh_yr, ge=0.0)
+    """Annualised cost of battery energy capacity [EUR/MWh/yr]."""
+    power_eur_per_mw_yr: float = Field(_BATTERY.capex_eur_per_mw_yr, ge=0.0)
+    """Annualised cost of battery power capacity [EUR/MW/yr]."""
+    roundtrip_efficiency: float = Field(_BATTERY.roundtrip_efficiency, gt=0.0, le=1.0)
+    """Energy out over energy in [-]; each direction loses its square root."""
 
 
 class SolverConfig(_Strict):
@@ -190,6 +202,8 @@ class Config(_Strict):
     latency: LatencyConfig = Field(default_factory=LatencyConfig)  # type: ignore[arg-type]
     water: WaterConfig = Field(default_factory=WaterConfig)  # type: ignore[arg-type]
     grid_connection: GridConnectionConfig = Field(default_factory=GridConnectionConfig)  # type: ignore[arg-type]
+    technologies: dict[str, bool] = Field(default_factory=dict)
+    """Switch technologies of the table on or off by id, e.g. ``{nuclear: false}``."""
     solver: SolverConfig = Field(default_factory=SolverConfig)  # type: ignore[arg-type]
 
     @field_validator("name")

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from siting.instance import Instance
+from siting.model.registry import ColumnFamily, RowFamily
 
 
 @dataclass(frozen=True)
@@ -220,25 +221,6 @@ def diagnosis_report(
     }
 
 
-# Rows that may be relaxed in the elastic model, the unit of their shortfall, and the
-# weight that turns it into comparable annual quantities.
-_ELASTIC_ROWS = {
-    "target": ("MW of IT capacity", 8760.0),
-    "bal": ("MW of carbon-free supply", None),  # weighted by the slice's hours
-    "cfe": ("MWh/yr of residual grid above the allowance", 1.0),
-    "share": ("MW of capacity above the country cap", 8760.0),
-    "min": ("sites", 1e6),
-    "max": ("sites", 1e6),
-    "cmin": ("sites", 1e6),
-    "area": ("sites", 1e6),
-    "lat": ("MW of inference within the RTT budget", 8760.0),
-}
-
-
-def _row_kind(name: str) -> str:
-    return name.split("_", 1)[0]
-
-
 def explain_infeasible(inst: Instance, time_limit_s: float = 120.0) -> list[Finding]:
     """Explain a proven-infeasible instance in the planner's terms.
 
@@ -274,10 +256,8 @@ def _iis_findings(inst: Instance, time_limit_s: float) -> list[Finding]:
     if status == highspy.HighsStatus.kError or not iis.valid_:
         return []
     rows = list(prob.constraints())
-    names = [rows[i].name for i in iis.row_index_]
-    words = [model.row_meaning.get(n, n) for n in names]
-    variables = prob.variables()
-    bounds = [_bound_words(inst, variables[j].name) for j in iis.col_index_]
+    words = [model.meaning(rows[i].name) for i in iis.row_index_]
+    bounds = [_bound_words(inst, *model.column_refs[j]) for j in iis.col_index_]
     if not words and not any(bounds):
         return []  # HiGHS found no subset to show (its IIS facility is still partial)
     shown = [*words[:12], *[b for b in bounds if b][:6]]
@@ -295,25 +275,9 @@ def _iis_findings(inst: Instance, time_limit_s: float) -> list[Finding]:
     ]
 
 
-def _bound_words(inst: Instance, var: str) -> str:
-    """A variable bound in words, from the index-based variable name."""
-    kind = var.rstrip("0123456789_").rstrip("0123456789")
-    digits = var[len(kind) :].split("_")
-    try:
-        i = int(digits[0])
-    except ValueError:
-        return ""
-    if kind == "r":
-        z = inst.zone_ids[inst.re_zone[i]]
-        head = max(inst.re_potential_mw[i] - inst.re_existing_mw[i], 0.0)
-        return f"new {inst.re_tech[i]} in {z} at most {head:,.0f} MW (potential minus existing)"
-    if kind == "f":
-        return f"link {inst.link_ids[i]} at most {inst.link_usable_mw[i]:,.0f} MW usable"
-    if kind in ("m", "n"):
-        return f"site {inst.site_ids[i]} at most {inst.headroom_mw[i]:,.0f} MW new"
-    if kind == "b":
-        return f"site {inst.site_ids[i]} build decision"
-    return ""
+def _bound_words(inst: Instance, family: ColumnFamily, index: tuple[object, ...]) -> str:
+    """A column's bounds in words, from its registered family."""
+    return family.bound_words(inst, index) if family.bound_words is not None else ""
 
 
 def _elastic_findings(inst: Instance, time_limit_s: float) -> list[Finding]:
@@ -324,62 +288,64 @@ def _elastic_findings(inst: Instance, time_limit_s: float) -> list[Finding]:
 
     model = build_model(inst)
     prob = model.problem
-    slacks: list[tuple[pulp.LpVariable, str, str, float]] = []
+    # (slack, row name, family, index, weight turning the shortfall into annual quantities)
+    slacks: list[tuple[pulp.LpVariable, str, RowFamily, tuple[object, ...], float]] = []
     obj = []
     for k, con in enumerate(prob.constraints()):
-        kind = _row_kind(con.name)
-        if kind not in _ELASTIC_ROWS:
+        family, index = model.row_refs[con.name]
+        if family.elastic_unit is None or family.elastic_weight is None:
             continue
-        unit, weight = _ELASTIC_ROWS[kind]
-        if weight is None:  # balance row: bal_<zone>_<slice>, weight by the slice's hours
-            weight = float(inst.weight_h[int(con.name.split("_")[2])])
+        weight = family.elastic_weight(inst, index)
         s = prob.add_variable(f"elastic{k}", lowBound=0)
         con.expr[s] = 1.0 if con.sense == pulp.LpConstraintGE else -1.0
-        slacks.append((s, con.name, unit, weight))
+        slacks.append((s, con.name, family, index, weight))
         obj.append((s, weight))
     prob.setObjective(pulp.LpAffineExpression(obj))
     prob.solve(BulkHiGHS(msg=False, timeLimit=time_limit_s, gapRel=1e-4))
     if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         return []
-    out = []
     short = [
-        (float(s.varValue or 0.0), name, unit, w)
-        for s, name, unit, w in slacks
+        (float(s.varValue or 0.0), name, family, index, w)
+        for s, name, family, index, w in slacks
         if (s.varValue or 0.0) > 1e-6
     ]
-    short.sort(key=lambda x: -x[0] * x[3])
-    balance = [x for x in short if _row_kind(x[1]) == "bal"]
-    for amount, name, unit, _ in short:
-        if _row_kind(name) == "bal":
-            continue
-        out.append(
-            Finding(
-                f"shortfall_{_row_kind(name)}",
-                f"{model.row_meaning.get(name, name)}: short by {amount:,.1f} {unit}.",
-                {"shortfall": amount},
-            )
+    short.sort(key=lambda x: -x[0] * x[4])
+    out = [
+        Finding(
+            f"shortfall_{family.prefix}",
+            f"{model.meaning(name)}: short by {amount:,.1f} {family.elastic_unit}.",
+            {"shortfall": amount},
         )
+        for amount, name, family, _, _ in short
+        if family.prefix != "bal"
+    ]
+    balance = [(a, i, w) for a, _, f, i, w in short if f.prefix == "bal"]
     if balance:
-        worst = balance[:8]
-        total_mwh = sum(a * w for a, _, _, w in balance)
-        zones = sorted(
-            {model.row_meaning[n].split(",")[0].removeprefix("zone ") for _, n, _, _ in balance}
-        )
-        listed = "; ".join(
-            f"{model.row_meaning[n].split(':')[0]} short by {a:,.1f} MW" for a, n, _, _ in worst
-        )
-        out.append(
-            Finding(
-                "shortfall_balance",
-                f"Carbon-free supply cannot cover the load in {len(balance)} zone-hour"
-                f"{'s' if len(balance) != 1 else ''} in {', '.join(zones)} "
-                f"({total_mwh / 1e3:,.1f} GWh/yr in all), even with every clean option, link and battery used: "
-                f"{listed}. Add clean potential or storage there, raise link capacity, or lower carbon.cfe_target.",
-                {
-                    "zone_hours_short": float(len(balance)),
-                    "energy_short_mwh": total_mwh,
-                    "largest_shortfall_mw": worst[0][0],
-                },
-            )
-        )
+        out.append(_balance_finding(inst, balance))
     return out
+
+
+def _balance_finding(
+    inst: Instance, balance: list[tuple[float, tuple[object, ...], float]]
+) -> Finding:
+    """One finding for every zone-hour short of carbon-free supply, worst first."""
+    worst = balance[:8]
+    total_mwh = sum(a * w for a, _, w in balance)
+    zones = sorted({inst.zone_ids[int(i[0])] for _, i, _ in balance})  # type: ignore[call-overload]
+    listed = "; ".join(
+        f"zone {inst.zone_ids[int(i[0])]}, slice {inst.slice_ids[int(i[1])]} short by {a:,.1f} MW"  # type: ignore[call-overload]
+        for a, i, _ in worst
+    )
+    n = len(balance)
+    return Finding(
+        "shortfall_balance",
+        f"Carbon-free supply cannot cover the load in {n} zone-hour{'s' if n != 1 else ''} in "
+        f"{', '.join(zones)} ({total_mwh / 1e3:,.1f} GWh/yr in all), even with every clean "
+        f"option, link and battery used: {listed}. Add clean potential or storage there, raise "
+        "link capacity, or lower carbon.cfe_target.",
+        {
+            "zone_hours_short": float(n),
+            "energy_short_mwh": total_mwh,
+            "largest_shortfall_mw": worst[0][0],
+        },
+    )

@@ -16,10 +16,34 @@ from siting.config import Config
 from siting.economics import HOURS_PER_YEAR
 from siting.errors import InputError, Problem
 from siting.layers import Layers
+from siting.technologies import Kind, TechnologyTable
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class StorageOption:
+    """One storage technology as the model sees it (a ``storage`` row of the table).
+
+    Attributes
+    ----------
+    tech, label
+        Technology id and display name.
+    energy_eur_per_mwh_yr
+        Annualised cost of energy capacity [EUR/MWh/yr].
+    power_eur_per_mw_yr
+        Annualised cost of power capacity [EUR/MW/yr].
+    roundtrip_efficiency
+        Energy out over energy in [-]; each direction loses its square root.
+    """
+
+    tech: str
+    label: str
+    energy_eur_per_mwh_yr: float
+    power_eur_per_mw_yr: float
+    roundtrip_efficiency: float
 
 
 @dataclass(frozen=True)
@@ -77,10 +101,8 @@ class Instance:
     max_country_share: float | None
     min_sites: int
     max_sites: int | None
-    storage_enabled: bool
-    storage_energy_eur_per_mwh_yr: float
-    storage_power_eur_per_mw_yr: float
-    storage_roundtrip_efficiency: float
+    storage: tuple[StorageOption, ...] = ()
+    """Storage technologies the model may build (hourly matching only)."""
     excluded_reason: list[str] = field(default_factory=list)
     exclusion_kind: list[str] = field(default_factory=list)
     """Per site: '' or forbidden, forbidden_area, moratorium, water, connection."""
@@ -362,7 +384,7 @@ def _slices(
     problems = []
     for j, (z, k) in enumerate(keys):
         missing = int(np.isnan(cf[j]).sum())
-        if missing == len(sl) and k in ("hydro", "nuclear"):
+        if missing == len(sl) and layers.technologies[k].kind == Kind.FIRM:
             cf[j, :] = annual_cf[j]  # firm: flat at its annual availability
         elif missing == len(sl):
             problems.append(
@@ -383,6 +405,41 @@ def _slices(
     if problems:
         raise InputError(problems)
     return slice_ids, sl["weight_h"].to_numpy(float), sl["period"].to_numpy(np.int64), cf
+
+
+def storage_options(cfg: Config, table: TechnologyTable) -> tuple[StorageOption, ...]:
+    """The storage technologies a run may build, in table order.
+
+    None in annual matching. The battery's costs and efficiency come from the ``storage``
+    config section (whose defaults are the table's battery row); other stores from the
+    table. ``storage.enabled: false`` or ``technologies: {<id>: false}`` switch one off.
+    """
+    if cfg.carbon.matching != "hourly":
+        return ()
+    out = []
+    for tech in table.of_kind(Kind.STORAGE):
+        if not cfg.technologies.get(tech.tech, True):
+            continue
+        if tech.tech == "battery":
+            if not cfg.storage.enabled:
+                continue
+            option = StorageOption(
+                "battery",
+                tech.label,
+                cfg.storage.energy_eur_per_mwh_yr,
+                cfg.storage.power_eur_per_mw_yr,
+                cfg.storage.roundtrip_efficiency,
+            )
+        else:
+            option = StorageOption(
+                tech.tech,
+                tech.label,
+                tech.energy_eur_per_mwh_yr,
+                tech.capex_eur_per_mw_yr,
+                tech.roundtrip_efficiency,
+            )
+        out.append(option)
+    return tuple(out)
 
 
 def build_instance(layers: Layers, cfg: Config) -> Instance:
@@ -458,10 +515,7 @@ def build_instance(layers: Layers, cfg: Config) -> Instance:
         max_country_share=cfg.policy.max_country_share,
         min_sites=cfg.policy.min_sites,
         max_sites=cfg.policy.max_sites,
-        storage_enabled=cfg.storage.enabled and cfg.carbon.matching == "hourly",
-        storage_energy_eur_per_mwh_yr=cfg.storage.energy_eur_per_mwh_yr,
-        storage_power_eur_per_mw_yr=cfg.storage.power_eur_per_mw_yr,
-        storage_roundtrip_efficiency=cfg.storage.roundtrip_efficiency,
+        storage=storage_options(cfg, layers.technologies),
         excluded_reason=reasons,
         exclusion_kind=rules.kinds,
         deadline_year=cfg.target.deadline_year,

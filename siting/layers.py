@@ -6,7 +6,7 @@ Downstream steps see plain tables. Every problem found is collected and raised t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +18,7 @@ from siting import parameters
 from siting.config import Config
 from siting.errors import InputError, Problem
 from siting.io.readers import read_layer
+from siting.technologies import TechnologyTable, default_table, read_table
 
 CRS = "EPSG:3035"
 """Working CRS: equal-area and metric for Europe."""
@@ -52,6 +53,8 @@ class Layers:
     demand: gpd.GeoDataFrame | None
     profiles: pd.DataFrame | None
     paths: dict[str, Path]
+    technologies: TechnologyTable = field(default_factory=default_table)
+    """The technology table in force (``layers.technologies``, else siting's own)."""
     distance_km: pd.DataFrame | None = None
     """Great-circle distance from each demand point (rows) to each site (columns) [km]."""
     rtt: pd.DataFrame | None = None
@@ -244,6 +247,32 @@ def _read(cfg: Config, name: str, c: _Collector) -> pd.DataFrame | None:
         return None
 
 
+def _technologies(cfg: Config, c: _Collector) -> TechnologyTable:
+    """The technology table in force, and the config's switches checked against it."""
+    table = default_table()
+    if cfg.layers.technologies is not None:
+        try:
+            table = read_table(cfg.layers.technologies)
+        except InputError as err:
+            c.problems.extend(err.problems)
+    for tech in cfg.technologies:
+        if tech not in table:
+            c.add(
+                f"config: technologies.{tech}",
+                "unknown technology",
+                f"use one of {', '.join(table.rows)} (see docs/technologies.md)",
+            )
+    return table
+
+
+def _switch_off(renewables: pd.DataFrame, cfg: Config) -> pd.DataFrame:
+    """Drop the supply options of technologies the config switches off."""
+    off = [tech for tech, on in cfg.technologies.items() if not on]
+    if not off:
+        return renewables
+    return renewables[~renewables["tech"].isin(off)].reset_index(drop=True)
+
+
 def load_layers(cfg: Config) -> Layers:
     """Read and check every configured layer.
 
@@ -264,11 +293,16 @@ def load_layers(cfg: Config) -> Layers:
     """
     c = _Collector()
     paths = cfg.layer_paths()
-    raw = {name: _read(cfg, name, c) for name in paths}
+    table = _technologies(cfg, c)
+    raw = {name: _read(cfg, name, c) for name in paths if name != "technologies"}
     zones = _check_zones(raw.get("zones"), paths.get("zones"), c)
     zone_ids = set(zones["zone_id"]) if zones is not None else set()
     sites = _check_sites(raw.get("sites"), paths.get("sites"), zones, c)
-    renewables = _check_renewables(raw.get("renewables"), paths.get("renewables"), zones, c)
+    renewables = _check_renewables(
+        raw.get("renewables"), paths.get("renewables"), zones, table, c
+    )
+    if renewables is not None:
+        renewables = _switch_off(renewables, cfg)
     links = _check_links(raw.get("links"), paths.get("links"), zone_ids, c)
     demand = _check_demand(raw.get("demand"), paths.get("demand"), cfg, c)
     profiles = _check_profiles(raw.get("profiles"), paths.get("profiles"), zone_ids, c)
@@ -345,8 +379,9 @@ def load_layers(cfg: Config) -> Layers:
         )
     distance = _great_circle_km(demand, sites) if demand is not None else None
     return Layers(
-        zones, sites, renewables, links, demand, profiles, paths, distance, rtt, areas or None
-    )
+        zones, sites, renewables, links, demand, profiles, paths,
+        technologies=table, distance_km=distance, rtt=rtt, areas=areas or None,
+    )  # fmt: skip
 
 
 AREA_LAYERS: tuple[str, ...] = ("moratoria", "forbidden_areas", "forced_areas")
@@ -630,7 +665,11 @@ def _aggregate_to_zones(
 
 
 def _check_renewables(
-    df: pd.DataFrame | None, path: Path | None, zones: gpd.GeoDataFrame | None, c: _Collector
+    df: pd.DataFrame | None,
+    path: Path | None,
+    zones: gpd.GeoDataFrame | None,
+    table: TechnologyTable,
+    c: _Collector,
 ) -> pd.DataFrame | None:
     if df is None or path is None:
         return None
@@ -647,16 +686,18 @@ def _check_renewables(
     if not _require_columns(df, ["tech", "potential_mw"], name, path, c):
         return None
     df["tech"] = df["tech"].astype(str).str.strip()
-    for idx in df.index[~df["tech"].isin(parameters.TECHS)]:
+    supply = table.supply_ids
+    for idx in df.index[~df["tech"].isin(supply)]:
         c.add(
             _where(name, path, _row_label(df, idx, "zone_id")),
             f"unknown tech '{df.at[idx, 'tech']}'",
-            f"use one of {', '.join(parameters.TECHS)}",
+            f"use one of {', '.join(supply)}",
         )
     _numeric(df, "potential_mw", name, path, c, "zone_id", lo=0.0)
     _numeric(df, "existing_mw", name, path, c, "zone_id", default=0.0, lo=0.0)
-    _numeric(df, "capex_eur_per_mw_yr", name, path, c, "zone_id", default=0.0, lo=0.0)
     _numeric(df, "cf", name, path, c, "zone_id", allow_nan=True, lo=0.0, hi=1.0)
+    _default_capex(df, table)
+    _numeric(df, "capex_eur_per_mw_yr", name, path, c, "zone_id", lo=0.0)
     if zones is None:
         return None
     if has_geom and ("zone_id" not in df.columns or df["zone_id"].isna().any()):
@@ -677,6 +718,24 @@ def _check_renewables(
     if df.empty:
         return df
     return _merge_rows(df)
+
+
+def _default_capex(df: pd.DataFrame, table: TechnologyTable) -> None:
+    """Fill a missing ``capex_eur_per_mw_yr`` from the technology table [EUR/MW/yr].
+
+    The table's annualised cost plus its variable cost at the row's ``cf`` (none where
+    ``cf`` is unknown).
+    """
+    if "capex_eur_per_mw_yr" not in df.columns:
+        df["capex_eur_per_mw_yr"] = np.nan
+    given = pd.to_numeric(df["capex_eur_per_mw_yr"], errors="coerce")
+    cf = pd.to_numeric(df.get("cf", pd.Series(np.nan, index=df.index)), errors="coerce")
+    fill = [
+        table[k].annual_cost_eur_per_mw_yr(float(f)) if k in table else np.nan
+        for k, f in zip(df["tech"], cf, strict=True)
+    ]
+    empty = df["capex_eur_per_mw_yr"].isna() | (df["capex_eur_per_mw_yr"].astype(str) == "")
+    df["capex_eur_per_mw_yr"] = np.where(empty & given.isna(), fill, df["capex_eur_per_mw_yr"])
 
 
 def _merge_rows(df: pd.DataFrame) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import platform
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -48,23 +49,7 @@ class RunOutcome:
     path: Path | None
     status: str
     exit_code: int
-    summary: dict[str, Any] = field(default_factory=dict)
-
-
-def _test_write_delay() -> None:
-    """Pause mid-write when SITING_TEST_WRITE_DELAY_S is set: lets tests kill a run there.
-
-    SITING_TEST_DELAY_MARKER names a file created when the pause begins, so a test signals
-    the run exactly inside the pause and not while a library is still writing a file.
-    """
-    import os
-
-    delay = os.environ.get("SITING_TEST_WRITE_DELAY_S")
-    if delay:
-        marker = os.environ.get("SITING_TEST_DELAY_MARKER")
-        if marker:
-            Path(marker).touch()
-        time.sleep(float(delay))
+    summary: Mapping[str, Any] = field(default_factory=dict)
 
 
 def package_versions() -> dict[str, str]:
@@ -223,7 +208,6 @@ def run(
     t = time.perf_counter()
     with staged_run(out_root, cfg.name, config_hash) as staged:
         write_run_contents(staged.path, cfg, solution, layers, inst)
-        _test_write_delay()
         timings["write_s"] = time.perf_counter() - t
         manifest["timings"] = timings
         manifest["status"] = result.status.value
@@ -262,7 +246,7 @@ def write_run_contents(
 def dispatch_figure(
     dispatch: Any,
     zones: Any,
-    summary: dict[str, Any],
+    summary: Mapping[str, Any],
     name: str,
     layers: Layers | None = None,
     n_zones: int = 3,

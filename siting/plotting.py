@@ -6,6 +6,7 @@ what ``siting run`` drew. Matplotlib is imported lazily with the non-interactive
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,7 @@ def _fmt_eur(x: float) -> str:
     return f"€{x / 1e6:,.0f} m/yr"
 
 
-def map_title(summary: dict[str, Any], name: str) -> str:
+def map_title(summary: Mapping[str, Any], name: str) -> str:
     """Two-line title: scenario, target and cost, matching rule."""
     base = summary.get("baseline_it_mw") or 0.0
     target = summary.get("target_it_mw") or 0.0
@@ -70,7 +71,7 @@ def plot_run_map(
     zones: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     links: gpd.GeoDataFrame | None,
-    summary: dict[str, Any],
+    summary: Mapping[str, Any],
     name: str,
     *,
     ax: Any = None,
@@ -329,7 +330,7 @@ TECH_COLOURS = {
 def plot_dispatch(
     dispatch: Any,
     zones: list[str],
-    summary: dict[str, Any],
+    summary: Mapping[str, Any],
     name: str,
     days: dict[int, str] | None = None,
 ) -> Figure:
@@ -491,7 +492,7 @@ def _union_extent(zone_layers: list[Any]) -> tuple[float, float, float, float]:
     return (x0 - pad, x1 + pad, y0 - pad, y1 + pad)
 
 
-def _panel_title(label: str, summary: dict[str, Any]) -> str:
+def _panel_title(label: str, summary: Mapping[str, Any]) -> str:
     return (
         f"{label}\n{(summary.get('target_it_mw') or 0) / 1e3:,.1f} GW target · "
         f"{_fmt_eur(summary.get('objective_eur_per_yr') or float('nan'))} · "

@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from siting.model import SitingModel
+from siting.instance import StorageOption
+from siting.model import SitingModel, StoreVars
 from siting.solvers import SolveResult
+from siting.summary import RunSummary
 
 _ROUND_TOL = 1e-6
 
@@ -35,7 +37,7 @@ class Solution:
     dispatch: pd.DataFrame
     zones: pd.DataFrame
     links: pd.DataFrame
-    summary: dict[str, Any]
+    summary: RunSummary
     service: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Inference served per (demand point, site) pair with its RTT."""
     demand: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -162,8 +164,10 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
     np.add.at(imports, inst.link_to, flow * inst.link_efficiency[:, None])
     np.add.at(exports, inst.link_from, flow)
     grid = _matrix(model.grid, (n_z, n_t))
-    charge = _matrix(model.charge, (n_z, n_t))
-    discharge = _matrix(model.discharge, (n_z, n_t))
+    store_charge = [_matrix(st.charge, (n_z, n_t)) for st in model.stores]
+    store_discharge = [_matrix(st.discharge, (n_z, n_t)) for st in model.stores]
+    charge = sum(store_charge, np.zeros((n_z, n_t)))
+    discharge = sum(store_discharge, np.zeros((n_z, n_t)))
     new_load = np.zeros(n_z)
     np.add.at(new_load, inst.site_zone, inst.new_load_per_mw * new_it)
     zone_load = inst.fixed_load_mw + new_load
@@ -196,10 +200,10 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
     per_zone_built = np.zeros(n_z)
     np.add.at(per_zone_built, inst.site_zone, built.astype(float))
     grid_mwh = grid @ w
-    se = (
-        np.array([_val(v) for v in model.storage_energy]) if model.storage_energy else np.zeros(n_z)
-    )
-    sp = np.array([_val(v) for v in model.storage_power]) if model.storage_power else np.zeros(n_z)
+    energy = {o.tech: np.array([_val(v) for v in st.energy]) for o, st in _stores(model)}
+    power = {o.tech: np.array([_val(v) for v in st.power]) for o, st in _stores(model)}
+    se = energy.get("battery", np.zeros(n_z))
+    sp = power.get("battery", np.zeros(n_z))
     zones = pd.DataFrame(
         {
             "zone_id": inst.zone_ids,
@@ -220,6 +224,10 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
             "storage_mw": sp,
         }
     )
+    for tech in energy:
+        if tech != "battery":  # zones.csv keeps storage_* as the battery's (DESIGN §9)
+            zones[f"{tech}_mwh"] = energy[tech]
+            zones[f"{tech}_mw"] = power[tech]
     for tech in sorted(set(inst.re_tech)):
         col = np.zeros(n_z)
         mask = np.array([k == tech for k in inst.re_tech])
@@ -258,8 +266,11 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
     cost_sites = float(sites["cost_eur_per_yr"].sum()) - cost_water - cost_accel
     cost_clean = float(renewables["cost_eur_per_yr"].sum())
     cost_storage = float(
-        se @ np.full(n_z, inst.storage_energy_eur_per_mwh_yr)
-        + sp @ np.full(n_z, inst.storage_power_eur_per_mw_yr)
+        sum(
+            energy[o.tech].sum() * o.energy_eur_per_mwh_yr
+            + power[o.tech].sum() * o.power_eur_per_mw_yr
+            for o, _ in _stores(model)
+        )
     )
     cost_links = float(inst.wheeling_eur_per_mwh * (flow @ w).sum())
     cost_grid = float((grid_mwh * inst.grid_cost_eur_per_mwh).sum())
@@ -282,8 +293,12 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
         "cfe_score": 1.0 - total_grid / annual_load if annual_load > 0 else 1.0,
         "emissions_t_per_yr": float(zones["emissions_t_per_yr"].sum()),
         "new_re_mw": new_re,
-        "storage_mwh": float(se.sum()),
-        "storage_mw": float(sp.sum()),
+        "storage_mwh": float(sum(e.sum() for e in energy.values())),
+        "storage_mw": float(sum(p.sum() for p in power.values())),
+        "storage_by_tech": {
+            tech: {"mw": float(power[tech].sum()), "mwh": float(energy[tech].sum())}
+            for tech in energy
+        },
         "cost_breakdown_eur_per_yr": {
             "sites": cost_sites,
             "water": cost_water,
@@ -316,7 +331,14 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
         "utilisation": inst.utilisation,
     }
     summary.update(_policy_kpis(inst, sites, demand))
-    return Solution(sites, renewables, flows, dispatch, zones, links, summary, service, demand)
+    return Solution(
+        sites, renewables, flows, dispatch, zones, links, RunSummary(summary), service, demand
+    )
+
+
+def _stores(model: SitingModel) -> list[tuple[StorageOption, StoreVars]]:
+    """Each storage technology of the instance with its columns."""
+    return list(zip(model.instance.storage, model.stores, strict=True))
 
 
 def _service_tables(model: SitingModel, sites: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

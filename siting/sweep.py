@@ -25,11 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from siting.config import _problems_from_validation, load_config, read_yaml
 from siting.errors import ExitCode, InputError, Problem, SitingError
+from siting.summary import sweep_columns
 
-KPI_COLUMNS = [
-    "objective_eur_per_yr", "cost_per_mwh_load_eur", "energy_cost_per_mwh_load_eur", "new_it_mw",
-    "sites_built", "cfe_score", "emissions_t_per_yr", "storage_mwh", "storage_mw",
-]  # fmt: skip
+KPI_COLUMNS = sweep_columns()
+"""KPI columns of ``sweep.csv`` (from :mod:`siting.summary`)."""
 
 
 class ScenarioSpec(BaseModel):
@@ -148,8 +147,6 @@ def run_scenario(
     Everything in and out is plain data. Errors become a failure record, so one bad scenario
     never stops the sweep.
     """
-    if os.environ.get("SITING_TEST_KILL_SCENARIO") == scenario:  # testing aid: a dying worker
-        os._exit(17)
     from siting.pipeline import run
 
     t0 = time.perf_counter()

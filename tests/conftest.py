@@ -203,6 +203,23 @@ def tiny_config(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def _battery(kw: dict[str, Any]) -> tuple[Any, ...]:
+    """The battery of a tiny instance, from the shorthand keys ``storage_enabled`` etc."""
+    from siting.instance import StorageOption
+
+    if not kw.get("storage_enabled", False):
+        return ()
+    return (
+        StorageOption(
+            "battery",
+            "Battery",
+            kw.get("storage_energy_eur_per_mwh_yr", 10_000.0),
+            kw.get("storage_power_eur_per_mw_yr", 30_000.0),
+            kw.get("storage_roundtrip_efficiency", 0.81),
+        ),
+    )
+
+
 def make_instance(**kw: Any) -> Any:
     """An :class:`~siting.instance.Instance` from short keyword arrays (tests only)."""
     import numpy as np
@@ -260,10 +277,7 @@ def make_instance(**kw: Any) -> Any:
         "max_country_share": kw.get("max_country_share"),
         "min_sites": kw.get("min_sites", 0),
         "max_sites": kw.get("max_sites"),
-        "storage_enabled": kw.get("storage_enabled", False),
-        "storage_energy_eur_per_mwh_yr": kw.get("storage_energy_eur_per_mwh_yr", 10_000.0),
-        "storage_power_eur_per_mw_yr": kw.get("storage_power_eur_per_mw_yr", 30_000.0),
-        "storage_roundtrip_efficiency": kw.get("storage_roundtrip_efficiency", 0.81),
+        "storage": kw.get("storage", _battery(kw)),
         "excluded_reason": kw.get(
             "excluded_reason", ["" if e else "excluded" for e in kw.get("eligible", [True] * n_s)]
         ),

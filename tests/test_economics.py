@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from siting import parameters
+from siting.config import StorageConfig
 from siting.economics import annualised_cost, annuity_factor, baseline_it_mw, electrical_load_mw
+from siting.technologies import default_table
 
 
 def test_annuity_factor_known_values() -> None:
@@ -29,11 +30,14 @@ def test_baseline_reproduces_reported_energy() -> None:
 
 
 def test_storage_defaults_from_costs_table() -> None:
-    assert (
-        pytest.approx(213_927.9 * (annuity_factor(0.07, 10) + 0.003375))
-        == parameters.STORAGE_POWER_EUR_PER_MW_YR
+    # PYPSA_TD_2030 battery inverter 213.9279 EUR/kW, 0.3375 %/yr, 10 y; Li-ion block
+    # 189.861 EUR/kWh, 25 y; annualised at 7 %
+    battery = default_table()["battery"]
+    assert pytest.approx(213_927.9 * (annuity_factor(0.07, 10) + 0.003375)) == (
+        battery.capex_eur_per_mw_yr
     )
-    assert (
-        pytest.approx(189_861.0 * annuity_factor(0.07, 25))
-        == parameters.STORAGE_ENERGY_EUR_PER_MWH_YR
-    )
+    assert pytest.approx(189_861.0 * annuity_factor(0.07, 25)) == battery.energy_eur_per_mwh_yr
+    cfg = StorageConfig()
+    assert cfg.power_eur_per_mw_yr == battery.capex_eur_per_mw_yr
+    assert cfg.energy_eur_per_mwh_yr == battery.energy_eur_per_mwh_yr
+    assert cfg.roundtrip_efficiency == 0.96

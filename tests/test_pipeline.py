@@ -25,14 +25,11 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def start_run(cfg: Path, out: Path, delay: float) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "SITING_TEST_WRITE_DELAY_S": str(delay),
-        "SITING_TEST_DELAY_MARKER": str(out.parent / f"delaying-{os.getpid()}-{time.time_ns()}"),
-    }
+    marker = out.parent / f"delaying-{os.getpid()}-{time.time_ns()}"
+    helper = Path(__file__).with_name("paused_run.py")
+    args = ["run", str(cfg), "--out", str(out), "--quiet"]
     return subprocess.Popen(
-        [sys.executable, "-m", "siting", "run", str(cfg), "--out", str(out), "--quiet"],
-        env=env,
+        [sys.executable, str(helper), str(delay), str(marker), *args],
         # A shell's background job ignores SIGINT and children inherit that; give the run the
         # default disposition so Python installs its KeyboardInterrupt handler as in a terminal.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -37,10 +38,27 @@ SCENARIOS = {
 }
 
 
+def _dies_on_killer(*args: Any) -> dict[str, Any]:
+    """The sweep task, except that the worker process dies on the scenario 'killer'."""
+    import os
+
+    from siting.sweep import run_scenario
+
+    if args[-1] == "killer":
+        os._exit(17)
+    return run_scenario(*args)
+
+
 def test_local_cluster_isolates_a_killed_worker_and_an_infeasible_scenario(
     tmp_path, monkeypatch, capsys
 ) -> None:
-    monkeypatch.setenv("SITING_TEST_KILL_SCENARIO", "killer")
+    import cloudpickle
+
+    import siting.sweep
+
+    # workers import siting, not this test module: send the wrapper itself
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    monkeypatch.setattr(siting.sweep, "run_scenario", _dies_on_killer)
     sweep = make_sweep(tmp_path, SCENARIOS)
     code = main(["sweep", str(sweep), "--workers", "2", "--out", str(tmp_path / "runs")])
     captured = capsys.readouterr()

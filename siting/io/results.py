@@ -16,6 +16,7 @@ from siting.errors import InputError, Problem
 from siting.io.runfolder import MANIFEST, is_run_folder, write_json
 from siting.layers import CRS, Layers
 from siting.solution import Solution
+from siting.summary import RunSummary
 
 TABLES = ("sites", "renewables", "flows", "dispatch", "zones", "links")
 
@@ -93,7 +94,7 @@ def write_results(folder: Path, solution: Solution, layers: Layers) -> dict[str,
     gpkg = folder / "results.gpkg"
     for name, gdf in geo.items():
         gdf.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
-    write_json(folder / "summary.json", solution.summary)
+    write_json(folder / "summary.json", solution.summary.to_dict())
     return geo
 
 
@@ -102,7 +103,7 @@ class RunFolder:
     """A published run folder, read back."""
 
     path: Path
-    summary: dict[str, Any]
+    summary: RunSummary
     manifest: dict[str, Any]
     config: dict[str, Any]
 
@@ -148,7 +149,7 @@ def read_run(path: str | Path) -> RunFolder:
         raise InputError(
             [Problem(str(p), f"run folder is damaged ({exc})", "re-run the scenario")]
         ) from None
-    return RunFolder(p, summary, manifest, config)
+    return RunFolder(p, RunSummary(summary), manifest, config)
 
 
 def list_runs(folder: str | Path) -> pd.DataFrame:

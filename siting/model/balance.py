@@ -1,0 +1,87 @@
+"""Balance and CFE: carbon-free supply meets the load per zone and slice.
+
+Units: supply and load [MW] (average over a slice); energy [MWh/yr].
+"""
+
+from __future__ import annotations
+
+import pulp
+
+from siting.model.core import Builder, Pairs, StoreVars
+from siting.model.sites import SiteVars
+
+
+def _by_zone(
+    b: Builder, sites: SiteVars, re: list[pulp.LpVariable | None]
+) -> tuple[list[list[int]], list[list[int]], list[list[int]], list[list[int]]]:
+    """Sited candidates, clean options, incoming and outgoing links of every zone."""
+    inst = b.inst
+    n_z = inst.n_zones
+    site_zone = inst.site_zone.tolist()
+    sites_in: list[list[int]] = [[] for _ in range(n_z)]
+    for s in sites.sited:
+        sites_in[site_zone[s]].append(s)
+    re_in: list[list[int]] = [[] for _ in range(n_z)]
+    for j, z in enumerate(inst.re_zone.tolist()):
+        if re[j] is not None:
+            re_in[z].append(j)
+    links_in: list[list[int]] = [[] for _ in range(n_z)]
+    links_out: list[list[int]] = [[] for _ in range(n_z)]
+    for k, (a, c) in enumerate(zip(inst.link_from.tolist(), inst.link_to.tolist(), strict=True)):
+        links_out[a].append(k)
+        links_in[c].append(k)
+    return sites_in, re_in, links_in, links_out
+
+
+def add_balance(
+    b: Builder,
+    sites: SiteVars,
+    re: list[pulp.LpVariable | None],
+    flow: list[list[pulp.LpVariable]],
+    grid: list[list[pulp.LpVariable]] | None,
+    stores: list[StoreVars],
+) -> None:
+    """``bal``: clean + imports x efficiency - exports + discharge - charge + grid >= load.
+
+    The load is the fixed load of existing capacity (a number) plus ``pue x utilisation``
+    per MW of new IT capacity at the zone's sites.
+    """
+    inst = b.inst
+    sites_in, re_in, links_in, links_out = _by_zone(b, sites, re)
+    fixed_load = inst.fixed_load_mw.tolist()
+    cf = inst.re_cf.tolist()
+    eff = inst.link_efficiency.tolist()
+    load_per_mw = inst.new_load_per_mw.tolist()
+    size, size_mw = sites.size, sites.size_mw
+    for z in range(inst.n_zones):
+        for t in range(inst.n_slices):
+            pairs: Pairs = [(re[j], cf[j][t]) for j in re_in[z]]  # type: ignore[misc]
+            pairs += [(flow[k][t], eff[k]) for k in links_in[z]]
+            pairs += [(flow[k][t], -1.0) for k in links_out[z]]
+            pairs += [(size[s], -load_per_mw[s] * size_mw[s]) for s in sites_in[z]]  # type: ignore[misc]
+            if grid is not None:
+                pairs.append((grid[z][t], 1.0))
+            for st in stores:
+                pairs += [(st.discharge[z][t], 1.0), (st.charge[z][t], -1.0)]
+            b.row("bal", (z, t), pairs, pulp.LpConstraintGE, fixed_load[z])
+
+
+def add_cfe(b: Builder, sites: SiteVars, grid: list[list[pulp.LpVariable]] | None) -> None:
+    """``cfe``: residual grid energy <= (1 - cfe_target) x annual load, per zone [MWh/yr]."""
+    if grid is None:
+        return
+    inst = b.inst
+    share = 1.0 - inst.cfe_target
+    hours = float(inst.weight_h.sum())
+    weights = inst.weight_h.tolist()
+    fixed_load = inst.fixed_load_mw.tolist()
+    load_per_mw = inst.new_load_per_mw.tolist()
+    site_zone = inst.site_zone.tolist()
+    for z in range(inst.n_zones):
+        pairs: Pairs = [(grid[z][t], weights[t]) for t in range(inst.n_slices)]
+        pairs += [
+            (sites.size[s], -share * hours * load_per_mw[s] * sites.size_mw[s])  # type: ignore[misc]
+            for s in sites.sited
+            if site_zone[s] == z
+        ]
+        b.row("cfe", (z,), pairs, pulp.LpConstraintLE, share * hours * fixed_load[z])

@@ -1,0 +1,45 @@
+"""Policy: country caps on new capacity, site counts per plan, country and forced area.
+
+Units: capacity [MW IT]; counts [sites].
+"""
+
+from __future__ import annotations
+
+import pulp
+
+from siting.model.core import Builder, Pairs
+from siting.model.sites import SiteVars
+
+
+def add_policy(b: Builder, sites: SiteVars) -> None:
+    """``share``, ``min_sites``, ``max_sites``, ``cmin`` and ``area`` rows.
+
+    ``share``: a country's new capacity <= ``max_country_share`` x all new capacity.
+    ``min_sites``/``max_sites``: bounds on the number of built sites. ``cmin``: at least
+    ``n`` built sites in a country. ``area``: at least ``n`` built sites in a forced area.
+    """
+    inst = b.inst
+    sited = sites.sited
+    build, size, size_mw = sites.build, sites.size, sites.size_mw
+    country = [inst.zone_country[z] for z in inst.site_zone.tolist()]
+    if inst.max_country_share is not None and inst.max_country_share < 1.0 and sited:
+        cap = inst.max_country_share
+        for c in sorted({country[s] for s in sited}):
+            pairs: Pairs = [
+                (size[s], ((1.0 if country[s] == c else 0.0) - cap) * size_mw[s])  # type: ignore[misc]
+                for s in sited
+            ]
+            b.row("share", (c,), pairs, pulp.LpConstraintLE, 0.0)
+    built: Pairs = [(build[s], 1.0) for s in sited]  # type: ignore[misc]
+    if inst.min_sites > 0:
+        b.row("min_sites", (), built, pulp.LpConstraintGE, inst.min_sites)
+    if inst.max_sites is not None:
+        b.row("max_sites", (), list(built), pulp.LpConstraintLE, inst.max_sites)
+    for c, n in sorted(inst.min_sites_by_country.items()):
+        if n > 0:
+            pairs = [(build[s], 1.0) for s in sited if country[s] == c]  # type: ignore[misc]
+            b.row("cmin", (c,), pairs, pulp.LpConstraintGE, n)
+    for a, (members, n) in enumerate(zip(inst.area_sites, inst.area_min_sites, strict=True)):
+        if n > 0:
+            pairs = [(build[s], 1.0) for s in members if build[s] is not None]  # type: ignore[misc]
+            b.row("area", (a,), pairs, pulp.LpConstraintGE, n)

@@ -1,0 +1,255 @@
+"""Every row and column family of the model, registered once.
+
+A family says what its rows or columns mean in the planner's words, in which unit, how its
+index reads, and (for rows) whether and how the infeasibility diagnosis may relax it. The
+model records each row and column with its family and index; :mod:`siting.diagnosis`, the
+near-optimal search and the docs read this table instead of parsing names. ``docs/model.md``
+lists the same families with their equations.
+
+The order of :data:`ROWS` is the order in which rows reach the solver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from siting.instance import Instance
+
+Index = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class RowFamily:
+    """One family of constraints.
+
+    Attributes
+    ----------
+    prefix
+        Row-name prefix and key of the family (``bal`` -> rows ``bal_<zone>_<slice>``).
+    index
+        What each index position is, e.g. ``("zone", "slice")``.
+    title
+        One line for the docs.
+    unit
+        Unit of the row's left- and right-hand side.
+    words
+        The row in the planner's words, from the instance and the index.
+    elastic_unit
+        Unit of a shortfall when the diagnosis relaxes the row; None: never relaxed.
+    elastic_weight
+        Weight that turns one unit of shortfall into comparable annual quantities
+        (e.g. [h] for a row in MW), from the instance and the index.
+    """
+
+    prefix: str
+    index: tuple[str, ...]
+    title: str
+    unit: str
+    words: Callable[[Instance, Index], str]
+    elastic_unit: str | None = None
+    elastic_weight: Callable[[Instance, Index], float] | None = None
+
+    def meaning(self, inst: Instance, index: Index) -> str:
+        """The row at ``index`` in words."""
+        return self.words(inst, index)
+
+
+@dataclass(frozen=True)
+class ColumnFamily:
+    """One family of variables.
+
+    Attributes
+    ----------
+    prefix
+        Column-name prefix (``r`` -> columns ``r<option>``).
+    index
+        What each index position is.
+    title, unit
+        One line for the docs, and the unit of the variable's value.
+    bound_words
+        The variable's bounds in words, for the IIS explanation; None: not worth saying.
+    """
+
+    prefix: str
+    index: tuple[str, ...]
+    title: str
+    unit: str
+    bound_words: Callable[[Instance, Index], str] | None = None
+
+
+def _plural(n: int, word: str = "site") -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _zone_slice(inst: Instance, i: Index) -> str:
+    return f"zone {inst.zone_ids[i[-2]]}, slice {inst.slice_ids[i[-1]]}"
+
+
+def _store(inst: Instance, i: Index) -> str:
+    return inst.storage[i[0]].label
+
+
+def _site(inst: Instance, i: Index) -> str:
+    return f"site {inst.site_ids[i[0]]}"
+
+
+_ROW_LIST = [
+    RowFamily(
+        "minmod", ("site",), "a built modular site gets at least one module", "modules",
+        lambda inst, i: f"{_site(inst, i)}: built means at least one module",
+    ),
+    RowFamily(
+        "site", ("site",), "new capacity only where built, up to the site's headroom", "MW IT",
+        lambda inst, i: (
+            f"{_site(inst, i)}: new capacity only where built, up to "
+            f"{inst.headroom_mw[i[0]]:g} MW"
+        ),
+    ),
+    RowFamily(
+        "target", (), "new IT capacity meets the compute target", "MW IT",
+        lambda inst, i: f"new IT capacity >= {inst.required_new_mw:g} MW",
+        "MW of IT capacity", lambda inst, i: 8760.0,
+    ),
+    RowFamily(
+        "bal", ("zone", "slice"), "carbon-free supply covers the load in every zone and slice",
+        "MW",
+        lambda inst, i: f"{_zone_slice(inst, i)}: supply >= load",
+        "MW of carbon-free supply", lambda inst, i: float(inst.weight_h[i[1]]),
+    ),
+    RowFamily(
+        "cfe", ("zone",), "residual grid energy within the CFE allowance", "MWh/yr",
+        lambda inst, i: (
+            f"zone {inst.zone_ids[i[0]]}: residual grid <= {1.0 - inst.cfe_target:.1%} of load"
+        ),
+        "MWh/yr of residual grid above the allowance", lambda inst, i: 1.0,
+    ),
+    RowFamily(
+        "chp", ("store", "zone", "slice"), "charging within the store's power capacity", "MW",
+        lambda inst, i: f"{_zone_slice(inst, i)}: {_store(inst, i)} charging <= its power",
+    ),
+    RowFamily(
+        "dip", ("store", "zone", "slice"), "discharging within the store's power capacity", "MW",
+        lambda inst, i: f"{_zone_slice(inst, i)}: {_store(inst, i)} discharging <= its power",
+    ),
+    RowFamily(
+        "soe", ("store", "zone", "slice"), "state of charge within the store's energy capacity",
+        "MWh",
+        lambda inst, i: f"{_zone_slice(inst, i)}: {_store(inst, i)} state of charge <= its energy",
+    ),
+    RowFamily(
+        "soc", ("store", "zone", "slice"), "state of charge carried from slice to slice", "MWh",
+        lambda inst, i: f"{_zone_slice(inst, i)}: {_store(inst, i)} storage state of charge",
+    ),
+    RowFamily(
+        "share", ("country",), "no country takes more than its share of new capacity", "MW IT",
+        lambda inst, i: (
+            f"country {i[0]}: at most {inst.max_country_share or 1.0:.0%} of new capacity"
+        ),
+        "MW of capacity above the country cap", lambda inst, i: 8760.0,
+    ),
+    RowFamily(
+        "min_sites", (), "at least the minimum number of sites get new capacity", "sites",
+        lambda inst, i: f"at least {inst.min_sites} sites get new capacity",
+        "sites", lambda inst, i: 1e6,
+    ),
+    RowFamily(
+        "max_sites", (), "at most the maximum number of sites get new capacity", "sites",
+        lambda inst, i: f"at most {inst.max_sites} sites get new capacity",
+        "sites", lambda inst, i: 1e6,
+    ),
+    RowFamily(
+        "cmin", ("country",), "a country's minimum number of sites", "sites",
+        lambda inst, i: (
+            f"country {i[0]}: at least {_plural(inst.min_sites_by_country[i[0]])} "
+            "with new capacity"
+        ),
+        "sites", lambda inst, i: 1e6,
+    ),
+    RowFamily(
+        "area", ("area",), "a forced area's minimum number of sites", "sites",
+        lambda inst, i: (
+            f"forced area {inst.area_names[i[0]]}: at least "
+            f"{_plural(inst.area_min_sites[i[0]])} with new capacity"
+        ),
+        "sites", lambda inst, i: 1e6,
+    ),
+    RowFamily(
+        "lat", ("demand",), "inference load served within its round-trip-time budget", "MW IT",
+        lambda inst, i: (
+            f"demand {inst.demand_ids[i[0]]}: {_demand_load(inst, i[0]):,.0f} MW of inference "
+            f"served within {_demand_budget(inst, i[0]):g} ms RTT"
+        ),
+        "MW of inference within the RTT budget", lambda inst, i: 8760.0,
+    ),
+    RowFamily(
+        "srv", ("site",), "a site serves at most its new IT capacity", "MW IT",
+        lambda inst, i: f"{_site(inst, i)}: serves at most its new IT capacity",
+    ),
+    RowFamily(
+        "sym", ("variable", "site", "site"), "identical candidates are used in ID order", "-",
+        lambda inst, i: (
+            f"identical candidates: {inst.site_ids[i[1]]} is built and sized at least like "
+            f"{inst.site_ids[i[2]]}"
+        ),
+    ),
+    RowFamily(
+        "mga_budget", ("cap",), "near-optimal plans stay within the cost budget", "EUR/yr",
+        lambda inst, i: f"total cost <= {i[0]:,.0f} EUR/yr",
+    ),
+    RowFamily(
+        "mga_differ", ("plan",), "a new plan differs from an earlier one", "sites",
+        lambda inst, i: f"differs from plan {i[0]} in at least one site",
+    ),
+]  # fmt: skip
+
+
+def _demand_load(inst: Instance, d: int) -> float:
+    return float(inst.demand_it_mw[d]) if inst.demand_it_mw is not None else 0.0
+
+
+def _demand_budget(inst: Instance, d: int) -> float:
+    return float(inst.demand_budget_ms[d]) if inst.demand_budget_ms is not None else float("inf")
+
+
+def _re_bound(inst: Instance, i: Index) -> str:
+    j = i[0]
+    head = max(inst.re_potential_mw[j] - inst.re_existing_mw[j], 0.0)
+    zone = inst.zone_ids[inst.re_zone[j]]
+    return f"new {inst.re_tech[j]} in {zone} at most {head:,.0f} MW (potential minus existing)"
+
+
+def _size_bound(inst: Instance, i: Index) -> str:
+    return f"{_site(inst, i)} at most {inst.headroom_mw[i[0]]:,.0f} MW new"
+
+
+_COLUMN_LIST = [
+    ColumnFamily(
+        "b", ("site",), "the site gets new capacity (binary)", "-",
+        lambda inst, i: f"{_site(inst, i)} build decision",
+    ),
+    ColumnFamily("m", ("site",), "modules of new capacity at a modular site", "modules", _size_bound),
+    ColumnFamily("n", ("site",), "new IT capacity at a continuous site", "MW IT", _size_bound),
+    ColumnFamily("r", ("option",), "new clean capacity per zone and technology", "MW", _re_bound),
+    ColumnFamily(
+        "f", ("link", "slice"), "flow on a directed link, at the sending end", "MW",
+        lambda inst, i: (
+            f"link {inst.link_ids[i[0]]} at most {inst.link_usable_mw[i[0]]:,.0f} MW usable"
+        ),
+    ),
+    ColumnFamily("g", ("zone", "slice"), "residual (not carbon-free) grid supply", "MW"),
+    ColumnFamily("se", ("store", "zone"), "storage energy capacity", "MWh"),
+    ColumnFamily("sp", ("store", "zone"), "storage power capacity", "MW"),
+    ColumnFamily("sc", ("store", "zone", "slice"), "storage charging draw", "MW"),
+    ColumnFamily("sd", ("store", "zone", "slice"), "storage discharged output", "MW"),
+    ColumnFamily("so", ("store", "zone", "slice"), "storage state of charge", "MWh"),
+    ColumnFamily("v", ("demand", "site"), "inference load of a demand point served at a site", "MW IT"),
+]  # fmt: skip
+
+ROWS: dict[str, RowFamily] = {f.prefix: f for f in _ROW_LIST}
+"""Row families by prefix, in the order rows reach the solver."""
+
+COLUMNS: dict[str, ColumnFamily] = {f.prefix: f for f in _COLUMN_LIST}
+"""Column families by prefix."""

@@ -1,0 +1,108 @@
+"""Sites: build decisions, new IT capacity per candidate, and the compute target.
+
+Units: new IT capacity [MW IT]; costs [EUR/yr].
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pulp
+
+from siting.model.core import Builder
+
+
+@dataclass
+class SiteVars:
+    """Site columns, indexed by site position (``None``: the site cannot get capacity).
+
+    Attributes
+    ----------
+    build
+        Binary: the site gets new capacity.
+    size
+        Module count (integer) or new IT capacity [MW IT] (continuous).
+    size_mw
+        New IT capacity per unit of ``size`` [MW IT].
+    sited
+        Positions of the sites that have columns, in ID order.
+    """
+
+    build: list[pulp.LpVariable | None]
+    size: list[pulp.LpVariable | None]
+    size_mw: list[float]
+    sited: list[int]
+
+    def new_it(self) -> list[tuple[pulp.LpVariable, float]]:
+        """``(size, MW per unit)`` of every sited candidate: their sum is new IT [MW IT]."""
+        return [(self.size[s], self.size_mw[s]) for s in self.sited]  # type: ignore[misc]
+
+
+def _capacity_units(b: Builder) -> dict[int, float]:
+    """Upper bound of ``size`` per site that may get capacity (modules or MW)."""
+    inst = b.inst
+    headroom = inst.headroom_mw.tolist()
+    max_modules = inst.max_modules.tolist()
+    module = inst.module_it_mw.tolist()
+    out: dict[int, float] = {}
+    for s in range(inst.n_sites):
+        forced = bool(inst.forced[s])
+        if not (inst.eligible[s] or forced):
+            continue
+        units = float(max_modules[s]) if not math.isnan(module[s]) else headroom[s]
+        if not inst.eligible[s]:
+            units = 0.0  # forced but excluded: infeasible on purpose, the solver reports it
+        elif units <= 0 and not forced:
+            continue
+        out[s] = units
+    return out
+
+
+def add_sites(b: Builder) -> SiteVars:
+    """Build decision and size of every candidate that may get new capacity.
+
+    Rows: ``site`` (``size <= units x build``) and, for modular sites, ``minmod``
+    (``size >= build``, so that 'built' always means new capacity). Costs: the fixed cost
+    [EUR/yr] on ``build`` and the per-MW cost [EUR/MW/yr] (capex, water, acceleration) on
+    new capacity.
+    """
+    inst = b.inst
+    n = inst.n_sites
+    module = inst.module_it_mw.tolist()
+    capex = (inst.site_capex_eur_per_mw_yr + inst.site_extra_eur_per_mw_yr).tolist()
+    fixed = inst.site_fixed_eur_per_yr.tolist()
+    cap_units = _capacity_units(b)
+    sited = sorted(cap_units)
+    build: list[pulp.LpVariable | None] = [None] * n
+    size: list[pulp.LpVariable | None] = [None] * n
+    size_mw = [0.0] * n
+    # Columns are created block by block (all build decisions, then all sizes), so HiGHS
+    # receives the same matrix as benchmarks/reference.py's direct build.
+    for s in sited:
+        v = b.var("b", (s,), cat=pulp.LpBinary)
+        if inst.forced[s]:
+            v.lowBound = 1  # set after creation: PuLP resets the bounds of binaries
+        build[s] = v
+        b.cost(v, fixed[s])
+    for s in sited:
+        if not math.isnan(module[s]):
+            x = b.var("m", (s,), up=cap_units[s], cat=pulp.LpInteger)
+            size_mw[s] = float(module[s])
+        else:
+            x = b.var("n", (s,), up=cap_units[s])
+            size_mw[s] = 1.0
+        size[s] = x
+        b.cost(x, capex[s] * size_mw[s])
+    for s in sited:
+        if not math.isnan(module[s]):
+            b.row("minmod", (s,), [(size[s], 1.0), (build[s], -1.0)], pulp.LpConstraintGE, 0.0)  # type: ignore[list-item]
+    for s in sited:
+        pairs = [(size[s], 1.0), (build[s], -cap_units[s])]
+        b.row("site", (s,), pairs, pulp.LpConstraintLE, 0.0)  # type: ignore[arg-type]
+    return SiteVars(build, size, size_mw, sited)
+
+
+def add_target(b: Builder, sites: SiteVars) -> None:
+    """``target``: new IT capacity >= target - baseline [MW IT]."""
+    b.row("target", (), sites.new_it(), pulp.LpConstraintGE, b.inst.required_new_mw)

@@ -1,0 +1,220 @@
+"""The technology table: every technology's kind, costs, efficiency, colour and source.
+
+A technology is data, not code: a row of ``siting/data/technologies.csv`` (columns described
+in ``technology_attributes.csv`` and ``docs/technologies.md``). The model builds one generic
+block per kind (:class:`Kind`), so adding a technology of a known kind is a table row plus
+its data (a renewables row for variable and firm supply; nothing more for storage).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from siting.economics import annualised_cost
+from siting.errors import InputError, Problem
+from siting.parameters import DISCOUNT_RATE
+
+
+class Kind(str, enum.Enum):
+    """How a technology enters the model."""
+
+    VARIABLE = "variable"
+    """Output follows a weather profile (capacity factor per slice)."""
+    FIRM = "firm"
+    """Dispatchable clean supply, flat at its availability unless a profile is given."""
+    STORAGE = "storage"
+    """Energy [MWh] and power [MW] sized separately; state of charge per slice."""
+
+
+@dataclass(frozen=True)
+class Technology:
+    """One row of the technology table, with its annualised costs.
+
+    Attributes
+    ----------
+    tech, kind, label, colour, source
+        Identifier, :class:`Kind`, display name, figure colour, source key.
+    capex_eur_per_mw_yr
+        Annualised cost of power capacity, annuity plus fixed O&M [EUR/MW/yr].
+    vom_eur_per_mwh
+        Variable cost per MWh delivered [EUR/MWh].
+    energy_eur_per_mwh_yr
+        Storage only: annualised cost of energy capacity [EUR/MWh/yr] (NaN otherwise).
+    roundtrip_efficiency
+        Storage only: energy out over energy in [-] (NaN otherwise).
+    """
+
+    tech: str
+    kind: Kind
+    label: str
+    colour: str
+    capex_eur_per_mw_yr: float
+    vom_eur_per_mwh: float
+    energy_eur_per_mwh_yr: float
+    roundtrip_efficiency: float
+    source: str
+
+    def annual_cost_eur_per_mw_yr(self, cf: float) -> float:
+        """Annual cost of 1 MW running at capacity factor ``cf`` [EUR/MW/yr]."""
+        vom = self.vom_eur_per_mwh * cf * 8760.0 if cf == cf else 0.0
+        return self.capex_eur_per_mw_yr + vom
+
+
+@dataclass(frozen=True)
+class TechnologyTable:
+    """The technologies by id, in table order."""
+
+    rows: dict[str, Technology]
+
+    def __getitem__(self, tech: str) -> Technology:
+        return self.rows[tech]
+
+    def __contains__(self, tech: object) -> bool:
+        return tech in self.rows
+
+    def of_kind(self, *kinds: Kind) -> list[Technology]:
+        """The technologies of the given kinds, in table order."""
+        return [t for t in self.rows.values() if t.kind in kinds]
+
+    @property
+    def supply_ids(self) -> list[str]:
+        """Ids of the variable and firm technologies (allowed in the renewables layer)."""
+        return [t.tech for t in self.of_kind(Kind.VARIABLE, Kind.FIRM)]
+
+    def colour(self, tech: str, default: str = "#bdbdbd") -> str:
+        """Figure colour of ``tech`` (``default`` for names outside the table)."""
+        return self.rows[tech].colour if tech in self.rows else default
+
+    def label(self, tech: str) -> str:
+        """Display name of ``tech`` (its id with spaces outside the table)."""
+        return self.rows[tech].label if tech in self.rows else tech.replace("_", " ")
+
+
+_REQUIRED = ("tech", "kind", "label", "colour", "investment_eur_per_kw", "lifetime_y", "source")
+_STORAGE_REQUIRED = ("energy_investment_eur_per_kwh", "energy_lifetime_y", "roundtrip_efficiency")
+
+
+def _number(row: pd.Series, col: str, default: float = math.nan) -> float:
+    v = row.get(col, default)
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return math.nan
+    return default if math.isnan(x) else x
+
+
+def _row_problems(row: pd.Series, where: str) -> list[Problem]:
+    """Everything wrong with one table row, each with its fix."""
+    out: list[Problem] = []
+    kinds = ", ".join(k.value for k in Kind)
+    if str(row.get("kind")) not in {k.value for k in Kind}:
+        out.append(Problem(f"{where}: kind", f"unknown kind {row.get('kind')!r}", f"use {kinds}"))
+    needed = list(_REQUIRED) + (list(_STORAGE_REQUIRED) if row.get("kind") == "storage" else [])
+    for col in needed:
+        value = row.get(col)
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+            out.append(
+                Problem(f"{where}: {col}", "missing", f"give {col} (see docs/technologies.md)")
+            )
+    for col in ("investment_eur_per_kw", "energy_investment_eur_per_kwh", "vom_eur_per_mwh"):
+        if _number(row, col, 0.0) < 0:
+            out.append(Problem(f"{where}: {col}", "is negative", "give a cost >= 0"))
+    for col in ("lifetime_y", "energy_lifetime_y"):
+        x = _number(row, col)
+        if not math.isnan(x) and x <= 0:
+            out.append(
+                Problem(f"{where}: {col}", f"must be positive (got {x:g})", "give years > 0")
+            )
+    eff = _number(row, "roundtrip_efficiency")
+    if not math.isnan(eff) and not 0.0 < eff <= 1.0:
+        out.append(
+            Problem(
+                f"{where}: roundtrip_efficiency",
+                f"must lie in (0, 1] (got {eff:g})",
+                "give energy out over energy in, e.g. 0.9",
+            )
+        )
+    return out
+
+
+def _technology(row: pd.Series) -> Technology:
+    power = annualised_cost(
+        _number(row, "investment_eur_per_kw") * 1e3,
+        _number(row, "lifetime_y"),
+        DISCOUNT_RATE,
+        _number(row, "fom_pct_per_yr", 0.0),
+    )
+    energy = math.nan
+    if row["kind"] == Kind.STORAGE.value:
+        energy = annualised_cost(
+            _number(row, "energy_investment_eur_per_kwh") * 1e3,
+            _number(row, "energy_lifetime_y"),
+            DISCOUNT_RATE,
+            _number(row, "energy_fom_pct_per_yr", 0.0),
+        )
+    return Technology(
+        tech=str(row["tech"]),
+        kind=Kind(row["kind"]),
+        label=str(row["label"]),
+        colour=str(row["colour"]),
+        capex_eur_per_mw_yr=power,
+        vom_eur_per_mwh=_number(row, "vom_eur_per_mwh", 0.0),
+        energy_eur_per_mwh_yr=energy,
+        roundtrip_efficiency=_number(row, "roundtrip_efficiency"),
+        source=str(row["source"]),
+    )
+
+
+def parse_table(df: pd.DataFrame, source: str) -> TechnologyTable:
+    """Check a technology table and annualise its costs.
+
+    Parameters
+    ----------
+    df
+        One row per technology (columns of ``technology_attributes.csv``).
+    source
+        File name for error messages.
+
+    Raises
+    ------
+    InputError
+        One problem per bad cell (missing cost, efficiency outside (0, 1], ...), naming the
+        row (line number in the file) and the column.
+    """
+    problems: list[Problem] = []
+    missing = [c for c in _REQUIRED if c not in df.columns]
+    if missing:
+        raise InputError(
+            [Problem(source, f"missing columns {', '.join(missing)}", "see docs/technologies.md")]
+        )
+    dup = df["tech"][df["tech"].duplicated()].tolist()
+    for tech in dup:
+        problems.append(Problem(f"{source}: tech {tech}", "appears twice", "keep one row per tech"))
+    for i, row in df.iterrows():
+        problems += _row_problems(row, f"{source}: line {int(i) + 2} ({row.get('tech')})")  # type: ignore[call-overload]
+    if problems:
+        raise InputError(problems)
+    return TechnologyTable({str(r["tech"]): _technology(r) for _, r in df.iterrows()})
+
+
+def read_table(path: Path) -> TechnologyTable:
+    """Read and check a technology table CSV (see :func:`parse_table`)."""
+    try:
+        df = pd.read_csv(path, dtype={"tech": str, "kind": str})
+    except (OSError, pd.errors.ParserError) as exc:
+        raise InputError([Problem(str(path), f"cannot read ({exc})", "check the file")]) from None
+    return parse_table(df, str(path))
+
+
+@lru_cache(maxsize=1)
+def default_table() -> TechnologyTable:
+    """The technology table shipped with siting (``siting/data/technologies.csv``)."""
+    with resources.as_file(resources.files("siting") / "data" / "technologies.csv") as p:
+        return read_table(p)
