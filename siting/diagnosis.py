@@ -291,8 +291,9 @@ def _elastic_findings(inst: Instance, time_limit_s: float) -> list[Finding]:
     # (slack, row name, family, index, weight turning the shortfall into annual quantities)
     slacks: list[tuple[pulp.LpVariable, str, RowFamily, tuple[object, ...], float]] = []
     obj = []
+    refs = model.row_refs
     for k, con in enumerate(prob.constraints()):
-        family, index = model.row_refs[con.name]
+        family, index = refs[con.name]
         if family.elastic_unit is None or family.elastic_weight is None:
             continue
         weight = family.elastic_weight(inst, index)

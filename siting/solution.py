@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from siting.instance import StorageOption
+from siting.instance import Instance, StorageOption
 from siting.model import SitingModel, StoreVars
 from siting.solvers import SolveResult
 from siting.summary import RunSummary
@@ -57,194 +57,223 @@ def _matrix(vs: list[list[pulp.LpVariable]] | None, shape: tuple[int, int]) -> n
     return np.array([[_val(v) for v in row] for row in vs], dtype=float).reshape(shape)
 
 
-def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
-    """Tables and KPIs from a solved model.
+@dataclass(frozen=True)
+class _Values:
+    """The solved decision values as arrays, read once from the PuLP variables.
 
-    Parameters
-    ----------
-    model
-        A model whose variables carry values (``result.status.has_solution``).
-    result
-        The solver's report.
+    ``new_it`` [MW IT] and ``built`` per site; ``re_new`` [MW] per clean option; ``flow``
+    [MW] per link and slice; ``grid``, ``charge`` and ``discharge`` [MW] per zone and slice
+    (summed over stores); ``energy`` [MWh] and ``power`` [MW] per store and zone.
     """
+
+    new_it: np.ndarray
+    built: np.ndarray
+    re_new: np.ndarray
+    flow: np.ndarray
+    grid: np.ndarray
+    charge: np.ndarray
+    discharge: np.ndarray
+    energy: dict[str, np.ndarray]
+    power: dict[str, np.ndarray]
+
+
+def _values(model: SitingModel) -> _Values:
     inst = model.instance
     n_z, n_t, n_l = inst.n_zones, inst.n_slices, len(inst.link_ids)
-    w = inst.weight_h
-    hours = float(w.sum())
-
-    # --- sites -----------------------------------------------------------------------------
     size = np.array([_val(x) for x in model.size])
-    if any(x is not None and x.cat == pulp.LpInteger for x in model.size):
-        size = np.where(
-            [x is not None and x.cat == pulp.LpInteger for x in model.size], np.round(size), size
-        )
-    new_it = size * np.array(model.size_mw)
-    built = np.array([_val(b) > 0.5 for b in model.build])
-    existing_load = inst.baseline_pue[inst.site_zone] * inst.utilisation * inst.existing_it_mw
-    site_load = existing_load + inst.new_load_per_mw * new_it
+    integer = [x is not None and x.cat == pulp.LpInteger for x in model.size]
+    size = np.where(integer, np.round(size), size)
+    zero = np.zeros((n_z, n_t))
+    return _Values(
+        new_it=size * np.array(model.size_mw),
+        built=np.array([_val(b) > 0.5 for b in model.build], dtype=bool),
+        re_new=np.array([_val(v) for v in model.re]),
+        flow=_matrix(model.flow, (n_l, n_t)),
+        grid=_matrix(model.grid, (n_z, n_t)),
+        charge=sum((_matrix(st.charge, (n_z, n_t)) for st in model.stores), zero),
+        discharge=sum((_matrix(st.discharge, (n_z, n_t)) for st in model.stores), zero),
+        energy={o.tech: np.array([_val(v) for v in st.energy]) for o, st in _stores(model)},
+        power={o.tech: np.array([_val(v) for v in st.power]) for o, st in _stores(model)},
+    )
+
+
+def _or(values: np.ndarray | None, fill: float, n: int) -> np.ndarray:
+    return values if values is not None else np.full(n, fill)
+
+
+def _sites_table(inst: Instance, v: _Values, served_at: np.ndarray) -> pd.DataFrame:
+    """One row per candidate: capacity [MW IT], load [MW], rules and cost [EUR/yr]."""
     n_s = inst.n_sites
-    water = (
-        inst.site_water_eur_per_mw_yr
-        if inst.site_water_eur_per_mw_yr is not None
-        else np.zeros(n_s)
-    )
-    accel = (
-        inst.site_accel_eur_per_mw_yr
-        if inst.site_accel_eur_per_mw_yr is not None
-        else np.zeros(n_s)
-    )
-    online = inst.site_online_year if inst.site_online_year is not None else np.full(n_s, np.nan)
-    stress = inst.site_water_stress if inst.site_water_stress is not None else np.full(n_s, np.nan)
-    served_at = np.zeros(n_s)
-    for (_, site), v in model.serve.items():
-        served_at[site] += _val(v)
-    sites = pd.DataFrame(
+    water = _or(inst.site_water_eur_per_mw_yr, 0.0, n_s)
+    accel = _or(inst.site_accel_eur_per_mw_yr, 0.0, n_s)
+    online = _or(inst.site_online_year, np.nan, n_s)
+    existing_load = inst.baseline_pue[inst.site_zone] * inst.utilisation * inst.existing_it_mw
+    return pd.DataFrame(
         {
             "site_id": inst.site_ids,
             "zone_id": [inst.zone_ids[z] for z in inst.site_zone],
-            "built": built,
+            "built": v.built,
             "existing_it_mw": inst.existing_it_mw,
-            "new_it_mw": new_it,
-            "total_it_mw": inst.existing_it_mw + new_it,
+            "new_it_mw": v.new_it,
+            "total_it_mw": inst.existing_it_mw + v.new_it,
             "max_it_mw": inst.max_it_mw,
-            "load_mw": site_load,
+            "load_mw": existing_load + inst.new_load_per_mw * v.new_it,
             "pue": inst.site_pue,
             "eligible": inst.eligible,
-            "excluded_reason": inst.excluded_reason or [""] * inst.n_sites,
-            "exclusion": inst.exclusion_kind or [""] * inst.n_sites,
+            "excluded_reason": inst.excluded_reason or [""] * n_s,
+            "exclusion": inst.exclusion_kind or [""] * n_s,
             "online_year": online,
             "years_late": np.where(
                 np.isnan(online), 0.0, np.maximum(online - inst.deadline_year, 0.0)
             ),
-            "water_stress": stress,
+            "water_stress": _or(inst.site_water_stress, np.nan, n_s),
             "inference_it_mw": served_at,
-            "water_eur_per_yr": new_it * water,
-            "acceleration_eur_per_yr": new_it * accel,
-            "cost_eur_per_yr": built * inst.site_fixed_eur_per_yr
-            + new_it * (inst.site_capex_eur_per_mw_yr + water + accel),
+            "water_eur_per_yr": v.new_it * water,
+            "acceleration_eur_per_yr": v.new_it * accel,
+            "cost_eur_per_yr": v.built * inst.site_fixed_eur_per_yr
+            + v.new_it * (inst.site_capex_eur_per_mw_yr + water + accel),
         }
     )
-    service, demand = _service_tables(model, sites)
 
-    # --- clean capacity ---------------------------------------------------------------------
-    re_new = np.array([_val(v) for v in model.re])
-    re_mean_cf = (inst.re_cf * w).sum(axis=1) / hours if n_t else np.zeros(len(re_new))
-    renewables = pd.DataFrame(
+
+def _renewables_table(inst: Instance, v: _Values) -> pd.DataFrame:
+    """New clean capacity [MW], mean capacity factor, energy [MWh/yr], cost [EUR/yr]."""
+    w = inst.weight_h
+    hours = float(w.sum())
+    mean_cf = (inst.re_cf * w).sum(axis=1) / hours if inst.n_slices else np.zeros(len(v.re_new))
+    return pd.DataFrame(
         {
             "zone_id": [inst.zone_ids[z] for z in inst.re_zone],
             "tech": inst.re_tech,
-            "new_mw": re_new,
+            "new_mw": v.re_new,
             "potential_mw": inst.re_potential_mw,
             "existing_mw": inst.re_existing_mw,
-            "cf": re_mean_cf,
-            "annual_mwh": re_new * re_mean_cf * hours,
-            "cost_eur_per_yr": re_new * inst.re_capex_eur_per_mw_yr,
+            "cf": mean_cf,
+            "annual_mwh": v.re_new * mean_cf * hours,
+            "cost_eur_per_yr": v.re_new * inst.re_capex_eur_per_mw_yr,
         }
     )
 
-    # --- flows ------------------------------------------------------------------------------
-    flow = _matrix(model.flow, (n_l, n_t))
-    flows = pd.DataFrame(
+
+def _flows_table(inst: Instance, v: _Values) -> pd.DataFrame:
+    """Flow per link and slice at the sending end and delivered at the receiving end [MW]."""
+    n_l, n_t = len(inst.link_ids), inst.n_slices
+    return pd.DataFrame(
         {
             "link_id": np.repeat(inst.link_ids, n_t),
             "from_zone": np.repeat([inst.zone_ids[a] for a in inst.link_from], n_t),
             "to_zone": np.repeat([inst.zone_ids[b] for b in inst.link_to], n_t),
             "slice": np.tile(inst.slice_ids, n_l),
-            "weight_h": np.tile(w, n_l),
-            "flow_mw": flow.ravel(),
-            "delivered_mw": (flow * inst.link_efficiency[:, None]).ravel(),
+            "weight_h": np.tile(inst.weight_h, n_l),
+            "flow_mw": v.flow.ravel(),
+            "delivered_mw": (v.flow * inst.link_efficiency[:, None]).ravel(),
         }
     )
 
-    # --- dispatch per zone and slice --------------------------------------------------------
+
+def _by_zone(inst: Instance, v: _Values) -> dict[str, np.ndarray]:
+    """Per zone and slice [MW]: clean supply, imports, exports; per zone: load [MW]."""
+    n_z, n_t = inst.n_zones, inst.n_slices
     clean = np.zeros((n_z, n_t))
-    np.add.at(clean, inst.re_zone, re_new[:, None] * inst.re_cf)
+    np.add.at(clean, inst.re_zone, v.re_new[:, None] * inst.re_cf)
     imports = np.zeros((n_z, n_t))
     exports = np.zeros((n_z, n_t))
-    np.add.at(imports, inst.link_to, flow * inst.link_efficiency[:, None])
-    np.add.at(exports, inst.link_from, flow)
-    grid = _matrix(model.grid, (n_z, n_t))
-    store_charge = [_matrix(st.charge, (n_z, n_t)) for st in model.stores]
-    store_discharge = [_matrix(st.discharge, (n_z, n_t)) for st in model.stores]
-    charge = sum(store_charge, np.zeros((n_z, n_t)))
-    discharge = sum(store_discharge, np.zeros((n_z, n_t)))
+    np.add.at(imports, inst.link_to, v.flow * inst.link_efficiency[:, None])
+    np.add.at(exports, inst.link_from, v.flow)
     new_load = np.zeros(n_z)
-    np.add.at(new_load, inst.site_zone, inst.new_load_per_mw * new_it)
-    zone_load = inst.fixed_load_mw + new_load
-    load = np.repeat(zone_load[:, None], n_t, axis=1)
+    np.add.at(new_load, inst.site_zone, inst.new_load_per_mw * v.new_it)
+    return {
+        "clean": clean,
+        "imports": imports,
+        "exports": exports,
+        "load": inst.fixed_load_mw + new_load,
+    }
+
+
+def _tech_mask(inst: Instance, tech: str) -> np.ndarray:
+    return np.array([k == tech for k in inst.re_tech], dtype=bool)
+
+
+def _dispatch_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Per zone and slice: load and every source of supply [MW]."""
+    n_z, n_t = inst.n_zones, inst.n_slices
     dispatch = pd.DataFrame(
         {
             "zone_id": np.repeat(inst.zone_ids, n_t),
             "slice": np.tile(inst.slice_ids, n_z),
-            "weight_h": np.tile(w, n_z),
-            "load_mw": load.ravel(),
-            "clean_mw": clean.ravel(),
-            "import_mw": imports.ravel(),
-            "export_mw": exports.ravel(),
-            "storage_mw": (discharge - charge).ravel(),
-            "grid_mw": grid.ravel(),
+            "weight_h": np.tile(inst.weight_h, n_z),
+            "load_mw": np.repeat(z["load"][:, None], n_t, axis=1).ravel(),
+            "clean_mw": z["clean"].ravel(),
+            "import_mw": z["imports"].ravel(),
+            "export_mw": z["exports"].ravel(),
+            "storage_mw": (v.discharge - v.charge).ravel(),
+            "grid_mw": v.grid.ravel(),
             "period": np.tile(inst.period, n_z),
-            "charge_mw": charge.ravel(),
-            "discharge_mw": discharge.ravel(),
+            "charge_mw": v.charge.ravel(),
+            "discharge_mw": v.discharge.ravel(),
         }
     )
     for tech in sorted(set(inst.re_tech)):
-        mask = np.array([k == tech for k in inst.re_tech])
+        mask = _tech_mask(inst, tech)
         by_tech = np.zeros((n_z, n_t))
-        np.add.at(by_tech, inst.re_zone[mask], re_new[mask][:, None] * inst.re_cf[mask])
+        np.add.at(by_tech, inst.re_zone[mask], v.re_new[mask][:, None] * inst.re_cf[mask])
         dispatch[f"clean_{tech}_mw"] = by_tech.ravel()
+    return dispatch
 
-    # --- zone and link KPIs -----------------------------------------------------------------
-    per_zone_new = np.zeros(n_z)
-    np.add.at(per_zone_new, inst.site_zone, new_it)
-    per_zone_built = np.zeros(n_z)
-    np.add.at(per_zone_built, inst.site_zone, built.astype(float))
-    grid_mwh = grid @ w
-    energy = {o.tech: np.array([_val(v) for v in st.energy]) for o, st in _stores(model)}
-    power = {o.tech: np.array([_val(v) for v in st.power]) for o, st in _stores(model)}
-    se = energy.get("battery", np.zeros(n_z))
-    sp = power.get("battery", np.zeros(n_z))
+
+def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Per zone: capacity [MW IT], load [MW, MWh/yr], energy [MWh/yr], stores, new clean MW."""
+    n_z = inst.n_zones
+    w = inst.weight_h
+    hours = float(w.sum())
+    new_it = np.zeros(n_z)
+    np.add.at(new_it, inst.site_zone, v.new_it)
+    built = np.zeros(n_z)
+    np.add.at(built, inst.site_zone, v.built.astype(float))
+    grid_mwh = v.grid @ w
     zones = pd.DataFrame(
         {
             "zone_id": inst.zone_ids,
             "country": inst.zone_country,
             "baseline_it_mw": inst.baseline_it_mw,
             "baseline_pue": inst.baseline_pue,
-            "new_it_mw": per_zone_new,
-            "total_it_mw": inst.baseline_it_mw + per_zone_new,
-            "sites_built": per_zone_built.astype(int),
-            "load_mw": zone_load,
-            "annual_load_mwh": zone_load * hours,
-            "clean_mwh": clean @ w,
-            "import_mwh": imports @ w,
-            "export_mwh": exports @ w,
+            "new_it_mw": new_it,
+            "total_it_mw": inst.baseline_it_mw + new_it,
+            "sites_built": built.astype(int),
+            "load_mw": z["load"],
+            "annual_load_mwh": z["load"] * hours,
+            "clean_mwh": z["clean"] @ w,
+            "import_mwh": z["imports"] @ w,
+            "export_mwh": z["exports"] @ w,
             "grid_mwh": grid_mwh,
             "emissions_t_per_yr": grid_mwh * inst.carbon_intensity_g_per_kwh / 1000.0,
-            "storage_mwh": se,
-            "storage_mw": sp,
+            # zones.csv keeps storage_* as the battery's; other stores get <tech>_* columns
+            "storage_mwh": v.energy.get("battery", np.zeros(n_z)),
+            "storage_mw": v.power.get("battery", np.zeros(n_z)),
         }
     )
-    for tech in energy:
-        if tech != "battery":  # zones.csv keeps storage_* as the battery's (DESIGN §9)
-            zones[f"{tech}_mwh"] = energy[tech]
-            zones[f"{tech}_mw"] = power[tech]
-    for tech in sorted(set(inst.re_tech)):
+    for tech in v.energy:
+        if tech != "battery":
+            zones[f"{tech}_mwh"] = v.energy[tech]
+            zones[f"{tech}_mw"] = v.power[tech]
+    techs = sorted(set(inst.re_tech))
+    for tech in techs:
         col = np.zeros(n_z)
-        mask = np.array([k == tech for k in inst.re_tech])
-        np.add.at(col, inst.re_zone[mask], re_new[mask])
+        mask = _tech_mask(inst, tech)
+        np.add.at(col, inst.re_zone[mask], v.re_new[mask])
         zones[f"new_{tech}_mw"] = col
-    zones["new_clean_mw"] = zones[
-        [
-            c
-            for c in zones.columns
-            if c.startswith("new_") and c.endswith("_mw") and c not in ("new_it_mw", "new_clean_mw")
-        ]
-    ].sum(axis=1)
-    mean_flow = flow @ w / hours if n_t else np.zeros(n_l)
+    zones["new_clean_mw"] = zones[[f"new_{t}_mw" for t in techs]].sum(axis=1)
+    return zones
+
+
+def _links_table(inst: Instance, v: _Values) -> pd.DataFrame:
+    """Per link: capacity [MW], mean flow [MW] and utilisation of all and usable capacity."""
+    hours = float(inst.weight_h.sum())
+    mean_flow = v.flow @ inst.weight_h / hours if inst.n_slices else np.zeros(len(inst.link_ids))
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(inst.link_capacity_mw > 0, mean_flow / inst.link_capacity_mw, 0.0)
         dc_util = np.where(inst.link_usable_mw > 0, mean_flow / inst.link_usable_mw, 0.0)
-    links = pd.DataFrame(
+    return pd.DataFrame(
         {
             "link_id": inst.link_ids,
             "from_zone": [inst.zone_ids[a] for a in inst.link_from],
@@ -258,28 +287,41 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
         }
     )
 
-    # --- summary ----------------------------------------------------------------------------
-    annual_load = float(zones["annual_load_mwh"].sum())
-    total_grid = float(grid_mwh.sum())
-    cost_water = float(sites["water_eur_per_yr"].sum())
-    cost_accel = float(sites["acceleration_eur_per_yr"].sum())
-    cost_sites = float(sites["cost_eur_per_yr"].sum()) - cost_water - cost_accel
-    cost_clean = float(renewables["cost_eur_per_yr"].sum())
-    cost_storage = float(
-        sum(
-            energy[o.tech].sum() * o.energy_eur_per_mwh_yr
-            + power[o.tech].sum() * o.power_eur_per_mw_yr
-            for o, _ in _stores(model)
-        )
+
+def _cost_breakdown(
+    inst: Instance, v: _Values, sites: pd.DataFrame, renewables: pd.DataFrame
+) -> dict[str, float]:
+    """Annualised cost by part [EUR/yr]; the parts add up to the objective."""
+    water = float(sites["water_eur_per_yr"].sum())
+    accel = float(sites["acceleration_eur_per_yr"].sum())
+    storage = sum(
+        float(v.energy[o.tech].sum()) * o.energy_eur_per_mwh_yr
+        + float(v.power[o.tech].sum()) * o.power_eur_per_mw_yr
+        for o in inst.storage
+        if o.tech in v.energy
     )
-    cost_links = float(inst.wheeling_eur_per_mwh * (flow @ w).sum())
-    cost_grid = float((grid_mwh * inst.grid_cost_eur_per_mwh).sum())
-    new_total = float(new_it.sum())
-    new_re = {
-        tech: float(renewables.loc[renewables["tech"] == tech, "new_mw"].sum())
-        for tech in sorted(set(inst.re_tech))
+    return {
+        "sites": float(sites["cost_eur_per_yr"].sum()) - water - accel,
+        "water": water,
+        "connection_acceleration": accel,
+        "clean_capacity": float(renewables["cost_eur_per_yr"].sum()),
+        "storage": float(storage),
+        "links": float(inst.wheeling_eur_per_mwh * (v.flow @ inst.weight_h).sum()),
+        "residual_grid": float(((v.grid @ inst.weight_h) * inst.grid_cost_eur_per_mwh).sum()),
     }
-    summary: dict[str, Any] = {
+
+
+def _summary(
+    inst: Instance, v: _Values, result: SolveResult, t: dict[str, pd.DataFrame]
+) -> dict[str, Any]:
+    """The headline numbers of ``summary.json`` (fields in :mod:`siting.summary`)."""
+    zones, renewables = t["zones"], t["renewables"]
+    load = float(zones["annual_load_mwh"].sum())
+    grid = float(zones["grid_mwh"].sum())
+    costs = _cost_breakdown(inst, v, t["sites"], renewables)
+    energy = costs["clean_capacity"] + costs["storage"] + costs["links"] + costs["residual_grid"]
+    new_total = float(v.new_it.sum())
+    return {
         "status": result.status.value,
         "objective_eur_per_yr": result.objective,
         "mip_gap": None if math.isnan(result.mip_gap) else result.mip_gap,
@@ -287,53 +329,61 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
         "target_it_mw": inst.target_total_mw,
         "total_it_mw": inst.baseline_total_mw + new_total,
         "new_it_mw": new_total,
-        "sites_built": int(built.sum()),
-        "annual_load_mwh": annual_load,
-        "annual_clean_mwh": float((clean @ w).sum()),
-        "cfe_score": 1.0 - total_grid / annual_load if annual_load > 0 else 1.0,
+        "sites_built": int(v.built.sum()),
+        "annual_load_mwh": load,
+        "annual_clean_mwh": float(zones["clean_mwh"].sum()),
+        "cfe_score": 1.0 - grid / load if load > 0 else 1.0,
         "emissions_t_per_yr": float(zones["emissions_t_per_yr"].sum()),
-        "new_re_mw": new_re,
-        "storage_mwh": float(sum(e.sum() for e in energy.values())),
-        "storage_mw": float(sum(p.sum() for p in power.values())),
+        "new_re_mw": {
+            tech: float(renewables.loc[renewables["tech"] == tech, "new_mw"].sum())
+            for tech in sorted(set(inst.re_tech))
+        },
+        "storage_mwh": float(sum(e.sum() for e in v.energy.values())),
+        "storage_mw": float(sum(p.sum() for p in v.power.values())),
         "storage_by_tech": {
-            tech: {"mw": float(power[tech].sum()), "mwh": float(energy[tech].sum())}
-            for tech in energy
+            tech: {"mw": float(v.power[tech].sum()), "mwh": float(v.energy[tech].sum())}
+            for tech in v.energy
         },
-        "cost_breakdown_eur_per_yr": {
-            "sites": cost_sites,
-            "water": cost_water,
-            "connection_acceleration": cost_accel,
-            "clean_capacity": cost_clean,
-            "storage": cost_storage,
-            "links": cost_links,
-            "residual_grid": cost_grid,
-        },
-        "cost_per_mwh_load_eur": (
-            cost_sites
-            + cost_water
-            + cost_accel
-            + cost_clean
-            + cost_storage
-            + cost_links
-            + cost_grid
-        )
-        / annual_load
-        if annual_load > 0
-        else None,
-        "energy_cost_per_mwh_load_eur": (cost_clean + cost_storage + cost_links + cost_grid)
-        / annual_load
-        if annual_load > 0
-        else None,
+        "cost_breakdown_eur_per_yr": costs,
+        "cost_per_mwh_load_eur": sum(costs.values()) / load if load > 0 else None,
+        "energy_cost_per_mwh_load_eur": energy / load if load > 0 else None,
         "matching": inst.matching,
         "cfe_target": inst.cfe_target,
         "scope": inst.scope,
         "multiplier": inst.multiplier,
         "utilisation": inst.utilisation,
     }
+
+
+def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
+    """Tables and KPIs from a solved model.
+
+    Parameters
+    ----------
+    model
+        A model whose variables carry values (``result.status.has_solution``).
+    result
+        The solver's report.
+    """
+    inst = model.instance
+    v = _values(model)
+    served_at = np.zeros(inst.n_sites)
+    for (_, site), var in model.serve.items():
+        served_at[site] += _val(var)
+    sites = _sites_table(inst, v, served_at)
+    service, demand = _service_tables(model, sites)
+    per_zone = _by_zone(inst, v)
+    tables = {
+        "sites": sites,
+        "renewables": _renewables_table(inst, v),
+        "flows": _flows_table(inst, v),
+        "dispatch": _dispatch_table(inst, v, per_zone),
+        "zones": _zones_table(inst, v, per_zone),
+        "links": _links_table(inst, v),
+    }
+    summary = _summary(inst, v, result, tables)
     summary.update(_policy_kpis(inst, sites, demand))
-    return Solution(
-        sites, renewables, flows, dispatch, zones, links, RunSummary(summary), service, demand
-    )
+    return Solution(**tables, summary=RunSummary(summary), service=service, demand=demand)
 
 
 def _stores(model: SitingModel) -> list[tuple[StorageOption, StoreVars]]:

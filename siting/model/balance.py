@@ -5,6 +5,8 @@ Units: supply and load [MW] (average over a slice); energy [MWh/yr].
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pulp
 
 from siting.model.core import Builder, Pairs, StoreVars
@@ -53,17 +55,21 @@ def add_balance(
     eff = inst.link_efficiency.tolist()
     load_per_mw = inst.new_load_per_mw.tolist()
     size, size_mw = sites.size, sites.size_mw
-    for z in range(inst.n_zones):
-        for t in range(inst.n_slices):
-            pairs: Pairs = [(re[j], cf[j][t]) for j in re_in[z]]  # type: ignore[misc]
-            pairs += [(flow[k][t], eff[k]) for k in links_in[z]]
-            pairs += [(flow[k][t], -1.0) for k in links_out[z]]
-            pairs += [(size[s], -load_per_mw[s] * size_mw[s]) for s in sites_in[z]]  # type: ignore[misc]
-            if grid is not None:
-                pairs.append((grid[z][t], 1.0))
-            for st in stores:
-                pairs += [(st.discharge[z][t], 1.0), (st.charge[z][t], -1.0)]
-            b.row("bal", (z, t), pairs, pulp.LpConstraintGE, fixed_load[z])
+
+    def rows() -> Iterator[tuple[tuple[int, int], Pairs, float]]:
+        for z in range(inst.n_zones):
+            for t in range(inst.n_slices):
+                pairs: Pairs = [(re[j], cf[j][t]) for j in re_in[z]]  # type: ignore[misc]
+                pairs += [(flow[k][t], eff[k]) for k in links_in[z]]
+                pairs += [(flow[k][t], -1.0) for k in links_out[z]]
+                pairs += [(size[s], -load_per_mw[s] * size_mw[s]) for s in sites_in[z]]  # type: ignore[misc]
+                if grid is not None:
+                    pairs.append((grid[z][t], 1.0))
+                for st in stores:
+                    pairs += [(st.discharge[z][t], 1.0), (st.charge[z][t], -1.0)]
+                yield (z, t), pairs, fixed_load[z]
+
+    b.rows("bal", pulp.LpConstraintGE, rows())
 
 
 def add_cfe(b: Builder, sites: SiteVars, grid: list[list[pulp.LpVariable]] | None) -> None:

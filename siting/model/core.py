@@ -10,9 +10,10 @@ never parse names.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pulp
 
@@ -40,14 +41,27 @@ def gc_paused() -> Iterator[None]:
 
 def row_name(family: RowFamily, index: Index) -> str:
     """The LP row name of ``family`` at ``index``, e.g. ``bal_3_17``."""
-    return "_".join([family.prefix, *map(str, index)]) if index else family.prefix
+    return _name(family.prefix + "_", index) if index else family.prefix
+
+
+def _name(head: str, index: Index) -> str:
+    # f-strings by length: names are made for every row and column, so this is hot
+    n = len(index)
+    if n == 1:
+        return f"{head}{index[0]}"
+    if n == 2:
+        return f"{head}{index[0]}_{index[1]}"
+    if n == 3:
+        return f"{head}{index[0]}_{index[1]}_{index[2]}"
+    return head + "_".join(map(str, index))
 
 
 class Builder:
     """Collects columns, rows and objective terms family by family.
 
     Rows go into one block per family; :meth:`finish` hands them to PuLP in the registry's
-    order, so the matrix is the same whichever order the ``add_*`` functions run in.
+    order, so the matrix is the same whichever order the ``add_*`` functions run in. Each
+    row's index is kept beside it, and each column's family and index beside the column.
     """
 
     def __init__(self, inst: Instance) -> None:
@@ -55,9 +69,9 @@ class Builder:
         self.problem = pulp.LpProblem("siting", pulp.LpMinimize)
         self.objective: Pairs = []
         self.columns: list[pulp.LpVariable] = []
-        self.column_refs: list[tuple[ColumnFamily, Index]] = []
+        self.segments: list[_Segment] = []
         self.blocks: dict[str, list[pulp.LpConstraint]] = {f: [] for f in ROWS}
-        self.row_refs: dict[str, tuple[RowFamily, Index]] = {}
+        self.indices: dict[str, list[Index]] = {f: [] for f in ROWS}
 
     def var(
         self,
@@ -69,25 +83,54 @@ class Builder:
     ) -> pulp.LpVariable:
         """A new column of ``family`` at ``index`` [unit of the family]."""
         fam = COLUMNS[family]
-        name = fam.prefix + "_".join(map(str, index))
-        v = self.problem.add_variable(name, lowBound=low, upBound=up, cat=cat)
+        v = self.problem.add_variable(_name(fam.prefix, index), lowBound=low, upBound=up, cat=cat)
+        self.segments.append(_Segment(fam, len(self.columns), index))
         self.columns.append(v)
-        self.column_refs.append((fam, index))
         return v
+
+    def var_table(
+        self, family: str, head: Index, n_rows: int, n_cols: int, up: list[float] | None = None
+    ) -> list[list[pulp.LpVariable]]:
+        """Continuous columns ``[i][j]`` at index ``(*head, i, j)``, ``0 <= x <= up[i]``."""
+        fam = COLUMNS[family]
+        add = self.problem.add_variable
+        pre = fam.prefix + "".join(f"{h}_" for h in head)
+        out = [
+            [
+                add(f"{pre}{i}_{j}", lowBound=0.0, upBound=None if up is None else up[i])
+                for j in range(n_cols)
+            ]
+            for i in range(n_rows)
+        ]
+        self.segments.append(_Segment(fam, len(self.columns), head, n_rows, n_cols))
+        for row in out:
+            self.columns.extend(row)
+        return out
 
     def cost(self, var: pulp.LpVariable, coefficient: float) -> None:
         """Add ``coefficient x var`` to the objective [EUR/yr]."""
         self.objective.append((var, coefficient))
 
-    def row(self, family: str, index: Index, pairs: Pairs, sense: int, rhs: float) -> str:
-        """A new row ``sum(pairs) <sense> rhs`` of ``family`` at ``index``; returns its name."""
-        fam = ROWS[family]
-        name = row_name(fam, index)
+    def row(self, family: str, index: Index, pairs: Pairs, sense: int, rhs: float) -> None:
+        """A new row ``sum(pairs) <sense> rhs`` of ``family`` at ``index``."""
+        name = _name(family + "_", index) if index else family
         self.blocks[family].append(
             pulp.LpConstraint(pulp.LpAffineExpression(pairs), sense, name, float(rhs))
         )
-        self.row_refs[name] = (fam, index)
-        return name
+        self.indices[family].append(index)
+
+    def rows(self, family: str, sense: int, items: Iterable[tuple[Index, Pairs, float]]) -> None:
+        """Many rows of one family: ``(index, pairs, rhs)`` each, all with ``sense``.
+
+        The same as calling :meth:`row` for each, with the per-row overhead paid once.
+        """
+        block = self.blocks[family]
+        indices = self.indices[family]
+        head = family + "_"
+        constraint, expression = pulp.LpConstraint, pulp.LpAffineExpression
+        for index, pairs, rhs in items:
+            block.append(constraint(expression(pairs), sense, _name(head, index), float(rhs)))
+            indices.append(index)
 
     def finish(self, handles: dict[str, object]) -> SitingModel:
         """Hand objective, rows and columns to PuLP and return the model."""
@@ -104,10 +147,30 @@ class Builder:
             instance=self.inst,
             cost=pulp.LpAffineExpression(self.objective),
             columns=self.columns,
-            column_refs=self.column_refs,
-            row_refs=self.row_refs,
+            _segments=self.segments,
+            _blocks=self.blocks,
+            _indices=self.indices,
             **handles,  # type: ignore[arg-type]
         )
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Columns ``start ...`` of one family: one at ``head``, or a table ``(*head, i, j)``."""
+
+    family: ColumnFamily
+    start: int
+    head: Index
+    n_rows: int = 0
+    n_cols: int = 0
+
+    def refs(self) -> Iterator[tuple[ColumnFamily, Index]]:
+        if not self.n_rows:
+            yield self.family, self.head
+            return
+        for i in range(self.n_rows):
+            for j in range(self.n_cols):
+                yield self.family, (*self.head, i, j)
 
 
 @dataclass
@@ -151,10 +214,28 @@ class SitingModel:
     cost: pulp.LpAffineExpression | None = None
     columns: list[pulp.LpVariable] = field(default_factory=list)
     """Every variable in the order HiGHS receives them."""
-    column_refs: list[tuple[ColumnFamily, Index]] = field(default_factory=list)
-    """Family and index of each entry of ``columns``."""
-    row_refs: dict[str, tuple[RowFamily, Index]] = field(default_factory=dict)
-    """Family and index of each row, by row name."""
+    _segments: list[_Segment] = field(default_factory=list, repr=False)
+    _blocks: dict[str, list[pulp.LpConstraint]] = field(default_factory=dict, repr=False)
+    _indices: dict[str, list[Index]] = field(default_factory=dict, repr=False)
+    _extra_rows: dict[str, tuple[RowFamily, Index]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def column_refs(self) -> list[tuple[ColumnFamily, Index]]:
+        """Family and index of each entry of ``columns`` (made on first use)."""
+        return [ref for seg in self._segments for ref in seg.refs()]
+
+    @property
+    def row_refs(self) -> dict[str, tuple[RowFamily, Index]]:
+        """Family and index of each row, by row name (made on first use)."""
+        return {**self._built_row_refs, **self._extra_rows}
+
+    @cached_property
+    def _built_row_refs(self) -> dict[str, tuple[RowFamily, Index]]:
+        return {
+            con.name: (ROWS[family], index)
+            for family, block in self._blocks.items()
+            for con, index in zip(block, self._indices[family], strict=True)
+        }
 
     @property
     def n_variables(self) -> int:
@@ -166,7 +247,7 @@ class SitingModel:
 
     def meaning(self, row: str) -> str:
         """A row in the planner's words, e.g. ``zone DE, slice d03h17: supply >= load``."""
-        ref = self.row_refs.get(row)
+        ref = self._built_row_refs.get(row) or self._extra_rows.get(row)
         if ref is None:
             return row
         family, index = ref
@@ -174,7 +255,7 @@ class SitingModel:
 
     def family_of(self, row: str) -> RowFamily | None:
         """The registered family of a row (None for rows added outside the registry)."""
-        ref = self.row_refs.get(row)
+        ref = self._built_row_refs.get(row) or self._extra_rows.get(row)
         return ref[0] if ref else None
 
     def add_row(
@@ -185,5 +266,5 @@ class SitingModel:
         name = row_name(fam, index)
         con = pulp.LpConstraint(expr, sense, name, float(rhs))
         self.problem += con
-        self.row_refs[name] = (fam, index)
+        self._extra_rows[name] = (fam, index)
         return con

@@ -18,10 +18,7 @@ def add_links(b: Builder) -> list[list[pulp.LpVariable]]:
     inst = b.inst
     usable = inst.link_usable_mw.tolist()
     weights = inst.weight_h.tolist()
-    flow = [
-        [b.var("f", (k, t), up=usable[k]) for t in range(inst.n_slices)]
-        for k in range(len(inst.link_ids))
-    ]
+    flow = b.var_table("f", (), len(inst.link_ids), inst.n_slices, up=usable)
     if inst.wheeling_eur_per_mwh > 0:
         for row in flow:
             for t, v in enumerate(row):

@@ -10,6 +10,7 @@ of its representative period and the state of charge is cyclic within every peri
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import pulp
 
@@ -53,25 +54,37 @@ def _one_store(b: Builder, k: int, prev: list[int]) -> StoreVars:
     zones, slices = range(inst.n_zones), range(inst.n_slices)
     se = [b.var("se", (k, z)) for z in zones]
     sp = [b.var("sp", (k, z)) for z in zones]
-    ch = [[b.var("sc", (k, z, t)) for t in slices] for z in zones]
-    dis = [[b.var("sd", (k, z, t)) for t in slices] for z in zones]
-    soc = [[b.var("so", (k, z, t)) for t in slices] for z in zones]
+    ch = b.var_table("sc", (k,), inst.n_zones, inst.n_slices)
+    dis = b.var_table("sd", (k,), inst.n_zones, inst.n_slices)
+    soc = b.var_table("so", (k,), inst.n_zones, inst.n_slices)
     for z in zones:
         b.cost(se[z], tech.energy_eur_per_mwh_yr)
         b.cost(sp[z], tech.power_eur_per_mw_yr)
     for family, flow, cap in (("chp", ch, sp), ("dip", dis, sp), ("soe", soc, se)):
-        for z in zones:
-            for t in slices:
-                b.row(
-                    family, (k, z, t), [(flow[z][t], 1.0), (cap[z], -1.0)], pulp.LpConstraintLE, 0.0
-                )
+        b.rows(
+            family,
+            pulp.LpConstraintLE,
+            (((k, z, t), [(flow[z][t], 1.0), (cap[z], -1.0)], 0.0) for z in zones for t in slices),
+        )
     eta = math.sqrt(tech.roundtrip_efficiency)
-    for z in zones:
-        for t in slices:
-            pairs: Pairs = [(soc[z][t], 1.0), (ch[z][t], -eta), (dis[z][t], 1.0 / eta)]
-            if prev[t] != t:
-                pairs.append((soc[z][prev[t]], -1.0))
-            else:  # a one-hour period: the state returns to itself, so charge must equal loss
-                pairs[0] = (soc[z][t], 0.0)
-            b.row("soc", (k, z, t), pairs, pulp.LpConstraintEQ, 0.0)
+    b.rows("soc", pulp.LpConstraintEQ, _soc_rows(k, soc, ch, dis, prev, eta))
     return StoreVars(se, sp, ch, dis, soc)
+
+
+def _soc_rows(
+    k: int,
+    soc: list[list[pulp.LpVariable]],
+    ch: list[list[pulp.LpVariable]],
+    dis: list[list[pulp.LpVariable]],
+    prev: list[int],
+    eta: float,
+) -> Iterator[tuple[tuple[int, int, int], Pairs, float]]:
+    """``soc[t] - soc[prev(t)] - eta x charge[t] + discharge[t] / eta = 0`` per zone, slice."""
+    for z, (s_z, c_z, d_z) in enumerate(zip(soc, ch, dis, strict=True)):
+        for t in range(len(prev)):
+            pairs: Pairs = [(s_z[t], 1.0), (c_z[t], -eta), (d_z[t], 1.0 / eta)]
+            if prev[t] != t:
+                pairs.append((s_z[prev[t]], -1.0))
+            else:  # a one-hour period: the state returns to itself, so charge must equal loss
+                pairs[0] = (s_z[t], 0.0)
+            yield (k, z, t), pairs, 0.0

@@ -42,7 +42,7 @@ def add_grid(b: Builder) -> list[list[pulp.LpVariable]] | None:
         return None
     cost = inst.grid_cost_eur_per_mwh.tolist()
     weights = inst.weight_h.tolist()
-    grid = [[b.var("g", (z, t)) for t in range(inst.n_slices)] for z in range(inst.n_zones)]
+    grid = b.var_table("g", (), inst.n_zones, inst.n_slices)
     for z in range(inst.n_zones):
         for t in range(inst.n_slices):
             b.cost(grid[z][t], cost[z] * weights[t])
