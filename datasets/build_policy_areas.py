@@ -1,6 +1,6 @@
 """Build ``datasets/europe/moratoria.gpkg``: areas where new data centres may not connect.
 
-Two documented cases (fact sheet ``shared/facts``):
+Two documented cases (``datasets/sources/SOURCES.md``):
 
 - Greater Dublin: EirGrid offers no new data-centre connection agreements in greater Dublin
   until 2028 at the earliest (EIRGRID_2021; Ember: de facto moratorium to 2028).
@@ -17,6 +17,7 @@ EPSG:3035 and stored in EPSG:4326. Run from the repository root:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -71,6 +72,7 @@ def build() -> gpd.GeoDataFrame:
 
 if __name__ == "__main__":
     gdf = build()
+    os.environ.setdefault("OGR_CURRENT_DATE", "2026-01-01T00:00:00.000Z")  # byte-stable file
     OUT.unlink(missing_ok=True)
     gdf.to_file(OUT, layer="moratoria", driver="GPKG", engine="pyogrio")
     print(f"wrote {OUT.relative_to(HERE.parent)}: {len(gdf)} areas")

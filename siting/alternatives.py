@@ -1,4 +1,4 @@
-"""Alternatives: near-optimal siting plans, as different as possible (MGA, DESIGN §5, §7).
+"""Alternatives: near-optimal siting plans, as different as possible (MGA; ``docs/cli.md``, ``docs/outputs.md``).
 
 Modelling to generate alternatives on the site decisions. Starting from a solved run, each
 new plan minimises its overlap with every plan found so far, subject to
@@ -235,9 +235,9 @@ def country_ranges(plans: list[Plan]) -> pd.DataFrame:
 def _load_run(run_path: Path) -> tuple[Any, Config, Any, Instance]:
     from siting.config import load_config
     from siting.instance import build_instance
-    from siting.io.results import read_run
-    from siting.io.runfolder import sha256_file
     from siting.layers import load_layers
+    from siting.outputs.results import read_run
+    from siting.outputs.runfolder import sha256_file
 
     run = read_run(run_path)
     status = run.summary.get("status")
@@ -297,10 +297,6 @@ def run_alternatives(
     Path
         The published folder.
     """
-    from siting.io.runfolder import sha256_file, staged_run, write_json, write_yaml
-    from siting.pipeline import package_versions, write_run_contents
-    from siting.plotting import plot_alternatives, save_figure
-
     if not 0.0 <= slack <= 10.0:
         raise InputError(
             [Problem("--slack", f"{slack:g} is out of range", "use 0 to 10, e.g. 0.05")]
@@ -309,22 +305,7 @@ def run_alternatives(
         raise InputError([Problem("--count", f"{count} is out of range", "use 1 to 100")])
     run_path = Path(run_path)
     run, cfg, layers, inst = _load_run(run_path)
-    sites = run.table("sites")
-    ids = {sid: i for i, sid in enumerate(inst.site_ids)}
-    base_built = frozenset(ids[s] for s in sites.loc[sites["built"].astype(bool), "site_id"])
-    base_cost = float(run.summary["objective_eur_per_yr"])
-    country = dict(zip(inst.zone_ids, inst.zone_country, strict=True))
-    by_country = (
-        sites.assign(country=sites["zone_id"].map(country)).groupby("country")["new_it_mw"].sum()
-    )
-    base = Plan(
-        0,
-        base_built,
-        base_cost,
-        None,
-        str(run.summary.get("status")),
-        {str(c): float(v) for c, v in by_country.items() if v > 0},
-    )
+    base = _base_plan(run, inst)
     # Any distinct plan within the budget is a valid answer, so a plan found when the limit
     # strikes is kept; proving minimal overlap can take far longer than finding the plan.
     solver = cfg.solver.model_copy(
@@ -333,46 +314,64 @@ def run_alternatives(
             "mip_gap": max(cfg.solver.mip_gap, MGA_GAP),
         }
     )
+    cost = base.objective_eur_per_yr
     say(
-        f"run {run.name}: {len(base_built)} sites at {base_cost / 1e9:,.2f} bn EUR/yr; "
+        f"run {run.name}: {len(base.built)} sites at {cost / 1e9:,.2f} bn EUR/yr; "
         f"looking for {count} plans within +{slack:.1%}"
     )
-    plans, stop = generate(inst, base_built, base_cost, slack, count, solver, say)
+    plans, stop = generate(inst, base.built, cost, slack, count, solver, say)
     say(stop)
     if not plans:
         raise InfeasibleError(
             f"no other siting plan exists within {slack:.1%} of the run's cost ({stop}). "
             "Raise --slack."
         )
+    search = {"slack": slack, "count_requested": count, "stop_reason": stop}
+    return _publish(Path(out) if out else Path.cwd() / "alternatives", run, cfg, layers, inst,
+                    base, plans, search)  # fmt: skip
+
+
+def _base_plan(run: Any, inst: Instance) -> Plan:
+    """Plan 0: the run's own optimum, read from its tables."""
+    sites = run.table("sites")
+    ids = {sid: i for i, sid in enumerate(inst.site_ids)}
+    built = frozenset(ids[s] for s in sites.loc[sites["built"].astype(bool), "site_id"])
+    country = dict(zip(inst.zone_ids, inst.zone_country, strict=True))
+    by_country = (
+        sites.assign(country=sites["zone_id"].map(country)).groupby("country")["new_it_mw"].sum()
+    )
+    return Plan(
+        0,
+        built,
+        float(run.summary["objective_eur_per_yr"]),
+        None,
+        str(run.summary.get("status")),
+        {str(c): float(v) for c, v in by_country.items() if v > 0},
+    )
+
+
+def _publish(
+    out_root: Path,
+    run: Any,
+    cfg: Config,
+    layers: Any,
+    inst: Instance,
+    base: Plan,
+    plans: list[Plan],
+    search: dict[str, Any],
+) -> Path:
+    """Publish the alternatives folder: tables, map, summary and one run folder per plan."""
+    from siting.outputs.runfolder import new_manifest, staged_run, write_json, write_yaml
+    from siting.plots import plot_alternatives, save_figure
+
     table = summary_table(base, plans, inst.site_ids)
-    freq = site_frequency(inst.site_ids, [base_built] + [p.built for p in plans])
+    freq = site_frequency(inst.site_ids, [base.built] + [p.built for p in plans])
     must = freq.loc[freq["class"] == "must-have", "site_id"].tolist()
-    out_root = Path(out) if out else Path.cwd() / "alternatives"
-    with staged_run(out_root, f"{run.name}-alternatives", run.manifest["config_sha256"]) as staged:
+    name = f"{run.name}-alternatives"
+    with staged_run(out_root, name, run.manifest["config_sha256"]) as staged:
         for p in plans:
-            plan_dir = staged.path / f"plan-{p.index:02d}"
-            plan_dir.mkdir()
-            assert p.solution is not None
-            plan_cfg = cfg.model_copy(update={"name": f"{cfg.name}-plan-{p.index:02d}"})
-            write_run_contents(plan_dir, plan_cfg, p.solution, layers, inst)
-            write_json(
-                plan_dir / "manifest.json",
-                {
-                    "name": plan_cfg.name,
-                    "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    "plan": p.index,
-                    "inputs": run.manifest.get("inputs", {}),
-                    "versions": package_versions(),
-                    "base_run": str(run.path.resolve()),
-                    "config_sha256": run.manifest["config_sha256"],
-                    "status": p.status,
-                    "mga": {"slack": slack, "cost_cap_eur_per_yr": (1 + slack) * base_cost},
-                    "files": {
-                        f.relative_to(plan_dir).as_posix(): sha256_file(f)
-                        for f in sorted(plan_dir.rglob("*"))
-                        if f.is_file()
-                    },
-                },
+            _write_plan(
+                staged.path / f"plan-{p.index:02d}", run, cfg, layers, inst, p, base, search
             )
         write_yaml(staged.path / "config.yaml", cfg.to_plain())  # the scenario explored
         table.to_csv(staged.path / "alternatives.csv", index=False, float_format="%.9g")
@@ -380,25 +379,57 @@ def run_alternatives(
         countries = country_ranges([base, *plans])
         countries.to_csv(staged.path / "countries.csv", float_format="%.6g")
         fig = plot_alternatives(
-            layers.zones, layers.sites, freq, table, run.name, slack, must, countries
+            layers.zones, layers.sites, freq, table, run.name, search["slack"], must, countries
         )
         save_figure(fig, staged.path / "alternatives")
         write_json(
             staged.path / "summary.json",
             {
                 "base_run": str(run.path.resolve()),
-                "slack": slack,
-                "count_requested": count,
+                "slack": search["slack"],
+                "count_requested": search["count_requested"],
                 "plans_found": len(plans),
-                "stop_reason": stop,
+                "stop_reason": search["stop_reason"],
                 "must_have": must,
                 "classes": freq["class"].value_counts().to_dict(),
             },
         )
-        staged.manifest = {
-            "name": f"{run.name}-alternatives",
-            "base_run": str(run.path.resolve()),
-            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
+        staged.manifest = new_manifest(name, base_run=str(run.path.resolve()))
     assert staged.published is not None
     return staged.published
+
+
+def _write_plan(
+    folder: Path,
+    run: Any,
+    cfg: Config,
+    layers: Any,
+    inst: Instance,
+    plan: Plan,
+    base: Plan,
+    search: dict[str, Any],
+) -> None:
+    """One plan as a run folder of its own (with a manifest holding the file checksums)."""
+    from siting.outputs.runfolder import new_manifest, sha256_file, write_json
+    from siting.pipeline import write_run_contents
+
+    folder.mkdir()
+    assert plan.solution is not None
+    plan_cfg = cfg.model_copy(update={"name": f"{cfg.name}-plan-{plan.index:02d}"})
+    write_run_contents(folder, plan_cfg, plan.solution, layers, inst)
+    cap = (1 + search["slack"]) * base.objective_eur_per_yr
+    manifest = new_manifest(
+        plan_cfg.name,
+        plan=plan.index,
+        inputs=run.manifest.get("inputs", {}),
+        base_run=str(run.path.resolve()),
+        config_sha256=run.manifest["config_sha256"],
+        status=plan.status,
+        mga={"slack": search["slack"], "cost_cap_eur_per_yr": cap},
+        files={
+            f.relative_to(folder).as_posix(): sha256_file(f)
+            for f in sorted(folder.rglob("*"))
+            if f.is_file()
+        },
+    )
+    write_json(folder / "manifest.json", manifest)

@@ -1,4 +1,6 @@
-"""Command-line interface: ``siting run | validate | plot | compare | sweep | runs | verify`` (DESIGN §5).
+"""Command-line interface: ``siting run | validate | plot | compare | sweep | alternatives | runs | verify | schema``.
+
+Commands and exit codes: ``docs/cli.md``.
 
 Errors are one clear message per problem on stderr with the documented exit code; a
 traceback only with ``--debug``.
@@ -17,6 +19,86 @@ from siting import __version__
 from siting.errors import ExitCode, SitingError
 
 
+def _command(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+    """A subcommand that also takes ``--debug`` after its own arguments."""
+    c = sub.add_parser(name, help=help_text)
+    c.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
+    return c
+
+
+def _overrides(c: argparse.ArgumentParser) -> None:
+    c.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config key, e.g. --set carbon.cfe_target=0.9 (repeatable)",
+    )
+
+
+def _solve_commands(sub: Any) -> None:
+    r = _command(sub, "run", "build and solve a scenario; writes a new run folder")
+    r.add_argument("config", type=Path, help="scenario YAML, e.g. configs/europe-2030.yaml")
+    r.add_argument(
+        "--out", type=Path, default=None, help="folder for run folders (default: ./runs)"
+    )
+    r.add_argument("--name", default=None, help="run name (default: the config's name)")
+    _overrides(r)
+    r.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    v = _command(sub, "validate", "check a config and its layers; solves nothing")
+    v.add_argument("config", type=Path)
+    _overrides(v)
+    sw = _command(sub, "sweep", "run many scenarios in parallel on Dask")
+    sw.add_argument("sweep", type=Path, help="sweep YAML, e.g. configs/sweep-cfe.yaml")
+    sw.add_argument(
+        "--scheduler", default=None, metavar="ADDR",
+        help="address of a running Dask scheduler (default: a local cluster)",
+    )  # fmt: skip
+    sw.add_argument(
+        "--workers", type=int, default=None, help="local worker processes (default: cores)"
+    )
+    sw.add_argument(
+        "--out", type=Path, default=None,
+        help="parent folder (default ./runs); writes <out>/<sweep name>/",
+    )  # fmt: skip
+    sw.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    al = _command(
+        sub, "alternatives",
+        "near-optimal siting plans, as different as possible from the run's and each other",
+    )  # fmt: skip
+    al.add_argument("run", type=Path, help="a solved run folder")
+    al.add_argument("--slack", type=float, default=0.05, help="allowed cost increase (0.05 = 5 %%)")
+    al.add_argument("--count", type=int, default=5, help="most alternative plans to look for")
+    al.add_argument("--out", type=Path, default=None, help="folder for the result")
+    al.add_argument("--time-limit", type=float, default=None, help="seconds per plan")
+    al.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+
+
+def _run_folder_commands(sub: Any) -> None:
+    pl = _command(sub, "plot", "redraw a run's maps")
+    pl.add_argument("run", type=Path, help="a run folder")
+    cp = _command(
+        sub, "compare", "compare runs: maps, KPI and config deltas, one offline HTML report"
+    )
+    cp.add_argument(
+        "runs", type=Path, nargs="+", metavar="RUN",
+        help="two or more run folders; the first is the reference",
+    )  # fmt: skip
+    cp.add_argument(
+        "--out", type=Path, default=None,
+        help="folder for comparison folders (default: ./comparisons)",
+    )  # fmt: skip
+    ls = _command(sub, "runs", "list the run folders in a folder (default ./runs)")
+    ls.add_argument("folder", type=Path, nargs="?", default=Path("runs"))
+    vf = _command(sub, "verify", "check a run folder's files against the checksums in its manifest")
+    vf.add_argument("run", type=Path, help="a run folder")
+    sc = _command(sub, "schema", "print the JSON Schema of scenario configs (docs/config.md)")
+    sc.add_argument("--out", type=Path, default=None, help="write it to this file instead")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="siting",
@@ -25,113 +107,28 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"siting {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    r = sub.add_parser("run", help="build and solve a scenario; writes a new run folder")
-    r.add_argument("config", type=Path, help="scenario YAML, e.g. configs/europe-2030.yaml")
-    r.add_argument(
-        "--out", type=Path, default=None, help="folder for run folders (default: ./runs)"
-    )
-    r.add_argument("--name", default=None, help="run name (default: the config's name)")
-    r.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a config key, e.g. --set carbon.cfe_target=0.9 (repeatable)",
-    )
-    r.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    r.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
-
-    v = sub.add_parser("validate", help="check a config and its layers; solves nothing")
-    v.add_argument("config", type=Path)
-    v.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    v.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
-
-    pl = sub.add_parser("plot", help="redraw a run's maps")
-    pl.add_argument("run", type=Path, help="a run folder")
-    pl.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
-    cp = sub.add_parser(
-        "compare", help="compare runs: maps, KPI and config deltas, one offline HTML report"
-    )
-    cp.add_argument(
-        "runs",
-        type=Path,
-        nargs="+",
-        metavar="RUN",
-        help="two or more run folders; the first is the reference",
-    )
-    cp.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="folder for comparison folders (default: ./comparisons)",
-    )
-    cp.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
-
-    sw = sub.add_parser("sweep", help="run many scenarios in parallel on Dask")
-    sw.add_argument("sweep", type=Path, help="sweep YAML, e.g. configs/sweep-cfe.yaml")
-    sw.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDR",
-        help="address of a running Dask scheduler (default: a local cluster)",
-    )
-    sw.add_argument(
-        "--workers", type=int, default=None, help="local worker processes (default: cores)"
-    )
-    sw.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="parent folder (default ./runs); writes <out>/<sweep name>/",
-    )
-    sw.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    sw.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
-
-    al = sub.add_parser(
-        "alternatives",
-        help="near-optimal siting plans, as different as possible from the run's and each other",
-    )
-    al.add_argument("run", type=Path, help="a solved run folder")
-    al.add_argument("--slack", type=float, default=0.05, help="allowed cost increase (0.05 = 5 %%)")
-    al.add_argument("--count", type=int, default=5, help="most alternative plans to look for")
-    al.add_argument("--out", type=Path, default=None, help="folder for the result")
-    al.add_argument("--time-limit", type=float, default=None, help="seconds per plan")
-    al.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
-    al.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
-
-    ls = sub.add_parser("runs", help="list the run folders in a folder (default ./runs)")
-    ls.add_argument("folder", type=Path, nargs="?", default=Path("runs"))
-    ls.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
-
-    vf = sub.add_parser(
-        "verify", help="check a run folder's files against the checksums in its manifest"
-    )
-    vf.add_argument("run", type=Path, help="a run folder")
-    vf.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
-    )
+    _solve_commands(sub)
+    _run_folder_commands(sub)
     return p
 
 
+def _cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from siting.config import json_schema
+
+    text = json.dumps(json_schema(), indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+        print(args.out)
+    return ExitCode.OK
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from siting.io.results import read_run
-    from siting.io.runfolder import verify_checksums
+    from siting.outputs.results import read_run
+    from siting.outputs.runfolder import verify_checksums
 
     run = read_run(args.run)
     bad = verify_checksums(run.path)
@@ -200,7 +197,7 @@ def _cmd_alternatives(args: argparse.Namespace) -> int:
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:
-    from siting.io.results import list_runs
+    from siting.outputs.results import list_runs
 
     table = list_runs(args.folder)
     if table.empty:
@@ -249,8 +246,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
-    from siting.io.results import read_run
-    from siting.plotting import plot_run_map, save_figure
+    from siting.outputs.results import read_run
+    from siting.plots import plot_run_map, save_figure
 
     run = read_run(args.run)
     if run.summary.get("status") not in ("optimal", "feasible"):
@@ -290,6 +287,7 @@ COMMANDS = {
     "runs": _cmd_runs,
     "sweep": _cmd_sweep,
     "alternatives": _cmd_alternatives,
+    "schema": _cmd_schema,
 }
 
 
@@ -297,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``siting`` console script; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return int(COMMANDS[args.command](args))
     except SitingError as exc:
         if args.debug:
             traceback.print_exc()
@@ -305,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print("interrupted: nothing was published", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     except Exception as exc:
         if args.debug:
             traceback.print_exc()

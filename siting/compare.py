@@ -2,7 +2,7 @@
 
 The runs are only read, never modified. Tables are computed by pure functions from the
 runs' published files; :func:`compare_runs` writes them into a new, atomically published
-folder (DESIGN §7).
+folder (``docs/outputs.md``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import InputError, Problem
-from siting.io.results import RunFolder, read_run
-from siting.io.runfolder import staged_run, write_json
+from siting.outputs.results import RunFolder, read_run
+from siting.outputs.runfolder import new_manifest, staged_run, write_json
 from siting.summary import compare_fields
 from siting.technologies import default_table
 
@@ -263,7 +263,7 @@ def build_comparison(paths: list[Path]) -> Comparison:
 
 def compare_runs(paths: list[Path], out: Path | None = None) -> Path:
     """Write a comparison folder (tables, maps, ``report.html``) and return its path."""
-    from siting.plotting import plot_comparison, plot_difference, save_figure
+    from siting.plots import plot_comparison, plot_difference, save_figure
     from siting.report import render_report
 
     comp = build_comparison(paths)
@@ -293,9 +293,10 @@ def compare_runs(paths: list[Path], out: Path | None = None) -> Path:
                 "summary": comp.summary,
             },
         )
-        staged.manifest = {
-            "kind": "comparison",
-            "runs": {lbl: str(r.path) for lbl, r in zip(comp.labels, comp.runs, strict=True)},
-        }
+        staged.manifest = new_manifest(
+            name,
+            kind="comparison",
+            runs={lbl: str(r.path) for lbl, r in zip(comp.labels, comp.runs, strict=True)},
+        )
     assert staged.published is not None
     return staged.published

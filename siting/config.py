@@ -1,4 +1,7 @@
-"""Scenario configuration: schema, loading, ``--set`` overrides and hashing (DESIGN §6)."""
+"""Scenario configuration: schema, loading, ``--set`` overrides and hashing.
+
+Every key, type, default and unit: ``docs/config.md`` (generated from this schema).
+"""
 
 from __future__ import annotations
 
@@ -18,18 +21,27 @@ from siting.technologies import default_table
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # field docstrings become the descriptions in the JSON Schema and docs/config.md
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, use_attribute_docstrings=True
+    )
 
 
 class LayersConfig(_Strict):
     """Paths of the input layers, relative to the config file."""
 
     zones: Path
+    """Zone polygons with their baseline and grid figures (``docs/layers.md#zones``)."""
     sites: Path
+    """Candidate data-centre sites, points (``docs/layers.md#sites``)."""
     renewables: Path
+    """Buildable clean capacity per zone and technology (``docs/layers.md#renewables``)."""
     links: Path | None = None
+    """Directed interconnectors between zones (``docs/layers.md#links``)."""
     demand: Path | None = None
+    """Inference demand points for latency rules (``docs/layers.md#demand``)."""
     profiles: Path | None = None
+    """Hourly capacity factors of the representative periods (``docs/layers.md#profiles``)."""
     rtt: Path | None = None
     """Measured round-trip times (``demand_id``, ``site_id``, ``rtt_ms``); overrides distance."""
     moratoria: Path | None = None
@@ -46,8 +58,11 @@ class TargetConfig(_Strict):
     """Compute target: ``target = (1 + increase_pct / 100) x baseline`` by ``deadline_year``."""
 
     baseline_year: int = Field(2024, ge=1990, le=2100)
+    """Year of the baseline capacity [yr]."""
     increase_pct: float = Field(300.0, ge=0.0, le=10_000.0)
+    """Increase of IT capacity over the baseline by the deadline [%]; 300 means 4 x."""
     deadline_year: int = Field(2030, ge=1990, le=2100)
+    """Year by which the target must be met; sites connected later are excluded [yr]."""
 
     @model_validator(mode="after")
     def _deadline_after_baseline(self) -> TargetConfig:
@@ -65,19 +80,28 @@ class CarbonConfig(_Strict):
     """How data-centre load is matched with carbon-free supply."""
 
     matching: Literal["annual", "hourly"] = "annual"
+    """``annual``: clean energy over the year covers the load; ``hourly``: in every hour (24/7)."""
     cfe_target: float = Field(1.0, ge=0.0, le=1.0)
+    """Share of the load covered by carbon-free supply [-]; 1.0 allows no residual grid."""
     scope: Literal["all", "new"] = "all"
+    """``all``: match existing and new data centres; ``new``: new capacity only."""
 
 
 class PolicyConfig(_Strict):
     """Siting policy: concentration caps, site counts, forced/forbidden sites, water."""
 
     max_country_share: float | None = Field(0.35, gt=0.0, le=1.0)
+    """Largest share of all new IT capacity in one country [-]; null: no cap."""
     min_sites: int = Field(0, ge=0)
+    """Least number of sites that get new capacity [sites]."""
     max_sites: int | None = Field(None, ge=0)
+    """Most sites that get new capacity [sites]; null: no limit."""
     forced_sites: list[str] = Field(default_factory=list)
+    """Site IDs that must get new capacity."""
     forbidden_sites: list[str] = Field(default_factory=list)
+    """Site IDs that may not get new capacity."""
     max_water_stress: float | None = Field(None, ge=0.0)
+    """Sites above this water stress (Aqueduct 0-5) are excluded [-]; null: no limit."""
     min_sites_per_country: dict[str, int] = Field(default_factory=dict)
     """Least number of sites with new capacity per country (``country`` of the zones layer)."""
 
@@ -114,7 +138,9 @@ class LatencyConfig(_Strict):
     max_rtt_ms: float | None = Field(None, gt=0.0)
     """Budget for points without their own ``max_latency_ms`` [ms]; None: no budget."""
     route_factor: float = Field(parameters.LATENCY_ROUTE_FACTOR, ge=1.0, le=10.0)
+    """Measured latency over line-of-sight at fibre speed [-] (BOZKURT_2018)."""
     fibre_km_per_ms: float = Field(parameters.FIBRE_KM_PER_MS, gt=0.0)
+    """Speed of light in fibre [km/ms] (FIBRE_SOL)."""
 
 
 class WaterConfig(_Strict):
@@ -135,6 +161,7 @@ class GridConnectionConfig(_Strict):
     """Year connection requests are filed; sites without ``online_year`` then get
     ``request_year + grid_connection_years`` (site, else zone). None: use given years only."""
     late_sites: Literal["exclude", "accelerate"] = "exclude"
+    """Sites connected after the deadline: ``exclude`` them, or ``accelerate`` at a cost."""
     acceleration_eur_per_mw_yr: float | None = Field(None, ge=0.0)
     """Cost of connecting one year earlier, per MW of new IT capacity [EUR/MW/yr per year]."""
     max_acceleration_years: float | None = Field(None, ge=0.0)
@@ -154,8 +181,11 @@ class EconomicsConfig(_Strict):
     """Economic assumptions."""
 
     utilisation: float = Field(parameters.DEFAULT_UTILISATION, gt=0.0, le=1.0)
+    """Average IT draw over installed IT capacity [-]."""
     carbon_price_eur_per_t: float = Field(100.0, ge=0.0)
+    """Price of CO2 added to residual grid energy [EUR/t]."""
     wheeling_eur_per_mwh: float = Field(0.0, ge=0.0)
+    """Charge per MWh sent over a link [EUR/MWh]."""
 
 
 _BATTERY = default_table()["battery"]
@@ -168,6 +198,7 @@ class StorageConfig(_Strict):
     """
 
     enabled: bool = True
+    """Let the model build batteries (hourly matching only)."""
     energy_eur_per_mwh_yr: float = Field(_BATTERY.energy_eur_per_mwh_yr, ge=0.0)
     """Annualised cost of battery energy capacity [EUR/MWh/yr]."""
     power_eur_per_mw_yr: float = Field(_BATTERY.capex_eur_per_mw_yr, ge=0.0)
@@ -180,31 +211,48 @@ class SolverConfig(_Strict):
     """Solver choice and limits."""
 
     name: Literal["highs", "cbc"] = "highs"
+    """MILP solver: HiGHS (default) or PuLP's bundled CBC (deprecated upstream)."""
     time_limit_s: float = Field(600.0, gt=0.0)
+    """Wall-clock limit of the solve [s]; the best plan found by then is kept."""
     mip_gap: float = Field(0.005, ge=0.0, lt=1.0)
+    """Relative gap at which a plan counts as optimal [-]."""
     threads: int = Field(1, ge=1, le=256)
+    """Solver threads."""
     seed: int = Field(0, ge=0, le=2_147_483_647)
+    """Solver random seed, for repeatable runs."""
     msg: bool = False
+    """Print the solver's log."""
 
 
 class Config(_Strict):
     """A complete scenario."""
 
     name: str = Field(..., min_length=1, max_length=80)
+    """Scenario name; names the run folder (letters, digits, '-', '_', '.')."""
     data_root: Path = Path(".")
     """Folder tree, relative to the config file, that layer paths must stay inside."""
     layers: LayersConfig
+    """Input layer files, relative to this config (``docs/layers.md``)."""
     target: TargetConfig = Field(default_factory=TargetConfig)  # type: ignore[arg-type]
+    """Compute target."""
     carbon: CarbonConfig = Field(default_factory=CarbonConfig)  # type: ignore[arg-type]
+    """Carbon-free matching rule."""
     policy: PolicyConfig = Field(default_factory=PolicyConfig)  # type: ignore[arg-type]
+    """Siting policy."""
     economics: EconomicsConfig = Field(default_factory=EconomicsConfig)  # type: ignore[arg-type]
+    """Economic assumptions."""
     storage: StorageConfig = Field(default_factory=StorageConfig)  # type: ignore[arg-type]
+    """Battery storage."""
     latency: LatencyConfig = Field(default_factory=LatencyConfig)  # type: ignore[arg-type]
+    """Latency rules for inference."""
     water: WaterConfig = Field(default_factory=WaterConfig)  # type: ignore[arg-type]
+    """Water pricing."""
     grid_connection: GridConnectionConfig = Field(default_factory=GridConnectionConfig)  # type: ignore[arg-type]
+    """Time to power."""
     technologies: dict[str, bool] = Field(default_factory=dict)
     """Switch technologies of the table on or off by id, e.g. ``{nuclear: false}``."""
     solver: SolverConfig = Field(default_factory=SolverConfig)  # type: ignore[arg-type]
+    """Solver settings."""
 
     @field_validator("name")
     @classmethod
@@ -240,6 +288,14 @@ class Config(_Strict):
             plain.pop("data_root", None)  # where the data live does not change the scenario
         blob = json.dumps(plain, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario config (what ``siting schema`` prints)."""
+    schema = Config.model_json_schema()
+    schema["$id"] = "https://siting.invalid/config.schema.json"
+    schema["title"] = "siting scenario config"
+    return schema
 
 
 def _known_keys(model: type[BaseModel]) -> list[str]:

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 
-class ExitCode:
-    """Process exit codes (DESIGN §5)."""
+class ExitCode(enum.IntEnum):
+    """Process exit codes of the ``siting`` commands (``docs/cli.md``)."""
 
     OK = 0
+    """Done (a run: optimal, or feasible within its limits)."""
     UNEXPECTED = 1
+    """A bug or a solver crash: re-run with ``--debug`` for the traceback."""
     INVALID_INPUT = 2
+    """A config, layer, table or argument is wrong; the message names it and the fix."""
     INFEASIBLE = 3
+    """No plan meets every requirement (``diagnosis.json`` says why)."""
     NO_SOLUTION = 4
+    """The time limit struck before any plan was found."""
     SWEEP_FAILURES = 5
+    """Some scenarios of a sweep failed (listed in ``sweep.csv``)."""
+    INTERRUPTED = 130
+    """Stopped by Ctrl-C (SIGINT); nothing was published."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,7 @@ class Problem:
 class SitingError(Exception):
     """Base class: an error with a user-facing message and an exit code."""
 
-    exit_code: int = ExitCode.UNEXPECTED
+    exit_code: ExitCode = ExitCode.UNEXPECTED
 
 
 @dataclass
@@ -50,7 +59,7 @@ class InputError(SitingError):
     """Invalid config or layer; carries every problem found, not only the first."""
 
     problems: list[Problem] = field(default_factory=list)
-    exit_code: int = ExitCode.INVALID_INPUT
+    exit_code: ExitCode = ExitCode.INVALID_INPUT
 
     def __post_init__(self) -> None:
         super().__init__(str(self))

@@ -1,4 +1,4 @@
-"""Instance: the optimisation problem as plain arrays, no geometry, units fixed (DESIGN §2).
+"""Instance: the optimisation problem as plain arrays, no geometry, units fixed.
 
 Built once from checked layers and the config by a pure function. The model is built from
 an :class:`Instance` alone, so tests can construct tiny instances directly.

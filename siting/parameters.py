@@ -16,9 +16,10 @@ EU_FLEET_PUE: Final[float] = 1.36
 """Weighted average PUE of the EU data-centre fleet, first EED reporting (EED_DASH_2025)."""
 
 DEFAULT_UTILISATION: Final[float] = 0.8
-"""Average IT draw over installed IT capacity used by DESIGN §1 for the baseline [-]."""
+"""Average IT draw over installed IT capacity used to derive the baseline capacity from its energy [-]
+(``docs/model.md``)."""
 
-# Latency (DESIGN §4.7): RTT = 2 x great-circle km x route factor / fibre speed.
+# Latency (docs/model.md, latency rows): RTT = 2 x great-circle km x route factor / fibre speed.
 FIBRE_KM_PER_MS: Final[float] = 200.0
 """Light in single-mode fibre, rounded from 204,190 km/s [km/ms] (FIBRE_SOL)."""
 

@@ -1,4 +1,4 @@
-"""Pipeline: config -> layers -> instance -> model -> solution -> run folder (DESIGN §2).
+"""Pipeline: config -> layers -> instance -> model -> solution -> run folder.
 
 The only module that strings the steps together; each step stays a pure function or an
 isolated I/O call. Progress goes to stderr so the run folder path stays the last stdout line.
@@ -6,26 +6,29 @@ isolated I/O call. Progress goes to stderr so the run folder path stays the last
 
 from __future__ import annotations
 
-import platform
 import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TextIO
 
-from siting import __version__
 from siting.config import Config, load_config
 from siting.diagnosis import diagnosis_report, explain_infeasible, precheck
 from siting.errors import ExitCode, NoSolutionError, SolverError
 from siting.instance import Instance, build_instance
-from siting.io.results import write_results
-from siting.io.runfolder import sha256_file, staged_run, write_json, write_yaml
 from siting.layers import Layers, load_layers
-from siting.model import build_model
+from siting.model import SitingModel, build_model
+from siting.outputs.results import write_results
+from siting.outputs.runfolder import (
+    new_manifest,
+    sha256_file,
+    staged_run,
+    write_json,
+    write_yaml,
+)
 from siting.solution import Solution, extract_solution
-from siting.solvers import SolverStatus, solve
+from siting.solvers import SolveResult, SolverStatus, solve
 
 
 class Progress:
@@ -48,30 +51,8 @@ class RunOutcome:
 
     path: Path | None
     status: str
-    exit_code: int
+    exit_code: ExitCode
     summary: Mapping[str, Any] = field(default_factory=dict)
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of siting, Python and the libraries that shape a result (for manifests)."""
-    out = {"siting": __version__, "python": platform.python_version()}
-    for pkg in (
-        "pulp",
-        "highspy",
-        "geopandas",
-        "shapely",
-        "pyogrio",
-        "pyproj",
-        "pandas",
-        "numpy",
-        "matplotlib",
-        "pydantic",
-    ):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
 
 
 def validate(
@@ -119,9 +100,7 @@ def run(
     say = progress or Progress(enabled=False)
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    overrides = list(overrides or [])
-    if name:
-        overrides.append(f"name={name}")
+    overrides = [*(overrides or []), *([f"name={name}"] if name else [])]
     cfg = load_config(config_path, overrides)
     say(
         f"config {cfg.name}: +{cfg.target.increase_pct:g} % by {cfg.target.deadline_year}, "
@@ -134,33 +113,61 @@ def run(
         f"layers read: {inst.n_zones} zones, {inst.n_sites} sites ({int(inst.eligible.sum())} eligible), "
         f"{len(inst.re_tech)} clean options, {len(inst.link_ids)} links, {inst.n_slices} slices"
     )
-
     out_root = Path(out) if out else Path.cwd() / "runs"
+    manifest = _run_manifest(cfg, config_path, overrides)
+    findings = precheck(inst)
+    if findings:
+        say("pre-solve checks found the plan impossible; writing the diagnosis")
+        report = diagnosis_report(findings, "not solved: pre-solve checks")
+        return _publish_infeasible(cfg, out_root, manifest, timings, report, say)
+    model, result = _build_and_solve(inst, cfg, timings, manifest, say)
+    if result.status == SolverStatus.INFEASIBLE:
+        say("infeasible: explaining why (IIS of the LP relaxation, elastic re-solve)")
+        report = diagnosis_report(
+            precheck(inst) + explain_infeasible(inst), result.termination, manifest["model_size"]
+        )
+        return _publish_infeasible(cfg, out_root, manifest, timings, report, say)
+    _require_solution(result, cfg)
+    solution = extract_solution(model, result)
+    t = time.perf_counter()
+    with staged_run(out_root, cfg.name, manifest["config_sha256"]) as staged:
+        write_run_contents(staged.path, cfg, solution, layers, inst)
+        timings["write_s"] = time.perf_counter() - t
+        manifest["timings"] = timings
+        manifest["status"] = result.status.value
+        staged.manifest = manifest
+    assert staged.published is not None
+    say(f"published {staged.published.name}")
+    return RunOutcome(staged.published, result.status.value, ExitCode.OK, solution.summary)
+
+
+def _run_manifest(cfg: Config, config_path: str | Path, overrides: list[str]) -> dict[str, Any]:
+    """The manifest as far as it is known before the solve: inputs, hashes, solver options."""
     inputs = {k: {"path": str(p), "sha256": sha256_file(p)} for k, p in cfg.layer_paths().items()}
-    config_hash = cfg.sha256({k: v["sha256"] for k, v in inputs.items()})
-    manifest: dict[str, Any] = {
-        "name": cfg.name,
-        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "config_sha256": config_hash,
-        "config_source": str(Path(config_path).resolve()),
-        "overrides": overrides,
-        "inputs": inputs,
-        "versions": package_versions(),
-        "solver": {
+    return new_manifest(
+        cfg.name,
+        config_sha256=cfg.sha256({k: v["sha256"] for k, v in inputs.items()}),
+        config_source=str(Path(config_path).resolve()),
+        overrides=overrides,
+        inputs=inputs,
+        solver={
             "name": cfg.solver.name,
             "seed": cfg.solver.seed,
             "threads": cfg.solver.threads,
             "time_limit_s": cfg.solver.time_limit_s,
             "mip_gap_requested": cfg.solver.mip_gap,
         },
-    }
+    )
 
-    findings = precheck(inst)
-    if findings:
-        say("pre-solve checks found the plan impossible; writing the diagnosis")
-        report = diagnosis_report(findings, "not solved: pre-solve checks")
-        return _publish_infeasible(cfg, config_hash, out_root, manifest, timings, report, say)
 
+def _build_and_solve(
+    inst: Instance,
+    cfg: Config,
+    timings: dict[str, float],
+    manifest: dict[str, Any],
+    say: Progress,
+) -> tuple[SitingModel, SolveResult]:
+    """Build and solve; timings [s], model size and solver report go into the manifest."""
     t = time.perf_counter()
     model = build_model(inst)
     timings["build_s"] = time.perf_counter() - t
@@ -187,13 +194,11 @@ def run(
         f"solver: {result.termination} ({result.status.value}) in {result.solve_s:.1f} s; "
         f"objective {result.objective:,.0f} EUR/yr, gap {result.mip_gap:.4%}"
     )
+    return model, result
 
-    if result.status == SolverStatus.INFEASIBLE:
-        say("infeasible: explaining why (IIS of the LP relaxation, elastic re-solve)")
-        report = diagnosis_report(
-            precheck(inst) + explain_infeasible(inst), result.termination, size
-        )
-        return _publish_infeasible(cfg, config_hash, out_root, manifest, timings, report, say)
+
+def _require_solution(result: SolveResult, cfg: Config) -> None:
+    """Raise the documented error when the solver returned no plan (and did not prove none)."""
     if result.status == SolverStatus.NO_SOLUTION:
         raise NoSolutionError(
             f"no feasible plan found within the time limit ({cfg.solver.time_limit_s:g} s). "
@@ -204,24 +209,12 @@ def run(
             f"solver {cfg.solver.name} ended with '{result.termination}' {result.message}".strip()
         )
 
-    solution = extract_solution(model, result)
-    t = time.perf_counter()
-    with staged_run(out_root, cfg.name, config_hash) as staged:
-        write_run_contents(staged.path, cfg, solution, layers, inst)
-        timings["write_s"] = time.perf_counter() - t
-        manifest["timings"] = timings
-        manifest["status"] = result.status.value
-        staged.manifest = manifest
-    assert staged.published is not None
-    say(f"published {staged.published.name}")
-    return RunOutcome(staged.published, result.status.value, ExitCode.OK, solution.summary)
-
 
 def write_run_contents(
     folder: Path, cfg: Config, solution: Solution, layers: Layers, inst: Instance
 ) -> None:
     """Config, tables, GeoPackage, summary and maps of a solved run (all but the manifest)."""
-    from siting.plotting import plot_run_map, save_figure
+    from siting.plots import plot_run_map, save_figure
 
     write_yaml(folder / "config.yaml", cfg.to_plain())
     geo = write_results(folder, solution, layers)
@@ -252,7 +245,7 @@ def dispatch_figure(
     n_zones: int = 3,
 ) -> Any:
     """The supply-stack figure for the zones with most new IT capacity."""
-    from siting.plotting import plot_dispatch
+    from siting.plots import plot_dispatch
 
     top = (
         zones.sort_values(["new_it_mw", "load_mw"], ascending=False)["zone_id"]
@@ -268,7 +261,6 @@ def dispatch_figure(
 
 def _publish_infeasible(
     cfg: Config,
-    config_hash: str,
     out_root: Path,
     manifest: dict[str, Any],
     timings: dict[str, float],
@@ -276,7 +268,7 @@ def _publish_infeasible(
     say: Progress,
 ) -> RunOutcome:
     summary = {"status": "infeasible", "objective_eur_per_yr": None, "diagnosis": report["summary"]}
-    with staged_run(out_root, cfg.name, config_hash) as staged:
+    with staged_run(out_root, cfg.name, manifest["config_sha256"]) as staged:
         write_yaml(staged.path / "config.yaml", cfg.to_plain())
         write_json(staged.path / "summary.json", summary)
         write_json(staged.path / "diagnosis.json", report)

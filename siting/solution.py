@@ -1,4 +1,4 @@
-"""Solution: read a solved model back into tables and KPIs (DESIGN §7).
+"""Solution: read a solved model back into tables and KPIs (``docs/outputs.md``).
 
 Pure: takes the solved :class:`~siting.model.SitingModel` and returns DataFrames that let
 anyone re-check the plan without the model (target, balances, bounds).
@@ -63,7 +63,8 @@ class _Values:
 
     ``new_it`` [MW IT] and ``built`` per site; ``re_new`` [MW] per clean option; ``flow``
     [MW] per link and slice; ``grid``, ``charge`` and ``discharge`` [MW] per zone and slice
-    (summed over stores); ``energy`` [MWh] and ``power`` [MW] per store and zone.
+    (summed over stores, and per store); ``energy`` [MWh] and ``power`` [MW] per store and
+    zone.
     """
 
     new_it: np.ndarray
@@ -75,6 +76,8 @@ class _Values:
     discharge: np.ndarray
     energy: dict[str, np.ndarray]
     power: dict[str, np.ndarray]
+    store_charge: dict[str, np.ndarray]
+    store_discharge: dict[str, np.ndarray]
 
 
 def _values(model: SitingModel) -> _Values:
@@ -84,14 +87,18 @@ def _values(model: SitingModel) -> _Values:
     integer = [x is not None and x.cat == pulp.LpInteger for x in model.size]
     size = np.where(integer, np.round(size), size)
     zero = np.zeros((n_z, n_t))
+    charge = {o.tech: _matrix(st.charge, (n_z, n_t)) for o, st in _stores(model)}
+    discharge = {o.tech: _matrix(st.discharge, (n_z, n_t)) for o, st in _stores(model)}
     return _Values(
         new_it=size * np.array(model.size_mw),
         built=np.array([_val(b) > 0.5 for b in model.build], dtype=bool),
         re_new=np.array([_val(v) for v in model.re]),
         flow=_matrix(model.flow, (n_l, n_t)),
         grid=_matrix(model.grid, (n_z, n_t)),
-        charge=sum((_matrix(st.charge, (n_z, n_t)) for st in model.stores), zero),
-        discharge=sum((_matrix(st.discharge, (n_z, n_t)) for st in model.stores), zero),
+        charge=sum(charge.values(), zero),
+        discharge=sum(discharge.values(), zero),
+        store_charge=charge,
+        store_discharge=discharge,
         energy={o.tech: np.array([_val(v) for v in st.energy]) for o, st in _stores(model)},
         power={o.tech: np.array([_val(v) for v in st.power]) for o, st in _stores(model)},
     )
@@ -218,6 +225,9 @@ def _dispatch_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.
         by_tech = np.zeros((n_z, n_t))
         np.add.at(by_tech, inst.re_zone[mask], v.re_new[mask][:, None] * inst.re_cf[mask])
         dispatch[f"clean_{tech}_mw"] = by_tech.ravel()
+    for tech in v.store_charge:  # per store, so each state of charge can be re-checked
+        dispatch[f"charge_{tech}_mw"] = v.store_charge[tech].ravel()
+        dispatch[f"discharge_{tech}_mw"] = v.store_discharge[tech].ravel()
     return dispatch
 
 

@@ -1,4 +1,4 @@
-"""Sweeps: many scenarios of one base config, solved in parallel on Dask (DESIGN §5, §7).
+"""Sweeps: many scenarios of one base config, solved in parallel on Dask (``docs/cli.md``, ``docs/outputs.md``).
 
 A sweep file names a base config and either a parameter grid (the product of lists over
 config keys) or a list of named scenarios. Every scenario is validated before anything runs.
@@ -153,7 +153,9 @@ def run_scenario(
     record: dict[str, Any] = {"scenario": scenario}
     try:
         outcome = run(config, out=out, overrides=[*overrides, f"name={run_name}"])
-        record.update(status=outcome.status, exit_code=outcome.exit_code, run=str(outcome.path))
+        record.update(
+            status=outcome.status, exit_code=int(outcome.exit_code), run=str(outcome.path)
+        )
         if outcome.exit_code != ExitCode.OK:
             record["reason"] = str(outcome.summary.get("diagnosis", outcome.status))
         for k in KPI_COLUMNS:
@@ -174,8 +176,8 @@ def _already_solved(
     out: Path, run_name: str, config: Path, overrides: list[str]
 ) -> dict[str, Any] | None:
     """A published, solved run of exactly this scenario (same content hash), if any."""
-    from siting.io.results import read_run
-    from siting.io.runfolder import is_run_folder, sha256_file
+    from siting.outputs.results import read_run
+    from siting.outputs.runfolder import is_run_folder, sha256_file
 
     if not out.is_dir():
         return None
@@ -275,7 +277,7 @@ def run_sweep(
         )
     )
     if (table["status"].isin(["optimal", "feasible"])).sum() >= 2:
-        from siting.plotting import plot_sweep, save_figure
+        from siting.plots import plot_sweep, save_figure
 
         save_figure(
             plot_sweep(table, list((sweep.grid or {}).keys()), sweep.name), folder / "sweep"

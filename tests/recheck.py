@@ -1,7 +1,8 @@
-"""Re-check a run from its output files alone, without the model (DESIGN §7).
+"""Re-check a run from its input layers and its decisions alone, without the model.
 
-Deliberately independent of ``siting``: reads CSV and JSON with pandas and recomputes every
-balance and bound from first principles.
+Deliberately independent of ``siting``: reads the run's config, its input files and its
+tables with pandas and recomputes every balance, bound, state of charge and cost from first
+principles (``docs/model.md``), trusting none of the columns the model derived.
 """
 
 from __future__ import annotations
@@ -13,10 +14,18 @@ import numpy as np
 import pandas as pd
 
 REL = 1e-6
+DISCOUNT_RATE = 0.07  # PYPSA_EUR_CFG, as the technology table states
+TABLE = Path(__file__).resolve().parents[1] / "siting" / "data" / "technologies.csv"
 
 
 def recheck_run(run: Path) -> dict[str, float]:
-    """Assert that a solved run's tables are consistent and within all bounds.
+    """Assert that a solved run's decisions are feasible and its reported numbers true.
+
+    Trusted from the run: only its decisions (``sites.new_it_mw``, ``renewables.new_mw``,
+    ``flows.flow_mw``, dispatch ``grid_mw`` and per-store charge and discharge, store sizes
+    in ``zones.csv``). Everything else (loads, PUEs, eligibility, clean supply per slice,
+    link deliveries, states of charge, every cost term) is recomputed from the input layers
+    and the config, and the model-written columns are compared with the recomputation.
 
     Returns a few recomputed numbers for further assertions.
     """
@@ -26,111 +35,332 @@ def recheck_run(run: Path) -> dict[str, float]:
         n: pd.read_csv(run / "tables" / f"{n}.csv")
         for n in ("sites", "renewables", "flows", "dispatch", "zones", "links")
     }
-    sites, re, flows, disp, zones, links = (
-        t[n] for n in ("sites", "renewables", "flows", "dispatch", "zones", "links")
-    )
+    inp = _inputs(cfg)
+    sites, disp = t["sites"], t["dispatch"]
     u = cfg["economics"]["utilisation"]
     mult = 1 + cfg["target"]["increase_pct"] / 100
     cfe = cfg["carbon"]["cfe_target"]
 
-    # target
-    baseline = zones["baseline_it_mw"].sum()
+    # target, from the zones layer's baseline
+    baseline = float(inp["zones"]["baseline_it_mw"].sum())
     new = sites["new_it_mw"].sum()
     assert np.isclose(summary["baseline_it_mw"], baseline, rtol=REL)
     assert np.isclose(summary["target_it_mw"], mult * baseline, rtol=REL)
     assert np.isclose(summary["total_it_mw"], baseline + new, rtol=REL)
     assert baseline + new >= mult * baseline * (1 - REL), "target missed"
+    _recheck_sites(sites, inp, summary)
 
-    # sites within bounds; built exactly where new capacity goes
-    assert (sites["new_it_mw"] >= -1e-9).all()
-    assert (sites["new_it_mw"] <= sites["max_it_mw"] - sites["existing_it_mw"] + 1e-6).all(), (
-        "site above max"
-    )
-    assert (sites["built"] == (sites["new_it_mw"] > 1e-9)).all()
-    assert not (sites["built"] & ~sites["eligible"]).any(), "excluded site built"
-    assert summary["sites_built"] == int(sites["built"].sum())
-
-    # clean capacity within potential
-    assert (re["new_mw"] >= -1e-9).all()
-    assert (
-        re["new_mw"] <= re["potential_mw"] - re["existing_mw"].clip(upper=re["potential_mw"]) + 1e-6
-    ).all(), "above potential"
-
-    # flows within usable capacity
-    cap = links.set_index("link_id")["usable_mw"]
-    assert (flows["flow_mw"] >= -1e-9).all()
-    assert (flows["flow_mw"] <= flows["link_id"].map(cap) * (1 + REL) + 1e-6).all(), (
-        "flow above capacity"
-    )
-
-    # loads recomputed from sites and zones
-    zi = zones.set_index("zone_id")
-    scope_all = cfg["carbon"]["scope"] == "all"
-    fixed = (
-        (zi["baseline_pue"] * u * zi["baseline_it_mw"]) if scope_all else zi["baseline_it_mw"] * 0
-    )
-    new_load = (
-        (sites["pue"] * u * sites["new_it_mw"])
-        .groupby(sites["zone_id"])
-        .sum()
-        .reindex(zi.index, fill_value=0)
-    )
-    load = fixed + new_load
     d = disp.set_index(["zone_id", "slice"])
-    assert np.allclose(
-        d["load_mw"].to_numpy(), d.index.get_level_values(0).map(load).to_numpy(), rtol=REL
+    clean = _clean_supply(cfg, inp, t["renewables"], d)
+    assert np.allclose(d["clean_mw"], clean, rtol=REL, atol=1e-6), "clean_mw is not capacity x cf"
+    imp, exp = _link_flows(inp, t["flows"], d)
+    assert np.allclose(d["import_mw"], imp, rtol=REL, atol=1e-6), (
+        "import_mw is not flow x (1 - loss)"
     )
-
-    # imports and exports recomputed from flows
-    delivered = flows.groupby(["to_zone", "slice"])["delivered_mw"].sum()
-    sent = flows.groupby(["from_zone", "slice"])["flow_mw"].sum()
-    imp = pd.Series([delivered.get(k, 0.0) for k in d.index], index=d.index)
-    exp = pd.Series([sent.get(k, 0.0) for k in d.index], index=d.index)
-    assert np.allclose(d["import_mw"], imp, rtol=REL, atol=1e-6)
     assert np.allclose(d["export_mw"], exp, rtol=REL, atol=1e-6)
-    eff = flows["delivered_mw"] / flows["flow_mw"].where(flows["flow_mw"] > 0)
-    assert (eff.dropna() <= 1 + 1e-9).all(), "a link delivers more than it carries"
+    net_storage = _recheck_storage(cfg, inp, d, t["zones"])
 
-    # clean supply per zone equals new capacity x mean CF in annual matching
-    if cfg["carbon"]["matching"] == "annual":
-        clean = (re["new_mw"] * re["cf"]).groupby(re["zone_id"]).sum()
-        assert np.allclose(
-            d["clean_mw"],
-            d.index.get_level_values(0).map(lambda z: clean.get(z, 0.0)),
-            rtol=REL,
-            atol=1e-6,
-        )
+    # loads from the inputs: existing capacity at the zone's PUE, new at the site's
+    zl = inp["zones"]
+    fixed = zl["baseline_pue"] * u * zl["baseline_it_mw"]
+    if cfg["carbon"]["scope"] != "all":
+        fixed = fixed * 0.0
+    pue = _site_pue(sites, inp)
+    new_load = (
+        (pue * u * sites.set_index("site_id")["new_it_mw"])
+        .groupby(sites.set_index("site_id")["zone_id"])
+        .sum()
+    )
+    load = fixed.add(new_load, fill_value=0.0)
+    zone_of_row = d.index.get_level_values(0)
+    expected_load = zone_of_row.map(load).to_numpy()
+    assert np.allclose(d["load_mw"].to_numpy(), expected_load, rtol=REL), "load_mw is wrong"
 
-    # balance per zone and slice
-    supply = d["clean_mw"] + d["import_mw"] - d["export_mw"] + d["storage_mw"] + d["grid_mw"]
-    scale = np.maximum(d["load_mw"].abs(), 1.0)
-    assert ((supply - d["load_mw"]) / scale >= -REL).all(), "a zone and slice does not balance"
+    # balance per zone and slice, from recomputed supply
+    supply = clean + imp - exp + net_storage + d["grid_mw"]
+    scale = np.maximum(np.abs(expected_load), 1.0)
+    assert ((supply - expected_load) / scale >= -REL).all(), "a zone and slice does not balance"
 
     # residual grid within the CFE target, per zone
     w = d["weight_h"]
     grid_mwh = (d["grid_mw"] * w).groupby(level=0).sum()
-    load_mwh = (d["load_mw"] * w).groupby(level=0).sum()
+    load_mwh = pd.Series(expected_load * w.to_numpy(), index=d.index).groupby(level=0).sum()
     assert (grid_mwh <= (1 - cfe) * load_mwh * (1 + REL) + 1e-3).all(), (
         "grid above the CFE allowance"
     )
     cfe_score = 1 - grid_mwh.sum() / load_mwh.sum()
     assert np.isclose(summary["cfe_score"], cfe_score, rtol=1e-9, atol=1e-9)
     assert cfe_score >= cfe - 1e-9
-
-    # annual load and cost breakdown
     assert np.isclose(summary["annual_load_mwh"], load_mwh.sum(), rtol=REL)
-    assert np.isclose(
-        sum(summary["cost_breakdown_eur_per_yr"].values()),
-        summary["objective_eur_per_yr"],
-        rtol=1e-6,
-    )
-    _recheck_policy(run, cfg, summary, sites, zones)
+    _recheck_costs(cfg, inp, t, summary)
+    _recheck_policy(run, cfg, summary, sites, t["zones"])
     _recheck_latency(run, cfg, sites)
     return {
         "cfe_score": float(cfe_score),
         "new_it_mw": float(new),
         "baseline_it_mw": float(baseline),
     }
+
+
+def _inputs(cfg: dict) -> dict[str, pd.DataFrame]:
+    """The input layers the run read, straight from its files (paths in its config.yaml)."""
+    import geopandas as gpd
+
+    layers = cfg["layers"]
+    zones = gpd.read_file(layers["zones"])
+    zones = pd.DataFrame(zones.drop(columns="geometry")).set_index("zone_id")
+    zones["baseline_it_mw"] = zones.get("baseline_it_mw", pd.Series(0.0, index=zones.index)).fillna(
+        0.0
+    )
+    zones["baseline_pue"] = zones.get("baseline_pue", pd.Series(np.nan, index=zones.index)).fillna(
+        1.36
+    )
+    out = {"zones": zones, "sites": _points(layers["sites"]).set_index("site_id")}
+    out["renewables"] = pd.read_csv(layers["renewables"])
+    out["profiles"] = pd.read_csv(layers["profiles"]) if layers.get("profiles") else None
+    if layers.get("links"):
+        g = gpd.read_file(layers["links"])
+        links = pd.DataFrame(g.drop(columns="geometry"))
+        if "length_km" not in links.columns:  # the line's length in the metric CRS
+            links["length_km"] = g.to_crs("EPSG:3035").length.to_numpy() / 1000.0
+        if "link_id" not in links.columns:
+            links["link_id"] = links["from_zone"] + "->" + links["to_zone"]
+        out["links"] = links.set_index("link_id")
+    else:
+        out["links"] = pd.DataFrame(columns=["from_zone", "to_zone", "capacity_mw"])
+    out["table"] = pd.read_csv(layers.get("technologies") or TABLE).set_index("tech")
+    return out
+
+
+def _site_pue(sites: pd.DataFrame, inp: dict) -> pd.Series:
+    """PUE of each site's new capacity: its own, else its zone's baseline PUE."""
+    raw = inp["sites"].reindex(sites["site_id"])
+    zone = sites.set_index("site_id")["zone_id"]
+    own = raw.get("pue", pd.Series(np.nan, index=raw.index))
+    return own.fillna(zone.map(inp["zones"]["baseline_pue"]))
+
+
+def _recheck_sites(sites: pd.DataFrame, inp: dict, summary: dict) -> None:
+    """Bounds and modules from the sites layer; the table's PUE against the inputs."""
+    raw = inp["sites"].reindex(sites["site_id"])
+    existing = raw.get("existing_it_mw", pd.Series(0.0, index=raw.index)).fillna(0.0)
+    head = (raw["max_it_mw"] - existing).clip(lower=0.0).to_numpy()
+    new = sites["new_it_mw"].to_numpy()
+    assert (new >= -1e-9).all()
+    assert (new <= head + 1e-6).all(), "site above max"
+    module = raw.get("module_it_mw", pd.Series(np.nan, index=raw.index)).to_numpy(float)
+    modular = ~np.isnan(module) & (module > 0)
+    units = new[modular] / module[modular]
+    assert np.allclose(units, np.round(units), atol=1e-6), "new capacity is not whole modules"
+    assert (sites["built"] == (sites["new_it_mw"] > 1e-9)).all()
+    assert summary["sites_built"] == int(sites["built"].sum())
+    assert np.allclose(sites["pue"], _site_pue(sites, inp).to_numpy(), rtol=1e-12), "pue column"
+    assert np.allclose(sites["existing_it_mw"], existing.to_numpy(), rtol=1e-12)
+
+
+def _options(inp: dict) -> pd.DataFrame:
+    """Supply options per (zone, tech): potential, existing, cost and cf, merged by potential."""
+    re = inp["renewables"].copy()
+    for col, default in (("existing_mw", 0.0), ("cf", np.nan), ("capex_eur_per_mw_yr", np.nan)):
+        re[col] = re.get(col, pd.Series(default, index=re.index))
+    re["existing_mw"] = re["existing_mw"].fillna(0.0)
+    table = inp["table"]
+    for i in re.index[re["capex_eur_per_mw_yr"].isna()]:
+        row = table.loc[re.at[i, "tech"]]
+        vom = (
+            float(np.nan_to_num(row.get("vom_eur_per_mwh", 0.0)))
+            * np.nan_to_num(re.at[i, "cf"])
+            * 8760
+        )
+        re.at[i, "capex_eur_per_mw_yr"] = _annualised(row, "") + vom
+    w = re["potential_mw"].where(re["potential_mw"] > 0, 1e-9)
+    g = re.assign(_w=w, _wc=w * re["capex_eur_per_mw_yr"], _wf=w * re["cf"]).groupby(
+        ["zone_id", "tech"]
+    )
+    out = g[["potential_mw", "existing_mw", "_w", "_wc", "_wf"]].sum(min_count=1)
+    out["capex_eur_per_mw_yr"] = out["_wc"] / out["_w"]
+    out["cf"] = out["_wf"] / out["_w"]
+    return out
+
+
+def _annualised(row: pd.Series, side: str) -> float:
+    """Annuity plus fixed O&M of a technology-table row [EUR/MW/yr], side '' or 'energy_'."""
+    inv = (
+        float(
+            row[f"{side}investment_eur_per_kw" if side == "" else "energy_investment_eur_per_kwh"]
+        )
+        * 1e3
+    )
+    life = float(row[f"{side}lifetime_y"])
+    fom = float(np.nan_to_num(row.get(f"{side}fom_pct_per_yr", 0.0)))
+    r = DISCOUNT_RATE
+    return inv * (r / (1 - (1 + r) ** -life) + fom / 100)
+
+
+def _clean_supply(cfg: dict, inp: dict, re: pd.DataFrame, d: pd.DataFrame) -> np.ndarray:
+    """Clean supply per (zone, slice) [MW]: new capacity x capacity factor from the inputs."""
+    opts = _options(inp)
+    new = re.set_index(["zone_id", "tech"])["new_mw"]
+    head = (opts["potential_mw"] - opts["existing_mw"]).clip(lower=0.0)
+    assert (new >= -1e-9).all()
+    assert (new <= head.reindex(new.index) + 1e-6).all(), "above potential"
+    prof = inp["profiles"]
+    out = np.zeros(len(d))
+    zones = d.index.get_level_values(0).to_numpy()
+    slices = d.index.get_level_values(1).astype(str).to_numpy()
+    for (z, k), mw in new.items():
+        if mw <= 0:
+            continue
+        rows = zones == z
+        series = None
+        if prof is not None:
+            p = prof[(prof["zone_id"] == z) & (prof["tech"] == k)]
+            if len(p):
+                series = p.set_index(p["slice"].astype(str))
+        if cfg["carbon"]["matching"] == "annual":
+            cf = opts.at[(z, k), "cf"]
+            if np.isnan(cf):
+                assert series is not None, f"{z}/{k}: no cf and no profile"
+                cf = np.average(series["cf"], weights=series["weight_h"])
+            out[rows] += mw * cf
+        elif series is not None:
+            out[rows] += mw * series["cf"].reindex(slices[rows]).to_numpy()
+        else:  # firm supply without a profile: flat at its availability
+            out[rows] += mw * opts.at[(z, k), "cf"]
+    return out
+
+
+def _link_flows(inp: dict, flows: pd.DataFrame, d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Imports (delivered after losses) and exports per (zone, slice) [MW], from the links layer."""
+    links = inp["links"]
+    if not len(flows):
+        return np.zeros(len(d)), np.zeros(len(d))
+    raw = links.reindex(flows["link_id"])
+    assert (flows["from_zone"].to_numpy() == raw["from_zone"].to_numpy()).all()
+    assert (flows["to_zone"].to_numpy() == raw["to_zone"].to_numpy()).all()
+    usable = raw["capacity_mw"] * raw.get("dc_share", pd.Series(1.0, index=raw.index)).fillna(1.0)
+    loss = raw.get("loss_per_1000km", pd.Series(0.0, index=raw.index)).fillna(0.0)
+    eff = 1.0 - loss * raw["length_km"].fillna(0.0) / 1000.0
+    f = flows["flow_mw"].to_numpy()
+    assert (f >= -1e-9).all()
+    assert (f <= usable.to_numpy() * (1 + REL) + 1e-6).all(), "flow above usable capacity"
+    delivered = f * eff.to_numpy()
+    assert np.allclose(flows["delivered_mw"], delivered, rtol=REL, atol=1e-6), "delivered_mw"
+    keys = list(d.index)
+    got = pd.Series(delivered).groupby([flows["to_zone"], flows["slice"].astype(str)]).sum()
+    sent = pd.Series(f).groupby([flows["from_zone"], flows["slice"].astype(str)]).sum()
+    imp = np.array([got.get((z, str(s)), 0.0) for z, s in keys])
+    exp = np.array([sent.get((z, str(s)), 0.0) for z, s in keys])
+    return imp, exp
+
+
+def _stores(cfg: dict, inp: dict, d: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Round trip and costs of every store that has dispatch columns in the run."""
+    out = {}
+    st = cfg.get("storage", {})
+    for col in d.columns:
+        if col.startswith("charge_") and col.endswith("_mw"):
+            tech = col[len("charge_") : -len("_mw")]
+            if not tech:  # charge_mw: the sum over stores
+                continue
+            if tech == "battery":
+                out[tech] = {"rt": st["roundtrip_efficiency"], "energy": st["energy_eur_per_mwh_yr"],
+                             "power": st["power_eur_per_mw_yr"]}  # fmt: skip
+            else:
+                row = inp["table"].loc[tech]
+                out[tech] = {"rt": float(row["roundtrip_efficiency"]),
+                             "energy": _annualised(row, "energy_"), "power": _annualised(row, "")}  # fmt: skip
+    return out
+
+
+def _store_sizes(zones: pd.DataFrame, tech: str) -> tuple[pd.Series, pd.Series]:
+    z = zones.set_index("zone_id")
+    if tech == "battery":
+        return z["storage_mwh"], z["storage_mw"]
+    return z[f"{tech}_mwh"], z[f"{tech}_mw"]
+
+
+def _recheck_storage(cfg: dict, inp: dict, d: pd.DataFrame, zones: pd.DataFrame) -> np.ndarray:
+    """Every store's state of charge, rebuilt hour by hour from charge and discharge.
+
+    Per zone and representative period: losses of ``sqrt(round trip)`` each way, charge and
+    discharge within the power capacity, the state of charge back at its start at the end of
+    the period (cyclic) and its swing within the energy capacity. Returns net discharge [MW].
+    """
+    net = np.zeros(len(d))
+    stores = _stores(cfg, inp, d)
+    if not stores:
+        assert (d.get("charge_mw", pd.Series(0.0)).abs() < 1e-6).all()
+        return net
+    total_c = sum(d[f"charge_{k}_mw"] for k in stores)
+    total_d = sum(d[f"discharge_{k}_mw"] for k in stores)
+    assert np.allclose(d["charge_mw"], total_c, atol=1e-6)
+    assert np.allclose(d["discharge_mw"], total_d, atol=1e-6)
+    assert np.allclose(d["storage_mw"], total_d - total_c, atol=1e-6)
+    for tech, s in stores.items():
+        eta = np.sqrt(s["rt"])
+        energy, power = _store_sizes(zones, tech)
+        ch, dis = d[f"charge_{tech}_mw"], d[f"discharge_{tech}_mw"]
+        assert (ch >= -1e-9).all() and (dis >= -1e-9).all()
+        cap = d.index.get_level_values(0).map(power).to_numpy()
+        assert (ch <= cap * (1 + REL) + 1e-6).all(), f"{tech} charges above its power"
+        assert (dis <= cap * (1 + REL) + 1e-6).all(), f"{tech} discharges above its power"
+        flow = pd.DataFrame({"e": eta * ch - dis / eta, "period": d["period"]})
+        for (zone, _), g in flow.groupby([flow.index.get_level_values(0), "period"]):
+            path = g["e"].cumsum().to_numpy()
+            tol = 1e-6 * max(float(energy[zone]), float(np.abs(g["e"]).sum()), 1.0) + 1e-5
+            assert abs(path[-1]) <= tol, (
+                f"{tech} in {zone}: state of charge not cyclic ({path[-1]:g} MWh)"
+            )
+            swing = max(path.max(), 0.0) - min(path.min(), 0.0)
+            assert swing <= energy[zone] + tol, (
+                f"{tech} in {zone}: swing {swing:g} MWh above energy"
+            )
+        net += (dis - ch).to_numpy()
+    return net
+
+
+def _recheck_costs(cfg: dict, inp: dict, t: dict[str, pd.DataFrame], summary: dict) -> None:
+    """Every cost term recomputed from input prices; together they are the objective."""
+    sites, d = t["sites"], t["dispatch"]
+    raw = inp["sites"].reindex(sites["site_id"])
+    u = cfg["economics"]["utilisation"]
+    water = cfg.get("water", {})
+    stress = raw.get("water_stress", pd.Series(np.nan, index=raw.index)).fillna(
+        sites.set_index("site_id")["zone_id"].map(
+            inp["zones"].get("water_stress", pd.Series(dtype=float))
+        )
+    )
+    per_mw_water = (u * 8760 * water.get("wue_l_per_kwh", 1.8) * water.get("price_eur_per_m3", 0.0)
+                    * (1 + water.get("stress_weight", 1.0) * np.nan_to_num(stress.to_numpy())))  # fmt: skip
+    new = sites["new_it_mw"].to_numpy()
+    capex = raw.get("capex_eur_per_mw_yr", pd.Series(0.0, index=raw.index)).fillna(0.0).to_numpy()
+    fixed = raw.get("fixed_eur_per_yr", pd.Series(0.0, index=raw.index)).fillna(0.0).to_numpy()
+    opts = _options(inp)
+    re = t["renewables"].set_index(["zone_id", "tech"])
+    stores = _stores(cfg, inp, d)
+    storage = sum(
+        float((_store_sizes(t["zones"], k)[0] * s["energy"]).sum() + (_store_sizes(t["zones"], k)[1] * s["power"]).sum())
+        for k, s in stores.items()
+    )  # fmt: skip
+    zl = inp["zones"]
+    price = zl.get("grid_price_eur_per_mwh", pd.Series(0.0, index=zl.index)).fillna(0.0)
+    intensity = zl.get("carbon_intensity_g_per_kwh", pd.Series(0.0, index=zl.index)).fillna(0.0)
+    grid_cost = price + cfg["economics"]["carbon_price_eur_per_t"] * intensity / 1000.0
+    zone = d["zone_id"]
+    expect = {
+        "sites": float((fixed * sites["built"].to_numpy()).sum() + (new * capex).sum()),
+        "water": float((new * per_mw_water).sum()),
+        "clean_capacity": float((re["new_mw"] * opts["capex_eur_per_mw_yr"].reindex(re.index)).sum()),
+        "storage": storage,
+        "links": float(cfg["economics"]["wheeling_eur_per_mwh"] * (t["flows"]["flow_mw"] * t["flows"]["weight_h"]).sum()),
+        "residual_grid": float((d["grid_mw"] * d["weight_h"] * zone.map(grid_cost)).sum()),
+    }  # fmt: skip
+    got = summary["cost_breakdown_eur_per_yr"]
+    for key, value in expect.items():
+        assert np.isclose(got[key], value, rtol=1e-6, atol=1.0), (key, got[key], value)
+    total = sum(expect.values()) + got["connection_acceleration"]  # checked in _recheck_policy
+    assert np.isclose(summary["objective_eur_per_yr"], total, rtol=1e-6), "objective"
 
 
 def _points(path: str) -> pd.DataFrame:
@@ -187,12 +417,13 @@ def _recheck_policy(
 
     raw_zones = gpd.read_file(layers["zones"]).set_index("zone_id")
     zone_of = sites.set_index("site_id")["zone_id"]
+    excluded = np.array(sites["site_id"].isin(pol.get("forbidden_sites", [])), dtype=bool)
     limit = pol.get("max_water_stress")
     if limit is not None:
         stress = raw_sites.get("water_stress", pd.Series(np.nan, index=raw_sites.index))
         zone_stress = zone_of.map(raw_zones.get("water_stress", pd.Series(dtype=float)))
         stress = stress.fillna(zone_stress)
-        assert not (built.to_numpy() & (stress > limit).to_numpy()).any(), "water limit broken"
+        excluded |= (stress > limit).to_numpy()
     gc = cfg.get("grid_connection") or {}
     deadline = cfg["target"]["deadline_year"]
     lead = raw_sites.get("grid_connection_years", pd.Series(np.nan, index=raw_sites.index))
@@ -202,11 +433,11 @@ def _recheck_policy(
         online = online.fillna(gc["request_year"] + lead)
     late = (online - deadline).fillna(0.0).clip(lower=0.0)
     if gc.get("late_sites", "exclude") == "exclude":
-        assert not (built.to_numpy() & (late > 0).to_numpy()).any(), "a late site is built"
+        excluded |= (late > 0).to_numpy()
     else:
         maxy = gc.get("max_acceleration_years")
         if maxy is not None:
-            assert not (built.to_numpy() & (late > maxy + 1e-9).to_numpy()).any()
+            excluded |= (late > maxy + 1e-9).to_numpy()
         expect = (new.to_numpy() * late.to_numpy() * gc["acceleration_eur_per_mw_yr"]).sum()
         got = summary["cost_breakdown_eur_per_yr"]["connection_acceleration"]
         assert np.isclose(got, expect, rtol=1e-6, atol=1.0), (got, expect)
@@ -221,12 +452,10 @@ def _recheck_policy(
                 until = area.get("until_year")
                 inside = pts.within(area.geometry).to_numpy()
                 if key == "moratoria" and until is not None and pd.notna(until):
-                    blocked = inside & ((until + lead.fillna(0.0)).to_numpy() > deadline)
-                else:
-                    blocked = inside
-                assert not (built.to_numpy() & blocked).any(), (
-                    f"built inside {key} {area.get('name')}"
-                )
+                    inside = inside & ((until + lead.fillna(0.0)).to_numpy() > deadline)
+                excluded |= inside
+    assert not (built.to_numpy() & excluded).any(), "an excluded site is built"
+    assert (sites["eligible"].astype(bool).to_numpy() == ~excluded).all(), "eligible column"
     if layers.get("forced_areas"):
         pts = gpd.GeoSeries(
             gpd.points_from_xy(raw_sites["lon"], raw_sites["lat"]), crs="EPSG:4326"

@@ -13,9 +13,9 @@ from matplotlib.colors import Normalize, to_hex
 
 from siting.cli import main
 from siting.compare import build_comparison
-from siting.io.runfolder import sha256_file
+from siting.outputs.runfolder import sha256_file
 from siting.pipeline import run
-from siting.plotting import MW_PER_PT2, plot_comparison
+from siting.plots import MW_PER_PT2, plot_comparison
 
 COMPARE_FILES = [
     "report.html", "kpis.csv", "sites_diff.csv", "config_diff.csv", "countries.csv",

@@ -14,7 +14,7 @@ from conftest import REPO
 
 from siting.cli import main
 from siting.errors import ExitCode
-from siting.io.runfolder import STAGING_PREFIX, sha256_file, verify_checksums
+from siting.outputs.runfolder import STAGING_PREFIX, sha256_file, verify_checksums
 from siting.solvers import SolveResult, SolverStatus
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 
-from siting.io.results import read_run
+from siting.outputs.results import read_run
 from siting.pipeline import run
-from siting.plotting import map_title, plot_run_map
+from siting.plots import map_title, plot_run_map
 
 
 @pytest.fixture

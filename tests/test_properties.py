@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from siting.cli import main
-from siting.io.runfolder import STAGING_PREFIX, is_run_folder, verify_checksums
+from siting.outputs.runfolder import STAGING_PREFIX, is_run_folder, verify_checksums
 
 VALUES = st.one_of(
     st.none(),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from siting.io.runfolder import STAGING_PREFIX, is_run_folder, staged_run, verify_checksums
+from siting.outputs.runfolder import STAGING_PREFIX, is_run_folder, staged_run, verify_checksums
 
 
 def _write(out: Path, text: str = "x") -> Path:

@@ -15,7 +15,7 @@ import yaml
 from conftest import tiny_layers, write_config
 
 from siting.cli import main
-from siting.io.runfolder import verify_checksums
+from siting.outputs.runfolder import verify_checksums
 
 pytest.importorskip("distributed")
 

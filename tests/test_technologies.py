@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import tiny_layers, write_config
+from recheck import recheck_run
 
 from siting.cli import main
 from siting.technologies import Kind, default_table
@@ -95,7 +96,9 @@ def test_a_new_storage_technology_from_table_rows_alone(tmp_path: Path) -> None:
     summary = json.loads((run / "summary.json").read_text())
     power = 20.0 * 1e3 * crf(0.07, 1)
     energy = 10.0 * 1e3 * crf(0.07, 1)
-    assert summary["objective_eur_per_yr"] == pytest.approx(52e6 + 200 * 50e3 + 100 * (power + energy))
+    assert summary["objective_eur_per_yr"] == pytest.approx(
+        52e6 + 200 * 50e3 + 100 * (power + energy)
+    )
     assert summary["storage_by_tech"] == {"longstore": pytest.approx({"mw": 100.0, "mwh": 100.0})}
     zones = pd.read_csv(run / "tables" / "zones.csv")
     assert zones.loc[0, "longstore_mw"] == pytest.approx(100.0)
@@ -104,6 +107,7 @@ def test_a_new_storage_technology_from_table_rows_alone(tmp_path: Path) -> None:
     renewables = pd.read_csv(run / "tables" / "renewables.csv").set_index("tech")
     assert renewables.loc["solar", "new_mw"] == pytest.approx(200.0)
     assert renewables.loc["onshore_wind", "new_mw"] == pytest.approx(0.0, abs=1e-6)
+    recheck_run(run)  # the new store's state of charge and costs, from the table row alone
 
 
 def test_switching_a_supply_technology_off_drops_its_options(tmp_path: Path) -> None:

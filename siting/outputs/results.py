@@ -1,4 +1,4 @@
-"""Write a solution into a (staged) run folder, and read a run folder back (DESIGN §7)."""
+"""Write a solution into a (staged) run folder, and read a run folder back (``docs/outputs.md``)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pandas as pd
 from shapely.geometry import LineString
 
 from siting.errors import InputError, Problem
-from siting.io.runfolder import MANIFEST, is_run_folder, write_json
 from siting.layers import CRS, Layers
+from siting.outputs.runfolder import MANIFEST, is_run_folder, write_json
 from siting.solution import Solution
 from siting.summary import RunSummary
 

@@ -1,4 +1,4 @@
-"""Run folders: staged in a hidden sibling folder, published by one atomic rename (DESIGN §7).
+"""Run folders: staged in a hidden sibling folder, published by one atomic rename (``docs/outputs.md``).
 
 A run never overwrites anything. Files are written into ``.staging-*``; ``manifest.json``
 (with a SHA-256 of every other file) is written last; then the folder is renamed to
@@ -14,9 +14,11 @@ import hashlib
 import json
 import math
 import os
+import platform
 import secrets
 import shutil
 from collections.abc import Iterator
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,47 @@ def utc_stamp(now: dt.datetime | None = None) -> str:
     """UTC timestamp for folder names, e.g. ``20261122T101500Z``."""
     now = now or dt.datetime.now(dt.timezone.utc)
     return now.strftime("%Y%m%dT%H%M%SZ")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of siting, Python and the libraries that shape a result (for manifests)."""
+    out = {"siting": _siting_version(), "python": platform.python_version()}
+    for pkg in (
+        "pulp",
+        "highspy",
+        "geopandas",
+        "shapely",
+        "pyogrio",
+        "pyproj",
+        "pandas",
+        "numpy",
+        "matplotlib",
+        "pydantic",
+    ):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _siting_version() -> str:
+    from siting import __version__
+
+    return __version__
+
+
+def utc_iso() -> str:
+    """Now in UTC as ISO 8601 to the second, e.g. ``2026-11-22T10:15:00Z``."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_manifest(name: str, **fields: Any) -> dict[str, Any]:
+    """The common head of every manifest: name, creation time, package versions, then ``fields``.
+
+    The one place that stamps manifests, for runs, plans and comparisons alike.
+    """
+    return {"name": name, "created_utc": utc_iso(), "versions": package_versions(), **fields}
 
 
 def sha256_file(path: Path) -> str:

@@ -1,7 +1,7 @@
 """Read layer files of any supported format into (Geo)DataFrames.
 
 Only this module touches layer files on disk. Geometry-free CSVs stay plain DataFrames; a
-CSV with ``lon`` and ``lat`` columns becomes a point layer in EPSG:4326 (DESIGN §3).
+CSV with ``lon`` and ``lat`` columns becomes a point layer in EPSG:4326 (``docs/layers.md``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Input side of the data flow: reading layer files and checking them against their schemas."""

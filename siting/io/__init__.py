@@ -1,1 +1,0 @@
-"""File input and output: the only place that touches the disk."""

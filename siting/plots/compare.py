@@ -1,0 +1,204 @@
+"""Figures of a comparison: runs side by side on one scale, and the difference map."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from siting.plots.run_map import link_width, plot_run_map, site_handles
+from siting.plots.style import (
+    LINK_COLOUR,
+    MW_PER_PT2,
+    OUTLINE_COLOUR,
+    SEA_COLOUR,
+    dot,
+    fmt_eur,
+    frame_map,
+    halo,
+    marker_area,
+    pyplot,
+    union_extent,
+)  # fmt: skip
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+MORE, LESS = "#e65100", "#4a148c"
+GROWN, SHRUNK = "#2e7d32", "#c62828"
+CHANGE_STYLE = {
+    # kind of change: (marker, colour, filled)
+    "added": ("o", GROWN, True),
+    "removed": ("o", SHRUNK, False),
+    "grown": ("^", GROWN, True),
+    "shrunk": ("v", SHRUNK, True),
+}
+LINK_CHANGE_MW = 50.0
+"""Smaller changes in a link's mean flow are not drawn: they would only clutter the map [MW]."""
+
+
+def panel_title(label: str, summary: Mapping[str, Any]) -> str:
+    """Title of one run's panel: target, cost and CFE score."""
+    return (
+        f"{label}\n{(summary.get('target_it_mw') or 0) / 1e3:,.1f} GW target · "
+        f"{fmt_eur(summary.get('objective_eur_per_yr') or float('nan'))} · "
+        f"{summary.get('matching', 'annual')} CFE {summary.get('cfe_score', float('nan')):.1%}"
+    )
+
+
+def plot_comparison(comp: Any) -> Figure:
+    """The runs side by side on one extent, one colour scale and one marker scale."""
+    from matplotlib.colors import Normalize
+    from matplotlib.lines import Line2D
+
+    plt = pyplot()
+    layers = [(r.layer("zones"), r.layer("sites"), r.layer("links")) for r in comp.runs]
+    extent = union_extent([z for z, _, _ in layers])
+    vmax = max(max(float(z["new_clean_mw"].max()) / 1e3 for z, _, _ in layers), 1.0)
+    n = len(layers)
+    cols = min(n, 3)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(6.2 * cols, 6.6 * rows + 0.8), dpi=130, squeeze=False
+    )
+    for ax, (zones, sites, links), label, run in zip(
+        axes.ravel(), layers, comp.labels, comp.runs, strict=False
+    ):
+        plot_run_map(
+            zones, sites, links, run.summary, label, ax=ax, extent=extent, clean_max_gw=vmax,
+            legend=False, n_labels=8,
+        )  # fmt: skip
+        ax.set_title(panel_title(label, run.summary), fontsize=9.5, loc="left")
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    sm = plt.cm.ScalarMappable(norm=Normalize(0.0, vmax), cmap=plt.get_cmap("YlGn"))
+    cb = fig.colorbar(sm, ax=axes.ravel().tolist(), fraction=0.02, pad=0.01, shrink=0.7)
+    cb.set_label("New clean generation capacity in zone [GW]")
+    handles = site_handles(MW_PER_PT2)
+    handles.append(
+        Line2D([], [], color=LINK_COLOUR, alpha=0.55, linewidth=link_width(1000),
+               label="link use 1,000 MW (mean)")
+    )  # fmt: skip
+    fig.legend(
+        handles=handles, loc="lower center", ncol=len(handles), fontsize=8.5, frameon=False,
+        bbox_to_anchor=(0.45, 0.0),
+    )  # fmt: skip
+    fig.suptitle(
+        "Runs side by side: same extent, colour scale and marker scale (EPSG:3035)",
+        fontsize=11,
+        x=0.45,
+    )
+    fig.siting_scales = {"extent": extent, "clean_max_gw": vmax, "mw_per_pt2": MW_PER_PT2}  # type: ignore[attr-defined]
+    return fig
+
+
+def plot_difference(comp: Any) -> Figure:
+    """Change from the first run to each other run: zones, sites and links."""
+    from matplotlib.colors import Normalize, to_hex
+
+    plt = pyplot()
+    base = comp.runs[0]
+    z0, s0, l0 = base.layer("zones"), base.layer("sites"), base.layer("links")
+    others = list(zip(comp.runs[1:], comp.labels[1:], strict=True))
+    extent = union_extent([z0] + [r.layer("zones") for r, _ in others])
+    deltas = [_clean_delta(z0, run.layer("zones")) for run, _ in others]
+    m = max(max(float(np.abs(d).max()) for d in deltas), 0.1)
+    norm = Normalize(-m, m)
+    cmap = plt.get_cmap("PuOr_r")
+    fig, axes = plt.subplots(
+        1, len(others), figsize=(10.5 * len(others), 10), dpi=130, squeeze=False
+    )
+    for ax, (run, label), dz in zip(axes[0], others, deltas, strict=True):
+        ax.set_facecolor(SEA_COLOUR)
+        colours = [to_hex(cmap(norm(v))) for v in dz]
+        z0.plot(ax=ax, color=colours, edgecolor=OUTLINE_COLOUR, linewidth=0.5)
+        _draw_link_changes(ax, l0, run.layer("links"))
+        kind, change, geo = _site_changes(comp, s0, run.layer("sites"), label)
+        _draw_site_changes(ax, kind, change, geo)
+        _label_site_changes(ax, change, geo)
+        frame_map(ax, extent)
+        counts = kind.value_counts()
+        ax.set_title(
+            f"Change from {comp.labels[0]} to {label}: {counts.get('added', 0)} sites added, "
+            f"{counts.get('removed', 0)} removed, {counts.get('grown', 0)} grown, "
+            f"{counts.get('shrunk', 0)} shrunk",
+            fontsize=10,
+            loc="left",
+        )
+        ax.legend(handles=_difference_handles(), loc="upper left", fontsize=8, framealpha=0.92)
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+    cb = fig.colorbar(sm, ax=axes.ravel().tolist(), fraction=0.03, pad=0.01, shrink=0.7)
+    cb.set_label("Change in new clean capacity in zone [GW]")
+    return fig
+
+
+def _clean_delta(z0: pd.DataFrame, z1: pd.DataFrame) -> np.ndarray:
+    """Change in new clean capacity per zone of the first run [GW]."""
+    other = z1.set_index("zone_id")["new_clean_mw"].reindex(z0["zone_id"]).fillna(0.0)
+    return (other.to_numpy() - z0["new_clean_mw"].to_numpy()) / 1e3
+
+
+def _draw_link_changes(ax: Any, l0: pd.DataFrame, l1: pd.DataFrame) -> None:
+    """Links used more (orange) or less (purple), wider for larger changes in mean flow."""
+    after = l1.set_index("link_id")["mean_flow_mw"].reindex(l0["link_id"]).fillna(0.0)
+    for geom, d in zip(l0.geometry, after.to_numpy() - l0["mean_flow_mw"].to_numpy(), strict=True):
+        if abs(d) > LINK_CHANGE_MW:
+            xs, ys = geom.xy
+            ax.plot(xs, ys, color=MORE if d > 0 else LESS, linewidth=link_width(abs(d)), alpha=0.7)
+
+
+def _site_changes(
+    comp: Any, s0: pd.DataFrame, s1: pd.DataFrame, label: str
+) -> tuple[pd.Series, pd.Series, Any]:
+    """Per site: kind of change (added, removed, grown, shrunk, same), MW change, geometry."""
+    diff = comp.sites_diff.set_index("site_id")
+    geo = s0.set_index("site_id").geometry.combine_first(s1.set_index("site_id").geometry)
+    t0 = diff[f"total_it_mw_{comp.labels[0]}"].fillna(0.0)
+    t1 = diff[f"total_it_mw_{label}"].fillna(0.0)
+    change = diff[f"change_{label}"] if f"change_{label}" in diff.columns else diff["change"]
+    kind = change.where(change != "resized", np.where(t1 > t0, "grown", "shrunk"))
+    return kind, t1 - t0, geo
+
+
+def _draw_site_changes(ax: Any, kind: pd.Series, change: pd.Series, geo: Any) -> None:
+    for k, (marker, colour, filled) in CHANGE_STYLE.items():
+        ids = kind.index[kind == k]
+        if not len(ids):
+            continue
+        g = geo.reindex(ids)
+        ax.scatter(
+            g.x, g.y, s=marker_area(np.abs(change.reindex(ids).to_numpy())), marker=marker,
+            facecolor=colour if filled else "none", edgecolor=colour, linewidth=1.3, alpha=0.8,
+            zorder=4,
+        )  # fmt: skip
+
+
+def _label_site_changes(ax: Any, change: pd.Series, geo: Any, n: int = 12) -> None:
+    """The ``n`` largest changes, labelled, no two labels within 150 km."""
+    placed: list[Any] = []
+    outline = halo()
+    for sid, dmw in change.abs().sort_values(ascending=False).items():
+        if dmw <= 0 or sid not in geo.index or len(placed) >= n:
+            continue
+        p = geo[sid]
+        if all(p.distance(q) >= 150_000.0 for q in placed):
+            placed.append(p)
+            ax.annotate(
+                f"{sid}\n{change[sid]:+,.0f} MW", (p.x, p.y), xytext=(5, 4),
+                textcoords="offset points", fontsize=7, path_effects=outline, zorder=6,
+            )  # fmt: skip
+
+
+def _difference_handles() -> list[Any]:
+    from matplotlib.lines import Line2D
+
+    return [
+        dot("site added (size: MW)", GROWN),
+        dot("site removed", SHRUNK, hollow=True),
+        dot("site grown (size: change)", GROWN, marker="^"),
+        dot("site shrunk", SHRUNK, marker="v"),
+        Line2D([], [], color=MORE, linewidth=2, label="link used more"),
+        Line2D([], [], color=LESS, linewidth=2, label="link used less"),
+    ]

@@ -1,0 +1,127 @@
+"""The supply-stack figure of an hourly run: supply against load over the representative days."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from siting.plots.style import pyplot, tech_colour
+from siting.technologies import default_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+FLOW_NAMES = {"discharge": "storage out", "charge": "storage in", "grid": "residual grid"}
+
+
+def plot_dispatch(
+    dispatch: Any,
+    zones: list[str],
+    summary: Mapping[str, Any],
+    name: str,
+    days: dict[int, str] | None = None,
+) -> Figure:
+    """Hourly supply stack against load over the representative days, one panel per zone.
+
+    Parameters
+    ----------
+    dispatch
+        ``tables/dispatch.csv`` of an hourly run (with ``clean_<tech>_mw``, ``period``,
+        ``charge_mw``, ``discharge_mw``) [MW].
+    zones
+        Zones to draw, top to bottom.
+    summary
+        The run's ``summary.json`` (for the title).
+    name
+        Scenario name.
+    days
+        Optional label per period, e.g. its calendar date.
+    """
+    plt = pyplot()
+    techs = [
+        c[len("clean_") : -len("_mw")]
+        for c in dispatch.columns
+        if c.startswith("clean_") and c.endswith("_mw") and c != "clean_mw"
+    ]
+    fig, axes = plt.subplots(
+        len(zones), 1, figsize=(13, 2.6 * len(zones) + 1.0), dpi=150, sharex=True, squeeze=False
+    )
+    for ax, zone in zip(axes[:, 0], zones, strict=True):
+        _zone_panel(ax, dispatch[dispatch["zone_id"] == zone].reset_index(drop=True), techs)
+        ax.set_ylabel(f"{zone} [GW]")
+    _day_ticks(axes[-1, 0], dispatch[dispatch["zone_id"] == zones[0]].reset_index(drop=True), days)
+    handles = _legend_handles(techs)
+    fig.legend(
+        handles=handles, loc="upper center", ncol=len(handles), fontsize=7.5, frameon=False,
+        bbox_to_anchor=(0.5, 0.985),
+    )  # fmt: skip
+    fig.suptitle(
+        f"{name}: hourly supply and data-centre load in the zones with most new capacity "
+        f"(CFE score {summary.get('cfe_score', float('nan')):.1%})",
+        fontsize=10.5,
+        y=1.0,
+    )
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    return fig
+
+
+def _period_starts(d: pd.DataFrame) -> np.ndarray:
+    p = d["period"].to_numpy()
+    return np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
+
+
+def _zone_panel(ax: Any, d: pd.DataFrame, techs: list[str]) -> None:
+    """One zone's stacked supply above zero, charging and exports below, load as a line [GW]."""
+    x = np.arange(len(d))
+    pos = [(t, d[f"clean_{t}_mw"]) for t in techs if d[f"clean_{t}_mw"].abs().sum() > 0]
+    # net storage: an LP may charge and discharge in the same hour when surplus is free
+    net = d["discharge_mw"] - d["charge_mw"]
+    pos += [("discharge", net.clip(lower=0)), ("import", d["import_mw"]), ("grid", d["grid_mw"])]
+    neg = [("charge", net.clip(upper=0)), ("export", -d["export_mw"])]
+    for layers in (pos, neg):
+        base = np.zeros(len(d))
+        for key, values in layers:
+            v = values.to_numpy(float) / 1e3
+            ax.fill_between(x, base, base + v, step="mid", color=tech_colour(key), linewidth=0)
+            base = base + v
+    ax.step(x, d["load_mw"] / 1e3, where="mid", color="black", linewidth=1.4)
+    ax.axhline(0, color="#616161", linewidth=0.5)
+    for i in _period_starts(d)[1:]:
+        ax.axvline(i - 0.5, color="#9e9e9e", linewidth=0.6, linestyle=":")
+    ax.set_xlim(-0.5, len(d) - 0.5)
+    ax.grid(axis="y", color="#eeeeee", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def _day_ticks(ax: Any, d0: pd.DataFrame, days: dict[int, str] | None) -> None:
+    """One tick per representative day, with the days of the year it stands for."""
+    starts = _period_starts(d0)
+    periods = d0["period"].to_numpy()[starts]
+    weights = d0["weight_h"].to_numpy()[starts]
+    labels = [
+        f"{(days or {}).get(int(p), f'day {int(p)}')}\n{w:.0f} d"
+        for p, w in zip(periods, weights, strict=True)
+    ]
+    ax.set_xticks(starts + 11.5)
+    ax.set_xticklabels(labels, fontsize=7)
+    ax.set_xlabel(
+        "Representative days (UTC hours; below each: days of the year it stands for). "
+        "Supply above the load line is charged, exported or curtailed."
+    )
+
+
+def _legend_handles(techs: list[str]) -> list[Any]:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    table = default_table()
+    handles: list[Any] = [Patch(color=tech_colour(t), label=table.label(t)) for t in techs]
+    handles += [
+        Patch(color=tech_colour(k), label=FLOW_NAMES.get(k, k))
+        for k in ("discharge", "import", "grid", "charge", "export")
+    ]
+    handles.append(Line2D([], [], color="black", linewidth=1.4, label="data-centre load"))
+    return handles
