@@ -325,6 +325,12 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
     return model
 
 
+def _doc_anchor(loc: tuple[Any, ...]) -> str:
+    """Where ``docs/config.md`` documents a key, e.g. ``docs/config.md#carbon``."""
+    section = str(loc[0]) if len(loc) > 1 else "top-level"
+    return f"docs/config.md#{section}"
+
+
 def _problems_from_validation(err: ValidationError, source: str) -> list[Problem]:
     problems = []
     for e in err.errors():
@@ -335,12 +341,18 @@ def _problems_from_validation(err: ValidationError, source: str) -> list[Problem
             fix = f"remove or rename it; {_closest(str(loc[-1]), _known_keys(parent))}"
             problems.append(Problem(f"{source}: {key}", "unknown key", fix))
         elif e["type"] == "missing":
-            problems.append(Problem(f"{source}: {key}", "required key is missing", "add it"))
+            problems.append(
+                Problem(f"{source}: {key}", "required key is missing", "add it (docs/config.md)")
+            )
         else:
             given = e.get("input")
             shown = f" (got {given!r})" if not isinstance(given, dict | list) else ""
             msg = str(e["msg"]).removeprefix("Value error, ")
-            problems.append(Problem(f"{source}: {key}", f"{msg}{shown}", "correct the value"))
+            problems.append(
+                Problem(
+                    f"{source}: {key}", f"{msg}{shown}", f"correct the value ({_doc_anchor(loc)})"
+                )
+            )
     return problems
 
 
