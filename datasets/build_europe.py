@@ -19,6 +19,7 @@ column keeps its source keys. The output is byte for byte the committed dataset
 from __future__ import annotations
 
 import argparse
+import gzip
 import math
 import os
 import re
@@ -485,6 +486,42 @@ def _hourly_cf(path: Path) -> pd.DataFrame:
     return df
 
 
+def scale_once(shape: np.ndarray, target: float) -> np.ndarray:
+    """A year's hourly CF scaled once to an annual mean, clipped to [0, 1] (bisection on k)."""
+    cf = np.clip(shape, 0.0, 1.0)
+    if cf.mean() <= 0:
+        return cf
+    lo, hi = 0.0, 2.0 * target / cf.mean() + 1.0
+    for _ in range(100):
+        k = 0.5 * (lo + hi)
+        lo, hi = (k, hi) if np.clip(cf * k, 0.0, 1.0).mean() < target else (lo, k)
+    return np.clip(cf * hi, 0.0, 1.0)
+
+
+def build_weather(renewables: pd.DataFrame, cf_path: Path) -> pd.DataFrame:
+    """The full year of hourly CF of every supply option, each scaled once to its annual cf.
+
+    Columns ``<zone>_<tech>``; the year's own hours (EMHIRES 2015 shapes), multiplied by one
+    factor per option so that the annual mean equals the option's ``cf`` in renewables.csv.
+    The full-year check reads this file. (The representative days are still scaled per
+    option on the chosen days, ``build_profiles``; cutting them from this year instead is the
+    next step, with the full-year guarantee.)
+    """
+    hourly = _hourly_cf(cf_path)
+    out = {}
+    for z, tech, cf in zip(
+        renewables["zone_id"], renewables["tech"], renewables["cf"], strict=True
+    ):
+        # ASSUMPTION: no offshore series exists in the EMHIRES data; offshore wind uses the
+        # country's onshore shape (same weather), scaled to the offshore cf
+        src = f"{z}_onshore_wind" if tech == "offshore_wind" else f"{z}_{tech}"
+        out[f"{z}_{tech}"] = scale_once(hourly[src].to_numpy(float), float(cf))
+    df = pd.DataFrame(out, index=hourly.index)
+    df.index = df.index.tz_localize("UTC")
+    df.index.name = "utc_timestamp"
+    return df
+
+
 def build_profiles(
     renewables: pd.DataFrame, cf_path: Path, days: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -613,6 +650,10 @@ def main() -> None:
     sites.drop(columns="geometry").to_csv(args.out / "sites.csv", index=False, float_format="%.6g")
     renewables.to_csv(args.out / "renewables.csv", index=False)
     demand.to_csv(args.out / "demand.csv", index=False)
+    weather = build_weather(renewables, args.profiles)
+    text = weather.to_csv(float_format="%.5g", date_format="%Y-%m-%dT%H:%M:%SZ")
+    with gzip.GzipFile(args.out / "weather_2015.csv.gz", "wb", mtime=0) as f:
+        f.write(text.encode())  # mtime 0: the same input gives the same bytes
     profiles, errors = build_profiles(renewables, args.profiles, args.days)
     profiles.to_csv(args.out / "profiles.csv", index=False)
     errors.round(6).to_csv(args.out / "profiles_error.csv", index=False)

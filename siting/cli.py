@@ -95,6 +95,13 @@ def _run_folder_commands(sub: Any) -> None:
     ls.add_argument("folder", type=Path, nargs="?", default=Path("runs"))
     vf = _command(sub, "verify", "check a run folder's files against the checksums in its manifest")
     vf.add_argument("run", type=Path, help="a run folder")
+    ck = _command(sub, "check", "re-dispatch a run's plan over every hour of whole weather years")
+    ck.add_argument("run", type=Path, help="a solved run folder")
+    ck.add_argument(
+        "--weather", type=Path, nargs="+", default=None, metavar="FILE",
+        help="full-year weather files (default: the run's layers.weather)",
+    )  # fmt: skip
+    ck.add_argument("--out", type=Path, default=None, help="write full_year.csv to this file")
     sc = _command(sub, "schema", "print the JSON Schema of scenario configs (docs/config.md)")
     sc.add_argument("--out", type=Path, default=None, help="write it to this file instead")
 
@@ -110,6 +117,48 @@ def _parser() -> argparse.ArgumentParser:
     _solve_commands(sub)
     _run_folder_commands(sub)
     return p
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from siting.check import check_run_folder, weather_years
+    from siting.config import load_config
+    from siting.errors import InputError, Problem
+    from siting.instance import build_instance
+    from siting.layers import load_layers
+    from siting.outputs.results import read_run
+    from siting.pipeline import Progress
+
+    run = read_run(args.run)
+    if not run.summary.has_plan:
+        raise InputError([Problem(str(args.run), f"the run has no plan (status {run.summary.status})",
+                                  "check a solved run")])  # fmt: skip
+    cfg = load_config(run.path / "config.yaml")
+    if cfg.carbon.matching != "hourly":
+        raise InputError([Problem(str(args.run), "the run matches annually: there is no hourly plan to check",
+                                  "check a run with carbon.matching: hourly")])  # fmt: skip
+    layers = load_layers(cfg)
+    inst = build_instance(layers, cfg)
+    years = (
+        weather_years(args.weather, layers.technologies.supply_ids)
+        if args.weather
+        else layers.weather
+    )
+    if not years:
+        raise InputError([Problem(str(args.run), "no weather to check against",
+                                  "give --weather FILE, or layers.weather in the run's config")])  # fmt: skip
+    check = check_run_folder(run, inst, years, Progress())
+    short = check.table[check.table["cfe"] < inst.cfe_target - 1e-6]
+    for year, head in check.years.items():
+        print(f"{year}: CFE {head['cfe']:.3%} (target {inst.cfe_target:.1%}), residual grid "
+              f"{head['residual_mwh'] / 1e6:,.3f} TWh, worst day {head['worst_day']}, longest stretch "
+              f"{head['longest_stretch_days']} days")  # fmt: skip
+    for _, row in short.sort_values("cfe").iterrows():
+        print(f"  short: {row['zone_id']} {row['weather_year']}: CFE {row['cfe']:.2%}, "
+              f"worst day {row['worst_day']} ({row['worst_day_grid_share']:.0%} grid)")  # fmt: skip
+    if args.out is not None:
+        check.table.to_csv(args.out, index=False, float_format="%.9g")
+        print(args.out)
+    return ExitCode.OK if check.meets(inst.cfe_target) else ExitCode.PLAN_SHORT
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -288,6 +337,7 @@ COMMANDS = {
     "sweep": _cmd_sweep,
     "alternatives": _cmd_alternatives,
     "schema": _cmd_schema,
+    "check": _cmd_check,
 }
 
 

@@ -52,6 +52,14 @@ class LayersConfig(_Strict):
     """Polygons that must each host new sites (optional ``name``, ``min_sites`` (1))."""
     technologies: Path | None = None
     """A technology table CSV replacing siting's own (``docs/technologies.md``)."""
+    weather: list[Path] = Field(default_factory=list)
+    """Full-year hourly capacity factors, one or more files (``docs/layers.md#weather``):
+    every hourly plan is re-dispatched over each year in them (the full-year check)."""
+
+    @field_validator("weather", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: object) -> object:
+        return [v] if isinstance(v, str | Path) else v
 
 
 class TargetConfig(_Strict):
@@ -266,8 +274,20 @@ class Config(_Strict):
         return v
 
     def layer_paths(self) -> dict[str, Path]:
-        """The configured layer paths, by layer name (absent optional layers omitted)."""
-        return {k: v for k, v in self.layers.model_dump().items() if v is not None}
+        """The configured layer paths, by layer name (absent optional layers omitted).
+
+        Weather files are named ``weather`` (one file) or ``weather.0``, ``weather.1``, ...
+        """
+        out = {
+            k: v for k, v in self.layers.model_dump().items() if v is not None and k != "weather"
+        }
+        files = self.layers.weather
+        out.update(
+            {"weather": files[0]}
+            if len(files) == 1
+            else {f"weather.{i}": p for i, p in enumerate(files)}
+        )
+        return out
 
     def to_plain(self) -> dict[str, Any]:
         """JSON/YAML-ready dict (paths as strings)."""
@@ -483,6 +503,7 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     base = path.resolve().parent
     root = (base / cfg.data_root).resolve()
     problems = []
+    weather: list[Path] = []
     for key, rel in cfg.layer_paths().items():
         resolved = (base / rel).resolve()
         if not resolved.is_relative_to(root):
@@ -493,7 +514,11 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
                     "move the file under it, or widen it with a top-level 'data_root' (e.g. data_root: ..)",
                 )
             )
-        setattr(cfg.layers, key, resolved)
+        if key.startswith("weather"):
+            weather.append(resolved)
+        else:
+            setattr(cfg.layers, key, resolved)
+    cfg.layers.weather = weather
     if problems:
         raise InputError(problems)
     cfg.data_root = root

@@ -148,7 +148,22 @@ def layers_md() -> str:
                          ", ".join(r for r in rng if r), c.description])  # fmt: skip
         header = ["column", "type", "unit", "required", "default", "range", "meaning"]
         out.append(_table(header, rows))
+    out.append("\n## weather\n\n" + _weather_words() + "\n")
     return "".join(out)
+
+
+def _weather_words() -> str:
+    """The weather layer's format, from the reader's own description."""
+    import inspect
+
+    from siting.inputs import weather
+
+    text = inspect.cleandoc(weather.__doc__ or "").split("\n\n", 1)[1]
+    return " ".join(text.replace("``", "`").split()) + (
+        " Every hourly run re-dispatches its plan over each year of `layers.weather` (the "
+        "full-year check, `docs/outputs.md`); `siting check RUN --weather FILE` does the same "
+        "for any run and any weather."
+    )
 
 
 def technologies_md() -> str:

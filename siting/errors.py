@@ -21,6 +21,8 @@ class ExitCode(enum.IntEnum):
     """The time limit struck before any plan was found."""
     SWEEP_FAILURES = 5
     """Some scenarios of a sweep failed (listed in ``sweep.csv``)."""
+    PLAN_SHORT = 6
+    """``siting check``: the plan misses its CFE target in at least one weather year."""
     INTERRUPTED = 130
     """Stopped by Ctrl-C (SIGINT); nothing was published."""
 

@@ -338,10 +338,8 @@ def _forced_areas(layers: Layers, site_ids: list[str]) -> dict[str, object]:
     }
 
 
-def _slices(
-    layers: Layers, cfg: Config, re: pd.DataFrame
-) -> tuple[list[str], FloatArray, IntArray, FloatArray]:
-    """Time slices and each clean option's capacity factor per slice."""
+def annual_capacity_factors(layers: Layers, re: pd.DataFrame) -> FloatArray:
+    """Each option's annual mean capacity factor [-]: its ``cf``, else its profile's mean."""
     prof = layers.profiles
     annual_cf = re["cf"].to_numpy(float).copy()
     if prof is not None:
@@ -355,6 +353,15 @@ def _slices(
         )
         fill = [w.get((z, k), np.nan) for z, k in zip(re["zone_id"], re["tech"], strict=True)]
         annual_cf = np.where(np.isnan(annual_cf), fill, annual_cf)
+    return annual_cf
+
+
+def _slices(
+    layers: Layers, cfg: Config, re: pd.DataFrame
+) -> tuple[list[str], FloatArray, IntArray, FloatArray]:
+    """Time slices and each clean option's capacity factor per slice."""
+    prof = layers.profiles
+    annual_cf = annual_capacity_factors(layers, re)
     if cfg.carbon.matching == "annual":
         return (
             ["annual"],
@@ -372,7 +379,9 @@ def _slices(
                 )
             ]
         )
-    sl = prof.drop_duplicates("slice").sort_values(["period", "slice"])
+    # slices keep the file's order within each period: that order is the hours' order, which
+    # storage follows (sorting by name would put "h10" before "h2")
+    sl = prof.drop_duplicates("slice").sort_values("period", kind="stable")
     slice_ids = [str(s) for s in sl["slice"]]
     # one (zone, tech) x slice matrix; missing cells stay NaN and are reported below
     wide = prof.pivot_table(

@@ -31,7 +31,8 @@ from siting.inputs.layer_checks import (
 )  # fmt: skip
 from siting.inputs.readers import read_layer
 from siting.inputs.schema import AREA_LAYERS, known_columns
-from siting.technologies import TechnologyTable, default_table, read_table
+from siting.inputs.weather import WeatherYear, check_coverage, read_weather
+from siting.technologies import Kind, TechnologyTable, default_table, read_table
 
 __all__ = ["CRS", "Layers", "load_layers"]
 
@@ -56,6 +57,8 @@ class Layers:
     areas: dict[str, gpd.GeoDataFrame] | None = None
     """Policy polygons by layer name (``moratoria``, ``forbidden_areas``, ``forced_areas``),
     each with ``area`` (name) and ``site_ids`` (the candidate sites inside)."""
+    weather: list[WeatherYear] = field(default_factory=list)
+    """Whole years of hourly capacity factors (``layers.weather``), for the full-year check."""
 
 
 def _read(cfg: Config, name: str, c: Collector) -> pd.DataFrame | None:
@@ -116,7 +119,11 @@ def load_layers(cfg: Config) -> Layers:
     c = Collector()
     paths = cfg.layer_paths()
     table = _technologies(cfg, c)
-    raw = {name: _read(cfg, name, c) for name in paths if name != "technologies"}
+    raw = {
+        name: _read(cfg, name, c)
+        for name in paths
+        if name != "technologies" and not name.startswith("weather")
+    }
     zones = check_zones(raw.get("zones"), paths.get("zones"), c)
     zone_ids = set(zones["zone_id"]) if zones is not None else set()
     sites = check_sites(raw.get("sites"), paths.get("sites"), zones, c)
@@ -132,6 +139,7 @@ def load_layers(cfg: Config) -> Layers:
         for key in AREA_LAYERS
         if key in paths
     }
+    weather = _weather(cfg, table, renewables, c)
     _config_references(cfg, c, zones, sites, demand)
     if renewables is not None:
         _capacity_factor_sources(renewables, profiles, paths["renewables"], c)
@@ -141,7 +149,34 @@ def load_layers(cfg: Config) -> Layers:
     return Layers(
         zones, sites, renewables, links if links is not None else _no_links(), demand, profiles,
         paths, technologies=table, distance_km=distance, rtt=rtt, areas=areas or None,
+        weather=weather,
     )  # fmt: skip
+
+
+def _weather(
+    cfg: Config, table: TechnologyTable, renewables: pd.DataFrame | None, c: Collector
+) -> list[WeatherYear]:
+    """Every whole year of the weather files, checked to cover every variable supply option."""
+    years: list[WeatherYear] = []
+    for path in cfg.layers.weather:
+        try:
+            years += read_weather(path, table.supply_ids)
+        except InputError as err:
+            c.problems.extend(err.problems)
+    if renewables is not None and years:
+        options = list(zip(renewables["zone_id"], renewables["tech"], strict=True))
+        variable = {t.tech for t in table.of_kind(Kind.VARIABLE)}
+        c.problems.extend(check_coverage(years, options, variable))
+    seen: dict[int, Path] = {}
+    for wy in years:
+        if wy.year in seen:
+            c.add(
+                f"{wy.source.name}: year {wy.year}",
+                f"the year is also in {seen[wy.year].name}",
+                "give each weather year once",
+            )
+        seen[wy.year] = wy.source
+    return years
 
 
 def _no_links() -> pd.DataFrame:

@@ -6,6 +6,7 @@ isolated I/O call. Progress goes to stderr so the run folder path stays the last
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from siting.check import check_solution
 from siting.config import Config, load_config
 from siting.diagnosis import diagnosis_report, explain_infeasible, precheck
 from siting.errors import ExitCode, NoSolutionError, SolverError
@@ -29,6 +31,7 @@ from siting.outputs.runfolder import (
 )
 from siting.solution import Solution, extract_solution
 from siting.solvers import SolveResult, SolverStatus, solve
+from siting.summary import RunSummary
 
 
 class Progress:
@@ -129,9 +132,17 @@ def run(
         return _publish_infeasible(cfg, out_root, manifest, timings, report, say)
     _require_solution(result, cfg)
     solution = extract_solution(model, result)
+    check = None
+    if inst.matching == "hourly" and layers.weather:
+        check = check_solution(inst, solution, layers.weather, say)
+        timings["full_year_check_s"] = check.seconds
+        summary = RunSummary({**solution.summary, **check.summary()})
+        solution = dataclasses.replace(solution, summary=summary)
     t = time.perf_counter()
     with staged_run(out_root, cfg.name, manifest["config_sha256"]) as staged:
         write_run_contents(staged.path, cfg, solution, layers, inst)
+        if check is not None:
+            _write_full_year(staged.path, check, cfg.name)
         timings["write_s"] = time.perf_counter() - t
         manifest["timings"] = timings
         manifest["status"] = result.status.value
@@ -208,6 +219,23 @@ def _require_solution(result: SolveResult, cfg: Config) -> None:
         raise SolverError(
             f"solver {cfg.solver.name} ended with '{result.termination}' {result.message}".strip()
         )
+
+
+def _write_full_year(folder: Path, check: Any, name: str) -> None:
+    """``tables/full_year.csv`` and the figure of the worst year (``full_year.png``)."""
+    from siting.plots import plot_full_year, save_figure
+
+    check.table.to_csv(folder / "tables" / "full_year.csv", index=False, float_format="%.9g")
+    year = check.worst_year
+    d, plan, head = check.dispatches[year], check.plan, check.years[year]
+    energy = {st.tech: st.energy_mwh for st in plan.stores}
+    title = (
+        f"{name}: the plan re-dispatched over every hour of {year}: CFE {head['cfe']:.2%}, "
+        f"residual grid {head['residual_mwh'] / 1e6:,.2f} TWh, worst day {head['worst_day']}"
+    )
+    fig = plot_full_year(plan.zone_ids, plan.load_mw, d.grid_mw, d.soc_mwh, energy,
+                         check.stamps[year], title)  # fmt: skip
+    save_figure(fig, folder / "full_year")
 
 
 def write_run_contents(

@@ -18,10 +18,10 @@ RANKS: dict[str, int] = {
     "siting.instance": 3,
     "siting.model": 4,
     "siting.solvers": 5, "siting.diagnosis": 5,
-    "siting.solution": 6,
+    "siting.solution": 6, "siting.fullyear": 6,
     "siting.outputs": 7, "siting.plots": 7, "siting.report": 7,
     "siting.pipeline": 8, "siting.alternatives": 8, "siting.compare": 8, "siting.sweep": 8,
-    "siting.docgen": 8,
+    "siting.docgen": 8, "siting.check": 8,
     "siting.cli": 9, "siting.__main__": 9, "siting": 9,
 }  # fmt: skip
 """Stage of every module in the data flow; a module may import only from its stage or below."""

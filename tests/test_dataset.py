@@ -171,3 +171,16 @@ def test_the_dataset_rebuilds_byte_for_byte_from_the_repository(tmp_path) -> Non
     assert differ == []
     # no path outside the copied tree was needed: the copy has no ../shared beside it
     assert not (clone.parent / "shared").exists()
+
+
+def test_the_full_year_weather_is_scaled_once_to_each_options_cf() -> None:
+    weather = pd.read_csv(DATA / "weather_2015.csv.gz", index_col=0)
+    re = pd.read_csv(DATA / "renewables.csv")
+    assert len(weather) == 8760 and weather.index[0] == "2015-01-01T00:00:00Z"
+    assert sorted(weather.columns) == sorted(
+        f"{z}_{k}" for z, k in zip(re["zone_id"], re["tech"], strict=True)
+    )
+    assert weather.to_numpy().min() >= 0 and weather.to_numpy().max() <= 1
+    cf = {f"{z}_{k}": c for z, k, c in zip(re["zone_id"], re["tech"], re["cf"], strict=True)}
+    means = weather.mean()
+    assert max(abs(means[c] / cf[c] - 1) for c in weather.columns) < 1e-3  # 5-digit rounding

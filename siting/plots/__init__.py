@@ -3,6 +3,7 @@
 from siting.plots.alternatives import plot_alternatives
 from siting.plots.compare import plot_comparison, plot_difference
 from siting.plots.dispatch import plot_dispatch
+from siting.plots.full_year import plot_full_year
 from siting.plots.run_map import map_title, plot_run_map
 from siting.plots.style import MW_PER_PT2, save_figure
 from siting.plots.sweep import plot_sweep
@@ -14,6 +15,7 @@ __all__ = [
     "plot_comparison",
     "plot_difference",
     "plot_dispatch",
+    "plot_full_year",
     "plot_run_map",
     "plot_sweep",
     "save_figure",

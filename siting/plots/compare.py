@@ -44,8 +44,16 @@ def panel_title(label: str, summary: Mapping[str, Any]) -> str:
     return (
         f"{label}\n{(summary.get('target_it_mw') or 0) / 1e3:,.1f} GW target · "
         f"{fmt_eur(summary.get('objective_eur_per_yr') or float('nan'))} · "
-        f"{summary.get('matching', 'annual')} CFE {summary.get('cfe_score', float('nan')):.1%}"
+        f"{summary.get('matching', 'annual')} CFE {_score(summary)}"
     )
+
+
+def _score(summary: Mapping[str, Any]) -> str:
+    """The full-year CFE where the run has one, else its own periods' score."""
+    full = summary.get("cfe_score_full_year")
+    if full is not None:
+        return f"{full:.2%} full year"
+    return f"{summary.get('cfe_score', float('nan')):.1%}"
 
 
 def plot_comparison(comp: Any) -> Figure:

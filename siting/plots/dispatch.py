@@ -60,7 +60,7 @@ def plot_dispatch(
     )  # fmt: skip
     fig.suptitle(
         f"{name}: hourly supply and data-centre load in the zones with most new capacity "
-        f"(CFE score {summary.get('cfe_score', float('nan')):.1%})",
+        f"(CFE {summary.get('cfe_score', float('nan')):.1%} on these representative days)",
         fontsize=10.5,
         y=1.0,
     )

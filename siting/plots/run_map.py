@@ -43,8 +43,13 @@ def map_title(summary: Mapping[str, Any], name: str) -> str:
     cfe = summary.get("cfe_target", 1.0)
     matching = summary.get("matching", "annual")
     line1 = f"{name}: {target / 1e3:,.1f} GW IT by the deadline ({mult:.0f} x {base / 1e3:,.1f} GW today)"
+    score = f"score {summary.get('cfe_score', float('nan')):.1%}"
+    full = summary.get("cfe_score_full_year")
+    if full is not None:  # the headline is the full-year figure; the days' score is labelled
+        years = ", ".join(summary.get("cfe_score_by_year", {})) or "the weather year"
+        score = f"{full:.2%} over every hour of {years} ({summary.get('cfe_score', 1.0):.0%} on its days)"
     line2 = (
-        f"{matching} carbon-free matching, CFE target {cfe:.0%}, score {summary.get('cfe_score', float('nan')):.1%}"
+        f"{matching} carbon-free matching, CFE target {cfe:.0%}, {score}"
         f"  ·  cost {fmt_eur(summary.get('objective_eur_per_yr') or float('nan'))}"
         f"  ·  {summary.get('sites_built', 0)} sites get new capacity"
     )

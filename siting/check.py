@@ -1,0 +1,145 @@
+"""The full-year check of a plan on whole years of weather, for runs and for ``siting check``.
+
+For each weather year: every option's hourly capacity factors are that year's hours, scaled
+once over the year to the option's annual ``cf`` (the same scaling the representative days
+come from), firm supply without a series runs flat at its ``cf``; the plan is re-dispatched
+over the 8,760 hours (:mod:`siting.fullyear`). The worst year is the headline.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siting.errors import InputError, Problem
+from siting.fullyear import (
+    Plan,
+    clean_supply,
+    plan_from_tables,
+    report,
+    scale_to_mean,
+    solve_dispatch,
+)
+from siting.inputs.weather import WeatherYear
+from siting.instance import Instance
+
+TOLERANCE = 1e-6
+"""A year meets the CFE target when its CFE is at most this far below it [-]."""
+
+
+@dataclass(frozen=True)
+class FullYearCheck:
+    """The check of one plan on every weather year given.
+
+    Attributes
+    ----------
+    table
+        ``tables/full_year.csv``: one row per zone and weather year.
+    years
+        Headline numbers per year (CFE, residual, worst day and hour, longest stretch,
+        residual by month, solver status and time), keyed by the year as a string.
+    seconds
+        Wall time of all the years' checks [s].
+    """
+
+    table: pd.DataFrame
+    years: dict[str, dict[str, Any]]
+    seconds: float
+    plan: Plan | None = None
+    dispatches: dict[str, Any] | None = None
+    """The solved dispatch of every year (for the figure), by year."""
+    stamps: dict[str, pd.DatetimeIndex] | None = None
+
+    @property
+    def worst_year(self) -> str:
+        return min(self.years, key=lambda y: self.years[y]["cfe"])
+
+    def summary(self) -> dict[str, Any]:
+        """The fields ``summary.json`` gains (``docs/outputs.md``)."""
+        worst = self.years[self.worst_year]
+        return {
+            "cfe_score_full_year": worst["cfe"],
+            "cfe_score_by_year": {y: v["cfe"] for y, v in self.years.items()},
+            "full_year_residual_mwh": worst["residual_mwh"],
+            "full_year": self.years,
+        }
+
+    def meets(self, cfe_target: float) -> bool:
+        return all(v["cfe"] >= cfe_target - TOLERANCE for v in self.years.values())
+
+
+def hourly_cf(inst: Instance, plan: Plan, year: WeatherYear) -> dict[int, np.ndarray]:
+    """Each option's 8,760 hourly capacity factors in one year, scaled to its annual cf."""
+    out = {}
+    for j, (z, tech) in enumerate(zip(inst.re_zone.tolist(), inst.re_tech, strict=True)):
+        series = year.series(inst.zone_ids[z], tech)
+        if series is not None:
+            out[j] = scale_to_mean(series, float(plan.annual_cf[j]))
+    return out
+
+
+def check_plan(
+    inst: Instance, plan: Plan, years: list[WeatherYear], say: Any = None
+) -> FullYearCheck:
+    """Re-dispatch a plan over every given year; the per-zone table and per-year headlines."""
+    t0 = time.perf_counter()
+    tables, heads, dispatches, stamps = [], {}, {}, {}
+    for wy in years:
+        dispatch = solve_dispatch(plan, clean_supply(plan, hourly_cf(inst, plan, wy)),
+                                  options={"solver": "simplex"})  # fmt: skip
+        if dispatch.status != "Optimal":
+            raise InputError([Problem(f"full-year check {wy.year}",
+                                      f"the dispatch LP ended '{dispatch.status}'",
+                                      "report this: the check has no reason to fail")])  # fmt: skip
+        table, head = report(
+            plan, dispatch, wy.year, pd.DatetimeIndex(wy.cf.index), inst.cfe_target
+        )
+        tables.append(table)
+        heads[str(wy.year)] = head
+        dispatches[str(wy.year)] = dispatch
+        stamps[str(wy.year)] = pd.DatetimeIndex(wy.cf.index)
+        if say is not None:
+            say(f"full-year check {wy.year}: CFE {head['cfe']:.3%}, residual grid "
+                f"{head['residual_mwh'] / 1e6:,.2f} TWh, worst day {head['worst_day']} "
+                f"({head['worst_day_grid_share']:.0%} grid), {dispatch.solve_s:.0f} s")  # fmt: skip
+    return FullYearCheck(
+        pd.concat(tables, ignore_index=True), heads, time.perf_counter() - t0, plan,
+        dispatches, stamps,
+    )  # fmt: skip
+
+
+def check_solution(
+    inst: Instance, solution: Any, years: list[WeatherYear], say: Any = None
+) -> FullYearCheck:
+    """The full-year check of a freshly solved plan."""
+    plan = plan_from_tables(inst, solution.sites, solution.renewables, solution.zones)
+    return check_plan(inst, plan, years, say)
+
+
+def check_run_folder(
+    run: Any, inst: Instance, years: list[WeatherYear], say: Any = None
+) -> FullYearCheck:
+    """The full-year check of a published run, from its decision tables."""
+    plan = plan_from_tables(inst, run.table("sites"), run.table("renewables"), run.table("zones"))
+    return check_plan(inst, plan, years, say)
+
+
+def weather_years(paths: list[Path], techs: list[str]) -> list[WeatherYear]:
+    """Read weather files given on the command line (all problems at once)."""
+    from siting.inputs.weather import read_weather
+
+    years: list[WeatherYear] = []
+    problems: list[Problem] = []
+    for p in paths:
+        try:
+            years += read_weather(p, techs)
+        except InputError as err:
+            problems += err.problems
+    if problems:
+        raise InputError(problems)
+    return years

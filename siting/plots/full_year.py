@@ -1,0 +1,90 @@
+"""The full-year figure: where and when a plan falls short over every day of the year."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from siting.plots.style import pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def plot_full_year(
+    zone_ids: list[str],
+    load_mw: np.ndarray,
+    grid_mw: np.ndarray,
+    soc_mwh: dict[str, np.ndarray],
+    energy_mwh: dict[str, np.ndarray],
+    stamps: pd.DatetimeIndex,
+    title: str,
+    n_stores: int = 4,
+) -> Figure:
+    """Residual grid share per zone and day (heat map) and the year-long state of the largest stores.
+
+    Parameters
+    ----------
+    zone_ids, load_mw
+        Zones and their average load [MW].
+    grid_mw
+        Residual grid per zone and hour [MW], zones x hours.
+    soc_mwh, energy_mwh
+        State of charge per store tech (zones x hours) [MWh] and each store's energy per zone.
+    stamps
+        The hours (UTC).
+    title
+        First line of the title (scenario, year, CFE).
+    """
+    plt = pyplot()
+    days = stamps.normalize()
+    daily_grid = pd.DataFrame(grid_mw.T, index=days).groupby(level=0).sum()
+    share = (daily_grid / (load_mw * 24.0)).T  # zones x days
+    share.index = zone_ids
+    loaded = load_mw > 0
+    ranked = np.argsort(share.to_numpy().sum(axis=1) / np.maximum(load_mw, 1e-9))[::-1]
+    order = [int(i) for i in ranked if loaded[i]]
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(13, 9.5), dpi=150, height_ratios=(3, 1.2))
+    data = share.iloc[order].to_numpy() * 100.0
+    vmax = max(5.0, float(np.nanpercentile(data, 99.5)))
+    im = ax.imshow(data, aspect="auto", cmap="Reds", vmin=0.0, vmax=vmax, interpolation="nearest")
+    ax.set_yticks(range(len(order)), [zone_ids[i] for i in order], fontsize=7)
+    months = pd.date_range(days[0], periods=12, freq="MS")
+    starts = [int((m - days[0]).days) for m in months]
+    for a in (ax, bx):
+        a.set_xticks(starts, [f"{m:%b}" for m in months], fontsize=8)
+    ax.set_xlim(-0.5, data.shape[1] - 0.5)
+    ax.set_ylabel("zone (most short at the top)")
+    cb = fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
+    cb.set_label("residual grid share of the day's load [%]")
+    ax.set_title(title, fontsize=10.5, loc="left")
+    _stores(bx, zone_ids, soc_mwh, energy_mwh, stamps, n_stores)
+    fig.tight_layout()
+    return fig
+
+
+def _stores(
+    bx: Any,
+    zone_ids: list[str],
+    soc_mwh: dict[str, np.ndarray],
+    energy_mwh: dict[str, np.ndarray],
+    stamps: pd.DatetimeIndex,
+    n: int,
+) -> None:
+    """Daily mean state of charge [% of energy] of the ``n`` largest stores over the year."""
+    sizes = [(float(energy_mwh[t][z]), t, z) for t in soc_mwh for z in range(len(zone_ids))]
+    top = [x for x in sorted(sizes, reverse=True)[:n] if x[0] > 0]
+    for energy, tech, z in top:
+        level = soc_mwh[tech][z] / energy * 100.0
+        daily = pd.Series(level).groupby(np.arange(len(level)) // 24).mean()
+        bx.plot(daily.index, daily.to_numpy(), linewidth=1.0,
+                label=f"{zone_ids[z]} {tech} ({energy / 1e3:,.1f} GWh)")  # fmt: skip
+    bx.set_ylim(0, 100)
+    bx.set_xlim(0, len(stamps) / 24.0)
+    bx.set_ylabel("state of charge\n[% of energy, daily mean]")
+    bx.grid(color="#eeeeee")
+    if top:
+        bx.legend(fontsize=7.5, loc="upper right", ncol=min(4, len(top)), frameon=False)
+    bx.set_xlabel("day of the year (UTC); storage carried chronologically over the whole year")

@@ -1,0 +1,139 @@
+"""The full-year check: a plan re-dispatched hour by hour over a whole year of weather."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_instance
+
+from siting.config import SolverConfig
+from siting.fullyear import (
+    HOURS,
+    clean_supply,
+    longest_stretch,
+    plan_from_tables,
+    report,
+    scale_to_mean,
+    solve_dispatch,
+)
+from siting.model import build_model
+from siting.solution import extract_solution
+from siting.solvers import solve
+
+EXACT = SolverConfig(mip_gap=0.0)
+STAMPS = pd.date_range("2015-01-01", periods=HOURS, freq="h", tz="UTC")
+SOLAR = np.array([0, 0, 0, 0, 0, 0, 0.1, 0.3, 0.5, 0.7, 0.8, 0.9,
+                  0.9, 0.8, 0.7, 0.5, 0.3, 0.1, 0, 0, 0, 0, 0, 0])  # fmt: skip
+WIND = np.array([0.6, 0.6, 0.5, 0.5, 0.4, 0.4, 0.3, 0.3, 0.2, 0.2, 0.2, 0.2,
+                 0.2, 0.2, 0.3, 0.3, 0.4, 0.4, 0.5, 0.5, 0.6, 0.6, 0.6, 0.6])  # fmt: skip
+
+
+def two_zones(days: list[tuple[np.ndarray, np.ndarray]], weights: list[float], **kw: object):
+    """Zones A (solar) and B (wind) joined by a lossy link; one representative period per day.
+
+    A holds all the load (50 MW existing and the new site's 50 MW IT at PUE 1, utilisation
+    1); B is a wind zone without load, so only A's CFE allowance binds (the check minimises
+    the total residual grid, the model caps it zone by zone).
+    Batteries cost 10 kEUR/MWh/yr and 30 kEUR/MW/yr at 81 % round trip; residual grid is
+    allowed up to 10 % of each zone's load at 5 EUR/MWh (cheap: the allowance is used).
+    """
+    n = 24 * len(days)
+    cf_a = np.concatenate([d[0] for d in days])
+    cf_b = np.concatenate([d[1] for d in days])
+    base = dict(
+        zone_ids=["A", "B"], baseline_it_mw=[50.0, 0.0], baseline_pue=[1.0, 1.0],
+        utilisation=1.0, multiplier=2.0, site_ids=["S"], site_zone=[0], max_it_mw=[100.0],
+        site_pue=[1.0], site_capex_eur_per_mw_yr=[1e5],
+        re_tech=["solar", "onshore_wind"], re_zone=[0, 1],
+        re_capex_eur_per_mw_yr=[40_000.0, 90_000.0], re_cf=[cf_a, cf_b],
+        link_ids=["A-B", "B-A"], link_from=[0, 1], link_to=[1, 0],
+        link_capacity_mw=[50.0, 50.0], link_usable_mw=[50.0, 50.0],
+        link_efficiency=[0.98, 0.98],
+        slice_ids=[f"d{p}h{h}" for p in range(len(days)) for h in range(24)],
+        weight_h=np.repeat(weights, 24), period=np.repeat(np.arange(len(days)), 24),
+        matching="hourly", cfe_target=0.9, storage_enabled=True,
+        storage_energy_eur_per_mwh_yr=10_000.0, storage_power_eur_per_mw_yr=30_000.0,
+        storage_roundtrip_efficiency=0.81, grid_cost_eur_per_mwh=[5.0, 5.0],
+    )  # fmt: skip
+    assert len(cf_a) == n
+    base.update(kw)
+    return make_instance(**base)
+
+
+def solved(inst):
+    model = build_model(inst)
+    res = solve(model, EXACT)
+    assert res.status.has_solution
+    return extract_solution(model, res)
+
+
+def check(inst, sol, year_a: np.ndarray, year_b: np.ndarray):
+    plan = plan_from_tables(inst, sol.sites, sol.renewables, sol.zones)
+    clean = clean_supply(plan, {0: year_a, 1: year_b})
+    dispatch = solve_dispatch(plan, clean)
+    assert dispatch.status == "Optimal"
+    return plan, dispatch
+
+
+def test_one_repeated_day_gives_back_the_models_residual_grid() -> None:
+    # A year of 365 copies of the one representative day: a day-periodic dispatch is optimal
+    # for it, so the chronological year needs exactly the model's residual grid.
+    inst = two_zones([(SOLAR, WIND)], [365.0])
+    sol = solved(inst)
+    model_grid = float((sol.dispatch["grid_mw"] * sol.dispatch["weight_h"]).sum())
+    assert model_grid > 1_000.0  # the CFE allowance is used: there is something to compare
+    plan, dispatch = check(inst, sol, np.tile(SOLAR, 365), np.tile(WIND, 365))
+    assert dispatch.grid_mw.sum() == pytest.approx(model_grid, rel=1e-5)
+    table, head = report(plan, dispatch, 2015, STAMPS)
+    assert head["cfe"] == pytest.approx(sol.summary["cfe_score"], abs=1e-6)
+    assert table.loc[0, "cfe"] == pytest.approx(
+        1 - sol.zones.loc[0, "grid_mwh"] / sol.zones.loc[0, "annual_load_mwh"], abs=1e-6
+    )
+
+
+def test_a_calm_week_breaks_a_plan_made_on_sunny_windy_days() -> None:
+    # Optimised on the ordinary day only; the real year has a dark, calm week in January.
+    inst = two_zones([(SOLAR, WIND)], [365.0])
+    sol = solved(inst)
+    year_a, year_b = np.tile(SOLAR, 365), np.tile(WIND, 365)
+    calm = slice(24 * 10, 24 * 17)  # 11-17 January
+    year_a[calm] *= 0.1
+    year_b[calm] *= 0.05
+    plan, dispatch = check(inst, sol, year_a, year_b)
+    table, head = report(plan, dispatch, 2015, STAMPS, cfe_target=0.9)
+    assert head["cfe"] < sol.summary["cfe_score"] - 0.005, "the calm week must show"
+    assert head["cfe"] < 0.9  # below the plan's own target: reported as short
+    assert "2015-01-11" <= head["worst_day"] <= "2015-01-17"
+    assert 7 <= head["longest_stretch_days"] <= 9  # the calm week (and the battery's tail)
+    assert "2015-01-10" <= head["longest_stretch_start"] <= "2015-01-11"
+    assert (table["cfe"] < 0.9).any()
+    # the calm week's residual grid is counted in January
+    assert head["residual_mwh_by_month"][1] == max(head["residual_mwh_by_month"].values())
+
+
+def test_the_battery_state_of_charge_respects_its_size() -> None:
+    inst = two_zones([(SOLAR, WIND)], [365.0])
+    sol = solved(inst)
+    plan, dispatch = check(inst, sol, np.tile(SOLAR, 365), np.tile(WIND, 365))
+    soc = dispatch.soc_mwh["battery"]
+    energy = plan.stores[0].energy_mwh
+    assert (soc >= -1e-6).all()
+    assert (soc <= energy[:, None] + 1e-6).all()
+
+
+def test_scaling_once_over_the_year_keeps_the_shape() -> None:
+    shape = np.tile(SOLAR, 365)
+    scaled = scale_to_mean(shape, 0.2)
+    assert scaled.mean() == pytest.approx(0.2, rel=1e-9)
+    assert scaled.max() <= 1.0
+    # clipping at 1 is compensated by the other hours
+    tall = scale_to_mean(shape, 0.4)
+    assert tall.mean() == pytest.approx(0.4, rel=1e-6) and tall.max() == 1.0
+    assert np.array_equal(scale_to_mean(np.zeros(HOURS), 0.3), np.zeros(HOURS))
+
+
+def test_longest_stretch() -> None:
+    assert longest_stretch(np.array([0, 1, 1, 0, 1, 1, 1, 0], bool)) == (4, 3)
+    assert longest_stretch(np.zeros(5, bool)) == (-1, 0)
+    assert longest_stretch(np.ones(3, bool)) == (0, 3)

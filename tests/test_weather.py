@@ -1,0 +1,121 @@
+"""Weather files: read and refused like any layer; the full-year check in runs and 'siting check'."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import tiny_layers, write_config
+
+from siting.cli import main
+
+DAY_SOLAR = np.array([0, 0, 0, 0, 0, 0, 0.1, 0.3, 0.5, 0.7, 0.8, 0.9,
+                      0.9, 0.8, 0.7, 0.5, 0.3, 0.1, 0, 0, 0, 0, 0, 0])  # fmt: skip
+DAY_WIND = 0.35 + 0.15 * np.cos(np.arange(24) / 24 * 2 * np.pi)
+COLUMNS = {"A_solar": DAY_SOLAR, "A_onshore_wind": DAY_WIND, "B_solar": DAY_SOLAR,
+           "B_offshore_wind": DAY_WIND}  # fmt: skip
+
+
+def weather_frame(calm_days: int = 0) -> pd.DataFrame:
+    stamps = pd.date_range("2015-01-01", periods=8760, freq="h", tz="UTC")
+    df = pd.DataFrame({c: np.tile(v, 365) for c, v in COLUMNS.items()}, index=stamps)
+    if calm_days:
+        df.iloc[24 * 20 : 24 * (20 + calm_days)] *= 0.05
+    df.index = df.index.strftime("%Y-%m-%dT%H:%M:%SZ")
+    df.index.name = "utc_timestamp"
+    return df
+
+
+def hourly_config(folder: Path, weather: pd.DataFrame | None = None) -> Path:
+    profiles = [
+        {"zone_id": c.split("_", 1)[0], "tech": c.split("_", 1)[1], "slice": f"d0h{h}",
+         "period": 0, "weight_h": 365.0, "cf": float(v[h])}
+        for c, v in COLUMNS.items()
+        for h in range(24)
+    ]  # fmt: skip
+    layers = {k: f"data/{v}" for k, v in tiny_layers(folder / "data", profiles=profiles).items()}
+    (weather if weather is not None else weather_frame()).to_csv(folder / "data" / "weather.csv")
+    layers["weather"] = "data/weather.csv"
+    return write_config(
+        folder,
+        layers,
+        carbon={"matching": "hourly", "cfe_target": 1.0, "scope": "all"},
+        target={"baseline_year": 2024, "increase_pct": 100, "deadline_year": 2030},
+    )
+
+
+def refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], weather: pd.DataFrame) -> str:
+    cfg = hourly_config(tmp_path, weather)
+    assert main(["validate", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "weather.csv" in err and "Traceback" not in err
+    return err
+
+
+def test_missing_hours_are_refused(tmp_path, capsys) -> None:
+    w = weather_frame().drop(index=weather_frame().index[100:105])
+    err = refused(tmp_path, capsys, w)
+    assert "year 2015: 5 of 8760 hours are missing (first: 2015-01-05T04:00Z" in err
+    assert "give every hour" in err
+
+
+def test_a_duplicate_timestamp_is_refused(tmp_path, capsys) -> None:
+    w = weather_frame()
+    w = pd.concat([w.iloc[:50], w.iloc[[49]], w.iloc[50:]])
+    err = refused(tmp_path, capsys, w)
+    assert "1 duplicate timestamps" in err and "row 52" in err and "keep one row per hour" in err
+
+
+def test_a_zone_not_covered_is_refused(tmp_path, capsys) -> None:
+    err = refused(tmp_path, capsys, weather_frame().drop(columns="B_offshore_wind"))
+    assert "no column for 1 supply options" in err and "B_offshore_wind" in err
+
+
+def test_values_outside_0_1_and_bad_columns_are_refused(tmp_path, capsys) -> None:
+    w = weather_frame()
+    w.iloc[10, 0] = 1.5
+    w["A-solar"] = 0.2
+    err = refused(tmp_path, capsys, w)
+    assert "column A_solar, row 12" in err and "outside [0, 1]" in err
+    assert "column 'A-solar': is not <zone_id>_<tech>" in err
+
+
+def test_an_hourly_run_checks_its_plan_on_the_full_year(tmp_path) -> None:
+    cfg = hourly_config(tmp_path)
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    run = next((tmp_path / "runs").iterdir())
+    summary = json.loads((run / "summary.json").read_text())
+    # slices keep the file's hour order (d0h0, d0h1, ..., d0h23), not their names' order
+    slices = pd.read_csv(run / "tables" / "dispatch.csv").query("zone_id == 'A'")["slice"]
+    assert slices.tolist() == [f"d0h{h}" for h in range(24)]
+    # the year is the representative day repeated: the plan holds on every hour
+    assert summary["cfe_score"] == pytest.approx(1.0)
+    assert summary["cfe_score_full_year"] == pytest.approx(1.0, abs=1e-6)
+    assert summary["cfe_score_by_year"] == {"2015": pytest.approx(1.0, abs=1e-6)}
+    table = pd.read_csv(run / "tables" / "full_year.csv")
+    assert list(table.columns) == ["zone_id", "weather_year", "load_mwh", "grid_mwh", "cfe",
+                                   "worst_day", "worst_day_grid_share"]  # fmt: skip
+    assert set(table["zone_id"]) == {"A", "B"} and (table["weather_year"] == 2015).all()
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["timings"]["full_year_check_s"] > 0
+    assert main(["verify", str(run)]) == 0
+    assert main(["check", str(run)]) == 0
+
+
+def test_siting_check_reports_a_calm_spell_as_short(tmp_path, capsys) -> None:
+    cfg = hourly_config(tmp_path)
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    run = next((tmp_path / "runs").iterdir())
+    calm = tmp_path / "calm.csv"
+    weather_frame(calm_days=6).to_csv(calm)
+    capsys.readouterr()
+    out_csv = tmp_path / "calm_full_year.csv"
+    assert main(["check", str(run), "--weather", str(calm), "--out", str(out_csv)]) == 6
+    printed = capsys.readouterr().out
+    assert "2015: CFE" in printed and "short:" in printed
+    table = pd.read_csv(out_csv)
+    assert (table["cfe"] < 1.0).any()
+    assert table["worst_day"].between("2015-01-21", "2015-01-26").all()
