@@ -70,6 +70,7 @@ class FullYearCheck:
         }
 
     def meets(self, cfe_target: float) -> bool:
+        """The plan's CFE (all zones together) reaches the target in every year."""
         return all(v["cfe"] >= cfe_target - TOLERANCE for v in self.years.values())
 
 
