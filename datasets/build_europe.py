@@ -32,6 +32,7 @@ import pandas as pd
 from shapely.geometry import LineString, box
 
 from siting.economics import annualised_cost, annuity_factor, baseline_it_mw
+from siting.fullyear import scale_to_mean  # the same scaling the full-year check uses
 
 CRS = "EPSG:3035"
 COUNTRIES = [
@@ -486,18 +487,6 @@ def _hourly_cf(path: Path) -> pd.DataFrame:
     return df
 
 
-def scale_once(shape: np.ndarray, target: float) -> np.ndarray:
-    """A year's hourly CF scaled once to an annual mean, clipped to [0, 1] (bisection on k)."""
-    cf = np.clip(shape, 0.0, 1.0)
-    if cf.mean() <= 0:
-        return cf
-    lo, hi = 0.0, 2.0 * target / cf.mean() + 1.0
-    for _ in range(100):
-        k = 0.5 * (lo + hi)
-        lo, hi = (k, hi) if np.clip(cf * k, 0.0, 1.0).mean() < target else (lo, k)
-    return np.clip(cf * hi, 0.0, 1.0)
-
-
 def build_weather(renewables: pd.DataFrame, cf_path: Path) -> pd.DataFrame:
     """The full year of hourly CF of every supply option, each scaled once to its annual cf.
 
@@ -515,7 +504,7 @@ def build_weather(renewables: pd.DataFrame, cf_path: Path) -> pd.DataFrame:
         # ASSUMPTION: no offshore series exists in the EMHIRES data; offshore wind uses the
         # country's onshore shape (same weather), scaled to the offshore cf
         src = f"{z}_onshore_wind" if tech == "offshore_wind" else f"{z}_{tech}"
-        out[f"{z}_{tech}"] = scale_once(hourly[src].to_numpy(float), float(cf))
+        out[f"{z}_{tech}"] = scale_to_mean(hourly[src].to_numpy(float), float(cf))
     df = pd.DataFrame(out, index=hourly.index)
     df.index = df.index.tz_localize("UTC")
     df.index.name = "utc_timestamp"

@@ -42,7 +42,7 @@ class FullYearCheck:
         ``tables/full_year.csv``: one row per zone and weather year.
     years
         Headline numbers per year (CFE, residual, worst day and hour, longest stretch,
-        residual by month, solver status and time), keyed by the year as a string.
+        residual by month, solver status), keyed by the year as a string.
     seconds
         Wall time of all the years' checks [s].
     """

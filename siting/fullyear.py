@@ -321,7 +321,6 @@ def report(
         "longest_stretch_start": f"{system.index[first]:%Y-%m-%d}" if length else None,
         "residual_mwh_by_month": {int(m): float(v) for m, v in month.items()},
         "solver_status": dispatch.status,
-        "solve_s": dispatch.solve_s,
     }
     return table, head
 

@@ -119,3 +119,15 @@ def test_siting_check_reports_a_calm_spell_as_short(tmp_path, capsys) -> None:
     table = pd.read_csv(out_csv)
     assert (table["cfe"] < 1.0).any()
     assert table["worst_day"].between("2015-01-21", "2015-01-26").all()
+
+
+def test_siting_check_refuses_an_annual_run_with_one_message(tmp_path, tiny_config, capsys) -> None:
+    cfg = tiny_config()
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    run = next((tmp_path / "runs").iterdir())
+    before = {p: p.read_bytes() for p in run.rglob("*") if p.is_file()}
+    capsys.readouterr()
+    assert main(["check", str(run)]) == 2
+    err = capsys.readouterr().err
+    assert "matches annually" in err and "carbon.matching: hourly" in err and "Traceback" not in err
+    assert {p: p.read_bytes() for p in run.rglob("*") if p.is_file()} == before  # run untouched
