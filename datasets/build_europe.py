@@ -32,7 +32,7 @@ import pandas as pd
 from shapely.geometry import LineString, box
 
 from siting.economics import annualised_cost, annuity_factor, baseline_it_mw
-from siting.fullyear import scale_to_mean  # the same scaling the full-year check uses
+from siting.inputs.weather import scale_to_mean  # the same scaling the full-year check uses
 
 CRS = "EPSG:3035"
 COUNTRIES = [

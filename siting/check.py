@@ -22,10 +22,9 @@ from siting.fullyear import (
     clean_supply,
     plan_from_tables,
     report,
-    scale_to_mean,
     solve_dispatch,
 )
-from siting.inputs.weather import WeatherYear
+from siting.inputs.weather import WeatherYear, scale_to_mean
 from siting.instance import Instance
 
 TOLERANCE = 1e-6

@@ -266,7 +266,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
         overrides=args.overrides,
         progress=Progress(enabled=not args.quiet),
     )
-    if outcome.exit_code == ExitCode.INFEASIBLE:
+    guarantee = outcome.summary.get("guarantee") or {}
+    if outcome.exit_code == ExitCode.INFEASIBLE and guarantee and not guarantee["met"]:
+        s = outcome.summary
+        print(
+            f"guarantee not met: full-year CFE {s['cfe_score_full_year']:.3%} after "
+            f"{guarantee['rounds']} rounds, {guarantee['shortfall']:.3%} short of "
+            f"{guarantee['cfe_target'] - guarantee['tolerance']:.3%} "
+            f"({s['full_year_residual_mwh'] / 1e6:,.2f} TWh residual grid); the last plan "
+            "is in the run folder (see docs/model.md#guarantee)",
+            file=sys.stderr,
+        )
+    elif outcome.exit_code == ExitCode.INFEASIBLE:
         print(f"infeasible: {outcome.summary.get('diagnosis', '')}", file=sys.stderr)
         print(
             f"diagnosis: {outcome.path / 'diagnosis.json' if outcome.path else '-'}",

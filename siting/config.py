@@ -93,6 +93,16 @@ class CarbonConfig(_Strict):
     """Share of the load covered by carbon-free supply [-]; 1.0 allows no residual grid."""
     scope: Literal["all", "new"] = "all"
     """``all``: match existing and new data centres; ``new``: new capacity only."""
+    guarantee: Literal["none", "full_year"] = "none"
+    """``full_year``: after the solve, check the plan on every hour of its weather years and
+    add the failing days as periods of their own until the check meets ``cfe_target``
+    (hourly matching with a weather layer; ``docs/model.md#guarantee``)."""
+    guarantee_tolerance: float = Field(0.001, ge=0.0, lt=1.0)
+    """How far below ``cfe_target`` the full-year CFE may stay and count as met [-]."""
+    max_guarantee_rounds: int = Field(8, ge=1, le=100)
+    """Re-solves the guarantee may take before it gives up (exit 3)."""
+    guarantee_days_per_round: int = Field(10, ge=1, le=60)
+    """Failing days added per round at most: whole stretches of failing days first."""
 
 
 class PolicyConfig(_Strict):
@@ -213,6 +223,17 @@ class StorageConfig(_Strict):
     """Annualised cost of battery power capacity [EUR/MW/yr]."""
     roundtrip_efficiency: float = Field(_BATTERY.roundtrip_efficiency, gt=0.0, le=1.0)
     """Energy out over energy in [-]; each direction loses its square root."""
+    linking: Literal["chronological", "per_period"] = "chronological"
+    """``chronological``: every store's state of charge carries from each calendar day to the
+    next through the representative days standing for them (needs a weather layer; without
+    one the periods are cyclic); ``per_period``: cyclic within each representative day."""
+
+
+class WeatherConfig(_Strict):
+    """How representative days are cut from the weather layer (hourly matching)."""
+
+    representative_days: int = Field(12, ge=2, le=365)
+    """Representative days cut from the weather year; one of them is the calmest day."""
 
 
 class SolverConfig(_Strict):
@@ -257,6 +278,8 @@ class Config(_Strict):
     """Water pricing."""
     grid_connection: GridConnectionConfig = Field(default_factory=GridConnectionConfig)  # type: ignore[arg-type]
     """Time to power."""
+    weather: WeatherConfig = Field(default_factory=WeatherConfig)  # type: ignore[arg-type]
+    """Representative days from the weather layer."""
     technologies: dict[str, bool] = Field(default_factory=dict)
     """Switch technologies of the table on or off by id, e.g. ``{nuclear: false}``."""
     solver: SolverConfig = Field(default_factory=SolverConfig)  # type: ignore[arg-type]

@@ -14,7 +14,6 @@ storage and 115 links are about 2 M columns, too many for PuLP's per-object cost
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,18 +22,35 @@ import numpy as np
 import pandas as pd
 
 from siting.instance import Instance
+from siting.technologies import split_efficiency
 
 HOURS = 8760
 
 
 @dataclass(frozen=True)
 class Store:
-    """One storage technology's fixed sizes: ``energy`` [MWh] and ``power`` [MW] per zone."""
+    """One storage technology's fixed sizes: ``energy`` [MWh] and ``power`` [MW] per zone.
+
+    ``charge_power_mw``: a charging side sized apart [MW] (None: ``power_mw`` both ways);
+    ``charge_efficiency``: stored per MWh drawn [-] (None: the round trip's square root).
+    """
 
     tech: str
     roundtrip_efficiency: float
     energy_mwh: np.ndarray
     power_mw: np.ndarray
+    charge_power_mw: np.ndarray | None = None
+    charge_efficiency: float | None = None
+
+    @property
+    def eta_charge(self) -> float:
+        """Stored energy per MWh drawn [-]."""
+        return split_efficiency(self.roundtrip_efficiency, self.charge_efficiency)[0]
+
+    @property
+    def charge_mw(self) -> np.ndarray:
+        """The charging limit per zone [MW]."""
+        return self.power_mw if self.charge_power_mw is None else self.charge_power_mw
 
 
 @dataclass(frozen=True)
@@ -67,30 +83,6 @@ class Plan:
     link_usable_mw: np.ndarray
     link_efficiency: np.ndarray
     stores: list[Store] = field(default_factory=list)
-
-
-def scale_to_mean(shape: np.ndarray, target: float) -> np.ndarray:
-    """Hourly capacity factors scaled once, over the whole year, to an annual mean.
-
-    Finds the factor ``k`` with ``mean(clip(k x shape, 0, 1)) = target`` (bisection: the mean
-    grows with ``k``), so clipping at 1 in the best hours is made up by the others. A series
-    of zeros stays zero; a target above what the series can reach gives 1 in every hour it
-    is not zero.
-    """
-    cf = np.clip(np.asarray(shape, float), 0.0, 1.0)
-    mean = cf.mean()
-    if not np.isfinite(target) or mean <= 0 or abs(mean - target) < 1e-15:
-        return cf
-    lo, hi = 0.0, target / mean
-    while np.clip(cf * hi, 0.0, 1.0).mean() < target and hi < 1e9:
-        hi *= 2.0
-    for _ in range(100):
-        k = 0.5 * (lo + hi)
-        if np.clip(cf * k, 0.0, 1.0).mean() < target:
-            lo = k
-        else:
-            hi = k
-    return np.clip(cf * hi, 0.0, 1.0)
 
 
 def clean_supply(plan: Plan, hourly_cf: dict[int, np.ndarray]) -> np.ndarray:
@@ -162,20 +154,20 @@ def build_dispatch(plan: Plan, clean: np.ndarray) -> DispatchLP:
         zones = np.flatnonzero((st.energy_mwh > 1e-9) & (st.power_mw > 1e-9))
         if not len(zones):
             continue
-        eta = math.sqrt(st.roundtrip_efficiency)
+        eta_in = st.eta_charge
+        eta_out = st.roundtrip_efficiency / eta_in
         n = len(zones) * n_h
         bal = (zones[:, None] * n_h + h).ravel()
         soc_row = n_rows + np.arange(n)
         prev_row = n_rows + (np.arange(len(zones))[:, None] * n_h + (h + 1) % n_h).ravel()
         power = np.repeat(st.power_mw[zones], n_h)
+        charge = np.repeat(st.charge_mw[zones], n_h)
         energy = np.repeat(st.energy_mwh[zones], n_h)
         z0 = np.zeros(n)
-        blocks.append(
-            (z0, z0, power, np.vstack([bal, soc_row]), np.vstack([-np.ones(n), np.full(n, -eta)]))
-        )
-        blocks.append(
-            (z0, z0, power, np.vstack([bal, soc_row]), np.vstack([np.ones(n), np.full(n, 1 / eta)]))
-        )
+        blocks.append((z0, z0, charge, np.vstack([bal, soc_row]),
+                       np.vstack([-np.ones(n), np.full(n, -eta_in)])))  # fmt: skip
+        blocks.append((z0, z0, power, np.vstack([bal, soc_row]),
+                       np.vstack([np.ones(n), np.full(n, 1 / eta_out)])))  # fmt: skip
         # soc[h] appears in its own row (+1) and in the next hour's row (-1)
         blocks.append(
             (z0, z0, energy, np.vstack([soc_row, prev_row]), np.vstack([np.ones(n), -np.ones(n)]))
@@ -339,8 +331,12 @@ def plan_from_tables(
     np.add.at(load, inst.site_zone, inst.new_load_per_mw * new_it)
     keys = pd.MultiIndex.from_arrays([[inst.zone_ids[z] for z in inst.re_zone], inst.re_tech])
     cap = renewables.set_index(["zone_id", "tech"])["new_mw"].reindex(keys).fillna(0.0).to_numpy()
-    # the mean the model itself sees: its periods' weighted cf (the layer's cf in annual runs)
-    annual = inst.re_cf @ inst.weight_h / float(inst.weight_h.sum())
+    # weather is scaled once over the year to the option's annual cf, as the model's days are
+    annual = (
+        inst.re_annual_cf
+        if inst.re_annual_cf is not None
+        else inst.re_cf @ inst.weight_h / float(inst.weight_h.sum())
+    )
     z = zones.set_index("zone_id").reindex(inst.zone_ids)
     stores = []
     for o in inst.storage:
@@ -349,8 +345,13 @@ def plan_from_tables(
             if o.tech == "battery"
             else (f"{o.tech}_mwh", f"{o.tech}_mw")
         )
+        charge = (
+            z[f"{o.tech}_charge_mw"].fillna(0.0).to_numpy()
+            if o.separate_charge and f"{o.tech}_charge_mw" in z.columns
+            else None
+        )
         stores.append(Store(o.tech, o.roundtrip_efficiency, z[e_col].fillna(0.0).to_numpy(),
-                            z[p_col].fillna(0.0).to_numpy()))  # fmt: skip
+                            z[p_col].fillna(0.0).to_numpy(), charge, o.charge_efficiency))  # fmt: skip
     return Plan(
         list(inst.zone_ids), load, inst.re_zone.copy(), list(inst.re_tech), cap, np.asarray(annual),
         inst.link_from.copy(), inst.link_to.copy(), inst.link_usable_mw.copy(),

@@ -6,6 +6,7 @@ an :class:`Instance` alone, so tests can construct tiny instances directly.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,8 +16,10 @@ from numpy.typing import NDArray
 from siting.config import Config
 from siting.economics import HOURS_PER_YEAR
 from siting.errors import InputError, Problem
+from siting.inputs.weather import WeatherYear, scale_to_mean
 from siting.layers import Layers
-from siting.technologies import Kind, TechnologyTable
+from siting.periods import HOURS_PER_DAY, Periods, period_hours, representative_days
+from siting.technologies import Kind, TechnologyTable, split_efficiency
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -32,11 +35,22 @@ class StorageOption:
     tech, label
         Technology id and display name.
     energy_eur_per_mwh_yr
-        Annualised cost of energy capacity [EUR/MWh/yr].
+        Annualised cost of energy capacity [EUR/MWh/yr] (MWh of the stored medium).
     power_eur_per_mw_yr
-        Annualised cost of power capacity [EUR/MW/yr].
+        Annualised cost of power capacity [EUR/MW/yr]: the discharging side, and the charging
+        side too unless ``charge_eur_per_mw_yr`` is given.
     roundtrip_efficiency
-        Energy out over energy in [-]; each direction loses its square root.
+        Energy out over energy in [-].
+    charge_eur_per_mw_yr
+        Annualised cost of a separately sized charging side [EUR/MW/yr] (an electrolyser);
+        None: one power capacity bounds both directions.
+    charge_efficiency
+        Stored energy per MWh drawn [-]; None: ``sqrt(roundtrip_efficiency)``, and
+        discharging then loses the other square root.
+    duration_h
+        Fixed energy-to-power ratio [h] (iron-air's 100 h); None: sized freely.
+    zones
+        Zone positions where it may be built; None: every zone.
     """
 
     tech: str
@@ -44,6 +58,25 @@ class StorageOption:
     energy_eur_per_mwh_yr: float
     power_eur_per_mw_yr: float
     roundtrip_efficiency: float
+    charge_eur_per_mw_yr: float | None = None
+    charge_efficiency: float | None = None
+    duration_h: float | None = None
+    zones: tuple[int, ...] | None = None
+
+    @property
+    def eta_charge(self) -> float:
+        """Stored energy per MWh drawn from the bus [-]."""
+        return split_efficiency(self.roundtrip_efficiency, self.charge_efficiency)[0]
+
+    @property
+    def eta_discharge(self) -> float:
+        """MWh delivered to the bus per MWh taken from the store [-]."""
+        return split_efficiency(self.roundtrip_efficiency, self.charge_efficiency)[1]
+
+    @property
+    def separate_charge(self) -> bool:
+        """Whether the charging side has its own capacity (and cost)."""
+        return self.charge_eur_per_mw_yr is not None
 
 
 @dataclass(frozen=True)
@@ -103,6 +136,15 @@ class Instance:
     max_sites: int | None
     storage: tuple[StorageOption, ...] = ()
     """Storage technologies the model may build (hourly matching only)."""
+    re_annual_cf: FloatArray | None = None
+    """Each option's annual mean capacity factor [-] (the layer's cf, else its profile's)."""
+    day_period: IntArray | None = None
+    """Per calendar day (365), the representative period standing for it; None: unknown."""
+    period_dates: list[str] = field(default_factory=list)
+    """Date of each period's own day, where known."""
+    storage_linking: str = "per_period"
+    """``chronological``: storage carried day to day along ``day_period``; ``per_period``:
+    cyclic within every period."""
     excluded_reason: list[str] = field(default_factory=list)
     exclusion_kind: list[str] = field(default_factory=list)
     """Per site: '' or forbidden, forbidden_area, moratorium, water, connection."""
@@ -416,7 +458,69 @@ def _slices(
     return slice_ids, sl["weight_h"].to_numpy(float), sl["period"].to_numpy(np.int64), cf
 
 
-def storage_options(cfg: Config, table: TechnologyTable) -> tuple[StorageOption, ...]:
+def scaled_weather(
+    year: WeatherYear, zones: list[str], techs: list[str], annual_cf: FloatArray
+) -> dict[int, FloatArray]:
+    """Each option's hours of a weather year, scaled once over the year to its annual cf.
+
+    Options without a column (firm supply) are left out: they run flat at their cf.
+    """
+    out = {}
+    for j, (z, k) in enumerate(zip(zones, techs, strict=True)):
+        series = year.series(z, k)
+        if series is not None:
+            out[j] = scale_to_mean(series, float(annual_cf[j]))
+    return out
+
+
+def periods_for(layers: Layers, cfg: Config) -> Periods | None:
+    """The representative days an hourly run with a weather layer is optimised on."""
+    return default_periods(layers, cfg, _sorted_options(layers))
+
+
+def _sorted_options(layers: Layers) -> pd.DataFrame:
+    return layers.renewables.sort_values(["zone_id", "tech"]).reset_index(drop=True)
+
+
+def default_periods(layers: Layers, cfg: Config, re: pd.DataFrame) -> Periods | None:
+    """Representative days cut from the first weather year, when an hourly run has one."""
+    if cfg.carbon.matching != "hourly" or not layers.weather:
+        return None
+    year = min(layers.weather, key=lambda wy: wy.year)
+    hourly = scaled_weather(year, list(re["zone_id"]), list(re["tech"]),
+                            annual_capacity_factors(layers, re))  # fmt: skip
+    frame = pd.DataFrame({(re["zone_id"][j], re["tech"][j]): v for j, v in hourly.items()})
+    return representative_days(frame, cfg.weather.representative_days, year.year)
+
+
+def _period_slices(
+    layers: Layers, re: pd.DataFrame, periods: Periods
+) -> tuple[list[str], FloatArray, IntArray, FloatArray]:
+    """Slices of representative days taken from the weather year itself (no rescaling)."""
+    year = next(wy for wy in layers.weather if wy.year == periods.year)
+    annual_cf = annual_capacity_factors(layers, re)
+    hourly = scaled_weather(year, list(re["zone_id"]), list(re["tech"]), annual_cf)
+    n_t = periods.n_periods * HOURS_PER_DAY
+    cf = np.empty((len(re), n_t))
+    for j in range(len(re)):
+        cf[j] = period_hours(hourly[j], periods) if j in hourly else annual_cf[j]
+    period = np.repeat(np.arange(periods.n_periods, dtype=np.int64), HOURS_PER_DAY)
+    slice_ids = [f"d{p:02d}h{h:02d}" for p in range(periods.n_periods) for h in range(24)]
+    return slice_ids, periods.weight_days[period], period, cf
+
+
+def _profile_dates(layers: Layers) -> list[str]:
+    """Each period's date from a profiles layer's ``day`` column, where it has one."""
+    prof = layers.profiles
+    if prof is None or "day" not in prof.columns:
+        return []
+    first = prof.drop_duplicates("period").sort_values("period")
+    return [str(d) for d in first["day"]]
+
+
+def storage_options(
+    cfg: Config, table: TechnologyTable, zone_ids: list[str]
+) -> tuple[StorageOption, ...]:
     """The storage technologies a run may build, in table order.
 
     None in annual matching. The battery's costs and efficiency come from the ``storage``
@@ -427,7 +531,7 @@ def storage_options(cfg: Config, table: TechnologyTable) -> tuple[StorageOption,
         return ()
     out = []
     for tech in table.of_kind(Kind.STORAGE):
-        if not cfg.technologies.get(tech.tech, True):
+        if not table.enabled(tech.tech, cfg.technologies):
             continue
         if tech.tech == "battery":
             if not cfg.storage.enabled:
@@ -446,12 +550,22 @@ def storage_options(cfg: Config, table: TechnologyTable) -> tuple[StorageOption,
                 tech.energy_eur_per_mwh_yr,
                 tech.capex_eur_per_mw_yr,
                 tech.roundtrip_efficiency,
+                charge_eur_per_mw_yr=_or_none(tech.charge_eur_per_mw_yr),
+                charge_efficiency=_or_none(tech.charge_efficiency),
+                duration_h=_or_none(tech.duration_h),
+                zones=None
+                if tech.zones is None
+                else tuple(i for i, z in enumerate(zone_ids) if z in set(tech.zones)),
             )
         out.append(option)
     return tuple(out)
 
 
-def build_instance(layers: Layers, cfg: Config) -> Instance:
+def _or_none(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) -> Instance:
     """Turn checked layers and a config into an :class:`Instance`.
 
     Parameters
@@ -460,11 +574,14 @@ def build_instance(layers: Layers, cfg: Config) -> Instance:
         Output of :func:`siting.layers.load_layers`.
     cfg
         Validated config.
+    periods
+        Representative days of a weather year; by default, in hourly runs with a weather
+        layer, those tsam cuts from its first year (else the profiles layer's periods).
     """
     zones = layers.zones.sort_values("zone_id").reset_index(drop=True)
     zpos = {z: i for i, z in enumerate(zones["zone_id"])}
     sites = layers.sites.sort_values("site_id").reset_index(drop=True)
-    re = layers.renewables.sort_values(["zone_id", "tech"]).reset_index(drop=True)
+    re = _sorted_options(layers)
     links = layers.links.sort_values("link_id").reset_index(drop=True)
 
     price = zones["grid_price_eur_per_mwh"].fillna(0.0).to_numpy(float)
@@ -479,7 +596,14 @@ def build_instance(layers: Layers, cfg: Config) -> Instance:
     reasons = rules.reasons
     forced = sites["site_id"].isin(cfg.policy.forced_sites).to_numpy()
 
-    slice_ids, weights, period, cf = _slices(layers, cfg, re)
+    if periods is None:
+        periods = default_periods(layers, cfg, re)
+    if periods is not None and cfg.carbon.matching == "hourly":
+        slice_ids, weights, period, cf = _period_slices(layers, re, periods)
+    else:
+        periods = None
+        slice_ids, weights, period, cf = _slices(layers, cfg, re)
+    linked = periods is not None and cfg.storage.linking == "chronological"
     baseline = float(zones["baseline_it_mw"].sum())
     required_new = (cfg.target.multiplier - 1.0) * baseline
     loss = (links["loss_per_1000km"] * links["length_km"] / 1000.0).to_numpy(float)
@@ -515,6 +639,10 @@ def build_instance(layers: Layers, cfg: Config) -> Instance:
         slice_ids=slice_ids,
         weight_h=weights,
         period=period,
+        re_annual_cf=annual_capacity_factors(layers, re),
+        day_period=periods.sequence.copy() if periods is not None else None,
+        period_dates=periods.dates if periods is not None else _profile_dates(layers),
+        storage_linking="chronological" if linked else "per_period",
         matching=cfg.carbon.matching,
         multiplier=cfg.target.multiplier,
         utilisation=cfg.economics.utilisation,
@@ -524,7 +652,7 @@ def build_instance(layers: Layers, cfg: Config) -> Instance:
         max_country_share=cfg.policy.max_country_share,
         min_sites=cfg.policy.min_sites,
         max_sites=cfg.policy.max_sites,
-        storage=storage_options(cfg, layers.technologies),
+        storage=storage_options(cfg, layers.technologies, list(zones["zone_id"])),
         excluded_reason=reasons,
         exclusion_kind=rules.kinds,
         deadline_year=cfg.target.deadline_year,

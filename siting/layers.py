@@ -90,9 +90,9 @@ def _technologies(cfg: Config, c: Collector) -> TechnologyTable:
     return table
 
 
-def _switch_off(renewables: pd.DataFrame, cfg: Config) -> pd.DataFrame:
-    """Drop the supply options of technologies the config switches off."""
-    off = [tech for tech, on in cfg.technologies.items() if not on]
+def _switch_off(renewables: pd.DataFrame, cfg: Config, table: TechnologyTable) -> pd.DataFrame:
+    """Drop the supply options of technologies not in use (switched off, or off by default)."""
+    off = [t for t in set(renewables["tech"]) if not table.enabled(t, cfg.technologies)]
     if not off:
         return renewables
     return renewables[~renewables["tech"].isin(off)].reset_index(drop=True)
@@ -129,7 +129,7 @@ def load_layers(cfg: Config) -> Layers:
     sites = check_sites(raw.get("sites"), paths.get("sites"), zones, c)
     renewables = check_renewables(raw.get("renewables"), paths.get("renewables"), zones, table, c)
     if renewables is not None:
-        renewables = _switch_off(renewables, cfg)
+        renewables = _switch_off(renewables, cfg, table)
     links = check_links(raw.get("links"), paths.get("links"), zone_ids, c)
     demand = check_demand(raw.get("demand"), paths.get("demand"), cfg, c)
     profiles = check_profiles(raw.get("profiles"), paths.get("profiles"), zone_ids, c)
@@ -201,6 +201,14 @@ def _config_references(
                     f"unknown country '{country}'",
                     f"use a 'country' of the zones layer ({', '.join(sorted(countries)[:8])}, ...)",
                 )
+    if cfg.carbon.guarantee == "full_year" and (
+        cfg.carbon.matching != "hourly" or not cfg.layers.weather
+    ):
+        c.add(
+            "config: carbon.guarantee",
+            "full_year needs hourly matching and a weather layer to check the plan on",
+            "set carbon.matching: hourly and layers.weather, or carbon.guarantee: none",
+        )
     if cfg.layers.rtt is not None and demand is None:
         c.add(
             "config: layers.rtt",

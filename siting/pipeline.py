@@ -18,9 +18,11 @@ from siting.check import check_solution
 from siting.config import Config, load_config
 from siting.diagnosis import diagnosis_report, explain_infeasible, precheck
 from siting.errors import ExitCode, NoSolutionError, SolverError
-from siting.instance import Instance, build_instance
+from siting.guarantee import Round, failing_days
+from siting.guarantee import summary as guarantee_summary
+from siting.instance import Instance, build_instance, periods_for
 from siting.layers import Layers, load_layers
-from siting.model import SitingModel, build_model
+from siting.model import SitingModel, build_model, fix_sites
 from siting.outputs.results import write_results
 from siting.outputs.runfolder import (
     new_manifest,
@@ -29,6 +31,7 @@ from siting.outputs.runfolder import (
     write_json,
     write_yaml,
 )
+from siting.periods import Periods, calendar_dates
 from siting.solution import Solution, extract_solution
 from siting.solvers import SolveResult, SolverStatus, solve
 from siting.summary import RunSummary
@@ -110,7 +113,8 @@ def run(
         f"{cfg.carbon.matching} matching, CFE {cfg.carbon.cfe_target:g}"
     )
     layers = load_layers(cfg)
-    inst = build_instance(layers, cfg)
+    periods = periods_for(layers, cfg)
+    inst = build_instance(layers, cfg, periods)
     timings["read_s"] = time.perf_counter() - t
     say(
         f"layers read: {inst.n_zones} zones, {inst.n_sites} sites ({int(inst.eligible.sum())} eligible), "
@@ -132,12 +136,11 @@ def run(
         return _publish_infeasible(cfg, out_root, manifest, timings, report, say)
     _require_solution(result, cfg)
     solution = extract_solution(model, result)
-    check = None
+    check, code = None, ExitCode.OK
     if inst.matching == "hourly" and layers.weather:
-        check = check_solution(inst, solution, layers.weather, say)
-        timings["full_year_check_s"] = check.seconds
-        summary = RunSummary({**solution.summary, **check.summary()})
-        solution = dataclasses.replace(solution, summary=summary)
+        solution, result, inst, check, code = _full_year(
+            cfg, layers, periods, inst, model, solution, result, timings, manifest, say
+        )
     t = time.perf_counter()
     with staged_run(out_root, cfg.name, manifest["config_sha256"]) as staged:
         write_run_contents(staged.path, cfg, solution, layers, inst)
@@ -149,7 +152,130 @@ def run(
         staged.manifest = manifest
     assert staged.published is not None
     say(f"published {staged.published.name}")
-    return RunOutcome(staged.published, result.status.value, ExitCode.OK, solution.summary)
+    return RunOutcome(staged.published, result.status.value, code, solution.summary)
+
+
+def _full_year(
+    cfg: Config,
+    layers: Layers,
+    periods: Periods | None,
+    inst: Instance,
+    model: SitingModel,
+    solution: Solution,
+    result: SolveResult,
+    timings: dict[str, float],
+    manifest: dict[str, Any],
+    say: Progress,
+) -> tuple[Solution, SolveResult, Instance, Any, ExitCode]:
+    """The full-year check of the plan and, with ``carbon.guarantee: full_year``, the loop
+    that adds failing days and re-solves until the check meets the target (``docs/model.md``)."""
+    check = check_solution(inst, solution, layers.weather, say)
+    timings["full_year_check_s"] = check.seconds
+    extra: dict[str, Any] = {}
+    code = ExitCode.OK
+    if cfg.carbon.guarantee == "full_year" and periods is not None:
+        state = _Guarantee(periods, inst, solution, result, check, [_round(result, check, inst)],
+                           [_value(v) for v in model.build], [_value(v) for v in model.size])  # fmt: skip
+        while not _met(state.check, cfg) and len(state.rounds) < cfg.carbon.max_guarantee_rounds:
+            if not _next_round(state, cfg, layers, timings, say):
+                break
+        inst, solution, result, check = state.inst, state.solution, state.result, state.check
+        met = _met(check, cfg)
+        extra["guarantee"] = guarantee_summary(
+            state.rounds, met, cfg.carbon.cfe_target, cfg.carbon.guarantee_tolerance
+        )
+        if not met:
+            code = ExitCode.INFEASIBLE
+            say(_shortfall_words(extra["guarantee"], check))
+    summary = RunSummary({**solution.summary, **check.summary(), **extra})
+    return dataclasses.replace(solution, summary=summary), result, inst, check, code
+
+
+@dataclass
+class _Guarantee:
+    """The guarantee loop's state: the last plan that solved, and the rounds so far."""
+
+    periods: Periods
+    inst: Instance
+    solution: Solution
+    result: SolveResult
+    check: Any
+    rounds: list[Round]
+    build: list[float | None]
+    size: list[float | None]
+
+
+def _value(var: Any) -> float | None:
+    return None if var is None or var.varValue is None else float(var.varValue)
+
+
+def _next_round(
+    g: _Guarantee,
+    cfg: Config,
+    layers: Layers,
+    timings: dict[str, float],
+    say: Progress,
+) -> bool:
+    """Add the failing days, re-solve with the sites fixed and re-check; False: stop."""
+    periods, days = _add_failing_days(g.periods, g.check, cfg)
+    if not days:
+        return False
+    g.rounds[-1] = dataclasses.replace(g.rounds[-1], days_added=days)
+    say(f"guarantee round {len(g.rounds) + 1}: adding {len(days)} days ({days[0]} ... "
+        f"{days[-1]}), {periods.n_periods} periods, sites fixed")  # fmt: skip
+    inst = build_instance(layers, cfg, periods)
+    t = time.perf_counter()
+    model = build_model(inst)
+    fix_sites(model, g.build, g.size)
+    timings["build_s"] += time.perf_counter() - t
+    result = solve(model, cfg.solver)
+    timings["solve_s"] += result.solve_s
+    say(f"solver: {result.termination} in {result.solve_s:.1f} s; objective "
+        f"{result.objective:,.0f} EUR/yr")  # fmt: skip
+    if not result.status.has_solution:
+        say("this round found no plan: the guarantee keeps the last plan that solved")
+        g.rounds[-1] = dataclasses.replace(g.rounds[-1], days_added=[])
+        return False
+    g.periods, g.inst, g.result = periods, inst, result
+    g.solution = extract_solution(model, result)
+    g.check = check_solution(inst, g.solution, layers.weather, say)
+    timings["full_year_check_s"] += g.check.seconds
+    g.rounds.append(_round(result, g.check, inst))
+    return True
+
+
+def _round(result: SolveResult, check: Any, inst: Instance) -> Round:
+    worst = check.years[check.worst_year]
+    return Round(float(result.objective or 0.0), float(worst["cfe"]),
+                 float(worst["residual_mwh"]), int(inst.period.max()) + 1,
+                 float(result.solve_s), float(check.seconds))  # fmt: skip
+
+
+def _met(check: Any, cfg: Config) -> bool:
+    """The full-year CFE of every year checked within tolerance of the target."""
+    return check.meets(cfg.carbon.cfe_target - cfg.carbon.guarantee_tolerance)
+
+
+def _add_failing_days(periods: Periods, check: Any, cfg: Config) -> tuple[Periods, list[str]]:
+    """The periods with the failing days of the representative year added, and their dates."""
+    year = str(periods.year)
+    dispatch = check.dispatches.get(year) or check.dispatches[check.worst_year]
+    skip = set(periods.days)
+    days = failing_days(dispatch.grid_mw, check.plan.load_mw, cfg.carbon.cfe_target,
+                        cfg.carbon.guarantee_days_per_round, skip)  # fmt: skip
+    dates = calendar_dates(periods.year)
+    return periods.with_days(days), [dates[d] for d in days]
+
+
+def _shortfall_words(record: Mapping[str, Any], check: Any) -> str:
+    worst = check.years[check.worst_year]
+    return (
+        f"guarantee not met after {record['rounds']} rounds: full-year CFE {worst['cfe']:.3%} "
+        f"against {record['cfe_target'] - record['tolerance']:.3%} "
+        f"(short by {record['shortfall']:.3%}, {worst['residual_mwh'] / 1e6:,.2f} TWh of "
+        f"residual grid in {check.worst_year}); raise carbon.max_guarantee_rounds, allow "
+        "long-duration storage or firm supply (technologies:), or lower carbon.cfe_target"
+    )
 
 
 def _run_manifest(cfg: Config, config_path: str | Path, overrides: list[str]) -> dict[str, Any]:
@@ -259,7 +385,9 @@ def write_run_contents(
     save_figure(fig, folder / "map")
     if inst.n_slices > 1:
         save_figure(
-            dispatch_figure(solution.dispatch, solution.zones, solution.summary, cfg.name, layers),
+            dispatch_figure(
+                solution.dispatch, solution.zones, solution.summary, cfg.name, layers, inst=inst
+            ),
             folder / "dispatch",
         )
 
@@ -271,6 +399,7 @@ def dispatch_figure(
     name: str,
     layers: Layers | None = None,
     n_zones: int = 3,
+    inst: Instance | None = None,
 ) -> Any:
     """The supply-stack figure for the zones with most new IT capacity."""
     from siting.plots import plot_dispatch
@@ -281,7 +410,9 @@ def dispatch_figure(
         .tolist()
     )
     days = None
-    if layers is not None and layers.profiles is not None and "day" in layers.profiles.columns:
+    if inst is not None and inst.period_dates:
+        days = dict(enumerate(inst.period_dates))
+    elif layers is not None and layers.profiles is not None and "day" in layers.profiles.columns:
         first = layers.profiles.drop_duplicates("period")
         days = {int(p): str(d) for p, d in zip(first["period"], first["day"], strict=True)}
     return plot_dispatch(dispatch, top, summary, name, days)

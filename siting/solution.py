@@ -16,6 +16,7 @@ import pulp
 
 from siting.instance import Instance, StorageOption
 from siting.model import SitingModel, StoreVars
+from siting.periods import calendar_dates
 from siting.solvers import SolveResult
 from siting.summary import RunSummary
 
@@ -42,6 +43,8 @@ class Solution:
     """Inference served per (demand point, site) pair with its RTT."""
     demand: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Per demand point: load, budget, served MW and worst RTT used."""
+    calendar: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Per calendar day: the representative period standing for it (when known)."""
 
 
 def _val(v: pulp.LpVariable | None) -> float:
@@ -76,6 +79,7 @@ class _Values:
     discharge: np.ndarray
     energy: dict[str, np.ndarray]
     power: dict[str, np.ndarray]
+    charge_power: dict[str, np.ndarray]
     store_charge: dict[str, np.ndarray]
     store_discharge: dict[str, np.ndarray]
 
@@ -101,6 +105,11 @@ def _values(model: SitingModel) -> _Values:
         store_discharge=discharge,
         energy={o.tech: np.array([_val(v) for v in st.energy]) for o, st in _stores(model)},
         power={o.tech: np.array([_val(v) for v in st.power]) for o, st in _stores(model)},
+        charge_power={
+            o.tech: np.array([_val(v) for v in st.charge_power])
+            for o, st in _stores(model)
+            if st.charge_power is not None
+        },
     )
 
 
@@ -266,6 +275,8 @@ def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.Dat
         if tech != "battery":
             zones[f"{tech}_mwh"] = v.energy[tech]
             zones[f"{tech}_mw"] = v.power[tech]
+        if tech in v.charge_power:  # a charging side sized apart (an electrolyser)
+            zones[f"{tech}_charge_mw"] = v.charge_power[tech]
     techs = sorted(set(inst.re_tech))
     for tech in techs:
         col = np.zeros(n_z)
@@ -304,12 +315,7 @@ def _cost_breakdown(
     """Annualised cost by part [EUR/yr]; the parts add up to the objective."""
     water = float(sites["water_eur_per_yr"].sum())
     accel = float(sites["acceleration_eur_per_yr"].sum())
-    storage = sum(
-        float(v.energy[o.tech].sum()) * o.energy_eur_per_mwh_yr
-        + float(v.power[o.tech].sum()) * o.power_eur_per_mw_yr
-        for o in inst.storage
-        if o.tech in v.energy
-    )
+    storage = sum(_store_cost(o, v) for o in inst.storage if o.tech in v.energy)
     return {
         "sites": float(sites["cost_eur_per_yr"].sum()) - water - accel,
         "water": water,
@@ -351,8 +357,17 @@ def _summary(
         "storage_mwh": float(sum(e.sum() for e in v.energy.values())),
         "storage_mw": float(sum(p.sum() for p in v.power.values())),
         "storage_by_tech": {
-            tech: {"mw": float(v.power[tech].sum()), "mwh": float(v.energy[tech].sum())}
-            for tech in v.energy
+            o.tech: {
+                "mw": float(v.power[o.tech].sum()),
+                "mwh": float(v.energy[o.tech].sum()),
+                "charge_mw": float(v.charge_power.get(o.tech, v.power[o.tech]).sum()),
+                "hours": float(v.energy[o.tech].sum() / v.power[o.tech].sum())
+                if v.power[o.tech].sum() > 1e-9
+                else 0.0,
+                "cost_eur_per_yr": _store_cost(o, v),
+            }
+            for o in inst.storage
+            if o.tech in v.energy
         },
         "cost_breakdown_eur_per_yr": costs,
         "cost_per_mwh_load_eur": sum(costs.values()) / load if load > 0 else None,
@@ -393,7 +408,32 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
     }
     summary = _summary(inst, v, result, tables)
     summary.update(_policy_kpis(inst, sites, demand))
-    return Solution(**tables, summary=RunSummary(summary), service=service, demand=demand)
+    return Solution(**tables, summary=RunSummary(summary), service=service, demand=demand,
+                    calendar=calendar_table(inst))  # fmt: skip
+
+
+def calendar_table(inst: Instance) -> pd.DataFrame:
+    """Per calendar day: ``day`` (1-365), ``date``, the ``period`` standing for it, and
+    ``own_day`` (True where the period is that day's own hours). Empty when not known."""
+    if inst.day_period is None or not inst.period_dates:
+        return pd.DataFrame()
+    dates = calendar_dates(int(inst.period_dates[0][:4]))
+    own = set(inst.period_dates)
+    return pd.DataFrame({
+        "day": np.arange(1, len(dates) + 1),
+        "date": dates,
+        "period": inst.day_period,
+        "own_day": [d in own for d in dates],
+    })  # fmt: skip
+
+
+def _store_cost(o: StorageOption, v: _Values) -> float:
+    """Annualised cost of one store over all zones [EUR/yr]: energy, power, charging side."""
+    cost = float(v.energy[o.tech].sum()) * o.energy_eur_per_mwh_yr
+    cost += float(v.power[o.tech].sum()) * o.power_eur_per_mw_yr
+    if o.tech in v.charge_power:
+        cost += float(v.charge_power[o.tech].sum()) * float(o.charge_eur_per_mw_yr or 0.0)
+    return cost
 
 
 def _stores(model: SitingModel) -> list[tuple[StorageOption, StoreVars]]:

@@ -7,6 +7,7 @@ itself, not from PuLP's summary, which calls a time-limited incumbent "Optimal".
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 import time
@@ -179,10 +180,22 @@ def solve(model: SitingModel, options: SolverConfig) -> SolveResult:
 
 
 def _solve_highs(model: SitingModel, options: SolverConfig) -> SolveResult:
+    result = _solve_highs_once(model, options, ipm=model.instance.n_slices > 1)
+    if result.status == SolverStatus.INFEASIBLE and model.instance.n_slices > 1:
+        # HiGHS 1.15 with the interior-point LP solver inside branch and bound has declared
+        # feasible hourly models infeasible (a two-zone linked-storage case, optimal with the
+        # default LP solver or without presolve): "infeasible" is only believed from simplex
+        again = _solve_highs_once(model, options, ipm=False)
+        return dataclasses.replace(again, pass_s=result.pass_s + again.pass_s,
+                                   solve_s=result.solve_s + again.solve_s)  # fmt: skip
+    return result
+
+
+def _solve_highs_once(model: SitingModel, options: SolverConfig, ipm: bool) -> SolveResult:
     import highspy
 
     extra: dict[str, str] = {}
-    if model.instance.n_slices > 1:
+    if ipm:
         # Storage couples every hour of a period; the root LP dominates. Measured on
         # europe-2030-cfe90 (68 k columns): dual simplex root 157 s, IPM 54 s; whole MIP
         # 358 s -> 80 s (24/7: 43 s -> 57 s).

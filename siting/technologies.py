@@ -22,6 +22,16 @@ from siting.errors import InputError, Problem
 from siting.parameters import DISCOUNT_RATE
 
 
+def split_efficiency(roundtrip: float, charge: float | None) -> tuple[float, float]:
+    """A store's charging and discharging efficiency [-] from its round trip.
+
+    ``charge``: stored energy per MWh drawn (an electrolyser's 0.62); None: the round trip's
+    square root each way. Discharging delivers ``roundtrip / charge`` per MWh taken.
+    """
+    eta_in = math.sqrt(roundtrip) if charge is None else charge
+    return eta_in, roundtrip / eta_in
+
+
 class Kind(str, enum.Enum):
     """How a technology enters the model."""
 
@@ -60,6 +70,16 @@ class Technology:
     energy_eur_per_mwh_yr: float
     roundtrip_efficiency: float
     source: str
+    charge_eur_per_mw_yr: float = math.nan
+    """Storage with a charging side sized apart: its annualised cost [EUR/MW/yr]; NaN: none."""
+    charge_efficiency: float = math.nan
+    """Storage: stored energy per MWh drawn [-]; NaN: the square root of the round trip."""
+    duration_h: float = math.nan
+    """Storage with a fixed energy-to-power ratio [h]; NaN: sized freely."""
+    zones: tuple[str, ...] | None = None
+    """Zones where it may be built (e.g. salt caverns); None: every zone."""
+    on_by_default: bool = True
+    """Used unless a config switches it off; False: only where a config switches it on."""
 
     def annual_cost_eur_per_mw_yr(self, cf: float) -> float:
         """Annual cost of 1 MW running at capacity factor ``cf`` [EUR/MW/yr]."""
@@ -87,6 +107,10 @@ class TechnologyTable:
     def supply_ids(self) -> list[str]:
         """Ids of the variable and firm technologies (allowed in the renewables layer)."""
         return [t.tech for t in self.of_kind(Kind.VARIABLE, Kind.FIRM)]
+
+    def enabled(self, tech: str, switches: dict[str, bool]) -> bool:
+        """Whether ``tech`` is in use under a config's ``technologies:`` switches."""
+        return switches.get(tech, self.rows[tech].on_by_default if tech in self.rows else True)
 
     def colour(self, tech: str, default: str = "#bdbdbd") -> str:
         """Figure colour of ``tech`` (``default`` for names outside the table)."""
@@ -132,6 +156,24 @@ def _row_problems(row: pd.Series, where: str) -> list[Problem]:
             out.append(
                 Problem(f"{where}: {col}", f"must be positive (got {x:g})", "give years > 0")
             )
+    out += _efficiency_problems(row, where)
+    if not math.isnan(_number(row, "charge_investment_eur_per_kw")):
+        if _number(row, "charge_investment_eur_per_kw") < 0:
+            out.append(Problem(f"{where}: charge_investment_eur_per_kw", "is negative",
+                               "give a cost >= 0"))  # fmt: skip
+        if not _number(row, "charge_lifetime_y", 0.0) > 0:
+            out.append(Problem(f"{where}: charge_lifetime_y", "missing or not positive",
+                               "give the charging side's lifetime in years"))  # fmt: skip
+    duration = _number(row, "duration_h")
+    if not math.isnan(duration) and duration <= 0:
+        out.append(Problem(f"{where}: duration_h", f"must be positive (got {duration:g})",
+                           "give hours of discharge at full power, or leave it empty"))  # fmt: skip
+    return out
+
+
+def _efficiency_problems(row: pd.Series, where: str) -> list[Problem]:
+    """Round trip in (0, 1]; a charging efficiency in (0, 1] and no lower than the round trip."""
+    out = []
     eff = _number(row, "roundtrip_efficiency")
     if not math.isnan(eff) and not 0.0 < eff <= 1.0:
         out.append(
@@ -141,7 +183,22 @@ def _row_problems(row: pd.Series, where: str) -> list[Problem]:
                 "give energy out over energy in, e.g. 0.9",
             )
         )
+    charge = _number(row, "charge_efficiency")
+    if not math.isnan(charge) and not 0.0 < charge <= 1.0:
+        out.append(Problem(f"{where}: charge_efficiency", f"must lie in (0, 1] (got {charge:g})",
+                           "give stored energy per MWh drawn, e.g. 0.62"))  # fmt: skip
+    elif not math.isnan(charge) and not math.isnan(eff) and eff > charge:
+        out.append(Problem(f"{where}: charge_efficiency",
+                           f"{charge:g} is below the round trip {eff:g}, so discharging would "
+                           "gain energy", "give charge_efficiency >= roundtrip_efficiency"))  # fmt: skip
     return out
+
+
+def _zones(row: pd.Series) -> tuple[str, ...] | None:
+    v = row.get("zones")
+    if v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == "":
+        return None
+    return tuple(z.strip() for z in str(v).split(";") if z.strip())
 
 
 def _technology(row: pd.Series) -> Technology:
@@ -159,7 +216,20 @@ def _technology(row: pd.Series) -> Technology:
             DISCOUNT_RATE,
             _number(row, "energy_fom_pct_per_yr", 0.0),
         )
+    charge = math.nan
+    if not math.isnan(_number(row, "charge_investment_eur_per_kw")):
+        charge = annualised_cost(
+            _number(row, "charge_investment_eur_per_kw") * 1e3,
+            _number(row, "charge_lifetime_y"),
+            DISCOUNT_RATE,
+            _number(row, "charge_fom_pct_per_yr", 0.0),
+        )
     return Technology(
+        charge_eur_per_mw_yr=charge,
+        charge_efficiency=_number(row, "charge_efficiency"),
+        duration_h=_number(row, "duration_h"),
+        zones=_zones(row),
+        on_by_default=str(row.get("on_by_default", "yes")).strip().lower() not in ("no", "false"),
         tech=str(row["tech"]),
         kind=Kind(row["kind"]),
         label=str(row["label"]),
@@ -207,7 +277,7 @@ def parse_table(df: pd.DataFrame, source: str) -> TechnologyTable:
 def read_table(path: Path) -> TechnologyTable:
     """Read and check a technology table CSV (see :func:`parse_table`)."""
     try:
-        df = pd.read_csv(path, dtype={"tech": str, "kind": str})
+        df = pd.read_csv(path, dtype={"tech": str, "kind": str, "zones": str, "on_by_default": str})
     except (OSError, pd.errors.ParserError) as exc:
         raise InputError([Problem(str(path), f"cannot read ({exc})", "check the file")]) from None
     return parse_table(df, str(path))

@@ -35,7 +35,11 @@ def recheck_run(run: Path) -> dict[str, float]:
         n: pd.read_csv(run / "tables" / f"{n}.csv")
         for n in ("sites", "renewables", "flows", "dispatch", "zones", "links")
     }
+    calendar = run / "tables" / "calendar.csv"
+    t["calendar"] = pd.read_csv(calendar) if calendar.is_file() else None
     inp = _inputs(cfg)
+    if t["calendar"] is not None and cfg["layers"].get("weather"):
+        inp["profiles"] = _days_from_weather(cfg, inp, t["calendar"])
     sites, disp = t["sites"], t["dispatch"]
     u = cfg["economics"]["utilisation"]
     mult = 1 + cfg["target"]["increase_pct"] / 100
@@ -51,6 +55,10 @@ def recheck_run(run: Path) -> dict[str, float]:
     _recheck_sites(sites, inp, summary)
 
     d = disp.set_index(["zone_id", "slice"])
+    if t["calendar"] is not None:  # each period weighs the calendar days standing for it
+        counts = t["calendar"]["period"].value_counts()
+        assert len(t["calendar"]) == 365 and counts.sum() == 365
+        assert np.allclose(d["weight_h"], d["period"].map(counts).to_numpy()), "weight_h"
     clean = _clean_supply(cfg, inp, t["renewables"], d)
     assert np.allclose(d["clean_mw"], clean, rtol=REL, atol=1e-6), "clean_mw is not capacity x cf"
     imp, exp = _link_flows(inp, t["flows"], d)
@@ -58,7 +66,7 @@ def recheck_run(run: Path) -> dict[str, float]:
         "import_mw is not flow x (1 - loss)"
     )
     assert np.allclose(d["export_mw"], exp, rtol=REL, atol=1e-6)
-    net_storage = _recheck_storage(cfg, inp, d, t["zones"])
+    net_storage = _recheck_storage(cfg, inp, d, t["zones"], t["calendar"])
 
     # loads from the inputs: existing capacity at the zone's PUE, new at the site's
     zl = inp["zones"]
@@ -184,17 +192,58 @@ def _options(inp: dict) -> pd.DataFrame:
 
 
 def _annualised(row: pd.Series, side: str) -> float:
-    """Annuity plus fixed O&M of a technology-table row [EUR/MW/yr], side '' or 'energy_'."""
-    inv = (
-        float(
-            row[f"{side}investment_eur_per_kw" if side == "" else "energy_investment_eur_per_kwh"]
-        )
-        * 1e3
-    )
+    """Annuity plus fixed O&M of a technology-table row [EUR/MW/yr]; side '', 'energy_' or
+    'charge_' (0 when the row has no such side)."""
+    col = "energy_investment_eur_per_kwh" if side == "energy_" else f"{side}investment_eur_per_kw"
+    if col not in row.index or pd.isna(row[col]) or str(row[col]).strip() == "":
+        return 0.0
+    inv = float(row[col]) * 1e3
     life = float(row[f"{side}lifetime_y"])
-    fom = float(np.nan_to_num(row.get(f"{side}fom_pct_per_yr", 0.0)))
+    fom = float(np.nan_to_num(float(row.get(f"{side}fom_pct_per_yr", 0.0) or 0.0)))
     r = DISCOUNT_RATE
     return inv * (r / (1 - (1 + r) ** -life) + fom / 100)
+
+
+def _scaled(series: np.ndarray, mean: float) -> np.ndarray:
+    """A year's hours times one factor k, clipped to [0, 1], with the given annual mean."""
+    x = np.clip(series, 0.0, 1.0)
+    if np.isnan(mean) or x.mean() <= 0:
+        return x
+    lo, hi = 0.0, 1.0
+    while np.clip(x * hi, 0, 1).mean() < mean and hi < 1e9:
+        hi *= 2
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if np.clip(x * mid, 0, 1).mean() < mean else (lo, mid)
+    return np.clip(x * hi, 0, 1)
+
+
+def _days_from_weather(cfg: dict, inp: dict, calendar: pd.DataFrame) -> pd.DataFrame:
+    """The representative days' capacity factors, cut from the weather file by hand.
+
+    Each option's year is scaled once to its layer cf; period ``p`` is the hours of the one
+    calendar day marked as its own; its weight is the number of days standing for it.
+    """
+    files = cfg["layers"]["weather"]
+    year = int(calendar["date"].iloc[0][:4])
+    w = pd.concat(
+        pd.read_csv(f, index_col=0, parse_dates=True)
+        for f in ([files] if isinstance(files, str) else files)
+    )
+    w = w[~((w.index.month == 2) & (w.index.day == 29)) & (w.index.year == year)]
+    assert len(w) == 8760 and len(calendar) == 365
+    own = calendar[calendar["own_day"]].set_index("period")["day"]
+    counts = calendar["period"].value_counts()
+    opts = _options(inp)
+    rows = []
+    for (z, k), cf in opts["cf"].items():
+        if f"{z}_{k}" not in w.columns:
+            continue
+        by_day = _scaled(w[f"{z}_{k}"].to_numpy(float), cf).reshape(365, 24)
+        for p, day in own.items():
+            for h in range(24):
+                rows.append((z, k, f"d{p:02d}h{h:02d}", float(counts[p]), by_day[day - 1, h]))
+    return pd.DataFrame(rows, columns=["zone_id", "tech", "slice", "weight_h", "cf"])
 
 
 def _clean_supply(cfg: dict, inp: dict, re: pd.DataFrame, d: pd.DataFrame) -> np.ndarray:
@@ -255,7 +304,11 @@ def _link_flows(inp: dict, flows: pd.DataFrame, d: pd.DataFrame) -> tuple[np.nda
 
 
 def _stores(cfg: dict, inp: dict, d: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Round trip and costs of every store that has dispatch columns in the run."""
+    """Efficiencies, duration and costs of every store that has dispatch columns in the run.
+
+    ``eta_in``: stored per MWh drawn (the table's charge_efficiency, else the round trip's
+    square root); ``eta_out``: delivered per MWh taken (round trip / eta_in).
+    """
     out = {}
     st = cfg.get("storage", {})
     for col in d.columns:
@@ -264,13 +317,23 @@ def _stores(cfg: dict, inp: dict, d: pd.DataFrame) -> dict[str, dict[str, float]
             if not tech:  # charge_mw: the sum over stores
                 continue
             if tech == "battery":
-                out[tech] = {"rt": st["roundtrip_efficiency"], "energy": st["energy_eur_per_mwh_yr"],
-                             "power": st["power_eur_per_mw_yr"]}  # fmt: skip
+                rt = float(st["roundtrip_efficiency"])
+                out[tech] = {"rt": rt, "eta_in": np.sqrt(rt), "energy": st["energy_eur_per_mwh_yr"],
+                             "power": st["power_eur_per_mw_yr"], "charge": 0.0, "duration": np.nan}  # fmt: skip
             else:
                 row = inp["table"].loc[tech]
-                out[tech] = {"rt": float(row["roundtrip_efficiency"]),
-                             "energy": _annualised(row, "energy_"), "power": _annualised(row, "")}  # fmt: skip
+                rt = float(row["roundtrip_efficiency"])
+                eta_in = float(row.get("charge_efficiency", np.nan))
+                out[tech] = {"rt": rt, "eta_in": np.sqrt(rt) if np.isnan(eta_in) else eta_in,
+                             "energy": _annualised(row, "energy_"), "power": _annualised(row, ""),
+                             "charge": _annualised(row, "charge_"),
+                             "duration": float(row.get("duration_h", np.nan))}  # fmt: skip
     return out
+
+
+def _charge_sizes(zones: pd.DataFrame, tech: str) -> pd.Series | None:
+    col = f"{tech}_charge_mw"
+    return zones.set_index("zone_id")[col] if col in zones.columns else None
 
 
 def _store_sizes(zones: pd.DataFrame, tech: str) -> tuple[pd.Series, pd.Series]:
@@ -280,12 +343,17 @@ def _store_sizes(zones: pd.DataFrame, tech: str) -> tuple[pd.Series, pd.Series]:
     return z[f"{tech}_mwh"], z[f"{tech}_mw"]
 
 
-def _recheck_storage(cfg: dict, inp: dict, d: pd.DataFrame, zones: pd.DataFrame) -> np.ndarray:
+def _recheck_storage(
+    cfg: dict, inp: dict, d: pd.DataFrame, zones: pd.DataFrame, calendar: pd.DataFrame | None
+) -> np.ndarray:
     """Every store's state of charge, rebuilt hour by hour from charge and discharge.
 
-    Per zone and representative period: losses of ``sqrt(round trip)`` each way, charge and
-    discharge within the power capacity, the state of charge back at its start at the end of
-    the period (cyclic) and its swing within the energy capacity. Returns net discharge [MW].
+    Per zone and representative period: ``eta_in`` kept per MWh charged, ``1 / eta_out``
+    taken per MWh discharged, both within their power capacity. Per-period storage: the state
+    back at its start at the end of each period, its swing within the energy capacity. Linked
+    storage (a calendar in the run): the year walked day by day through the calendar's
+    periods, back at its start after 365 days, and the lowest start that keeps every hour at
+    or above zero keeps every hour within the energy capacity. Returns net discharge [MW].
     """
     net = np.zeros(len(d))
     stores = _stores(cfg, inp, d)
@@ -297,27 +365,70 @@ def _recheck_storage(cfg: dict, inp: dict, d: pd.DataFrame, zones: pd.DataFrame)
     assert np.allclose(d["charge_mw"], total_c, atol=1e-6)
     assert np.allclose(d["discharge_mw"], total_d, atol=1e-6)
     assert np.allclose(d["storage_mw"], total_d - total_c, atol=1e-6)
+    linked = (
+        calendar is not None
+        and cfg.get("storage", {}).get("linking", "chronological") == "chronological"
+    )
     for tech, s in stores.items():
-        eta = np.sqrt(s["rt"])
+        eta_in, eta_out = s["eta_in"], s["rt"] / s["eta_in"]
         energy, power = _store_sizes(zones, tech)
+        charge_cap = _charge_sizes(zones, tech)
+        charge_cap = power if charge_cap is None else charge_cap
+        if not np.isnan(s["duration"]):
+            assert np.allclose(energy, s["duration"] * power, rtol=REL, atol=1e-3), (
+                f"{tech} duration"
+            )
         ch, dis = d[f"charge_{tech}_mw"], d[f"discharge_{tech}_mw"]
         assert (ch >= -1e-9).all() and (dis >= -1e-9).all()
-        cap = d.index.get_level_values(0).map(power).to_numpy()
-        assert (ch <= cap * (1 + REL) + 1e-6).all(), f"{tech} charges above its power"
+        zone_of = d.index.get_level_values(0)
+        cap = zone_of.map(power).to_numpy()
+        assert (ch <= zone_of.map(charge_cap).to_numpy() * (1 + REL) + 1e-6).all(), (
+            f"{tech} charges above its power"
+        )
         assert (dis <= cap * (1 + REL) + 1e-6).all(), f"{tech} discharges above its power"
-        flow = pd.DataFrame({"e": eta * ch - dis / eta, "period": d["period"]})
-        for (zone, _), g in flow.groupby([flow.index.get_level_values(0), "period"]):
-            path = g["e"].cumsum().to_numpy()
+        flow = pd.DataFrame({"e": eta_in * ch - dis / eta_out, "period": d["period"]})
+        for zone, g in flow.groupby(flow.index.get_level_values(0)):
+            paths = {p: gp["e"].cumsum().to_numpy() for p, gp in g.groupby("period")}
             tol = 1e-6 * max(float(energy[zone]), float(np.abs(g["e"]).sum()), 1.0) + 1e-5
-            assert abs(path[-1]) <= tol, (
-                f"{tech} in {zone}: state of charge not cyclic ({path[-1]:g} MWh)"
-            )
-            swing = max(path.max(), 0.0) - min(path.min(), 0.0)
-            assert swing <= energy[zone] + tol, (
-                f"{tech} in {zone}: swing {swing:g} MWh above energy"
-            )
+            if linked:
+                _walk_year(
+                    tech, zone, paths, calendar["period"].to_numpy(), float(energy[zone]), tol
+                )
+                continue
+            for path in paths.values():
+                assert abs(path[-1]) <= tol, (
+                    f"{tech} in {zone}: state of charge not cyclic ({path[-1]:g} MWh)"
+                )
+                swing = max(path.max(), 0.0) - min(path.min(), 0.0)
+                assert swing <= energy[zone] + tol, (
+                    f"{tech} in {zone}: swing {swing:g} MWh above energy"
+                )
         net += (dis - ch).to_numpy()
     return net
+
+
+def _walk_year(
+    tech: str,
+    zone: str,
+    paths: dict[int, np.ndarray],
+    sequence: np.ndarray,
+    energy: float,
+    tol: float,
+) -> None:
+    """Linked storage: the calendar year walked day by day from the lowest feasible start."""
+    level, lowest, highest = 0.0, 0.0, 0.0
+    for p in sequence:
+        path = paths[int(p)]
+        lowest = min(lowest, level + min(path.min(), 0.0))
+        highest = max(highest, level + max(path.max(), 0.0))
+        level += path[-1]
+    day_tol = tol * len(sequence) ** 0.5
+    assert abs(level) <= day_tol, (
+        f"{tech} in {zone}: the year does not return to its start ({level:g} MWh)"
+    )
+    assert highest - lowest <= energy + day_tol, (
+        f"{tech} in {zone}: the year's swing {highest - lowest:g} MWh is above energy {energy:g}"
+    )
 
 
 def _recheck_costs(cfg: dict, inp: dict, t: dict[str, pd.DataFrame], summary: dict) -> None:
@@ -340,7 +451,8 @@ def _recheck_costs(cfg: dict, inp: dict, t: dict[str, pd.DataFrame], summary: di
     re = t["renewables"].set_index(["zone_id", "tech"])
     stores = _stores(cfg, inp, d)
     storage = sum(
-        float((_store_sizes(t["zones"], k)[0] * s["energy"]).sum() + (_store_sizes(t["zones"], k)[1] * s["power"]).sum())
+        float((_store_sizes(t["zones"], k)[0] * s["energy"]).sum() + (_store_sizes(t["zones"], k)[1] * s["power"]).sum()
+              + (0.0 if _charge_sizes(t["zones"], k) is None else (_charge_sizes(t["zones"], k) * s["charge"]).sum()))
         for k, s in stores.items()
     )  # fmt: skip
     zl = inp["zones"]

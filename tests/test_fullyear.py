@@ -14,9 +14,9 @@ from siting.fullyear import (
     longest_stretch,
     plan_from_tables,
     report,
-    scale_to_mean,
     solve_dispatch,
 )
+from siting.inputs.weather import scale_to_mean
 from siting.model import build_model
 from siting.solution import extract_solution
 from siting.solvers import solve

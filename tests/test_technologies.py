@@ -24,7 +24,10 @@ def crf(rate: float, years: float) -> float:
 def test_default_table_kinds_and_battery_costs() -> None:
     table = default_table()
     assert table.supply_ids == ["solar", "onshore_wind", "offshore_wind", "hydro", "nuclear"]
-    assert [t.tech for t in table.of_kind(Kind.STORAGE)] == ["battery"]
+    stores = ["battery", "hydrogen_cavern", "hydrogen_tank", "iron_air"]
+    assert [t.tech for t in table.of_kind(Kind.STORAGE)] == stores
+    # the long-duration stores are a palette a config chooses, not on by default
+    assert [table.enabled(t, {}) for t in stores] == [True, False, False, False]
     battery = table["battery"]
     # PYPSA_TD_2030: inverter 213.9279 EUR/kW, 0.3375 %/yr FOM, 10 y; block 189.861 EUR/kWh, 25 y
     assert battery.capex_eur_per_mw_yr == pytest.approx(213_927.9 * (crf(0.07, 10) + 0.003375))
@@ -76,10 +79,19 @@ def with_rows(folder: Path, *rows: str) -> Path:
     return path
 
 
-LONGSTORE = (
-    "longstore,storage,Long store,#795548,20,0,1,0,10,0,1,1.0,TEST,"
-    '"hand-made: 20 EUR/kW and 10 EUR/kWh over one year, lossless"'
-)
+def table_row(**values: object) -> str:
+    """One CSV line of the technology table, columns by name (others empty)."""
+    header = DEFAULT.read_text().splitlines()[0].split(",")
+    return ",".join(str(values.get(c, "")) for c in header)
+
+
+LONG = dict(
+    tech="longstore", kind="storage", label="Long store", colour="#795548",
+    investment_eur_per_kw=20, lifetime_y=1, energy_investment_eur_per_kwh=10,
+    energy_lifetime_y=1, roundtrip_efficiency=1.0, source="TEST",
+    note="hand-made: 20 EUR/kW and 10 EUR/kWh over one year; lossless",
+)  # fmt: skip
+LONGSTORE = table_row(**LONG)
 
 
 def test_a_new_storage_technology_from_table_rows_alone(tmp_path: Path) -> None:
@@ -99,7 +111,9 @@ def test_a_new_storage_technology_from_table_rows_alone(tmp_path: Path) -> None:
     assert summary["objective_eur_per_yr"] == pytest.approx(
         52e6 + 200 * 50e3 + 100 * (power + energy)
     )
-    assert summary["storage_by_tech"] == {"longstore": pytest.approx({"mw": 100.0, "mwh": 100.0})}
+    assert summary["storage_by_tech"] == {"longstore": pytest.approx({
+        "mw": 100.0, "mwh": 100.0, "charge_mw": 100.0, "hours": 1.0,
+        "cost_eur_per_yr": 100 * (power + energy)})}  # fmt: skip
     zones = pd.read_csv(run / "tables" / "zones.csv")
     assert zones.loc[0, "longstore_mw"] == pytest.approx(100.0)
     assert zones.loc[0, "longstore_mwh"] == pytest.approx(100.0)
@@ -123,10 +137,15 @@ def test_switching_a_supply_technology_off_drops_its_options(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("row", "words"),
     [
-        (LONGSTORE.replace(",20,0,1,0,10,", ",,0,1,0,10,"), "investment_eur_per_kw: missing"),
-        (LONGSTORE.replace(",1.0,TEST", ",1.2,TEST"), "roundtrip_efficiency: must lie in (0, 1]"),
-        (LONGSTORE.replace("storage,Long", "magic,Long"), "unknown kind 'magic'"),
-        (LONGSTORE.replace(",20,0,1,0,10,0,1,", ",20,0,1,0,,0,1,"), "energy_investment_eur_per_kwh: missing"),
+        (table_row(**{**LONG, "investment_eur_per_kw": ""}), "investment_eur_per_kw: missing"),
+        (table_row(**{**LONG, "roundtrip_efficiency": 1.2}), "roundtrip_efficiency: must lie in (0, 1]"),
+        (table_row(**{**LONG, "kind": "magic"}), "unknown kind 'magic'"),
+        (table_row(**{**LONG, "energy_investment_eur_per_kwh": ""}), "energy_investment_eur_per_kwh: missing"),
+        (table_row(**{**LONG, "charge_efficiency": 1.1}), "charge_efficiency: must lie in (0, 1]"),
+        (table_row(**{**LONG, "roundtrip_efficiency": 0.5, "charge_efficiency": 0.4}),
+         "discharging would gain energy"),
+        (table_row(**{**LONG, "charge_investment_eur_per_kw": 100}), "charge_lifetime_y: missing"),
+        (table_row(**{**LONG, "duration_h": -5}), "duration_h: must be positive"),
     ],
 )  # fmt: skip
 def test_bad_technology_rows_are_refused_with_file_and_line(

@@ -131,6 +131,30 @@ def _value_problems(values: pd.DataFrame, path: Path) -> list[Problem]:
     return out
 
 
+def scale_to_mean(shape: np.ndarray, target: float) -> np.ndarray:
+    """Hourly capacity factors scaled once, over the whole year, to an annual mean.
+
+    Finds the factor ``k`` with ``mean(clip(k x shape, 0, 1)) = target`` (bisection: the mean
+    grows with ``k``), so clipping at 1 in the best hours is made up by the others. A series
+    of zeros stays zero; a target above what the series can reach gives 1 in every hour it
+    is not zero.
+    """
+    cf = np.clip(np.asarray(shape, float), 0.0, 1.0)
+    mean = cf.mean()
+    if not np.isfinite(target) or mean <= 0 or abs(mean - target) < 1e-15:
+        return cf
+    lo, hi = 0.0, target / mean
+    while np.clip(cf * hi, 0.0, 1.0).mean() < target and hi < 1e9:
+        hi *= 2.0
+    for _ in range(100):
+        k = 0.5 * (lo + hi)
+        if np.clip(cf * k, 0.0, 1.0).mean() < target:
+            lo = k
+        else:
+            hi = k
+    return np.clip(cf * hi, 0.0, 1.0)
+
+
 def read_weather(path: Path, techs: list[str]) -> list[WeatherYear]:
     """Read and check one weather file; one :class:`WeatherYear` per calendar year in it.
 

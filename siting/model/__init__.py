@@ -7,6 +7,7 @@ says what every family means.
 from siting.model.build import build_model
 from siting.model.core import Pairs, SitingModel, StoreVars
 from siting.model.registry import COLUMNS, ROWS, ColumnFamily, RowFamily
+from siting.model.sites import fix_sites
 from siting.model.storage import cyclic_previous
 from siting.model.symmetry import identical_sites
 
@@ -20,5 +21,6 @@ __all__ = [
     "StoreVars",
     "build_model",
     "cyclic_previous",
+    "fix_sites",
     "identical_sites",
 ]

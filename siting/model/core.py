@@ -89,15 +89,21 @@ class Builder:
         return v
 
     def var_table(
-        self, family: str, head: Index, n_rows: int, n_cols: int, up: list[float] | None = None
+        self,
+        family: str,
+        head: Index,
+        n_rows: int,
+        n_cols: int,
+        up: list[float] | None = None,
+        low: float | None = 0.0,
     ) -> list[list[pulp.LpVariable]]:
-        """Continuous columns ``[i][j]`` at index ``(*head, i, j)``, ``0 <= x <= up[i]``."""
+        """Continuous columns ``[i][j]`` at index ``(*head, i, j)``, ``low <= x <= up[i]``."""
         fam = COLUMNS[family]
         add = self.problem.add_variable
         pre = fam.prefix + "".join(f"{h}_" for h in head)
         out = [
             [
-                add(f"{pre}{i}_{j}", lowBound=0.0, upBound=None if up is None else up[i])
+                add(f"{pre}{i}_{j}", lowBound=low, upBound=None if up is None else up[i])
                 for j in range(n_cols)
             ]
             for i in range(n_rows)
@@ -183,6 +189,12 @@ class StoreVars:
         Energy [MWh] and power [MW] capacity per zone.
     charge, discharge, soc
         Charging draw [MW], discharged output [MW] and state of charge [MWh], [zone][slice].
+        With linked storage ``soc`` is relative to the start of its period's day.
+    charge_power
+        A separately sized charging side per zone [MW], or None.
+    day_start
+        With linked storage: the state of charge at the start of every calendar day, per
+        zone [MWh] ([zone][day]); None when cyclic within periods.
     """
 
     energy: list[pulp.LpVariable]
@@ -190,6 +202,8 @@ class StoreVars:
     charge: list[list[pulp.LpVariable]]
     discharge: list[list[pulp.LpVariable]]
     soc: list[list[pulp.LpVariable]]
+    charge_power: list[pulp.LpVariable] | None = None
+    day_start: list[list[pulp.LpVariable]] | None = None
 
 
 @dataclass

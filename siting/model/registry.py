@@ -92,6 +92,10 @@ def _store(inst: Instance, i: Index) -> str:
     return inst.storage[i[0]].label
 
 
+def _day(inst: Instance, i: Index) -> str:
+    return f"day {i[-1] + 1} of the year"
+
+
 def _site(inst: Instance, i: Index) -> str:
     return f"site {inst.site_ids[i[0]]}"
 
@@ -142,6 +146,34 @@ _ROW_LIST = [
     RowFamily(
         "soc", ("store", "zone", "slice"), "state of charge carried from slice to slice", "MWh",
         lambda inst, i: f"{_zone_slice(inst, i)}: {_store(inst, i)} storage state of charge",
+    ),
+    RowFamily(
+        "dur", ("store", "zone"), "energy fixed at the store's duration times its power", "MWh",
+        lambda inst, i: f"zone {inst.zone_ids[i[1]]}: {_store(inst, i)} energy = "
+        f"{inst.storage[i[0]].duration_h or 0:g} h x its power",
+    ),
+    RowFamily(
+        "soh", ("store", "zone", "slice"), "highest state of charge of each period (linked)", "MWh",
+        lambda inst, i: f"{_zone_slice(inst, i)}: {_store(inst, i)} period's highest state",
+    ),
+    RowFamily(
+        "sol", ("store", "zone", "slice"), "lowest state of charge of each period (linked)", "MWh",
+        lambda inst, i: f"{_zone_slice(inst, i)}: {_store(inst, i)} period's lowest state",
+    ),
+    RowFamily(
+        "sod", ("store", "zone", "day"), "state of charge carried from calendar day to day",
+        "MWh", lambda inst, i: f"zone {inst.zone_ids[i[1]]}, {_day(inst, i)}: "
+        f"{_store(inst, i)} state carried to the next day",
+    ),
+    RowFamily(
+        "sde", ("store", "zone", "day"), "every calendar day within the store's energy capacity",
+        "MWh", lambda inst, i: f"zone {inst.zone_ids[i[1]]}, {_day(inst, i)}: "
+        f"{_store(inst, i)} state of charge <= its energy",
+    ),
+    RowFamily(
+        "sdb", ("store", "zone", "day"), "every calendar day's state of charge at least zero",
+        "MWh", lambda inst, i: f"zone {inst.zone_ids[i[1]]}, {_day(inst, i)}: "
+        f"{_store(inst, i)} state of charge >= 0",
     ),
     RowFamily(
         "share", ("country",), "no country takes more than its share of new capacity", "MW IT",
@@ -244,7 +276,11 @@ _COLUMN_LIST = [
     ColumnFamily("sp", ("store", "zone"), "storage power capacity", "MW"),
     ColumnFamily("sc", ("store", "zone", "slice"), "storage charging draw", "MW"),
     ColumnFamily("sd", ("store", "zone", "slice"), "storage discharged output", "MW"),
-    ColumnFamily("so", ("store", "zone", "slice"), "storage state of charge", "MWh"),
+    ColumnFamily("so", ("store", "zone", "slice"), "storage state of charge (linked: relative to the day's start)", "MWh"),
+    ColumnFamily("sq", ("store", "zone"), "storage charging capacity, when sized apart", "MW"),
+    ColumnFamily("sx", ("store", "zone", "period"), "highest relative state of charge of a period", "MWh"),
+    ColumnFamily("sn", ("store", "zone", "period"), "lowest relative state of charge of a period", "MWh"),
+    ColumnFamily("sy", ("store", "zone", "day"), "state of charge at the start of a calendar day", "MWh"),
     ColumnFamily("v", ("demand", "site"), "inference load of a demand point served at a site", "MW IT"),
 ]  # fmt: skip
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pulp
 
-from siting.model.core import Builder
+from siting.model.core import Builder, SitingModel
 
 
 @dataclass
@@ -106,3 +106,19 @@ def add_sites(b: Builder) -> SiteVars:
 def add_target(b: Builder, sites: SiteVars) -> None:
     """``target``: new IT capacity >= target - baseline [MW IT]."""
     b.row("target", (), sites.new_it(), pulp.LpConstraintGE, b.inst.required_new_mw)
+
+
+def fix_sites(model: SitingModel, build: list[float | None], size: list[float | None]) -> None:
+    """Fix every site's build decision and size to given values (bounds of its columns).
+
+    Used by the full-year guarantee after its first round: the sites stay as chosen and only
+    clean supply, storage and dispatch are re-optimised for the added days, which turns the
+    re-solves into linear programs (``docs/model.md#guarantee``).
+    """
+    for var, value in zip(model.build, build, strict=True):
+        if var is not None and value is not None:
+            var.lowBound = var.upBound = round(value)
+    for var, value in zip(model.size, size, strict=True):
+        if var is not None and value is not None:
+            x = round(value) if var.cat == pulp.LpInteger else max(value, 0.0)
+            var.lowBound = var.upBound = x

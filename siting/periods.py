@@ -1,0 +1,157 @@
+"""Representative days cut from a whole weather year, and the sequence they stand for.
+
+A year of 365 calendar days is reduced to a few representative days with tsam (hierarchical
+clustering of the days, each cluster represented by its medoid: a real day of the year). The
+representatives are the year's own hours, not rescaled: every option's hourly series is
+scaled once, over the whole year, before the reduction (``docs/model.md#time``). tsam's
+cluster order says which representative each calendar day stands for; linked storage
+(:mod:`siting.model.storage`) carries the state of charge along that sequence, and the
+full-year guarantee (:mod:`siting.guarantee`) adds calendar days as periods of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+HOURS_PER_DAY = 24
+DAYS = 365
+
+
+@dataclass(frozen=True)
+class Periods:
+    """Representative days of one weather year and the calendar sequence they stand for.
+
+    Attributes
+    ----------
+    year
+        The weather year [-].
+    days
+        Day of the year (0 = 1 January) whose hours each representative period is.
+    sequence
+        For every calendar day (365), the position of the period that stands for it.
+    extreme
+        Per period: kept as its own period because it is extreme (the calmest day for wind,
+        or a day added by the guarantee), not because it is a cluster's medoid.
+    """
+
+    year: int
+    days: tuple[int, ...]
+    sequence: NDArray[np.int64]
+    extreme: tuple[bool, ...]
+
+    @property
+    def n_periods(self) -> int:
+        return len(self.days)
+
+    @property
+    def weight_days(self) -> NDArray[np.float64]:
+        """Calendar days each period stands for [day]; they sum to 365."""
+        return np.bincount(self.sequence, minlength=self.n_periods).astype(float)
+
+    @property
+    def dates(self) -> list[str]:
+        """ISO date of each period's own day."""
+        days = calendar_dates(self.year)
+        return [days[d] for d in self.days]
+
+    def with_days(self, extra: Iterable[int]) -> Periods:
+        """The same periods plus each given calendar day as a period standing for itself.
+
+        The day leaves the period that stood for it, so the weights still sum to 365 and the
+        sequence (hence linked storage) sees the day's own weather. Days that already are a
+        representative's own day are skipped.
+        """
+        days, seq, ext = list(self.days), self.sequence.copy(), list(self.extreme)
+        for d in extra:
+            d = int(d)
+            if d in days:
+                continue
+            days.append(d)
+            ext.append(True)
+            seq[d] = len(days) - 1
+        return Periods(self.year, tuple(days), seq, tuple(ext))
+
+
+def calendar_dates(year: int) -> list[str]:
+    """The 365 ISO dates of a weather year; 29 February is not one (weather drops it)."""
+    dates = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
+    return [d.date().isoformat() for d in dates if not (d.month == 2 and d.day == 29)]
+
+
+def representative_days(cf: pd.DataFrame, n_days: int, year: int) -> Periods:
+    """Reduce one year of hourly capacity factors to ``n_days`` representative days.
+
+    Parameters
+    ----------
+    cf
+        8,760 hourly rows by one column per supply option [-], already scaled.
+    n_days
+        Representative days wanted (>= 2 when the year has wind: one is the calmest day).
+    year
+        The weather year, for dates.
+
+    Notes
+    -----
+    Clustering is hierarchical (deterministic) on all columns at once, each cluster
+    represented by its medoid. The day with the lowest continental mean onshore wind is
+    appended as a period of its own, since a calm day is what storage must bridge and the
+    medoids of larger clusters never are one.
+    """
+    import tsam
+    from tsam import ClusterConfig, ExtremeConfig
+
+    if len(cf) != DAYS * HOURS_PER_DAY:
+        raise ValueError(f"a weather year has {DAYS * HOURS_PER_DAY} hours, got {len(cf)}")
+    data = pd.DataFrame(
+        cf.to_numpy(float),
+        index=pd.date_range(f"{year}-01-01", periods=len(cf), freq="h"),
+        columns=[f"c{i}" for i in range(cf.shape[1])],
+    )
+    wind = [
+        i
+        for i, c in enumerate(cf.columns)
+        if str(c[1] if isinstance(c, tuple) else c).endswith("wind")
+    ]
+    extremes = None
+    n_clusters = n_days
+    if wind and n_days >= 2:
+        data["wind_mean"] = data.iloc[:, wind].mean(axis=1)
+        extremes = ExtremeConfig(method="append", min_period=["wind_mean"])
+        n_clusters = n_days - 1
+    result = tsam.aggregate(
+        data,
+        n_clusters=n_clusters,
+        period_duration=HOURS_PER_DAY,
+        cluster=ClusterConfig(method="hierarchical", representation="medoid"),
+        extremes=extremes,
+    )
+    clustering = result.clustering
+    centers = [int(c) for c in clustering.cluster_centers or ()]
+    sequence = np.asarray(clustering.cluster_assignments, dtype=np.int64)
+    extreme_ids = set(clustering.extreme_cluster_indices or ())
+    # two clusters may share a medoid (the calmest day can be a medoid too): the same hours
+    # twice are one period, standing for the days of both
+    first: dict[int, int] = {}
+    keep: list[int] = []
+    remap = np.empty(len(centers), dtype=np.int64)
+    for k, day in enumerate(centers):
+        if day not in first:
+            first[day] = len(keep)
+            keep.append(k)
+        remap[k] = first[day]
+    days = tuple(centers[k] for k in keep)
+    extreme = tuple(
+        any(j in extreme_ids for j, d in enumerate(centers) if d == day) for day in days
+    )
+    return Periods(year, days, remap[sequence], extreme)
+
+
+def period_hours(series: NDArray[np.float64], periods: Periods) -> NDArray[np.float64]:
+    """One option's hourly values on the representative periods, period after period."""
+    by_day = np.asarray(series, float).reshape(DAYS, HOURS_PER_DAY)
+    return by_day[list(periods.days)].ravel()

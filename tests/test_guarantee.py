@@ -1,0 +1,105 @@
+"""The full-year guarantee: failing days are added until the plan holds on every hour.
+
+A tiny two-zone year of identical days but for one five-day calm spell (all output x 0.05,
+days 100-104). With two representative days tsam keeps one ordinary day and the calmest day
+(one day of the spell): linked storage then bridges one calm day, and the full year is short.
+The guarantee adds the rest of the spell as periods of their own and re-solves.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import tiny_layers, write_config
+from recheck import recheck_run
+from test_weather import COLUMNS
+
+from siting.cli import main
+from siting.guarantee import daily_shares, failing_days
+
+SPELL = range(100, 105)
+
+
+def spell_config(folder: Path, **carbon) -> Path:
+    layers = {k: f"data/{v}" for k, v in tiny_layers(folder / "data").items()}
+    stamps = pd.date_range("2015-01-01", periods=8760, freq="h", tz="UTC")
+    w = pd.DataFrame({c: np.tile(v, 365) for c, v in COLUMNS.items()}, index=stamps)
+    w.iloc[24 * SPELL.start : 24 * SPELL.stop] *= 0.05
+    w.index = w.index.strftime("%Y-%m-%dT%H:%M:%SZ")
+    w.index.name = "utc_timestamp"
+    w.to_csv(folder / "data" / "weather.csv")
+    layers["weather"] = "data/weather.csv"
+    return write_config(
+        folder, layers,
+        carbon={"matching": "hourly", "cfe_target": 1.0, "scope": "all", **carbon},
+        target={"baseline_year": 2024, "increase_pct": 100, "deadline_year": 2030},
+        weather={"representative_days": 2},
+    )  # fmt: skip
+
+
+def only_run(folder: Path) -> Path:
+    return next(folder.iterdir())
+
+
+def test_failing_days_are_whole_stretches_worst_first() -> None:
+    load = np.array([10.0])
+    grid = np.zeros((1, 8760))
+    grid[0, 24 * 10 : 24 * 13] = 1.0  # days 10-12: 10 % grid
+    grid[0, 24 * 50 : 24 * 51] = 5.0  # day 50: 50 % grid (worst stretch)
+    assert daily_shares(grid, load)[[9, 10, 50]].tolist() == pytest.approx([0.0, 0.1, 0.5])
+    assert failing_days(grid, load, 1.0, 10, set()) == [10, 11, 12, 50]
+    assert failing_days(grid, load, 1.0, 3, set()) == [10, 11, 50]  # the worst run that fits
+    assert failing_days(grid, load, 1.0, 10, {11, 50}) == [10, 12]
+    assert failing_days(grid, load, 0.85, 10, set()) == [50]  # 10 % is within a 15 % allowance
+
+
+def test_without_the_guarantee_the_plan_is_short_on_the_full_year(tmp_path: Path) -> None:
+    cfg = spell_config(tmp_path)
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    summary = json.loads((only_run(tmp_path / "runs") / "summary.json").read_text())
+    assert summary["cfe_score"] == pytest.approx(1.0)
+    assert summary["cfe_score_full_year"] < 0.995
+    assert summary["full_year"]["2015"]["worst_day"][5:] in {f"04-{d:02d}" for d in range(11, 16)}
+
+
+def test_the_guarantee_adds_the_spell_and_holds(tmp_path: Path) -> None:
+    cfg = spell_config(tmp_path, guarantee="full_year", guarantee_tolerance=0.0001)
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    run = only_run(tmp_path / "runs")
+    summary = json.loads((run / "summary.json").read_text())
+    g = summary["guarantee"]
+    assert g["met"] and g["rounds"] >= 2
+    added = {pd.Timestamp(d).dayofyear - 1 for d in g["days_added"]}
+    calendar = pd.read_csv(run / "tables" / "calendar.csv")
+    own = set(calendar.loc[calendar["own_day"], "day"] - 1)
+    # every spell day is now a period of its own; the day after may fail too (an empty store
+    # meets the night), nothing else does
+    assert set(SPELL) <= own and added <= set(range(SPELL.start, SPELL.stop + 2))
+    assert summary["cfe_score_full_year"] >= 1.0 - 0.0001
+    steps = g["steps"]
+    assert steps[-1]["cfe_full_year"] > steps[0]["cfe_full_year"]
+    assert steps[-1]["objective_eur_per_yr"] >= steps[0]["objective_eur_per_yr"] * (1 - 1e-9)
+    assert calendar.loc[calendar["day"].isin([d + 1 for d in added]), "own_day"].all()
+    recheck_run(run)
+
+
+def test_a_guarantee_out_of_rounds_exits_3_with_the_shortfall(tmp_path: Path, capsys) -> None:
+    cfg = spell_config(tmp_path, guarantee="full_year", max_guarantee_rounds=1)
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 3
+    err = capsys.readouterr().err
+    assert "guarantee not met: full-year CFE" in err and "short of" in err and "TWh" in err
+    summary = json.loads((only_run(tmp_path / "runs") / "summary.json").read_text())
+    assert summary["guarantee"]["met"] is False and summary["guarantee"]["shortfall"] > 0
+
+
+def test_the_guarantee_needs_hourly_matching_and_weather(
+    tmp_path: Path, tiny_config, capsys
+) -> None:
+    cfg = tiny_config(config={"carbon": {"guarantee": "full_year"}})
+    assert main(["validate", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "carbon.guarantee" in err and "layers.weather" in err and "Traceback" not in err
