@@ -264,6 +264,7 @@ def build_renewables(facts: Path, cf_path: Path) -> pd.DataFrame:
                     "sources": src,
                 }
             )
+    rows += _nuclear_rows(countries, costs)
     df = pd.DataFrame(rows)
     over = df["existing_mw"] > df["potential_mw"]
     if over.any():
@@ -275,6 +276,38 @@ def build_renewables(facts: Path, cf_path: Path) -> pd.DataFrame:
         f"renewables: {len(df)} rows; LCOE range {df['lcoe_eur_per_mwh'].min()}-{df['lcoe_eur_per_mwh'].max()} EUR/MWh"
     )
     return df
+
+
+NUCLEAR_AVAILABILITY = 0.9
+"""ASSUMPTION: availability of new large reactors (fleet load factors in Europe run 0.75-0.92)."""
+
+
+def _nuclear_rows(countries: pd.DataFrame, costs: pd.DataFrame) -> list[dict]:
+    """New nuclear as firm clean supply, only where a fleet operates today.
+
+    ASSUMPTION: a country with reactors today may add new ones up to the size of its fleet;
+    the existing fleet serves national demand, so the option starts at zero. Off by default
+    in the technology table; ``configs/europe-2030-247-firm.yaml`` switches it on. New
+    reactors cannot be online by 2030: read the option as clean firm supply contracted from
+    the 2030s, as Riepin & Brown's "clean firm" palette does.
+    """
+    capex = asset_cost(costs, "nuclear (large LWR)")
+    vom = cost_row(costs, "nuclear (large LWR)", "VOM") + cost_row(
+        costs, "nuclear (large LWR)", "fuel"
+    ) / cost_row(costs, "nuclear (large LWR)", "efficiency")
+    cost = capex + vom * NUCLEAR_AVAILABILITY * 8760
+    out = []
+    for z in COUNTRIES:
+        fleet = float(countries.loc[z, "nuclear_gw"])
+        if not fleet > 0:
+            continue
+        out.append({
+            "zone_id": z, "tech": "nuclear", "potential_mw": round(fleet * 1e3, 1),
+            "existing_mw": 0.0, "cf": NUCLEAR_AVAILABILITY, "capex_eur_per_mw_yr": round(cost, 1),
+            "lcoe_eur_per_mwh": round(cost / (NUCLEAR_AVAILABILITY * 8760), 2),
+            "sources": "PYPSA_TD_2030;IRENA2025;ASSUMPTION(availability 0.9, fleet-sized potential)",
+        })  # fmt: skip
+    return out
 
 
 def _emhires_means(cf_path: Path) -> dict[tuple[str, str], float]:
@@ -498,9 +531,8 @@ def build_weather(renewables: pd.DataFrame, cf_path: Path) -> pd.DataFrame:
     """
     hourly = _hourly_cf(cf_path)
     out = {}
-    for z, tech, cf in zip(
-        renewables["zone_id"], renewables["tech"], renewables["cf"], strict=True
-    ):
+    variable = renewables[renewables["tech"] != "nuclear"]  # firm supply runs flat: no weather
+    for z, tech, cf in zip(variable["zone_id"], variable["tech"], variable["cf"], strict=True):
         # ASSUMPTION: no offshore series exists in the EMHIRES data; offshore wind uses the
         # country's onshore shape (same weather), scaled to the offshore cf
         src = f"{z}_onshore_wind" if tech == "offshore_wind" else f"{z}_{tech}"
@@ -512,103 +544,43 @@ def build_weather(renewables: pd.DataFrame, cf_path: Path) -> pd.DataFrame:
 
 
 def build_profiles(
-    renewables: pd.DataFrame, cf_path: Path, days: int
+    renewables: pd.DataFrame, weather_path: Path, days: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Representative days for all zones jointly, scaled to each option's annual CF.
+    """Representative days cut from the shipped weather year, as ``siting run`` cuts them.
 
-    Returns the profile table and a per-column error report.
+    The days are the year's own hours (each option scaled once over the year to its cf, as
+    the weather file already is), chosen by :func:`siting.periods.representative_days`; no
+    per-day rescaling. Returns the profiles table and, per option, how far the days' weighted
+    mean is from the year's mean (``reduction_error``).
     """
-    import tsam
-    from tsam import ClusterConfig, ExtremeConfig
+    from siting.inputs.weather import read_weather, scale_to_mean
+    from siting.periods import period_hours, representative_days
 
-    hourly = _hourly_cf(cf_path)
-    shapes = {}
-    for z, tech in zip(renewables["zone_id"], renewables["tech"], strict=True):
-        col = f"{z}_{tech}"
-        if tech == "offshore_wind":
-            # ASSUMPTION: no offshore series exists in the shared data; use the country's
-            # onshore shape (same weather), rescaled to the offshore CF below
-            shapes[col] = hourly[f"{z}_onshore_wind"]
-        else:
-            shapes[col] = hourly[col]
-    data = pd.DataFrame(shapes)
-    # Continent-wide wind: its calmest day is kept as its own representative day
-    data["EUROPE_wind"] = hourly[[c for c in hourly if c.endswith("_onshore_wind")]].mean(axis=1)
-    result = tsam.aggregate(
-        data,
-        n_clusters=days - 1,
-        period_duration=24,
-        cluster=ClusterConfig(method="hierarchical", representation="medoid"),
-        extremes=ExtremeConfig(method="append", min_period=["EUROPE_wind"]),
-        preserve_column_means=True,
-    )
-    rep = result.cluster_representatives.clip(lower=0.0, upper=1.0)
-    counts = pd.Series(result.cluster_counts, dtype=float)
-    # cluster_centers[k] is the day-of-year index of cluster k's medoid (extremes included)
-    day0 = data.index[0].normalize()
-    dates = {
-        k: (day0 + pd.Timedelta(days=int(c))).date().isoformat()
-        for k, c in enumerate(result.clustering.cluster_centers)
-    }
-    extreme = set(result.clustering.extreme_cluster_indices or ())
-
-    rows = []
-    report = []
-    target_cf = dict(
-        zip(
-            zip(renewables["zone_id"], renewables["tech"], strict=True),
-            renewables["cf"],
-            strict=True,
-        )
-    )
-    weights_h = np.repeat(counts.sort_index().to_numpy(), 24)
-    for col in data.columns.drop("EUROPE_wind"):
-        z, _, tech = col.partition("_")
-        shape = rep[col].sort_index().to_numpy()
-        full_mean = float(data[col].mean())
-        reduced_mean = float(np.average(shape, weights=weights_h))
-        target = target_cf[(z, tech)]
-        cf = shape.copy()
-        for _ in range(20):  # scale to the target mean; clipping at 1 needs a few passes
-            cf = np.clip(cf * target / np.average(cf, weights=weights_h), 0.0, 1.0)
-        medoids = np.concatenate(
-            [data[col].to_numpy()[24 * c : 24 * c + 24] for c in result.clustering.cluster_centers]
-        )
-        medoid_mean = float(np.average(medoids, weights=weights_h))
-        report.append(
-            {
-                "zone_id": z,
-                "tech": tech,
-                "full_year_mean": full_mean,
-                "medoid_error": medoid_mean / full_mean - 1 if full_mean else 0.0,
-                "reduced_mean": reduced_mean,
-                "reduction_error": reduced_mean / full_mean - 1 if full_mean else 0.0,
-                "target_cf": target,
-                "profile_mean": float(np.average(cf, weights=weights_h)),
-            }
-        )
-        for i, (k, h) in enumerate([(k, h) for k in sorted(counts.index) for h in range(24)]):
-            rows.append(
-                {
-                    "zone_id": z,
-                    "tech": tech,
-                    "period": int(k),
-                    "day": dates[k],
-                    "extreme": k in extreme,
-                    "slice": f"d{k:02d}h{h:02d}",
-                    "weight_h": float(counts[k]),
-                    "cf": round(float(cf[i]), 5),
-                }
-            )
-    prof = pd.DataFrame(rows)
+    (year,) = read_weather(weather_path, sorted(set(renewables["tech"])))
+    variable = renewables[renewables["tech"] != "nuclear"]
+    options = list(zip(variable["zone_id"], variable["tech"], variable["cf"], strict=True))
+    hourly = {(z, k): scale_to_mean(year.series(z, k), float(cf)) for z, k, cf in options}
+    periods = representative_days(pd.DataFrame(hourly), days, year.year)
+    weights = periods.weight_days
+    rows, report = [], []
+    for (z, k), series in hourly.items():
+        cf = period_hours(series, periods)
+        reduced = float(np.average(cf, weights=np.repeat(weights, 24)))
+        report.append({"zone_id": z, "tech": k, "full_year_mean": float(series.mean()),
+                       "reduced_mean": reduced,
+                       "reduction_error": reduced / series.mean() - 1 if series.mean() else 0.0})  # fmt: skip
+        for i, value in enumerate(cf):
+            p, h = divmod(i, 24)
+            rows.append({"zone_id": z, "tech": k, "period": p, "day": periods.dates[p],
+                         "extreme": periods.extreme[p], "slice": f"d{p:02d}h{h:02d}",
+                         "weight_h": float(weights[p]), "cf": round(float(value), 5)})  # fmt: skip
     err = pd.DataFrame(report)
     print(
-        f"profiles: {days} days ({', '.join(sorted(set(dates.values())))}), weights {counts.sum():.0f} days; "
-        f"max error of mean CF: {err['reduction_error'].abs().max():.2e} after rescaling, "
-        f"{err['medoid_error'].abs().max():.1%} for the raw medoid days (median {err['medoid_error'].abs().median():.1%}); "
-        f"tsam weighted RMSE {result.accuracy.weighted_rmse:.3f}"
+        f"profiles: {periods.n_periods} days ({', '.join(periods.dates)}), the year's own hours; "
+        f"their weighted mean CF is off the year's by median "
+        f"{err['reduction_error'].abs().median():.1%}, at most {err['reduction_error'].abs().max():.1%}"
     )
-    return prof, err
+    return pd.DataFrame(rows), err
 
 
 def main() -> None:
@@ -643,7 +615,7 @@ def main() -> None:
     text = weather.to_csv(float_format="%.5g", date_format="%Y-%m-%dT%H:%M:%SZ")
     with gzip.GzipFile(args.out / "weather_2015.csv.gz", "wb", mtime=0) as f:
         f.write(text.encode())  # mtime 0: the same input gives the same bytes
-    profiles, errors = build_profiles(renewables, args.profiles, args.days)
+    profiles, errors = build_profiles(renewables, args.out / "weather_2015.csv.gz", args.days)
     profiles.to_csv(args.out / "profiles.csv", index=False)
     errors.round(6).to_csv(args.out / "profiles_error.csv", index=False)
     print(f"wrote {args.out}")

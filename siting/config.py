@@ -281,7 +281,18 @@ class Config(_Strict):
     weather: WeatherConfig = Field(default_factory=WeatherConfig)  # type: ignore[arg-type]
     """Representative days from the weather layer."""
     technologies: dict[str, bool] = Field(default_factory=dict)
-    """Switch technologies of the table on or off by id, e.g. ``{nuclear: false}``."""
+    """Switch technologies of the table on or off by id, e.g. ``{nuclear: true}``."""
+    max_new_mw: dict[str, float] = Field(default_factory=dict)
+    """At most this much new capacity [MW] per zone for the named supply technologies, on top
+    of the renewables layer's potential, e.g. ``{nuclear: 1000}``."""
+
+    @field_validator("max_new_mw")
+    @classmethod
+    def _non_negative(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, x in v.items() if not x >= 0]
+        if bad:
+            raise ValueError(f"max_new_mw must be >= 0 MW (check {', '.join(bad)})")
+        return v
     solver: SolverConfig = Field(default_factory=SolverConfig)  # type: ignore[arg-type]
     """Solver settings."""
 

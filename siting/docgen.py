@@ -160,9 +160,12 @@ def _weather_words() -> str:
 
     text = inspect.cleandoc(weather.__doc__ or "").split("\n\n", 1)[1]
     return " ".join(text.replace("``", "`").split()) + (
-        " Every hourly run re-dispatches its plan over each year of `layers.weather` (the "
-        "full-year check, `docs/outputs.md`); `siting check RUN --weather FILE` does the same "
-        "for any run and any weather."
+        " In hourly runs the representative days are cut from the first year of the file "
+        "(tsam, `weather.representative_days`; `docs/model.md#time`) and the profiles layer, "
+        "if also given, is not used. Every hourly run re-dispatches its plan over each year of "
+        "`layers.weather` (the full-year check, `docs/outputs.md`); `siting check RUN "
+        "--weather FILE` does the same for any run and any weather. Columns are needed for "
+        "variable supply only: firm supply (nuclear) runs flat at its `cf`."
     )
 
 
@@ -179,7 +182,28 @@ def technologies_md() -> str:
         "(`layers.technologies`) and switch rows off (`technologies: {nuclear: false}`). "
         "Costs are annualised at the 7 % discount rate (PYPSA_EUR_CFG): annuity plus fixed "
         "O&M. A bad row (missing cost, efficiency outside (0, 1], unknown kind) is refused "
-        "with its line and column.\n\n## Columns\n\n"
+        "with its line and column.\n\n"
+        "Rows with `on_by_default: no` are a palette a config chooses: the long-duration "
+        "stores and new nuclear are used only where `technologies:` switches them on "
+        "(`configs/europe-2030-247-ld.yaml`, `-firm.yaml`).\n\n"
+        "Assumptions behind the shipped rows:\n\n"
+        "- **Hydrogen** is power to power with three sizes: the electrolyser (the charging side, "
+        "PyPSA-Eur's default alkaline `electrolysis` row, 0.6217 MWh of hydrogen per MWh), the "
+        "store (MWh of hydrogen, LHV) and the fuel cell (the discharging side, 0.5): round trip "
+        "0.311. The DEA 10 MW and JRC 72 MW electrolysers in `datasets/sources/costs_2030.csv` "
+        "are cheaper (1,100 and 545 EUR/kW against 1,886); a table of your own can use them.\n"
+        "- **Salt caverns** (`hydrogen_cavern`, 2.67 EUR/kWh) only in zones with salt caverns "
+        "in use for gas or hydrogen storage today: DE, NL, DK, GB, FR, PL, PT (ASSUMPTION: a "
+        "proxy for suitable geology; other countries' salt formations are not assessed). "
+        "Elsewhere hydrogen is stored in steel tanks with compressors (`hydrogen_tank`, "
+        "60 EUR/kWh).\n"
+        "- **Iron-air**: Form Energy's figure is per kWh of a ~100-hour system, with no "
+        "separate power cost, so power is fixed at energy / 100 h (`duration_h`).\n"
+        "- **Nuclear**: technology-data's US-based large-LWR cost (Lazard 2023, 10,806 EUR/kW); "
+        "the default dataset offers it only where a fleet operates today, at availability 0.9, "
+        "up to the fleet's size per zone (capped further by a config's `max_new_mw`). No new "
+        "reactor can be online by 2030: read it as clean firm supply contracted from the "
+        "2030s.\n\n## Columns\n\n"
     )
     out.append(_table(list(attrs.columns), attrs.to_numpy().tolist()))
     out.append("\n## The shipped table\n\n")
@@ -187,11 +211,15 @@ def technologies_md() -> str:
         [f"`{t.tech}`", t.kind.value, t.label, f"{t.capex_eur_per_mw_yr:,.0f}",
          f"{t.energy_eur_per_mwh_yr:,.0f}" if not math.isnan(t.energy_eur_per_mwh_yr) else "",
          f"{t.roundtrip_efficiency:g}" if not math.isnan(t.roundtrip_efficiency) else "",
+         f"{t.charge_eur_per_mw_yr:,.0f}" if not math.isnan(t.charge_eur_per_mw_yr) else "",
+         f"{t.duration_h:g}" if not math.isnan(t.duration_h) else "",
+         ", ".join(t.zones) if t.zones else "all", "yes" if t.on_by_default else "no",
          f"{t.vom_eur_per_mwh:g}", t.source]
         for t in default_table().rows.values()
     ]  # fmt: skip
     header = ["tech", "kind", "label", "power [EUR/MW/yr]", "energy [EUR/MWh/yr]",
-              "round trip [-]", "VOM [EUR/MWh]", "source"]  # fmt: skip
+              "round trip [-]", "charging side [EUR/MW/yr]", "duration [h]", "zones", "on",
+              "VOM [EUR/MWh]", "source"]  # fmt: skip
     out.append(_table(header, rows))
     return "".join(out)
 

@@ -509,6 +509,14 @@ def _period_slices(
     return slice_ids, periods.weight_days[period], period, cf
 
 
+def _capped_potential(re: pd.DataFrame, cfg: Config) -> FloatArray:
+    """Each option's potential [MW], capped at existing + ``max_new_mw`` of its technology."""
+    pot = re["potential_mw"].to_numpy(float)
+    cap = re["tech"].map(cfg.max_new_mw).to_numpy(float)  # NaN: no cap
+    limit = re["existing_mw"].to_numpy(float) + cap
+    return np.where(np.isnan(cap), pot, np.minimum(pot, limit))
+
+
 def _profile_dates(layers: Layers) -> list[str]:
     """Each period's date from a profiles layer's ``day`` column, where it has one."""
     prof = layers.profiles
@@ -626,7 +634,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
         forced=forced,
         re_zone=re["zone_id"].map(zpos).to_numpy(np.int64),
         re_tech=list(re["tech"]),
-        re_potential_mw=re["potential_mw"].to_numpy(float),
+        re_potential_mw=_capped_potential(re, cfg),
         re_existing_mw=re["existing_mw"].to_numpy(float),
         re_capex_eur_per_mw_yr=re["capex_eur_per_mw_yr"].to_numpy(float),
         re_cf=cf,

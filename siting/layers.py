@@ -80,10 +80,12 @@ def _technologies(cfg: Config, c: Collector) -> TechnologyTable:
             table = read_table(cfg.layers.technologies)
         except InputError as err:
             c.problems.extend(err.problems)
-    for tech in cfg.technologies:
+    named = [("technologies", t) for t in cfg.technologies]
+    named += [("max_new_mw", t) for t in cfg.max_new_mw]
+    for section, tech in named:
         if tech not in table:
             c.add(
-                f"config: technologies.{tech}",
+                f"config: {section}.{tech}",
                 "unknown technology",
                 f"use one of {', '.join(table.rows)} (see docs/technologies.md)",
             )
