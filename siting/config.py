@@ -293,6 +293,7 @@ class Config(_Strict):
         if bad:
             raise ValueError(f"max_new_mw must be >= 0 MW (check {', '.join(bad)})")
         return v
+
     solver: SolverConfig = Field(default_factory=SolverConfig)  # type: ignore[arg-type]
     """Solver settings."""
 
