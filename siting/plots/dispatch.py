@@ -46,14 +46,16 @@ def plot_dispatch(
         for c in dispatch.columns
         if c.startswith("clean_") and c.endswith("_mw") and c != "clean_mw"
     ]
+    stores = _stores(dispatch)
     fig, axes = plt.subplots(
         len(zones), 1, figsize=(13, 2.6 * len(zones) + 1.0), dpi=150, sharex=True, squeeze=False
     )
     for ax, zone in zip(axes[:, 0], zones, strict=True):
-        _zone_panel(ax, dispatch[dispatch["zone_id"] == zone].reset_index(drop=True), techs)
+        d = dispatch[dispatch["zone_id"] == zone].reset_index(drop=True)
+        _zone_panel(ax, d, techs, stores)
         ax.set_ylabel(f"{zone} [GW]")
     _day_ticks(axes[-1, 0], dispatch[dispatch["zone_id"] == zones[0]].reset_index(drop=True), days)
-    handles = _legend_handles(techs)
+    handles = _legend_handles(techs, stores)
     fig.legend(
         handles=handles, loc="upper center", ncol=len(handles), fontsize=7.5, frameon=False,
         bbox_to_anchor=(0.5, 0.985),
@@ -73,19 +75,43 @@ def _period_starts(d: pd.DataFrame) -> np.ndarray:
     return np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
 
 
-def _zone_panel(ax: Any, d: pd.DataFrame, techs: list[str]) -> None:
-    """One zone's stacked supply above zero, charging and exports below, load as a line [GW]."""
+def _stores(dispatch: Any) -> list[str]:
+    """Store technologies with their own charge and discharge columns in the table."""
+    return [
+        c[len("discharge_") : -len("_mw")]
+        for c in dispatch.columns
+        if c.startswith("discharge_") and c.endswith("_mw") and c != "discharge_mw"
+        and f"charge_{c[len('discharge_') : -len('_mw')]}_mw" in dispatch.columns
+        and (dispatch[c].abs().sum() > 0)
+    ]  # fmt: skip
+
+
+def _zone_panel(ax: Any, d: pd.DataFrame, techs: list[str], stores: list[str]) -> None:
+    """One zone's stacked supply above zero, charging and exports below, load as a line [GW].
+
+    Each store is drawn apart (its colour: out solid above zero, in paler below), at its net
+    flow: an LP may charge and discharge in the same hour when surplus is free.
+    """
     x = np.arange(len(d))
-    pos = [(t, d[f"clean_{t}_mw"]) for t in techs if d[f"clean_{t}_mw"].abs().sum() > 0]
-    # net storage: an LP may charge and discharge in the same hour when surplus is free
-    net = d["discharge_mw"] - d["charge_mw"]
-    pos += [("discharge", net.clip(lower=0)), ("import", d["import_mw"]), ("grid", d["grid_mw"])]
-    neg = [("charge", net.clip(upper=0)), ("export", -d["export_mw"])]
+    pos = [(t, d[f"clean_{t}_mw"], 1.0) for t in techs if d[f"clean_{t}_mw"].abs().sum() > 0]
+    neg = []
+    if stores:
+        for k in stores:
+            net = d[f"discharge_{k}_mw"] - d[f"charge_{k}_mw"]
+            pos.append((k, net.clip(lower=0), 1.0))
+            neg.append((k, net.clip(upper=0), 0.45))
+    else:
+        net = d["discharge_mw"] - d["charge_mw"]
+        pos.append(("discharge", net.clip(lower=0), 1.0))
+        neg.append(("charge", net.clip(upper=0), 1.0))
+    pos += [("import", d["import_mw"], 1.0), ("grid", d["grid_mw"], 1.0)]
+    neg.append(("export", -d["export_mw"], 1.0))
     for layers in (pos, neg):
         base = np.zeros(len(d))
-        for key, values in layers:
+        for key, values, alpha in layers:
             v = values.to_numpy(float) / 1e3
-            ax.fill_between(x, base, base + v, step="mid", color=tech_colour(key), linewidth=0)
+            ax.fill_between(x, base, base + v, step="mid", color=tech_colour(key), alpha=alpha,
+                            linewidth=0)  # fmt: skip
             base = base + v
     ax.step(x, d["load_mw"] / 1e3, where="mid", color="black", linewidth=1.4)
     ax.axhline(0, color="#616161", linewidth=0.5)
@@ -113,15 +139,20 @@ def _day_ticks(ax: Any, d0: pd.DataFrame, days: dict[int, str] | None) -> None:
     )
 
 
-def _legend_handles(techs: list[str]) -> list[Any]:
+def _legend_handles(techs: list[str], stores: list[str]) -> list[Any]:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     table = default_table()
     handles: list[Any] = [Patch(color=tech_colour(t), label=table.label(t)) for t in techs]
-    handles += [
-        Patch(color=tech_colour(k), label=FLOW_NAMES.get(k, k))
-        for k in ("discharge", "import", "grid", "charge", "export")
-    ]
+    for k in stores:
+        handles.append(Patch(color=tech_colour(k), label=f"{table.label(k)} out"))
+        handles.append(Patch(color=tech_colour(k), alpha=0.45, label=f"{table.label(k)} in"))
+    flows = (
+        ("import", "grid", "export")
+        if stores
+        else ("discharge", "import", "grid", "charge", "export")
+    )
+    handles += [Patch(color=tech_colour(k), label=FLOW_NAMES.get(k, k)) for k in flows]
     handles.append(Line2D([], [], color="black", linewidth=1.4, label="data-centre load"))
     return handles
