@@ -241,9 +241,28 @@ def summary_section() -> str:
     return _table(["key", "what", "unit", "in kpis.csv", "in sweep.csv"], rows)
 
 
+def _member_docs(cls: type) -> dict[str, str]:
+    """The docstring under each ``NAME = value`` of a class body (not kept at run time)."""
+    import ast
+    import inspect
+    import itertools
+
+    body = ast.parse(inspect.cleandoc("\n" + inspect.getsource(cls))).body[0].body  # type: ignore[attr-defined]
+    out = {}
+    for node, after in itertools.pairwise(body):
+        doc = getattr(after, "value", None)
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(doc, ast.Constant)
+            and isinstance(doc.value, str)
+        ):
+            out[node.targets[0].id] = " ".join(doc.value.split())  # type: ignore[attr-defined]
+    return out
+
+
 def exit_codes_section() -> str:
-    rows = [[int(c), c.name.lower(), (c.__doc__ or "").strip() if c.__doc__ != ExitCode.__doc__
-             else ""] for c in ExitCode]  # fmt: skip
+    words = _member_docs(ExitCode)
+    rows = [[int(c), c.name.lower(), words.get(c.name, "").replace("``", "`")] for c in ExitCode]
     return _table(["code", "name", "meaning"], rows)
 
 

@@ -16,7 +16,9 @@ class ExitCode(enum.IntEnum):
     INVALID_INPUT = 2
     """A config, layer, table or argument is wrong; the message names it and the fix."""
     INFEASIBLE = 3
-    """No plan meets every requirement (``diagnosis.json`` says why)."""
+    """No plan meets every requirement (``diagnosis.json`` says why), or the full-year
+    guarantee was not met within its rounds (the run folder keeps the last plan and
+    ``summary.json`` the shortfall)."""
     NO_SOLUTION = 4
     """The time limit struck before any plan was found."""
     SWEEP_FAILURES = 5

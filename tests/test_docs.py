@@ -64,3 +64,16 @@ def test_docs_cited_by_the_code_exist() -> None:
 
 def test_schema_defaults_agree_with_the_named_parameters() -> None:
     assert float(schema("zones")["baseline_pue"].default) == parameters.EU_FLEET_PUE
+
+
+def test_every_exit_code_has_its_meaning_in_the_cli_docs() -> None:
+    from siting.docgen import exit_codes_section
+    from siting.errors import ExitCode
+
+    rows = [
+        line
+        for line in exit_codes_section().splitlines()
+        if line.startswith("| ") and "---" not in line
+    ][1:]
+    assert len(rows) == len(ExitCode)
+    assert all(row.rstrip(" |").split("|")[-1].strip() for row in rows), rows
