@@ -356,6 +356,7 @@ def _summary(
         },
         "storage_mwh": float(sum(e.sum() for e in v.energy.values())),
         "storage_mw": float(sum(p.sum() for p in v.power.values())),
+        "storage_hours": _hours(v),
         "storage_by_tech": {
             o.tech: {
                 "mw": float(v.power[o.tech].sum()),
@@ -425,6 +426,12 @@ def calendar_table(inst: Instance) -> pd.DataFrame:
         "period": inst.day_period,
         "own_day": [d in own for d in dates],
     })  # fmt: skip
+
+
+def _hours(v: _Values) -> float:
+    """All stores' energy over their power [h]; 0 without storage."""
+    power = float(sum(p.sum() for p in v.power.values()))
+    return float(sum(e.sum() for e in v.energy.values())) / power if power > 1e-9 else 0.0
 
 
 def _store_cost(o: StorageOption, v: _Values) -> float:

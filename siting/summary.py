@@ -53,6 +53,7 @@ FIELDS: tuple[SummaryField, ...] = (
     SummaryField("emissions_t_per_yr", "residual-grid emissions", "t CO2/yr", sweep=True),
     SummaryField("storage_mwh", "storage energy (all stores)", "MWh", sweep=True),
     SummaryField("storage_mw", "storage power (all stores)", "MW", sweep=True),
+    SummaryField("storage_hours", "storage duration: energy over power (all stores)", "h"),
     SummaryField("inference_it_mw", "inference IT load with a latency budget", "MW"),
     SummaryField("max_worst_rtt_ms", "longest round trip used to serve inference", "ms"),
     SummaryField("connection_lost_mw", "site capacity lost to grid-connection delays", "MW"),
