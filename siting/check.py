@@ -24,8 +24,8 @@ from siting.fullyear import (
     report,
     solve_dispatch,
 )
-from siting.inputs.weather import WeatherYear, scale_to_mean
-from siting.instance import Instance
+from siting.inputs.weather import WeatherYear
+from siting.instance import Instance, scaled_weather
 
 TOLERANCE = 1e-6
 """A year meets the CFE target when its CFE is at most this far below it [-]."""
@@ -74,13 +74,10 @@ class FullYearCheck:
 
 
 def hourly_cf(inst: Instance, plan: Plan, year: WeatherYear) -> dict[int, np.ndarray]:
-    """Each option's 8,760 hourly capacity factors in one year, scaled to its annual cf."""
-    out = {}
-    for j, (z, tech) in enumerate(zip(inst.re_zone.tolist(), inst.re_tech, strict=True)):
-        series = year.series(inst.zone_ids[z], tech)
-        if series is not None:
-            out[j] = scale_to_mean(series, float(plan.annual_cf[j]))
-    return out
+    """Each option's 8,760 hourly capacity factors in one year, scaled to its annual cf
+    (the same scaling the representative days are cut with)."""
+    zones = [inst.zone_ids[z] for z in inst.re_zone.tolist()]
+    return scaled_weather(year, zones, inst.re_tech, plan.annual_cf)
 
 
 def check_plan(
