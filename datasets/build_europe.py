@@ -265,6 +265,7 @@ def build_renewables(facts: Path, cf_path: Path) -> pd.DataFrame:
                 }
             )
     rows += _nuclear_rows(countries, costs)
+    rows += _reservoir_rows(pd.read_csv(facts / "hydro_storage.csv").set_index("iso2"), costs)
     df = pd.DataFrame(rows)
     over = df["existing_mw"] > df["potential_mw"]
     if over.any():
@@ -306,6 +307,45 @@ def _nuclear_rows(countries: pd.DataFrame, costs: pd.DataFrame) -> list[dict]:
             "existing_mw": 0.0, "cf": NUCLEAR_AVAILABILITY, "capex_eur_per_mw_yr": round(cost, 1),
             "lcoe_eur_per_mwh": round(cost / (NUCLEAR_AVAILABILITY * 8760), 2),
             "sources": "PYPSA_TD_2030;IRENA2025;ASSUMPTION(availability 0.9, fleet-sized potential)",
+        })  # fmt: skip
+    return out
+
+
+HYDRO_CONTRACT_SHARE = 0.1
+"""ASSUMPTION: the share of a country's reservoir hydro (power and inflow) a data-centre buyer
+can contract; the rest keeps serving national load and balancing."""
+
+NO_WEATHER = ("nuclear", "hydro_reservoir")
+"""Supply that runs flat (firm) or is dispatched (reservoirs): no hourly weather series."""
+
+
+def _reservoir_rows(hydro: pd.DataFrame, costs: pd.DataFrame) -> list[dict]:
+    """Contracted reservoir hydro: energy-limited dispatchable clean supply per country.
+
+    Only countries with reservoirs (at least 0.1 TWh of storage and some reservoir power).
+    Potential: :data:`HYDRO_CONTRACT_SHARE` of the reservoir power. Energy per MW (``cf``):
+    the reservoirs' share of the country's hydro inflow, ``annual_inflow x reservoir_power /
+    (reservoir_power + ror)`` (the inflow column covers run-of-river too), over the power.
+    Priced at the annuity of a reservoir plant (a cost-reflective contract).
+    """
+    capex = asset_cost(costs, "hydro reservoir")
+    out = []
+    for z in COUNTRIES:
+        if z not in hydro.index:
+            continue
+        h = hydro.loc[z]
+        power, energy = float(h["reservoir_power_gw"]), float(h["reservoir_energy_twh"])
+        if not (power > 0 and energy >= 0.1):
+            continue
+        inflow = float(h["annual_inflow_twh"]) * power / (power + float(np.nan_to_num(h["ror_gw"])))
+        cf = min(inflow / (power * 8.76), 1.0)
+        out.append({
+            "zone_id": z, "tech": "hydro_reservoir",
+            "potential_mw": round(HYDRO_CONTRACT_SHARE * power * 1e3, 1), "existing_mw": 0.0,
+            "cf": round(cf, 4), "capex_eur_per_mw_yr": round(capex, 1),
+            "lcoe_eur_per_mwh": round(capex / (cf * 8760), 2),
+            "sources": "PYPSA_HYDRO_CAP;JRC_HYDRO_DB;PYPSA_TD_2030;"
+            "ASSUMPTION(10 % contracted, inflow split by reservoir power)",
         })  # fmt: skip
     return out
 
@@ -531,7 +571,7 @@ def build_weather(renewables: pd.DataFrame, cf_path: Path) -> pd.DataFrame:
     """
     hourly = _hourly_cf(cf_path)
     out = {}
-    variable = renewables[renewables["tech"] != "nuclear"]  # firm supply runs flat: no weather
+    variable = renewables[~renewables["tech"].isin(NO_WEATHER)]
     for z, tech, cf in zip(variable["zone_id"], variable["tech"], variable["cf"], strict=True):
         # ASSUMPTION: no offshore series exists in the EMHIRES data; offshore wind uses the
         # country's onshore shape (same weather), scaled to the offshore cf
@@ -557,7 +597,7 @@ def build_profiles(
     from siting.periods import period_hours, representative_days
 
     (year,) = read_weather(weather_path, sorted(set(renewables["tech"])))
-    variable = renewables[renewables["tech"] != "nuclear"]
+    variable = renewables[~renewables["tech"].isin(NO_WEATHER)]
     options = list(zip(variable["zone_id"], variable["tech"], variable["cf"], strict=True))
     hourly = {(z, k): scale_to_mean(year.series(z, k), float(cf)) for z, k, cf in options}
     periods = representative_days(pd.DataFrame(hourly), days, year.year)

@@ -165,7 +165,8 @@ def _weather_words() -> str:
         "if also given, is not used. Every hourly run re-dispatches its plan over each year of "
         "`layers.weather` (the full-year check, `docs/outputs.md`); `siting check RUN "
         "--weather FILE` does the same for any run and any weather. Columns are needed for "
-        "variable supply only: firm supply (nuclear) runs flat at its `cf`."
+        "variable supply only: firm supply (nuclear) runs flat at its `cf` and reservoir "
+        "hydro is dispatched within its inflow."
     )
 
 
@@ -184,8 +185,9 @@ def technologies_md() -> str:
         "O&M. A bad row (missing cost, efficiency outside (0, 1], unknown kind) is refused "
         "with its line and column.\n\n"
         "Rows with `on_by_default: no` are a palette a config chooses: the long-duration "
-        "stores and new nuclear are used only where `technologies:` switches them on "
-        "(`configs/europe-2030-247-ld.yaml`, `-firm.yaml`).\n\n"
+        "stores, new nuclear and contracted reservoir hydro are used only where "
+        "`technologies:` switches them on (`configs/europe-2030-247-ld.yaml`, `-firm.yaml`)."
+        "\n\n"
         "Assumptions behind the shipped rows:\n\n"
         "- **Hydrogen** is power to power with three sizes: the electrolyser (the charging side, "
         "PyPSA-Eur's default alkaline `electrolysis` row, 0.6217 MWh of hydrogen per MWh), the "
@@ -203,7 +205,16 @@ def technologies_md() -> str:
         "the default dataset offers it only where a fleet operates today, at availability 0.9, "
         "up to the fleet's size per zone (capped further by a config's `max_new_mw`). No new "
         "reactor can be online by 2030: read it as clean firm supply contracted from the "
-        "2030s.\n\n## Columns\n\n"
+        "2030s.\n"
+        "- **Reservoir hydro** (`hydro_reservoir`, kind `dispatchable`): existing reservoirs "
+        "already serve national load, so a data centre can only contract a share: the default "
+        "dataset offers 10 % of each country's reservoir power (ASSUMPTION), in countries with "
+        "at least 0.1 TWh of reservoir storage. Its energy per MW is the reservoirs' share of "
+        "the hydro inflow (`hydro_storage.csv`: annual inflow x reservoir / (reservoir + "
+        "run-of-river) power, since the inflow column covers run-of-river too), used within "
+        "the year as the model sees fit (no reservoir level, no seasonal inflow). The contract "
+        "is priced at the annuity of a reservoir plant (2,889 EUR/kW, 80 years, 1 %/yr O&M): "
+        "cost-reflective, take-or-pay (ASSUMPTION).\n\n## Columns\n\n"
     )
     out.append(_table(list(attrs.columns), attrs.to_numpy().tolist()))
     out.append("\n## The shipped table\n\n")

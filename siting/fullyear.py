@@ -70,6 +70,9 @@ class Plan:
         Directed links: ends (positions), usable capacity [MW], delivered share [-].
     stores
         Storage technologies with their sizes.
+    dispatchable
+        Per option, whether it is an energy-limited reservoir: up to its capacity in any hour
+        and ``annual_cf x 8,760 h`` of energy per MW over the year (None: none is).
     """
 
     zone_ids: list[str]
@@ -83,17 +86,23 @@ class Plan:
     link_usable_mw: np.ndarray
     link_efficiency: np.ndarray
     stores: list[Store] = field(default_factory=list)
+    dispatchable: np.ndarray | None = None
+
+    def is_dispatchable(self, j: int) -> bool:
+        """Whether option ``j`` is dispatched by the LP rather than fixed by the weather."""
+        return self.dispatchable is not None and bool(self.dispatchable[j])
 
 
 def clean_supply(plan: Plan, hourly_cf: dict[int, np.ndarray]) -> np.ndarray:
     """Clean supply per zone and hour [MW]: new capacity x the option's hourly cf.
 
     ``hourly_cf`` maps option positions to their 8,760 hourly capacity factors; options
-    missing from it (firm supply) deliver ``capacity x annual_cf`` every hour.
+    missing from it (firm supply) deliver ``capacity x annual_cf`` every hour; dispatchable
+    options are left to the LP (:func:`build_dispatch`).
     """
     out = np.zeros((len(plan.zone_ids), HOURS))
     for j, cap in enumerate(plan.capacity_mw):
-        if cap <= 0:
+        if cap <= 0 or plan.is_dispatchable(j):
             continue
         series = hourly_cf.get(j)
         out[plan.option_zone[j]] += cap * (series if series is not None else plan.annual_cf[j])
@@ -128,7 +137,8 @@ def build_dispatch(plan: Plan, clean: np.ndarray) -> DispatchLP:
     store and zone with both energy and power: charge and discharge in [0, power] and state of
     charge in [0, energy]. Rows: the balance of every zone and hour
     (``sum eta_l f_in - sum f_out + dis - ch + g >= load - clean``) and the state of charge of
-    every store, zone and hour (``soc[h] - soc[h-1] - eta ch[h] + dis[h] / eta = 0``, cyclic).
+    every store, zone and hour (``soc[h] - soc[h-1] - eta ch[h] + dis[h] / eta = 0``, cyclic);
+    per reservoir, output ``d[h]`` in [0, capacity] with ``sum_h d[h] <= cf x 8,760 x capacity``.
     """
     n_z, n_h = clean.shape
     links = np.flatnonzero(plan.link_usable_mw > 0)
@@ -176,6 +186,17 @@ def build_dispatch(plan: Plan, clean: np.ndarray) -> DispatchLP:
                            slice(offset + 2 * n, offset + 3 * n)))  # fmt: skip
         offset += 3 * n
         n_rows += n
+    n_store_rows = n_rows - n_z * n_h
+    reservoirs = [j for j in range(len(plan.capacity_mw))
+                  if plan.is_dispatchable(j) and plan.capacity_mw[j] > 0]  # fmt: skip
+    budget = np.array([plan.annual_cf[j] * n_h * plan.capacity_mw[j] for j in reservoirs])
+    for r, j in enumerate(reservoirs):
+        # output[h] in [0, capacity]: +1 in its zone's balance and in its energy row
+        n = n_h
+        z0 = np.zeros(n)
+        rows = np.vstack([plan.option_zone[j] * n_h + h, np.full(n, n_rows + r)])
+        blocks.append((z0, z0, np.full(n, plan.capacity_mw[j]), rows, np.ones((2, n))))
+    n_rows += len(reservoirs)
     cost = np.concatenate([b[0] for b in blocks])
     lower = np.concatenate([b[1] for b in blocks])
     upper = np.concatenate([b[2] for b in blocks])
@@ -184,8 +205,8 @@ def build_dispatch(plan: Plan, clean: np.ndarray) -> DispatchLP:
     start = np.concatenate([[0], np.cumsum(per_col)]).astype(np.int32)
     index = np.concatenate([b[3].T.ravel() for b in blocks]).astype(np.int32)
     value = np.concatenate([b[4].T.ravel() for b in blocks])
-    row_lower = np.concatenate([bal_rows, np.zeros(n_rows - n_z * n_h)])
-    row_upper = np.concatenate([np.full(n_z * n_h, np.inf), np.zeros(n_rows - n_z * n_h)])
+    row_lower = np.concatenate([bal_rows, np.zeros(n_store_rows), np.full(len(budget), -np.inf)])
+    row_upper = np.concatenate([np.full(n_z * n_h, np.inf), np.zeros(n_store_rows), budget])
     return DispatchLP(cost, lower, upper, row_lower, row_upper, start, index, value,
                       slice(0, n_z * n_h), store_info)  # fmt: skip
 
@@ -228,7 +249,7 @@ def solve_dispatch(
     model.col_cost_ = lp.cost
     model.col_lower_ = lp.lower
     model.col_upper_ = np.where(np.isinf(lp.upper), inf, lp.upper)
-    model.row_lower_ = lp.row_lower
+    model.row_lower_ = np.where(np.isinf(lp.row_lower), -inf, lp.row_lower)
     model.row_upper_ = np.where(np.isinf(lp.row_upper), inf, lp.row_upper)
     model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     model.a_matrix_.start_ = lp.start
@@ -356,4 +377,5 @@ def plan_from_tables(
         list(inst.zone_ids), load, inst.re_zone.copy(), list(inst.re_tech), cap, np.asarray(annual),
         inst.link_from.copy(), inst.link_to.copy(), inst.link_usable_mw.copy(),
         inst.link_efficiency.copy(), stores,
+        None if inst.re_dispatchable is None else inst.re_dispatchable.copy(),
     )  # fmt: skip

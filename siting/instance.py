@@ -138,6 +138,9 @@ class Instance:
     """Storage technologies the model may build (hourly matching only)."""
     re_annual_cf: FloatArray | None = None
     """Each option's annual mean capacity factor [-] (the layer's cf, else its profile's)."""
+    re_dispatchable: BoolArray | None = None
+    """Per option: energy-limited dispatchable supply (a reservoir) rather than ``capacity x cf``
+    in every slice; None: none is."""
     day_period: IntArray | None = None
     """Per calendar day (365), the representative period standing for it; None: unknown."""
     period_dates: list[str] = field(default_factory=list)
@@ -435,7 +438,7 @@ def _slices(
     problems = []
     for j, (z, k) in enumerate(keys):
         missing = int(np.isnan(cf[j]).sum())
-        if missing == len(sl) and layers.technologies[k].kind == Kind.FIRM:
+        if missing == len(sl) and layers.technologies[k].kind in (Kind.FIRM, Kind.DISPATCHABLE):
             cf[j, :] = annual_cf[j]  # firm: flat at its annual availability
         elif missing == len(sl):
             problems.append(
@@ -507,6 +510,11 @@ def _period_slices(
     period = np.repeat(np.arange(periods.n_periods, dtype=np.int64), HOURS_PER_DAY)
     slice_ids = [f"d{p:02d}h{h:02d}" for p in range(periods.n_periods) for h in range(24)]
     return slice_ids, periods.weight_days[period], period, cf
+
+
+def _dispatchable(table: TechnologyTable, techs: list[str]) -> BoolArray:
+    """Per option, whether its technology is energy-limited dispatchable supply."""
+    return np.array([k in table and table[k].kind == Kind.DISPATCHABLE for k in techs], bool)
 
 
 def _capped_potential(re: pd.DataFrame, cfg: Config) -> FloatArray:
@@ -648,6 +656,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
         weight_h=weights,
         period=period,
         re_annual_cf=annual_capacity_factors(layers, re),
+        re_dispatchable=_dispatchable(layers.technologies, list(re["tech"])),
         day_period=periods.sequence.copy() if periods is not None else None,
         period_dates=periods.dates if periods is not None else _profile_dates(layers),
         storage_linking="chronological" if linked else "per_period",

@@ -73,6 +73,8 @@ class _Values:
     new_it: np.ndarray
     built: np.ndarray
     re_new: np.ndarray
+    re_output: np.ndarray
+    """Output per clean option and slice [MW]: capacity x cf, or a reservoir's dispatch."""
     flow: np.ndarray
     grid: np.ndarray
     charge: np.ndarray
@@ -91,12 +93,17 @@ def _values(model: SitingModel) -> _Values:
     integer = [x is not None and x.cat == pulp.LpInteger for x in model.size]
     size = np.where(integer, np.round(size), size)
     zero = np.zeros((n_z, n_t))
+    re_new = np.array([_val(v) for v in model.re])
+    re_output = re_new[:, None] * inst.re_cf
+    for j, output in model.dispatch.items():
+        re_output[j] = [_val(v) for v in output]
     charge = {o.tech: _matrix(st.charge, (n_z, n_t)) for o, st in _stores(model)}
     discharge = {o.tech: _matrix(st.discharge, (n_z, n_t)) for o, st in _stores(model)}
     return _Values(
         new_it=size * np.array(model.size_mw),
         built=np.array([_val(b) > 0.5 for b in model.build], dtype=bool),
-        re_new=np.array([_val(v) for v in model.re]),
+        re_new=re_new,
+        re_output=re_output,
         flow=_matrix(model.flow, (n_l, n_t)),
         grid=_matrix(model.grid, (n_z, n_t)),
         charge=sum(charge.values(), zero),
@@ -165,7 +172,7 @@ def _renewables_table(inst: Instance, v: _Values) -> pd.DataFrame:
             "potential_mw": inst.re_potential_mw,
             "existing_mw": inst.re_existing_mw,
             "cf": mean_cf,
-            "annual_mwh": v.re_new * mean_cf * hours,
+            "annual_mwh": v.re_output @ w if inst.n_slices else np.zeros(len(v.re_new)),
             "cost_eur_per_yr": v.re_new * inst.re_capex_eur_per_mw_yr,
         }
     )
@@ -191,7 +198,7 @@ def _by_zone(inst: Instance, v: _Values) -> dict[str, np.ndarray]:
     """Per zone and slice [MW]: clean supply, imports, exports; per zone: load [MW]."""
     n_z, n_t = inst.n_zones, inst.n_slices
     clean = np.zeros((n_z, n_t))
-    np.add.at(clean, inst.re_zone, v.re_new[:, None] * inst.re_cf)
+    np.add.at(clean, inst.re_zone, v.re_output)
     imports = np.zeros((n_z, n_t))
     exports = np.zeros((n_z, n_t))
     np.add.at(imports, inst.link_to, v.flow * inst.link_efficiency[:, None])
@@ -232,7 +239,7 @@ def _dispatch_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.
     for tech in sorted(set(inst.re_tech)):
         mask = _tech_mask(inst, tech)
         by_tech = np.zeros((n_z, n_t))
-        np.add.at(by_tech, inst.re_zone[mask], v.re_new[mask][:, None] * inst.re_cf[mask])
+        np.add.at(by_tech, inst.re_zone[mask], v.re_output[mask])
         dispatch[f"clean_{tech}_mw"] = by_tech.ravel()
     for tech in v.store_charge:  # per store, so each state of charge can be re-checked
         dispatch[f"charge_{tech}_mw"] = v.store_charge[tech].ravel()

@@ -3,7 +3,8 @@
 A technology is data, not code: a row of ``siting/data/technologies.csv`` (columns described
 in ``technology_attributes.csv`` and ``docs/technologies.md``). The model builds one generic
 block per kind (:class:`Kind`), so adding a technology of a known kind is a table row plus
-its data (a renewables row for variable and firm supply; nothing more for storage).
+its data (a renewables row for variable, firm and dispatchable supply; nothing more for
+storage).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class Kind(str, enum.Enum):
     """Output follows a weather profile (capacity factor per slice)."""
     FIRM = "firm"
     """Dispatchable clean supply, flat at its availability unless a profile is given."""
+    DISPATCHABLE = "dispatchable"
+    """Energy-limited clean supply (a reservoir): up to its capacity in any hour, at most
+    ``cf x 8,760 h`` of energy per MW over the year, dispatched where it is worth most."""
     STORAGE = "storage"
     """Energy [MWh] and power [MW] sized separately; state of charge per slice."""
 
@@ -105,8 +109,8 @@ class TechnologyTable:
 
     @property
     def supply_ids(self) -> list[str]:
-        """Ids of the variable and firm technologies (allowed in the renewables layer)."""
-        return [t.tech for t in self.of_kind(Kind.VARIABLE, Kind.FIRM)]
+        """Ids of the supply technologies (allowed in the renewables layer)."""
+        return [t.tech for t in self.of_kind(Kind.VARIABLE, Kind.FIRM, Kind.DISPATCHABLE)]
 
     def enabled(self, tech: str, switches: dict[str, bool]) -> bool:
         """Whether ``tech`` is in use under a config's ``technologies:`` switches."""

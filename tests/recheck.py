@@ -257,10 +257,14 @@ def _clean_supply(cfg: dict, inp: dict, re: pd.DataFrame, d: pd.DataFrame) -> np
     out = np.zeros(len(d))
     zones = d.index.get_level_values(0).to_numpy()
     slices = d.index.get_level_values(1).astype(str).to_numpy()
+    kind = inp["table"]["kind"]
     for (z, k), mw in new.items():
         if mw <= 0:
             continue
         rows = zones == z
+        if kind.get(k) == "dispatchable":
+            out[rows] += _reservoir_output(d, rows, k, mw, opts.at[(z, k), "cf"])
+            continue
         series = None
         if prof is not None:
             p = prof[(prof["zone_id"] == z) & (prof["tech"] == k)]
@@ -277,6 +281,17 @@ def _clean_supply(cfg: dict, inp: dict, re: pd.DataFrame, d: pd.DataFrame) -> np
         else:  # firm supply without a profile: flat at its availability
             out[rows] += mw * opts.at[(z, k), "cf"]
     return out
+
+
+def _reservoir_output(
+    d: pd.DataFrame, rows: np.ndarray, tech: str, mw: float, cf: float
+) -> np.ndarray:
+    """A reservoir's dispatched output [MW], checked within its capacity and annual energy."""
+    output = d[f"clean_{tech}_mw"].to_numpy()[rows]
+    w = d["weight_h"].to_numpy()[rows]
+    assert (output >= -1e-9).all() and (output <= mw * (1 + REL) + 1e-6).all(), "above capacity"
+    assert output @ w <= cf * w.sum() * mw * (1 + REL) + 1e-6, "more energy than the inflow"
+    return output
 
 
 def _link_flows(inp: dict, flows: pd.DataFrame, d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ import pytest
 from conftest import REPO
 
 DATA = REPO / "datasets" / "europe"
+NO_WEATHER = ("nuclear", "hydro_reservoir")  # firm and dispatchable supply: no weather column
 COUNTRIES = set(
     [
         "AT",
@@ -108,7 +109,7 @@ def test_every_row_keeps_its_sources() -> None:
 
 def test_renewables_and_links_are_sane() -> None:
     re = pd.read_csv(DATA / "renewables.csv")
-    variable = re[re["tech"] != "nuclear"]
+    variable = re[~re["tech"].isin(NO_WEATHER)]
     assert variable["cf"].between(0.03, 0.6).all()
     # new nuclear: firm at 0.9, only where a fleet operates, starting from zero
     nuclear = re[re["tech"] == "nuclear"]
@@ -125,10 +126,30 @@ def test_renewables_and_links_are_sane() -> None:
     assert demand["demand_id"].is_unique and (demand["inference_it_mw"] > 0).all()
 
 
+def test_reservoir_hydro_is_a_tenth_of_each_fleet_with_its_inflow() -> None:
+    re = pd.read_csv(DATA / "renewables.csv")
+    hydro = re[re["tech"] == "hydro_reservoir"].set_index("zone_id")
+    facts = pd.read_csv(DATA.parent / "sources" / "hydro_storage.csv").set_index("iso2")
+    with_reservoirs = facts[
+        (facts["reservoir_energy_twh"] >= 0.1) & (facts["reservoir_power_gw"] > 0)
+    ]
+    assert set(hydro.index) == set(with_reservoirs.index) & COUNTRIES
+    assert {"NO", "SE", "FR", "CH", "ES", "AT"} <= set(hydro.index) and "NL" not in hydro.index
+    for z, row in hydro.iterrows():
+        f = facts.loc[z]
+        p, ror = f["reservoir_power_gw"], np.nan_to_num(f["ror_gw"])
+        assert row["potential_mw"] == pytest.approx(100 * p, abs=0.1)
+        inflow_twh = f["annual_inflow_twh"] * p / (p + ror)
+        assert row["cf"] == pytest.approx(inflow_twh / (p * 8.76), abs=1e-4)
+    # energy of all contracts: a tenth of the reservoirs' share of European hydro inflow
+    twh = (hydro["potential_mw"] * hydro["cf"] * 8760 / 1e6).sum()
+    assert 30 < twh < 45
+
+
 def test_profiles_cover_every_option_and_a_year() -> None:
     prof = pd.read_csv(DATA / "profiles.csv")
     re = pd.read_csv(DATA / "renewables.csv")
-    re = re[re["tech"] != "nuclear"]  # firm supply runs flat: no profile
+    re = re[~re["tech"].isin(NO_WEATHER)]  # firm supply runs flat, reservoirs are dispatched
     assert set(zip(prof["zone_id"], prof["tech"], strict=True)) == set(
         zip(re["zone_id"], re["tech"], strict=True)
     )
@@ -189,7 +210,7 @@ def test_the_dataset_rebuilds_byte_for_byte_from_the_repository(tmp_path) -> Non
 def test_the_full_year_weather_is_scaled_once_to_each_options_cf() -> None:
     weather = pd.read_csv(DATA / "weather_2015.csv.gz", index_col=0)
     re = pd.read_csv(DATA / "renewables.csv")
-    re = re[re["tech"] != "nuclear"]
+    re = re[~re["tech"].isin(NO_WEATHER)]
     assert len(weather) == 8760 and weather.index[0] == "2015-01-01T00:00:00Z"
     assert sorted(weather.columns) == sorted(
         f"{z}_{k}" for z, k in zip(re["zone_id"], re["tech"], strict=True)

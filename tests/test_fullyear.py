@@ -137,3 +137,25 @@ def test_longest_stretch() -> None:
     assert longest_stretch(np.array([0, 1, 1, 0, 1, 1, 1, 0], bool)) == (4, 3)
     assert longest_stretch(np.zeros(5, bool)) == (-1, 0)
     assert longest_stretch(np.ones(3, bool)) == (0, 3)
+
+
+def test_a_reservoir_is_dispatched_within_its_power_and_its_inflow() -> None:
+    # One zone, 10 MW of load, wind 20 MW at cf 1 on the first half of every day and 0 on
+    # the second (12 h x 10 MW short a day), 5 MW of reservoir: power caps it at 5 MW in
+    # the short hours; at 0.1 x 8,760 h per MW it brings 4,380 MWh a year, less than the
+    # 365 x 12 x 5 = 21,900 MWh its power could give: the residual is 43,800 - 4,380.
+    from siting.fullyear import Plan
+
+    def plan(cf: float) -> Plan:
+        return Plan(["A"], np.array([10.0]), np.array([0, 0]), ["onshore_wind", "hydro_reservoir"],
+                    np.array([20.0, 5.0]), np.array([0.5, cf]), np.array([], int),
+                    np.array([], int), np.array([]), np.array([]), [],
+                    np.array([False, True]))  # fmt: skip
+
+    wind = np.tile(np.repeat([1.0, 0.0], 12), 365)
+    short = 365 * 12 * 10.0
+    for cf, residual in ((0.1, short - 0.1 * HOURS * 5), (1.0, short - 365 * 12 * 5)):
+        p = plan(cf)
+        dispatch = solve_dispatch(p, clean_supply(p, {0: wind}))
+        assert dispatch.status == "Optimal"
+        assert dispatch.grid_mw.sum() == pytest.approx(residual, rel=1e-9)

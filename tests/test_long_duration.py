@@ -92,6 +92,42 @@ def test_firm_clean_supply_at_its_availability() -> None:
     assert sol.renewables.set_index("tech")["new_mw"]["onshore_wind"] == pytest.approx(0, abs=1e-9)
 
 
+def reservoir_days(annual_cf: float):
+    """The four-day year with contracted reservoir hydro (5,000 EUR/MW/yr) instead of firm."""
+    return make_instance(
+        zone_ids=["A"], baseline_it_mw=[10.0], baseline_pue=[1.0], utilisation=1.0,
+        multiplier=1.0, re_tech=["onshore_wind", "hydro_reservoir"], re_zone=[0, 0],
+        re_capex_eur_per_mw_yr=[1_000.0, 5_000.0], re_cf=[[1.0, 1.0, 0.0, 0.0], [annual_cf] * 4],
+        re_annual_cf=np.array([0.5, annual_cf]), re_dispatchable=np.array([False, True]),
+        slice_ids=["d00h00", "d00h01", "d01h00", "d01h01"], period=[0, 0, 1, 1],
+        weight_h=[2.0] * 4, day_period=np.array([0, 0, 1, 1]),
+        storage_linking="chronological", storage=(), grid_cost_eur_per_mwh=[1e6],
+    )  # fmt: skip
+
+
+def test_reservoir_hydro_is_dispatched_into_the_calm_hours() -> None:
+    # The 8-hour year: 1 MW of reservoir brings 0.5 x 8 = 4 MWh. Calm hours need 10 MW for
+    # 4 h (40 MWh): 10 MW of reservoir (power binds; exactly 40 MWh) and 10 MW of wind:
+    # 10 x 5,000 + 10 x 1,000 = 60,000. As flat firm supply at 0.5 it would need 20 MW.
+    res, sol = solved(reservoir_days(0.5))
+    assert res.objective == pytest.approx(60_000.0, rel=1e-9)
+    d = sol.dispatch.set_index("slice")["clean_hydro_reservoir_mw"]
+    assert d["d01h00"] == pytest.approx(10.0) and d["d01h01"] == pytest.approx(10.0)
+    assert d["d00h00"] == pytest.approx(0.0, abs=1e-9)
+    re = sol.renewables.set_index("tech")
+    assert re.loc["hydro_reservoir", "annual_mwh"] == pytest.approx(40.0)
+
+
+def test_reservoir_hydro_energy_binds_when_inflow_is_short() -> None:
+    # At 0.25, 1 MW brings 2 MWh a year: 40 MWh of calm hours need 20 MW, of which half the
+    # power is idle in any hour: 20 x 5,000 + 10 x 1,000 = 110,000.
+    res, sol = solved(reservoir_days(0.25))
+    assert res.objective == pytest.approx(110_000.0, rel=1e-9)
+    assert sol.renewables.set_index("tech").loc["hydro_reservoir", "new_mw"] == pytest.approx(20.0)
+    d = sol.dispatch.set_index("slice")["clean_hydro_reservoir_mw"]
+    assert d.to_numpy() == pytest.approx([0.0, 0.0, 10.0, 10.0], abs=1e-9)
+
+
 # --- through the command line, re-checked from the output tables -----------------------
 
 
@@ -107,6 +143,11 @@ def palette_config(folder: Path, technologies: dict[str, bool], calm_days: int =
     w.index.name = "utc_timestamp"
     w.to_csv(folder / "data" / "weather.csv")
     layers["weather"] = "data/weather.csv"
+    # contracted reservoir hydro in zone A: 5 MW, 0.3 x 8,760 h per MW; no weather column
+    re = pd.read_csv(folder / layers["renewables"])
+    row = {"zone_id": "A", "tech": "hydro_reservoir", "potential_mw": 5.0, "existing_mw": 0.0,
+           "cf": 0.3, "capex_eur_per_mw_yr": 20_000.0}  # fmt: skip
+    pd.concat([re, pd.DataFrame([row])]).to_csv(folder / layers["renewables"], index=False)
     layers.pop("profiles", None)
     return write_config(
         folder, layers,
@@ -120,7 +161,8 @@ def palette_config(folder: Path, technologies: dict[str, bool], calm_days: int =
 def test_long_duration_runs_are_rechecked_from_their_tables(tmp_path: Path) -> None:
     # every store at once: the tiny zones (A, B) have no salt caverns, so hydrogen_cavern
     # may not be built; the recheck rebuilds each store's year from its own columns
-    palette = {"hydrogen_cavern": True, "hydrogen_tank": True, "iron_air": True}
+    palette = {"hydrogen_cavern": True, "hydrogen_tank": True, "iron_air": True,
+               "hydro_reservoir": True}  # fmt: skip
     cfg = palette_config(tmp_path, palette)
     assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
     run = next((tmp_path / "runs").iterdir())
@@ -131,7 +173,10 @@ def test_long_duration_runs_are_rechecked_from_their_tables(tmp_path: Path) -> N
     # every period is one calendar day's own hours (identical medoids are one period)
     assert len(calendar) == 365 and calendar["own_day"].sum() == calendar["period"].nunique() <= 4
     dispatch = pd.read_csv(run / "tables" / "dispatch.csv")
-    for tech in palette:
+    for tech in ("hydrogen_cavern", "hydrogen_tank", "iron_air"):
         assert f"charge_{tech}_mw" in dispatch.columns
+    # the cheap reservoir is used and dispatched unevenly (not flat at its cf)
+    hydro = dispatch.loc[dispatch["zone_id"] == "A", "clean_hydro_reservoir_mw"]
+    assert hydro.max() > 0 and hydro.std() > 0
     zones = pd.read_csv(run / "tables" / "zones.csv")
     assert (zones["hydrogen_cavern_mwh"] == 0).all()

@@ -23,7 +23,14 @@ def crf(rate: float, years: float) -> float:
 
 def test_default_table_kinds_and_battery_costs() -> None:
     table = default_table()
-    assert table.supply_ids == ["solar", "onshore_wind", "offshore_wind", "hydro", "nuclear"]
+    assert table.supply_ids == [
+        "solar",
+        "onshore_wind",
+        "offshore_wind",
+        "hydro",
+        "nuclear",
+        "hydro_reservoir",
+    ]
     stores = ["battery", "hydrogen_cavern", "hydrogen_tank", "iron_air"]
     assert [t.tech for t in table.of_kind(Kind.STORAGE)] == stores
     # the long-duration stores are a palette a config chooses, not on by default

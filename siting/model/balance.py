@@ -42,11 +42,13 @@ def add_balance(
     flow: list[list[pulp.LpVariable]],
     grid: list[list[pulp.LpVariable]] | None,
     stores: list[StoreVars],
+    dispatch: dict[int, list[pulp.LpVariable]] | None = None,
 ) -> None:
     """``bal``: clean + imports x efficiency - exports + discharge - charge + grid >= load.
 
     The load is the fixed load of existing capacity (a number) plus ``pue x utilisation``
-    per MW of new IT capacity at the zone's sites.
+    per MW of new IT capacity at the zone's sites. Dispatchable options (``dispatch``) supply
+    their output variable instead of ``capacity x cf``.
     """
     inst = b.inst
     sites_in, re_in, links_in, links_out = _by_zone(b, sites, re)
@@ -55,11 +57,15 @@ def add_balance(
     eff = inst.link_efficiency.tolist()
     load_per_mw = inst.new_load_per_mw.tolist()
     size, size_mw = sites.size, sites.size_mw
+    dispatch = dispatch or {}
 
     def rows() -> Iterator[tuple[tuple[int, int], Pairs, float]]:
         for z in range(inst.n_zones):
             for t in range(inst.n_slices):
-                pairs: Pairs = [(re[j], cf[j][t]) for j in re_in[z]]  # type: ignore[misc]
+                pairs: Pairs = [
+                    (dispatch[j][t], 1.0) if j in dispatch else (re[j], cf[j][t])  # type: ignore[misc]
+                    for j in re_in[z]
+                ]
                 pairs += [(flow[k][t], eff[k]) for k in links_in[z]]
                 pairs += [(flow[k][t], -1.0) for k in links_out[z]]
                 pairs += [(size[s], -load_per_mw[s] * size_mw[s]) for s in sites_in[z]]  # type: ignore[misc]

@@ -14,7 +14,7 @@ from siting.model.links import add_links
 from siting.model.policy import add_policy
 from siting.model.sites import add_sites, add_target
 from siting.model.storage import add_storage
-from siting.model.supply import add_grid, add_supply
+from siting.model.supply import add_dispatch, add_grid, add_supply
 from siting.model.symmetry import add_symmetry
 
 
@@ -42,10 +42,11 @@ def build_model(inst: Instance, symmetry_breaking: bool = False) -> SitingModel:
         sites = add_sites(b)
         add_target(b, sites)
         re = add_supply(b)
+        dispatch = add_dispatch(b, re)
         flow = add_links(b)
         grid = add_grid(b)
         stores = add_storage(b)
-        add_balance(b, sites, re, flow, grid, stores)
+        add_balance(b, sites, re, flow, grid, stores, dispatch)
         add_cfe(b, sites, grid)
         add_policy(b, sites)
         serve = add_latency(b, sites)
@@ -57,6 +58,7 @@ def build_model(inst: Instance, symmetry_breaking: bool = False) -> SitingModel:
                 "size": sites.size,
                 "size_mw": sites.size_mw,
                 "re": re,
+                "dispatch": dispatch,
                 "flow": flow,
                 "grid": grid,
                 "stores": stores,

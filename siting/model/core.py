@@ -224,6 +224,8 @@ class SitingModel:
     grid: list[list[pulp.LpVariable]] | None  # [zone][slice]
     stores: list[StoreVars] = field(default_factory=list)
     """One entry per ``instance.storage`` technology, in that order."""
+    dispatch: dict[int, list[pulp.LpVariable]] = field(default_factory=dict)
+    """Output per slice [MW] of each dispatchable option, by option position."""
     serve: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
     cost: pulp.LpAffineExpression | None = None
     columns: list[pulp.LpVariable] = field(default_factory=list)

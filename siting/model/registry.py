@@ -96,6 +96,10 @@ def _day(inst: Instance, i: Index) -> str:
     return f"day {i[-1] + 1} of the year"
 
 
+def _option(inst: Instance, i: Index) -> str:
+    return f"{inst.re_tech[i[0]]} in zone {inst.zone_ids[inst.re_zone[i[0]]]}"
+
+
 def _site(inst: Instance, i: Index) -> str:
     return f"site {inst.site_ids[i[0]]}"
 
@@ -129,6 +133,14 @@ _ROW_LIST = [
             f"zone {inst.zone_ids[i[0]]}: residual grid <= {1.0 - inst.cfe_target:.1%} of load"
         ),
         "MWh/yr of residual grid above the allowance", lambda inst, i: 1.0,
+    ),
+    RowFamily(
+        "hdp", ("option", "slice"), "dispatchable supply within its contracted capacity", "MW",
+        lambda inst, i: f"{_option(inst, i)}, slice {inst.slice_ids[i[1]]}: output <= capacity",
+    ),
+    RowFamily(
+        "hde", ("option",), "dispatchable supply within its annual energy", "MWh/yr",
+        lambda inst, i: f"{_option(inst, i)}: energy over the year <= cf x 8,760 h x capacity",
     ),
     RowFamily(
         "chp", ("store", "zone", "slice"), "charging within the store's power capacity", "MW",
@@ -271,6 +283,7 @@ _COLUMN_LIST = [
             f"link {inst.link_ids[i[0]]} at most {inst.link_usable_mw[i[0]]:,.0f} MW usable"
         ),
     ),
+    ColumnFamily("hd", ("option", "slice"), "output of dispatchable supply (a reservoir)", "MW"),
     ColumnFamily("g", ("zone", "slice"), "residual (not carbon-free) grid supply", "MW"),
     ColumnFamily("se", ("store", "zone"), "storage energy capacity", "MWh"),
     ColumnFamily("sp", ("store", "zone"), "storage power capacity", "MW"),

@@ -31,6 +31,35 @@ def add_supply(b: Builder) -> list[pulp.LpVariable | None]:
     return out
 
 
+def add_dispatch(b: Builder, re: list[pulp.LpVariable | None]) -> dict[int, list[pulp.LpVariable]]:
+    """Output of energy-limited dispatchable options (reservoirs) per slice [MW].
+
+    ``hdp``: output <= the option's new capacity in every slice; ``hde``: the year's energy,
+    ``sum_t weight_t x output_t``, <= ``cf x hours x capacity`` [MWh/yr], the reservoir's
+    inflow per MW. Its cost stays on the capacity (a take-or-pay contract). Returns the
+    output variables by option position; the balance uses them instead of ``capacity x cf``.
+    """
+    inst = b.inst
+    mask = inst.re_dispatchable
+    if mask is None or not mask.any():
+        return {}
+    hours = float(inst.weight_h.sum())
+    weights = inst.weight_h.tolist()
+    annual = inst.re_annual_cf if inst.re_annual_cf is not None else inst.re_cf.mean(axis=1)
+    out: dict[int, list[pulp.LpVariable]] = {}
+    for j in np.flatnonzero(mask).tolist():
+        cap = re[j]
+        if cap is None:
+            continue
+        output = [b.var("hd", (j, t)) for t in range(inst.n_slices)]
+        b.rows("hdp", pulp.LpConstraintLE,
+               (((j, t), [(v, 1.0), (cap, -1.0)], 0.0) for t, v in enumerate(output)))  # fmt: skip
+        energy = [(v, w) for v, w in zip(output, weights, strict=True)]
+        b.row("hde", (j,), [*energy, (cap, -float(annual[j]) * hours)], pulp.LpConstraintLE, 0.0)
+        out[j] = output
+    return out
+
+
 def add_grid(b: Builder) -> list[list[pulp.LpVariable]] | None:
     """Residual (not carbon-free) grid supply per zone and slice [MW], when allowed.
 
