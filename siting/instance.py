@@ -485,24 +485,34 @@ def _sorted_options(layers: Layers) -> pd.DataFrame:
     return layers.renewables.sort_values(["zone_id", "tech"]).reset_index(drop=True)
 
 
-def default_periods(layers: Layers, cfg: Config, re: pd.DataFrame) -> Periods | None:
-    """Representative days cut from the first weather year, when an hourly run has one."""
+def default_periods(
+    layers: Layers, cfg: Config, re: pd.DataFrame, hourly: dict[int, FloatArray] | None = None
+) -> Periods | None:
+    """Representative days cut from the first weather year, when an hourly run has one.
+
+    ``hourly``: that year's scaled hours per option (:func:`_weather_hours`), if already made.
+    """
     if cfg.carbon.matching != "hourly" or not layers.weather:
         return None
     year = min(layers.weather, key=lambda wy: wy.year)
-    hourly = scaled_weather(year, list(re["zone_id"]), list(re["tech"]),
-                            annual_capacity_factors(layers, re))  # fmt: skip
+    if hourly is None:
+        hourly = _weather_hours(layers, re, year.year)
     frame = pd.DataFrame({(re["zone_id"][j], re["tech"][j]): v for j, v in hourly.items()})
     return representative_days(frame, cfg.weather.representative_days, year.year)
 
 
+def _weather_hours(layers: Layers, re: pd.DataFrame, year: int) -> dict[int, FloatArray]:
+    """Weather year ``year``'s hours per option, scaled once to the option's annual cf."""
+    wy = next(w for w in layers.weather if w.year == year)
+    annual_cf = annual_capacity_factors(layers, re)
+    return scaled_weather(wy, list(re["zone_id"]), list(re["tech"]), annual_cf)
+
+
 def _period_slices(
-    layers: Layers, re: pd.DataFrame, periods: Periods
+    layers: Layers, re: pd.DataFrame, periods: Periods, hourly: dict[int, FloatArray]
 ) -> tuple[list[str], FloatArray, IntArray, FloatArray]:
     """Slices of representative days taken from the weather year itself (no rescaling)."""
-    year = next(wy for wy in layers.weather if wy.year == periods.year)
     annual_cf = annual_capacity_factors(layers, re)
-    hourly = scaled_weather(year, list(re["zone_id"]), list(re["tech"]), annual_cf)
     n_t = periods.n_periods * HOURS_PER_DAY
     cf = np.empty((len(re), n_t))
     for j in range(len(re)):
@@ -612,10 +622,14 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
     reasons = rules.reasons
     forced = sites["site_id"].isin(cfg.policy.forced_sites).to_numpy()
 
+    hourly = None
+    if cfg.carbon.matching == "hourly" and layers.weather:
+        first = min(wy.year for wy in layers.weather)
+        hourly = _weather_hours(layers, re, periods.year if periods is not None else first)
     if periods is None:
-        periods = default_periods(layers, cfg, re)
-    if periods is not None and cfg.carbon.matching == "hourly":
-        slice_ids, weights, period, cf = _period_slices(layers, re, periods)
+        periods = default_periods(layers, cfg, re, hourly)
+    if periods is not None and hourly is not None:
+        slice_ids, weights, period, cf = _period_slices(layers, re, periods, hourly)
     else:
         periods = None
         slice_ids, weights, period, cf = _slices(layers, cfg, re)

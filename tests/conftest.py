@@ -287,3 +287,32 @@ def make_instance(**kw: Any) -> Any:
     known = {f.name for f in dataclasses.fields(Instance)}
     fields.update({k: v for k, v in kw.items() if k in known and k not in fields})
     return Instance(**fields)
+
+
+def four_day_year(
+    sequence: tuple[int, ...] = (0, 0, 1, 1),
+    storage: tuple[Any, ...] = (),
+    second: tuple[str, float, float] = ("nuclear", 100_000.0, 1.0),
+    **kw: Any,
+) -> Any:
+    """The tiny year of the storage tests: one zone, a flat 10 MW load, CFE 100 %.
+
+    Two kinds of two-hour day: windy (period 0, wind cf 1) and calm (period 1, cf 0), in
+    the calendar order ``sequence``; each slice weighs the days standing for its period.
+    Wind costs 1,000 EUR/MW/yr; ``second`` is another option (tech, EUR/MW/yr, cf), by
+    default firm supply at 100,000. ``kw`` overrides instance fields.
+    """
+    import numpy as np
+
+    tech, cost, cf = second
+    fields: dict[str, Any] = dict(
+        zone_ids=["A"], baseline_it_mw=[10.0], baseline_pue=[1.0], utilisation=1.0,
+        multiplier=1.0, re_tech=["onshore_wind", tech], re_zone=[0, 0],
+        re_capex_eur_per_mw_yr=[1_000.0, cost], re_cf=[[1.0, 1.0, 0.0, 0.0], [cf] * 4],
+        slice_ids=["d00h00", "d00h01", "d01h00", "d01h01"], period=[0, 0, 1, 1],
+        weight_h=[float(sequence.count(0))] * 2 + [float(sequence.count(1))] * 2,
+        day_period=np.asarray(sequence, dtype=np.int64), storage_linking="chronological",
+        storage=storage, grid_cost_eur_per_mwh=[1e6],
+    )  # fmt: skip
+    fields.update(kw)
+    return make_instance(**fields)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_instance, tiny_layers, write_config
+from conftest import four_day_year, tiny_layers, write_config
 from recheck import recheck_run
 from test_weather import DAY_SOLAR, DAY_WIND
 
@@ -29,15 +29,7 @@ EXACT = SolverConfig(name="highs", time_limit_s=60, mip_gap=0.0, threads=1, seed
 
 
 def four_days(storage: tuple, firm_cost: float = 100_000.0, firm_cf: float = 1.0):
-    return make_instance(
-        zone_ids=["A"], baseline_it_mw=[10.0], baseline_pue=[1.0], utilisation=1.0,
-        multiplier=1.0, re_tech=["onshore_wind", "nuclear"], re_zone=[0, 0],
-        re_capex_eur_per_mw_yr=[1_000.0, firm_cost],
-        re_cf=[[1.0, 1.0, 0.0, 0.0], [firm_cf] * 4],
-        slice_ids=["d00h00", "d00h01", "d01h00", "d01h01"], period=[0, 0, 1, 1],
-        weight_h=[2.0] * 4, day_period=np.array([0, 0, 1, 1]),
-        storage_linking="chronological", storage=storage, grid_cost_eur_per_mwh=[1e6],
-    )  # fmt: skip
+    return four_day_year(storage=storage, second=("nuclear", firm_cost, firm_cf))
 
 
 def solved(inst):
@@ -94,14 +86,9 @@ def test_firm_clean_supply_at_its_availability() -> None:
 
 def reservoir_days(annual_cf: float):
     """The four-day year with contracted reservoir hydro (5,000 EUR/MW/yr) instead of firm."""
-    return make_instance(
-        zone_ids=["A"], baseline_it_mw=[10.0], baseline_pue=[1.0], utilisation=1.0,
-        multiplier=1.0, re_tech=["onshore_wind", "hydro_reservoir"], re_zone=[0, 0],
-        re_capex_eur_per_mw_yr=[1_000.0, 5_000.0], re_cf=[[1.0, 1.0, 0.0, 0.0], [annual_cf] * 4],
-        re_annual_cf=np.array([0.5, annual_cf]), re_dispatchable=np.array([False, True]),
-        slice_ids=["d00h00", "d00h01", "d01h00", "d01h01"], period=[0, 0, 1, 1],
-        weight_h=[2.0] * 4, day_period=np.array([0, 0, 1, 1]),
-        storage_linking="chronological", storage=(), grid_cost_eur_per_mwh=[1e6],
+    return four_day_year(
+        second=("hydro_reservoir", 5_000.0, annual_cf), re_annual_cf=np.array([0.5, annual_cf]),
+        re_dispatchable=np.array([False, True]),
     )  # fmt: skip
 
 

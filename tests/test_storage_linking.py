@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_instance
+from conftest import four_day_year
 
 from siting.config import SolverConfig
 from siting.instance import StorageOption
@@ -31,24 +31,7 @@ STORE = StorageOption("longstore", "Long store", 10.0, 100.0, 1.0)
 
 
 def four_days(sequence: list[int], linking: str, storage: tuple = (STORE,)):
-    return make_instance(
-        zone_ids=["A"],
-        baseline_it_mw=[10.0],
-        baseline_pue=[1.0],
-        utilisation=1.0,
-        multiplier=1.0,
-        re_tech=["onshore_wind", "nuclear"],
-        re_zone=[0, 0],
-        re_capex_eur_per_mw_yr=[1_000.0, 100_000.0],
-        re_cf=[[1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0]],
-        slice_ids=["d00h00", "d00h01", "d01h00", "d01h01"],
-        period=[0, 0, 1, 1],
-        weight_h=[float(sequence.count(0))] * 2 + [float(sequence.count(1))] * 2,
-        day_period=np.asarray(sequence, dtype=np.int64),
-        storage_linking=linking,
-        storage=storage,
-        grid_cost_eur_per_mwh=[1e6],
-    )
+    return four_day_year(tuple(sequence), storage, storage_linking=linking)
 
 
 def solved(inst):
