@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -128,15 +129,24 @@ def _day_ticks(ax: Any, d0: pd.DataFrame, days: dict[int, str] | None) -> None:
     periods = d0["period"].to_numpy()[starts]
     weights = d0["weight_h"].to_numpy()[starts]
     labels = [
-        f"{(days or {}).get(int(p), f'day {int(p)}')}\n{w:.0f} d"
+        f"{_short_date((days or {}).get(int(p), f'day {int(p)}'))}\n{w:.0f} d"
         for p, w in zip(periods, weights, strict=True)
     ]
     ax.set_xticks(starts + 11.5)
-    ax.set_xticklabels(labels, fontsize=7)
+    # a guarantee run has 40+ periods: a smaller font keeps "29 Jun / 91 d" apart
+    ax.set_xticklabels(labels, fontsize=7 if len(labels) <= 24 else 5.5)
     ax.set_xlabel(
         "Representative days (UTC hours; below each: days of the year it stands for). "
         "Supply above the load line is charged, exported or curtailed."
     )
+
+
+def _short_date(text: str) -> str:
+    """``2015-06-29`` as ``29 Jun`` (every period is from one weather year); other text as is."""
+    try:
+        return f"{date.fromisoformat(text):%d %b}"
+    except ValueError:
+        return text
 
 
 def _legend_handles(techs: list[str], stores: list[str]) -> list[Any]:
