@@ -522,6 +522,21 @@ def _period_slices(
     return slice_ids, periods.weight_days[period], period, cf
 
 
+def _time(
+    layers: Layers, cfg: Config, re: pd.DataFrame, periods: Periods | None
+) -> tuple[Periods | None, tuple[list[str], FloatArray, IntArray, FloatArray]]:
+    """The periods (None without weather days) and the slices: ids, weights, periods, cf."""
+    hourly = None
+    if cfg.carbon.matching == "hourly" and layers.weather:
+        first = min(wy.year for wy in layers.weather)
+        hourly = _weather_hours(layers, re, periods.year if periods is not None else first)
+    if periods is None:
+        periods = default_periods(layers, cfg, re, hourly)
+    if periods is not None and hourly is not None:
+        return periods, _period_slices(layers, re, periods, hourly)
+    return None, _slices(layers, cfg, re)
+
+
 def _dispatchable(table: TechnologyTable, techs: list[str]) -> BoolArray:
     """Per option, whether its technology is energy-limited dispatchable supply."""
     return np.array([k in table and table[k].kind == Kind.DISPATCHABLE for k in techs], bool)
@@ -622,17 +637,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
     reasons = rules.reasons
     forced = sites["site_id"].isin(cfg.policy.forced_sites).to_numpy()
 
-    hourly = None
-    if cfg.carbon.matching == "hourly" and layers.weather:
-        first = min(wy.year for wy in layers.weather)
-        hourly = _weather_hours(layers, re, periods.year if periods is not None else first)
-    if periods is None:
-        periods = default_periods(layers, cfg, re, hourly)
-    if periods is not None and hourly is not None:
-        slice_ids, weights, period, cf = _period_slices(layers, re, periods, hourly)
-    else:
-        periods = None
-        slice_ids, weights, period, cf = _slices(layers, cfg, re)
+    periods, (slice_ids, weights, period, cf) = _time(layers, cfg, re, periods)
     linked = periods is not None and cfg.storage.linking == "chronological"
     baseline = float(zones["baseline_it_mw"].sum())
     required_new = (cfg.target.multiplier - 1.0) * baseline
