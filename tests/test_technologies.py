@@ -184,3 +184,18 @@ def test_max_new_mw_caps_new_capacity_and_names_unknown_techs(tmp_path: Path, ca
     bad = one_zone_day_night(tmp_path, with_rows(tmp_path), max_new_mw={"fusion": 1.0})
     assert main(["validate", str(bad)]) == 2
     assert "max_new_mw.fusion: unknown technology" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("tech", ["nuclear", "hydro_reservoir"])
+def test_firm_or_dispatchable_supply_without_cf_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tech: str
+) -> None:
+    # no weather series and no profile: only the row's cf says how much it gives
+    cfg = one_zone_day_night(tmp_path, with_rows(tmp_path), technologies={tech: True})
+    re_path = tmp_path / "data" / "renewables.csv"
+    re = pd.read_csv(re_path)
+    row = {"zone_id": "A", "tech": tech, "potential_mw": 10.0, "capex_eur_per_mw_yr": 1.0}
+    pd.concat([re, pd.DataFrame([row])]).to_csv(re_path, index=False)
+    assert main(["validate", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert f"A/{tech}" in err and "cf" in err and "Traceback" not in err
