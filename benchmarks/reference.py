@@ -25,6 +25,8 @@ from numpy.typing import NDArray
 
 from siting.instance import Instance, StorageOption
 from siting.model import cyclic_previous
+from siting.scaling import NO_SCALING, MatrixLP, Scaling, apply_scaling, choose_scaling
+from siting.solvers import highs_lp
 
 INF = math.inf
 
@@ -325,28 +327,20 @@ def _symmetric_pairs(inst: Instance, sited: list[int]) -> list[tuple[int, int]]:
     return [(pos[a], pos[b]) for g in identical_sites(inst) for a, b in itertools.pairwise(g)]
 
 
-def pass_matrix(m: MatrixModel, highs: Any) -> None:
-    """Hand a :class:`MatrixModel` to a ``highspy.Highs`` object in one call."""
+def pass_matrix(m: MatrixModel, highs: Any, scale: bool = True) -> Scaling:
+    """Hand a :class:`MatrixModel` to a ``highspy.Highs`` object in one call.
+
+    Scaled as ``siting.solvers`` scales its models (``siting.scaling``), so that both hand
+    HiGHS the same numbers; returns the scaling (the objective HiGHS reports is divided by
+    ``scaling.objective``).
+    """
     import highspy
 
-    lp = highspy.HighsLp()
-    inf = highspy.kHighsInf
-    lp.num_col_ = m.n_cols
-    lp.num_row_ = m.n_rows
-    lp.col_cost_ = m.cost
-    lp.col_lower_ = np.where(np.isinf(m.col_lo), -inf, m.col_lo)
-    lp.col_upper_ = np.where(np.isinf(m.col_hi), inf, m.col_hi)
-    lp.row_lower_ = np.where(np.isinf(m.row_lo), -inf, m.row_lo)
-    lp.row_upper_ = np.where(np.isinf(m.row_hi), inf, m.row_hi)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.num_col_ = m.n_cols
-    lp.a_matrix_.num_row_ = m.n_rows
-    lp.a_matrix_.start_ = m.start
-    lp.a_matrix_.index_ = m.index
-    lp.a_matrix_.value_ = m.value
-    kint, kcont = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
-    lp.integrality_ = [kint if i else kcont for i in m.integer]
-    highs.passModel(lp)
+    raw = MatrixLP(m.cost, m.col_lo, m.col_hi, m.row_lo, m.row_hi, m.start, m.index, m.value,
+                   m.integer)  # fmt: skip
+    scaling = choose_scaling(raw) if scale else NO_SCALING
+    highs.passModel(highs_lp(apply_scaling(raw, scaling), True, highspy))
+    return scaling
 
 
 def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
@@ -439,9 +433,7 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
         dis = m.add_variables(lower=0, coords=[z_ix, t_ix], name="dis")
         soc = m.add_variables(lower=0, coords=[z_ix, t_ix], name="soc")
         obj = (
-            obj
-            + (se * store.energy_eur_per_mwh_yr).sum()
-            + (sp * store.power_eur_per_mw_yr).sum()
+            obj + (se * store.energy_eur_per_mwh_yr).sum() + (sp * store.power_eur_per_mw_yr).sum()
         )
         bal = bal + dis - ch
         m.add_constraints(ch - sp <= 0, name="chp")

@@ -214,9 +214,11 @@ def child(config: Path, method: str, solve: bool, time_limit_s: float) -> dict[s
         out["columns"], out["rows"], out["nonzeros"] = mm.n_cols, mm.n_rows, mm.nnz
         h = highspy.Highs()
         t = time.perf_counter()
-        pass_matrix(mm, h)
+        scaling = pass_matrix(mm, h)
         out["pass_s"] = time.perf_counter() - t
         _run_highs(h, opts, out, solve)
+        if "objective" in out:
+            out["objective"] *= scaling.objective
     elif method == "linopy":
         import linopy  # noqa: F401 (imported before timing, as PuLP is for siting)
         from reference import build_linopy

@@ -251,6 +251,12 @@ class SolverConfig(_Strict):
     """Solver random seed, for repeatable runs."""
     msg: bool = False
     """Print the solver's log."""
+    scaling: bool = True
+    """Hand HiGHS the model in scaled units (``docs/solvers.md#scaling``); off: raw EUR and MW."""
+    lp_algorithm: Literal["auto", "simplex", "ipx", "hipo"] = "auto"
+    """LP algorithm inside HiGHS (``docs/solvers.md#algorithm``): ``auto`` takes interior point
+    (IPX) for the root of hourly models and dual simplex otherwise; ``hipo`` needs
+    ``pip install highspy[extras]``."""
 
 
 class Config(_Strict):

@@ -16,12 +16,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 import numpy as np
 import pulp
 
 from siting.config import SolverConfig
 from siting.model import SitingModel
+from siting.scaling import (
+    NO_SCALING,
+    MatrixLP,
+    apply_scaling,
+    choose_scaling,
+    unscale_objective,
+    unscale_values,
+)
 
 
 class SolverStatus(enum.Enum):
@@ -97,59 +106,38 @@ def column_order(prob: pulp.LpProblem, columns: list[pulp.LpVariable]) -> Iterat
 
 
 class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
-    """PuLP's HiGHS interface with the model passed as one row-wise matrix."""
+    """PuLP's HiGHS interface with the model passed as one row-wise matrix, scaled.
+
+    The matrix is scaled by :mod:`siting.scaling` on the way in (``scale=True``) and the
+    solution unscaled on the way out, so PuLP's variables hold model units.
+    """
+
+    def __init__(self, *args: object, scale: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.scale = scale
+        self.scaling = NO_SCALING
+        self._integer = np.zeros(0, bool)
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's API name)
         import highspy
 
-        inf = highspy.kHighsInf
-        variables = lp.variables()
-        for i, v in enumerate(variables):
-            v.index = i
-        n = len(variables)
-        obj = lp.objective
-        sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
-        cost = np.fromiter((sign * obj.get(v, 0.0) for v in variables), float, n)
-        lower = np.fromiter(
-            (-inf if v.lowBound is None else v.lowBound for v in variables), float, n
-        )
-        upper = np.fromiter((inf if v.upBound is None else v.upBound for v in variables), float, n)
-        starts = [0]
-        index: list[int] = []
-        value: list[float] = []
-        row_lo: list[float] = []
-        row_up: list[float] = []
-        for i, con in enumerate(lp.constraints()):
-            con.index = i
-            for var, coef in con.items():
-                if coef != 0:
-                    index.append(var.index)
-                    value.append(coef)
-            starts.append(len(index))
-            lb, ub = con.getLb(), con.getUb()
-            row_lo.append(-inf if lb is None else lb)
-            row_up.append(inf if ub is None else ub)
-        model = highspy.HighsLp()
-        model.num_col_ = n
-        model.num_row_ = len(row_lo)
-        model.col_cost_ = cost
-        model.col_lower_ = lower
-        model.col_upper_ = upper
-        model.row_lower_ = np.asarray(row_lo, float)
-        model.row_upper_ = np.asarray(row_up, float)
-        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        model.a_matrix_.num_col_ = n
-        model.a_matrix_.num_row_ = len(row_lo)
-        model.a_matrix_.start_ = np.asarray(starts, np.int32)
-        model.a_matrix_.index_ = np.asarray(index, np.int32)
-        model.a_matrix_.value_ = np.asarray(value, float)
-        if self.mip:
-            integer = highspy.HighsVarType.kInteger
-            continuous = highspy.HighsVarType.kContinuous
-            model.integrality_ = [
-                integer if v.cat == pulp.LpInteger else continuous for v in variables
-            ]
-        lp.solverModel.passModel(model)
+        matrix = _matrix_of(lp)
+        self._integer = matrix.integer
+        self.scaling = choose_scaling(matrix) if self.scale else NO_SCALING
+        lp.solverModel.passModel(highs_lp(apply_scaling(matrix, self.scaling), self.mip, highspy))
+
+    def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:  # noqa: N802
+        # PuLP's own version also copies row activities and duals one object at a time;
+        # the model reads column values only
+        h = lp.solverModel
+        ms = h.getModelStatus()
+        x = unscale_values(np.asarray(h.getSolution().col_value, float), self._integer,
+                           self.scaling)  # fmt: skip
+        if len(x) == len(self._integer):
+            for var, value in zip(lp.variables(), x.tolist(), strict=True):
+                var.varValue = value
+        return _PULP_STATUS.get(str(ms).rsplit(".", 1)[-1], (pulp.LpStatusNotSolved,
+                                                              pulp.LpSolutionNoSolutionFound))  # fmt: skip
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802
         t0 = time.perf_counter()
@@ -162,6 +150,78 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
         status, sol_status = self.findSolutionValues(lp)
         lp.assignStatus(status, sol_status)
         return int(status)
+
+
+_PULP_STATUS = {
+    "kOptimal": (pulp.LpStatusOptimal, pulp.LpSolutionOptimal),
+    "kInfeasible": (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible),
+    "kUnboundedOrInfeasible": (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible),
+    "kUnbounded": (pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded),
+    "kTimeLimit": (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+    "kIterationLimit": (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+    "kInterrupt": (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+    "kObjectiveBound": (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+    "kObjectiveTarget": (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+}
+"""HiGHS model status -> PuLP's (status, solution status); anything else: not solved.
+``solve`` below reads HiGHS's own status, not these."""
+
+
+def _matrix_of(lp: pulp.LpProblem) -> MatrixLP:
+    """A PuLP problem as row-wise arrays (columns in ``lp.variables()`` order)."""
+    inf = math.inf
+    variables = lp.variables()
+    for i, v in enumerate(variables):
+        v.index = i
+    n = len(variables)
+    obj = lp.objective
+    sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+    cost = np.fromiter((sign * obj.get(v, 0.0) for v in variables), float, n)
+    lower = np.fromiter((-inf if v.lowBound is None else v.lowBound for v in variables), float, n)
+    upper = np.fromiter((inf if v.upBound is None else v.upBound for v in variables), float, n)
+    starts = [0]
+    index: list[int] = []
+    value: list[float] = []
+    row_lo: list[float] = []
+    row_up: list[float] = []
+    for i, con in enumerate(lp.constraints()):
+        con.index = i
+        for var, coef in con.items():
+            if coef != 0:
+                index.append(var.index)
+                value.append(coef)
+        starts.append(len(index))
+        lb, ub = con.getLb(), con.getUb()
+        row_lo.append(-inf if lb is None else lb)
+        row_up.append(inf if ub is None else ub)
+    integer = np.fromiter((v.cat == pulp.LpInteger for v in variables), bool, n)
+    return MatrixLP(cost, lower, upper, np.asarray(row_lo, float), np.asarray(row_up, float),
+                    np.asarray(starts, np.int32), np.asarray(index, np.int32),
+                    np.asarray(value, float), integer)  # fmt: skip
+
+
+def highs_lp(m: MatrixLP, mip: bool, highspy: Any) -> Any:
+    """A ``highspy.HighsLp`` of row-wise arrays (integrality only when ``mip``)."""
+    inf = highspy.kHighsInf
+    model = highspy.HighsLp()
+    n, n_rows = len(m.cost), len(m.row_lower)
+    model.num_col_, model.num_row_ = n, n_rows
+    model.col_cost_ = m.cost
+    model.col_lower_ = np.where(np.isinf(m.lower), -inf, m.lower)
+    model.col_upper_ = np.where(np.isinf(m.upper), inf, m.upper)
+    model.row_lower_ = np.where(np.isinf(m.row_lower), -inf, m.row_lower)
+    model.row_upper_ = np.where(np.isinf(m.row_upper), inf, m.row_upper)
+    model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    model.a_matrix_.num_col_ = n
+    model.a_matrix_.num_row_ = n_rows
+    model.a_matrix_.start_ = m.start
+    model.a_matrix_.index_ = m.index
+    model.a_matrix_.value_ = m.value
+    if mip and m.integer.any():
+        integer = highspy.HighsVarType.kInteger
+        continuous = highspy.HighsVarType.kContinuous
+        model.integrality_ = [integer if i else continuous for i in m.integer.tolist()]
+    return model
 
 
 def solve(model: SitingModel, options: SolverConfig) -> SolveResult:
@@ -180,32 +240,75 @@ def solve(model: SitingModel, options: SolverConfig) -> SolveResult:
 
 
 def _solve_highs(model: SitingModel, options: SolverConfig) -> SolveResult:
-    result = _solve_highs_once(model, options, ipm=model.instance.n_slices > 1)
-    if result.status == SolverStatus.INFEASIBLE and model.instance.n_slices > 1:
+    algorithm = lp_algorithm(options.lp_algorithm, model.instance.n_slices)
+    result = _solve_highs_once(model, options, algorithm)
+    if result.status == SolverStatus.INFEASIBLE and algorithm not in ("simplex", "auto-annual"):
         # HiGHS 1.15 with the interior-point LP solver inside branch and bound has declared
         # feasible hourly models infeasible (a two-zone linked-storage case, optimal with the
         # default LP solver or without presolve): "infeasible" is only believed from simplex
-        again = _solve_highs_once(model, options, ipm=False)
+        again = _solve_highs_once(model, options, "simplex")
         return dataclasses.replace(again, pass_s=result.pass_s + again.pass_s,
                                    solve_s=result.solve_s + again.solve_s)  # fmt: skip
     return result
 
 
-def _solve_highs_once(model: SitingModel, options: SolverConfig, ipm: bool) -> SolveResult:
+def lp_algorithm(choice: str, n_slices: int) -> str:
+    """The LP algorithm a solve uses: ``choice``, or for ``auto`` one by model kind.
+
+    ``auto`` gives ``auto-hourly`` (interior point for the LPs inside branch and bound, whose
+    root dominates: storage couples every hour of a period; on europe-2030-cfe90, 68 k
+    columns, the root took 157 s with dual simplex and 54 s with IPX; HiGHS's own choice for
+    an LP left after presolve) or ``auto-annual`` (HiGHS's defaults: dual simplex). The
+    measurements behind it: ``docs/solvers.md#algorithm``.
+    """
+    if choice != "auto":
+        return choice
+    return "auto-hourly" if n_slices > 1 else "auto-annual"
+
+
+def highs_algorithm_options(algorithm: str) -> dict[str, str]:
+    """HiGHS options that select ``algorithm`` for LPs and for the LPs inside branch and bound.
+
+    Raises
+    ------
+    SolverError
+        ``hipo`` without the ``highspy[extras]`` libraries it needs.
+    """
+    if algorithm == "auto-annual":
+        return {}
+    if algorithm == "auto-hourly":
+        return {"mip_lp_solver": "ipm"}
+    if algorithm == "simplex":
+        return {"solver": "simplex", "mip_lp_solver": "simplex"}
+    if algorithm == "hipo" and not hipo_available():
+        from siting.errors import InputError, Problem
+
+        raise InputError([Problem("solver.lp_algorithm", "hipo needs HiGHS's HiPO libraries, "
+                                  "which this installation lacks",
+                                  "pip install 'highspy[extras]', or choose lp_algorithm: ipx")])  # fmt: skip
+    return {"solver": algorithm, "mip_lp_solver": "ipm", "mip_ipm_solver": algorithm}
+
+
+def hipo_available() -> bool:
+    """Whether HiGHS can run its HiPO interior-point solver here (``highspy-extras``)."""
+    try:
+        version("highspy-extras")
+    except PackageNotFoundError:
+        return False
+    return True
+
+
+def _solve_highs_once(model: SitingModel, options: SolverConfig, algorithm: str) -> SolveResult:
     import highspy
 
-    extra: dict[str, str] = {}
-    if ipm:
-        # Storage couples every hour of a period; the root LP dominates. Measured on
-        # europe-2030-cfe90 (68 k columns): dual simplex root 157 s, IPM 54 s; whole MIP
-        # 358 s -> 80 s (24/7: 43 s -> 57 s).
-        extra["mip_lp_solver"] = "ipm"
+    extra = highs_algorithm_options(algorithm)
     solver = BulkHiGHS(
         msg=options.msg,
         gapRel=options.mip_gap,
         threads=options.threads,
         timeLimit=options.time_limit_s,
         random_seed=options.seed,
+        scale=options.scaling,
         **extra,
     )
     prob = model.problem
@@ -249,9 +352,14 @@ def _solve_highs_once(model: SitingModel, options: SolverConfig, ipm: bool) -> S
     else:
         status = SolverStatus.ERROR
     is_mip = any(v.cat == pulp.LpInteger for v in model.columns or prob.variables())
-    obj = float(info.objective_function_value) if status.has_solution else math.nan
+    scaling = solver.scaling
+    obj = (
+        unscale_objective(float(info.objective_function_value), scaling)
+        if status.has_solution
+        else math.nan
+    )
     if is_mip:
-        bound = float(info.mip_dual_bound)
+        bound = unscale_objective(float(info.mip_dual_bound), scaling)
         gap = float(info.mip_gap) if status.has_solution else math.nan
     else:
         bound = obj

@@ -84,3 +84,52 @@ def test_same_seed_same_answer() -> None:
         solve(m, SolverConfig(mip_gap=0.01, seed=7))
         runs.append([v.varValue for v in m.problem.variables()])
     assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize("algorithm", ["auto", "simplex", "ipx"])
+def test_every_lp_algorithm_reaches_the_hand_computed_optimum(algorithm: str) -> None:
+    from conftest import four_day_year
+
+    from siting.instance import StorageOption
+
+    # tests/test_storage_linking.py: 20 MW of wind, a 40 MWh / 10 MW store: 21,400 EUR/yr
+    store = StorageOption("longstore", "Long store", 10.0, 100.0, 1.0)
+    inst = four_day_year((0, 0, 1, 1), (store,), storage_linking="chronological")
+    res = solve(build_model(inst), SolverConfig(mip_gap=0.0, lp_algorithm=algorithm))
+    assert res.status == SolverStatus.OPTIMAL
+    assert res.objective == pytest.approx(21_400.0, rel=1e-7)
+
+
+def test_auto_takes_interior_point_for_hourly_models_only() -> None:
+    from siting.solvers import highs_algorithm_options, lp_algorithm
+
+    assert lp_algorithm("auto", 1) == "auto-annual"
+    assert highs_algorithm_options(lp_algorithm("auto", 1)) == {}
+    assert highs_algorithm_options(lp_algorithm("auto", 24)) == {"mip_lp_solver": "ipm"}
+    assert highs_algorithm_options("ipx")["mip_ipm_solver"] == "ipx"
+
+
+def test_hipo_without_its_libraries_is_a_clear_input_error(monkeypatch) -> None:
+    from siting import solvers
+    from siting.errors import ExitCode, InputError
+
+    monkeypatch.setattr(solvers, "hipo_available", lambda: False)
+    with pytest.raises(InputError) as err:
+        solve(build_model(hard_instance(5)), SolverConfig(lp_algorithm="hipo"))
+    assert err.value.exit_code == ExitCode.INVALID_INPUT
+    assert "highspy[extras]" in str(err.value) and "solver.lp_algorithm" in str(err.value)
+
+
+def test_hipo_reaches_the_same_optimum_where_installed() -> None:
+    from conftest import four_day_year
+
+    from siting.instance import StorageOption
+    from siting.solvers import hipo_available
+
+    if not hipo_available():
+        pytest.skip("highspy[extras] is not installed")
+    store = StorageOption("longstore", "Long store", 10.0, 100.0, 1.0)
+    inst = four_day_year((0, 0, 1, 1), (store,), storage_linking="chronological")
+    res = solve(build_model(inst), SolverConfig(mip_gap=0.0, lp_algorithm="hipo"))
+    assert res.status == SolverStatus.OPTIMAL
+    assert res.objective == pytest.approx(21_400.0, rel=1e-7)
