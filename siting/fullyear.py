@@ -14,7 +14,9 @@ storage and 115 links are about 2 M columns, too many for PuLP's per-object cost
 
 from __future__ import annotations
 
+import itertools
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,7 +113,14 @@ def clean_supply(plan: Plan, hourly_cf: dict[int, np.ndarray]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class DispatchLP:
-    """The dispatch LP as a column-wise matrix, with the positions of every block."""
+    """The dispatch LP as a column-wise matrix, with the positions of every block.
+
+    Column groups, in order: ``grid`` (zones x hours), ``flows`` (used links x hours), per
+    store its charge, discharge and state-of-charge blocks (its zones x hours), then (only
+    when not cyclic) its start-of-window state of charge (one per zone), then reservoir
+    outputs. Rows: the balance (zones x hours), per store its state-of-charge rows (its zones
+    x hours), then one energy row per reservoir.
+    """
 
     cost: np.ndarray
     lower: np.ndarray
@@ -124,67 +133,113 @@ class DispatchLP:
     grid: slice
     stores: list[tuple[int, np.ndarray, slice, slice, slice]]
     """Per store: its plan position, the zones it has, and its charge, discharge, soc blocks."""
+    flows: slice = field(default_factory=lambda: slice(0, 0))
+    soc_rows: list[slice] = field(default_factory=list)
+    """Per entry of ``stores``: its state-of-charge rows."""
+    initial: list[slice] = field(default_factory=list)
+    """Per entry of ``stores``, when not cyclic: its start-of-window state of charge columns."""
+    n_hours: int = HOURS
 
     @property
     def n_cols(self) -> int:
         return len(self.cost)
 
+    def hourly_groups(self) -> list[tuple[slice, int]]:
+        """Column blocks indexed by (item, hour): (slice, number of items)."""
+        n_h = self.n_hours
+        groups = [(self.grid, (self.grid.stop - self.grid.start) // n_h)]
+        if self.flows.stop > self.flows.start:
+            groups.append((self.flows, (self.flows.stop - self.flows.start) // n_h))
+        for _, zones, ch, dis, soc in self.stores:
+            groups += [(ch, len(zones)), (dis, len(zones)), (soc, len(zones))]
+        return groups
 
-def build_dispatch(plan: Plan, clean: np.ndarray) -> DispatchLP:
-    """The full-year dispatch LP of a plan (pure: arrays in, arrays out).
+    def row_groups(self) -> list[tuple[slice, int]]:
+        """Row blocks indexed by (item, hour): the balance, then each store's soc rows."""
+        n_z = (self.grid.stop - self.grid.start) // self.n_hours
+        groups = [(slice(0, n_z * self.n_hours), n_z)]
+        return groups + [(r, len(st[1])) for r, st in zip(self.soc_rows, self.stores, strict=True)]
+
+
+_Block = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""Columns of one kind: cost, lower, upper, row indices (k x n), values (k x n)."""
+
+
+def _store_blocks(
+    st: Store, zones: np.ndarray, n_h: int, first_row: int, cyclic: bool
+) -> list[_Block]:
+    """Charge, discharge and state-of-charge columns of one store (and the window start)."""
+    h = np.arange(n_h)
+    eta_in = st.eta_charge
+    eta_out = st.roundtrip_efficiency / eta_in
+    n = len(zones) * n_h
+    bal = (zones[:, None] * n_h + h).ravel()
+    soc_row = first_row + np.arange(n)
+    next_row = first_row + (np.arange(len(zones))[:, None] * n_h + (h + 1) % n_h).ravel()
+    z0 = np.zeros(n)
+    # soc[h] appears in its own row (+1) and in the next hour's row (-1); a window that is
+    # not cyclic drops the wrap and starts from its own start-of-window column
+    carry = -np.ones((len(zones), n_h))
+    if not cyclic:
+        carry[:, -1] = 0.0
+    blocks = [
+        (z0, z0, np.repeat(st.charge_mw[zones], n_h), np.vstack([bal, soc_row]),
+         np.vstack([-np.ones(n), np.full(n, -eta_in)])),
+        (z0, z0, np.repeat(st.power_mw[zones], n_h), np.vstack([bal, soc_row]),
+         np.vstack([np.ones(n), np.full(n, 1 / eta_out)])),
+        (z0, z0, np.repeat(st.energy_mwh[zones], n_h), np.vstack([soc_row, next_row]),
+         np.vstack([np.ones(n), carry.ravel()])),
+    ]  # fmt: skip
+    if not cyclic:
+        k = len(zones)
+        first = (first_row + np.arange(k) * n_h)[None, :]
+        blocks.append((np.zeros(k), np.zeros(k), st.energy_mwh[zones].astype(float), first,
+                       -np.ones((1, k))))  # fmt: skip
+    return blocks
+
+
+def build_dispatch(plan: Plan, clean: np.ndarray, cyclic: bool = True) -> DispatchLP:
+    """The dispatch LP of a plan over ``clean``'s hours (pure: arrays in, arrays out).
 
     Columns: grid ``g[z,h]`` >= 0 (cost 1 per MWh), flows ``f[l,h]`` in [0, usable], and per
     store and zone with both energy and power: charge and discharge in [0, power] and state of
     charge in [0, energy]. Rows: the balance of every zone and hour
     (``sum eta_l f_in - sum f_out + dis - ch + g >= load - clean``) and the state of charge of
-    every store, zone and hour (``soc[h] - soc[h-1] - eta ch[h] + dis[h] / eta = 0``, cyclic);
-    per reservoir, output ``d[h]`` in [0, capacity] with ``sum_h d[h] <= cf x 8,760 x capacity``.
+    every store, zone and hour (``soc[h] - soc[h-1] - eta ch[h] + dis[h] / eta = 0``, cyclic;
+    otherwise ``soc[-1]`` is a start-of-window column in [0, energy] and the end is free);
+    per reservoir, output ``d[h]`` in [0, capacity] with ``sum_h d[h] <= cf x hours x capacity``
+    (``cf x 8,760 x capacity`` over a year).
     """
     n_z, n_h = clean.shape
     links = np.flatnonzero(plan.link_usable_mw > 0)
     bal_rows = (plan.load_mw[:, None] - clean).ravel()
-    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    # (cost, lower, upper, per-column row indices (k x ncols), per-column values)
     hz = np.arange(n_z * n_h)
-    blocks.append((np.ones(n_z * n_h), np.zeros(n_z * n_h), np.full(n_z * n_h, np.inf),
-                   hz[None, :], np.ones((1, n_z * n_h))))  # fmt: skip
+    blocks: list[_Block] = [(np.ones(n_z * n_h), np.zeros(n_z * n_h), np.full(n_z * n_h, np.inf),
+                             hz[None, :], np.ones((1, n_z * n_h)))]  # fmt: skip
     h = np.arange(n_h)
     if len(links):
         rows_to = (plan.link_to[links][:, None] * n_h + h).ravel()
         rows_from = (plan.link_from[links][:, None] * n_h + h).ravel()
-        eff = np.repeat(plan.link_efficiency[links], n_h)
-        up = np.repeat(plan.link_usable_mw[links], n_h)
-        n = len(up)
-        blocks.append((np.zeros(n), np.zeros(n), up, np.vstack([rows_to, rows_from]),
-                       np.vstack([eff, -np.ones(n)])))  # fmt: skip
-    n_rows = n_z * n_h
-    store_info = []
-    offset = sum(b[0].size for b in blocks)
+        n = len(rows_to)
+        blocks.append((np.zeros(n), np.zeros(n), np.repeat(plan.link_usable_mw[links], n_h),
+                       np.vstack([rows_to, rows_from]),
+                       np.vstack([np.repeat(plan.link_efficiency[links], n_h), -np.ones(n)])))  # fmt: skip
+    flows = slice(n_z * n_h, n_z * n_h + len(links) * n_h)
+    n_rows, offset = n_z * n_h, flows.stop
+    store_info, soc_rows, initial = [], [], []
     for s, st in enumerate(plan.stores):
         zones = np.flatnonzero((st.energy_mwh > 1e-9) & (st.power_mw > 1e-9))
         if not len(zones):
             continue
-        eta_in = st.eta_charge
-        eta_out = st.roundtrip_efficiency / eta_in
         n = len(zones) * n_h
-        bal = (zones[:, None] * n_h + h).ravel()
-        soc_row = n_rows + np.arange(n)
-        prev_row = n_rows + (np.arange(len(zones))[:, None] * n_h + (h + 1) % n_h).ravel()
-        power = np.repeat(st.power_mw[zones], n_h)
-        charge = np.repeat(st.charge_mw[zones], n_h)
-        energy = np.repeat(st.energy_mwh[zones], n_h)
-        z0 = np.zeros(n)
-        blocks.append((z0, z0, charge, np.vstack([bal, soc_row]),
-                       np.vstack([-np.ones(n), np.full(n, -eta_in)])))  # fmt: skip
-        blocks.append((z0, z0, power, np.vstack([bal, soc_row]),
-                       np.vstack([np.ones(n), np.full(n, 1 / eta_out)])))  # fmt: skip
-        # soc[h] appears in its own row (+1) and in the next hour's row (-1)
-        blocks.append(
-            (z0, z0, energy, np.vstack([soc_row, prev_row]), np.vstack([np.ones(n), -np.ones(n)]))
-        )
+        blocks += _store_blocks(st, zones, n_h, n_rows, cyclic)
         store_info.append((s, zones, slice(offset, offset + n), slice(offset + n, offset + 2 * n),
                            slice(offset + 2 * n, offset + 3 * n)))  # fmt: skip
+        soc_rows.append(slice(n_rows, n_rows + n))
         offset += 3 * n
+        if not cyclic:
+            initial.append(slice(offset, offset + len(zones)))
+            offset += len(zones)
         n_rows += n
     n_store_rows = n_rows - n_z * n_h
     reservoirs = [j for j in range(len(plan.capacity_mw))
@@ -192,23 +247,30 @@ def build_dispatch(plan: Plan, clean: np.ndarray) -> DispatchLP:
     budget = np.array([plan.annual_cf[j] * n_h * plan.capacity_mw[j] for j in reservoirs])
     for r, j in enumerate(reservoirs):
         # output[h] in [0, capacity]: +1 in its zone's balance and in its energy row
-        n = n_h
-        z0 = np.zeros(n)
-        rows = np.vstack([plan.option_zone[j] * n_h + h, np.full(n, n_rows + r)])
-        blocks.append((z0, z0, np.full(n, plan.capacity_mw[j]), rows, np.ones((2, n))))
-    n_rows += len(reservoirs)
-    cost = np.concatenate([b[0] for b in blocks])
-    lower = np.concatenate([b[1] for b in blocks])
-    upper = np.concatenate([b[2] for b in blocks])
-    # each block's columns have the same number of nonzeros: stack them column-major
-    per_col = np.concatenate([np.full(b[0].size, b[3].shape[0]) for b in blocks])
-    start = np.concatenate([[0], np.cumsum(per_col)]).astype(np.int32)
-    index = np.concatenate([b[3].T.ravel() for b in blocks]).astype(np.int32)
-    value = np.concatenate([b[4].T.ravel() for b in blocks])
+        rows = np.vstack([plan.option_zone[j] * n_h + h, np.full(n_h, n_rows + r)])
+        blocks.append((np.zeros(n_h), np.zeros(n_h), np.full(n_h, plan.capacity_mw[j]), rows,
+                       np.ones((2, n_h))))  # fmt: skip
     row_lower = np.concatenate([bal_rows, np.zeros(n_store_rows), np.full(len(budget), -np.inf)])
     row_upper = np.concatenate([np.full(n_z * n_h, np.inf), np.zeros(n_store_rows), budget])
-    return DispatchLP(cost, lower, upper, row_lower, row_upper, start, index, value,
-                      slice(0, n_z * n_h), store_info)  # fmt: skip
+    start, index, value = _column_wise(blocks)
+    return DispatchLP(
+        np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks]),
+        np.concatenate([b[2] for b in blocks]), row_lower, row_upper, start, index, value,
+        slice(0, n_z * n_h), store_info, flows, soc_rows, initial, n_h,
+    )  # fmt: skip
+
+
+def _column_wise(blocks: list[_Block]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSC arrays of the blocks' columns, zero entries dropped."""
+    # each block's columns have the same number of entries: stack them column-major
+    index = np.concatenate([b[3].T.ravel() for b in blocks]).astype(np.int32)
+    value = np.concatenate([b[4].T.ravel() for b in blocks])
+    per_col = np.concatenate([np.full(b[0].size, b[3].shape[0]) for b in blocks])
+    keep = value != 0
+    col = np.repeat(np.arange(per_col.size), per_col)[keep]
+    counts = np.bincount(col, minlength=per_col.size)
+    start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    return start, index[keep], value[keep]
 
 
 @dataclass(frozen=True)
@@ -222,30 +284,35 @@ class Dispatch:
     soc_mwh
         State of charge per store tech: zones x 8,760 [MWh] (zero where the zone has none).
     status, solve_s
-        HiGHS model status text and wall time [s].
+        HiGHS model status text and wall time [s] (windows included).
+    iterations
+        Simplex iterations of the whole-year solve (windows not included) [-].
+    windows_s
+        Wall time of the warm-start windows [s] (0 without them).
+    warm
+        Whether the whole-year solve started from the windows' stitched basis.
     """
 
     grid_mw: np.ndarray
     soc_mwh: dict[str, np.ndarray]
     status: str
     solve_s: float
+    iterations: int = 0
+    windows_s: float = 0.0
+    warm: bool = False
 
 
-def solve_dispatch(
-    plan: Plan, clean: np.ndarray, threads: int = 1, options: dict[str, Any] | None = None
-) -> Dispatch:
-    """Build and solve the dispatch LP with HiGHS."""
+WARM_BLOCKS = 104
+"""Windows the full-year check first solves on their own (3.5 days each) to warm-start the
+whole year: 55 s instead of 130 s on the European 24/7 plan (``docs/solvers.md#full-year-check``)."""
+
+
+def _highs_lp(lp: DispatchLP) -> Any:
     import highspy
 
-    lp = build_dispatch(plan, clean)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", threads)
-    for key, value in (options or {}).items():
-        h.setOptionValue(key, value)
+    inf = highspy.kHighsInf
     model = highspy.HighsLp()
     model.num_col_, model.num_row_ = lp.n_cols, len(lp.row_lower)
-    inf = highspy.kHighsInf
     model.col_cost_ = lp.cost
     model.col_lower_ = lp.lower
     model.col_upper_ = np.where(np.isinf(lp.upper), inf, lp.upper)
@@ -255,8 +322,111 @@ def solve_dispatch(
     model.a_matrix_.start_ = lp.start
     model.a_matrix_.index_ = lp.index
     model.a_matrix_.value_ = lp.value
-    h.passModel(model)
+    return model
+
+
+def _highs(threads: int, options: dict[str, Any] | None) -> Any:
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", threads)
+    for key, value in (options or {}).items():
+        h.setOptionValue(key, value)
+    return h
+
+
+def window_basis(
+    plan: Plan, clean: np.ndarray, options: dict[str, Any] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The optimal simplex basis of one window of hours with free start and end (pure, no I/O).
+
+    Returns the column and row statuses (HiGHS's ``HighsBasisStatus`` codes) of
+    :func:`build_dispatch` with ``cyclic=False`` over ``clean``'s hours.
+    """
+    lp = build_dispatch(plan, clean, cyclic=False)
+    h = _highs(1, {"solver": "simplex", **(options or {})})
+    h.passModel(_highs_lp(lp))
+    h.run()
+    basis = h.getBasis()
+    code = {status: int(status) for status in type(basis.col_status[0]).__members__.values()}
+    return (np.fromiter((code[v] for v in basis.col_status), np.int8, lp.n_cols),
+            np.fromiter((code[v] for v in basis.row_status), np.int8, len(lp.row_lower)))  # fmt: skip
+
+
+def stitched_basis(
+    full: DispatchLP, windows: list[tuple[DispatchLP, int, np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """A basis of the whole year from its windows' bases (pure).
+
+    ``windows``: each window's LP, its first hour and its column and row statuses, covering
+    the year in order. Every hourly column and row takes its window's status; where a window's
+    start-of-window column was basic, the first state-of-charge row of that window becomes
+    basic instead, which keeps one basic variable per row. None if the count still does not
+    match (the caller then solves without it).
+    """
+    basic = 1  # HighsBasisStatus.kBasic
+    col = np.zeros(full.n_cols, np.int8)  # kLower
+    row = np.full(len(full.row_lower), basic, np.int8)
+    n_h = full.n_hours
+    for lp, first, cs, rs in windows:
+        hours = slice(first, first + lp.n_hours)
+        for (fs, k), (ws, _) in zip(full.hourly_groups(), lp.hourly_groups(), strict=True):
+            col[fs].reshape(k, n_h)[:, hours] = cs[ws].reshape(k, lp.n_hours)
+        for (fs, k), (ws, _) in zip(full.row_groups(), lp.row_groups(), strict=True):
+            row[fs].reshape(k, n_h)[:, hours] = rs[ws].reshape(k, lp.n_hours)
+        for soc_rows, init in zip(full.soc_rows, lp.initial, strict=True):
+            k = init.stop - init.start
+            starts = soc_rows.start + np.arange(k) * n_h + first
+            row[starts[cs[init] == basic]] = basic
+    if int((col == basic).sum() + (row == basic).sum()) != len(full.row_lower):
+        return None
+    return col, row
+
+
+def solve_dispatch(
+    plan: Plan,
+    clean: np.ndarray,
+    threads: int = 1,
+    options: dict[str, Any] | None = None,
+    warm_blocks: int = WARM_BLOCKS,
+    workers: int = 2,
+) -> Dispatch:
+    """Build and solve the dispatch LP with HiGHS.
+
+    With ``warm_blocks`` > 1 (and simplex, no reservoirs), the year is first cut into that many
+    windows solved on their own, and their bases stitched into a starting basis for the whole
+    year. The LP solved is the same; only the simplex method's starting point differs, so the
+    optimum is the year's own (``docs/solvers.md#full-year-check``). ``workers`` threads solve the
+    windows.
+    """
+    import highspy
+
+    lp = build_dispatch(plan, clean)
+    h = _highs(threads, options)
+    h.passModel(_highs_lp(lp))
     t = time.perf_counter()
+    reservoirs = plan.dispatchable is not None and bool(np.any(plan.dispatchable))
+    warm, windows_s = False, 0.0
+    if warm_blocks > 1 and not reservoirs and (options or {}).get("solver") == "simplex":
+        cuts = np.linspace(0, clean.shape[1], warm_blocks + 1).astype(int)
+        spans = list(itertools.pairwise(cuts.tolist()))
+        # HiGHS releases the GIL while it solves: threads run the windows side by side, and
+        # each window's answer is the same whichever thread solves it
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            bases = list(pool.map(lambda ab: window_basis(plan, clean[:, ab[0] : ab[1]]), spans))
+        windows = [(build_dispatch(plan, clean[:, a:b], cyclic=False), a, cs, rs)
+                   for (a, b), (cs, rs) in zip(spans, bases, strict=True)]  # fmt: skip
+        stitched = stitched_basis(lp, windows)
+        if stitched is not None:
+            members = list(highspy.HighsBasisStatus.__members__.values())
+            lut = {int(m): m for m in members}
+            basis = highspy.HighsBasis()
+            basis.col_status = [lut[v] for v in stitched[0].tolist()]
+            basis.row_status = [lut[v] for v in stitched[1].tolist()]
+            basis.valid = True
+            warm = h.setBasis(basis) == highspy.HighsStatus.kOk
+        windows_s = time.perf_counter() - t
     h.run()
     elapsed = time.perf_counter() - t
     status = h.modelStatusToString(h.getModelStatus())
@@ -268,7 +438,8 @@ def solve_dispatch(
         full = np.zeros((n_z, n_h))
         full[zones] = x[so].reshape(len(zones), n_h)
         soc[plan.stores[s].tech] = full
-    return Dispatch(grid, soc, status, elapsed)
+    iterations = int(h.getInfo().simplex_iteration_count)
+    return Dispatch(grid, soc, status, elapsed, iterations, windows_s, warm)
 
 
 def longest_stretch(flags: np.ndarray) -> tuple[int, int]:

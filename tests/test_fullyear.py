@@ -159,3 +159,60 @@ def test_a_reservoir_is_dispatched_within_its_power_and_its_inflow() -> None:
         dispatch = solve_dispatch(p, clean_supply(p, {0: wind}))
         assert dispatch.status == "Optimal"
         assert dispatch.grid_mw.sum() == pytest.approx(residual, rel=1e-9)
+
+
+QUARTER = 24 * 91  # the check takes any number of hours; a quarter keeps these tests fast
+
+
+def _random_plan(seed: int, n_z: int, two_stores: bool) -> tuple[object, np.ndarray]:
+    """A plan of ``n_z`` zones in a ring of lossy links with batteries, and its hourly supply."""
+    from siting.fullyear import Plan, Store
+
+    rng = np.random.default_rng(seed)
+    hours = np.arange(QUARTER)
+    # solar-like days times a slow weather swing: shortfalls come in multi-day stretches
+    swing = 0.6 + 0.4 * np.sin(2 * np.pi * hours / (24 * rng.uniform(5, 15)))
+    clean = np.vstack([
+        rng.uniform(50, 150) * np.tile(SOLAR, QUARTER // 24) * swing * rng.uniform(0.5, 1.5, QUARTER)
+        + rng.uniform(0, 20) for _ in range(n_z)
+    ])  # fmt: skip
+    stores = [Store("battery", 0.81, rng.uniform(20, 200, n_z), rng.uniform(5, 40, n_z))]
+    if two_stores:
+        stores.append(Store("longstore", 0.45, rng.uniform(500, 2000, n_z) * (rng.random(n_z) < 0.6),
+                            rng.uniform(2, 10, n_z), rng.uniform(5, 20, n_z), 0.7))  # fmt: skip
+    ring = np.arange(n_z)
+    return Plan(
+        [f"Z{z}" for z in range(n_z)], rng.uniform(20, 40, n_z), np.zeros(0, int), [],
+        np.zeros(0), np.zeros(0), np.concatenate([ring, (ring + 1) % n_z]),
+        np.concatenate([(ring + 1) % n_z, ring]), rng.uniform(0, 15, 2 * n_z),
+        np.full(2 * n_z, 0.97), stores,
+    ), clean  # fmt: skip
+
+
+@pytest.mark.parametrize("seed,n_z,two_stores", [(1, 2, False), (2, 3, True), (3, 4, False)])
+def test_warm_started_year_reaches_the_cold_optimum(seed: int, n_z: int, two_stores: bool) -> None:
+    plan, clean = _random_plan(seed, n_z, two_stores)
+    cold = solve_dispatch(plan, clean, options={"solver": "simplex"}, warm_blocks=1)
+    warm = solve_dispatch(plan, clean, options={"solver": "simplex"}, warm_blocks=26)
+    assert cold.status == warm.status == "Optimal"
+    assert not cold.warm and warm.warm  # the stitched basis was taken
+    assert cold.grid_mw.sum() > 100.0  # a year with real shortfalls, not a trivial zero
+    assert warm.grid_mw.sum() == pytest.approx(cold.grid_mw.sum(), rel=1e-6)
+    assert warm.iterations < cold.iterations
+    # the warm dispatch is a dispatch: every store within its size
+    for st in plan.stores:
+        soc = warm.soc_mwh[st.tech]
+        assert soc.min() >= -1e-6 and (soc <= st.energy_mwh[:, None] + 1e-6).all()
+
+
+def test_an_open_window_starts_and_ends_free() -> None:
+    from siting.fullyear import build_dispatch
+
+    plan, clean = _random_plan(4, 2, False)
+    cyclic = build_dispatch(plan, clean[:, :48])
+    window = build_dispatch(plan, clean[:, :48], cyclic=False)
+    n_store_zones = 2
+    assert window.n_cols == cyclic.n_cols + n_store_zones  # one start column per store zone
+    assert len(window.value) == len(cyclic.value)  # the wrap entries became the start columns
+    init = window.initial[0]
+    assert (window.upper[init] == plan.stores[0].energy_mwh).all()

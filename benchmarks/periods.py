@@ -1,0 +1,184 @@
+"""Benchmark: solve time against the number of linked representative days, and the full-year check.
+
+Series ``linked``: ``europe-2030-247`` with storage linked across days (its shipped form),
+guarantee off, at 12 / 24 / 48 / 96 representative days; each solve in a fresh process,
+recording columns, rows, nonzeros, build / pass / solve times, status, gap, nodes, simplex
+iterations, the LP algorithm and the scaling. Series ``check``: the full-year check of a
+published run's plan, from scratch and warm-started from its windows (``docs/solvers.md``).
+
+    python benchmarks/periods.py --days 12 24 --repeat 1
+    python benchmarks/periods.py --check-run runs/europe-2030-247-... --repeat 3
+    python benchmarks/periods.py --days 12 --scaling both        # scaled against raw units
+
+Results go to ``benchmarks/results/periods-<UTC>.json``; ``--figure`` draws solve time
+against days on log-log axes with the fitted exponent (``benchmarks/periods.png``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CONFIG = REPO / "configs" / "europe-2030-247.yaml"
+
+
+def linked_child(days: int, scaling: bool, algorithm: str, time_limit_s: float) -> dict[str, Any]:
+    """One solve of the 24/7 scenario at ``days`` linked days (run in a fresh process)."""
+    from siting.model import build_model
+    from siting.pipeline import validate
+    from siting.solvers import lp_algorithm, solve
+
+    t = time.perf_counter()
+    cfg, _, inst = validate(CONFIG, [
+        f"weather.representative_days={days}", "carbon.guarantee=none",
+        f"solver.scaling={'true' if scaling else 'false'}", f"solver.lp_algorithm={algorithm}",
+        f"solver.time_limit_s={time_limit_s}",
+    ])  # fmt: skip
+    read_s = time.perf_counter() - t
+    t = time.perf_counter()
+    model = build_model(inst)
+    build_s = time.perf_counter() - t
+    res = solve(model, cfg.solver)
+    info = model.problem.solverModel.getInfo()
+    return {
+        "series": "linked", "days": days, "periods": int(inst.period.max()) + 1, "scaling": scaling,
+        "algorithm": lp_algorithm(algorithm, inst.n_slices), "columns": model.n_variables,
+        "rows": model.n_constraints, "read_s": read_s, "build_s": build_s,
+        "pass_s": res.pass_s, "solve_s": res.solve_s, "status": res.status.value,
+        "termination": res.termination, "objective": res.objective,
+        "best_bound": res.best_bound, "mip_gap": res.mip_gap,
+        "nodes": int(info.mip_node_count), "simplex_iterations": int(info.simplex_iteration_count),
+        "time_limit_s": time_limit_s,
+    }  # fmt: skip
+
+
+def check_child(run: Path, warm_blocks: int) -> dict[str, Any]:
+    """The full-year check of a run's plan, cold (``warm_blocks=1``) or warm-started."""
+    from siting.check import hourly_cf
+    from siting.config import load_config
+    from siting.fullyear import build_dispatch, clean_supply, plan_from_tables, solve_dispatch
+    from siting.instance import build_instance
+    from siting.layers import load_layers
+    from siting.outputs.results import read_run
+
+    folder = read_run(run)
+    cfg = load_config(folder.path / "config.yaml")
+    layers = load_layers(cfg)
+    inst = build_instance(layers, cfg)
+    plan = plan_from_tables(
+        inst, folder.table("sites"), folder.table("renewables"), folder.table("zones")
+    )
+    clean = clean_supply(plan, hourly_cf(inst, plan, layers.weather[0]))
+    lp = build_dispatch(plan, clean)
+    t = time.perf_counter()
+    d = solve_dispatch(plan, clean, options={"solver": "simplex"}, warm_blocks=warm_blocks)
+    return {
+        "series": "check", "run": run.name, "warm_blocks": warm_blocks, "warm": d.warm,
+        "columns": lp.n_cols, "rows": len(lp.row_lower), "solve_s": d.solve_s,
+        "windows_s": d.windows_s, "wall_s": time.perf_counter() - t, "status": d.status,
+        "iterations": d.iterations, "residual_mwh": float(d.grid_mw.sum()),
+        "algorithm": "dual simplex",
+    }  # fmt: skip
+
+
+def _child(args: list[str]) -> dict[str, Any]:
+    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
+                          text=True, check=False)  # fmt: skip
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1:], "args": args}
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def fitted_exponent(days: list[float], seconds: list[float]) -> float:
+    """Least-squares slope of log(seconds) against log(days) [-]."""
+    import numpy as np
+
+    slope, _ = np.polyfit(np.log(days), np.log(seconds), 1)
+    return float(slope)
+
+
+def figure(rows: list[dict[str, Any]], path: Path) -> None:
+    """Median solve time against linked days, log-log, with the fitted exponent."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    done = [r for r in rows if r.get("series") == "linked" and r.get("status") == "optimal"]
+    days = sorted({r["days"] for r in done})
+    med = [statistics.median(r["solve_s"] for r in done if r["days"] == d) for d in days]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=150)
+    ax.loglog(days, med, "o", color="#1f5f8b", label="median solve, europe-2030-247 linked")
+    if len(days) >= 2:
+        k = fitted_exponent(days, med)
+        grid = np.geomspace(min(days), max(days), 20)
+        ax.loglog(grid, med[0] * (grid / days[0]) ** k, "-", color="#1f5f8b", alpha=0.5,
+                  label=f"fit: time ~ days^{k:.2f}")  # fmt: skip
+        ax.loglog(grid, med[0] * grid / days[0], ":", color="grey", label="linear (exponent 1)")
+    for d, s in zip(days, med, strict=True):
+        ax.annotate(f"{s:.0f} s", (d, s), textcoords="offset points", xytext=(6, -10), fontsize=8)
+    ax.set_xlabel("representative days (storage linked across days)")
+    ax.set_ylabel("solve time [s]")
+    ax.set_xticks(days, [str(d) for d in days])
+    ax.set_title("Solve time against linked days (2-core reference machine)", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--days", nargs="*", type=int, default=[12, 24, 48, 96])
+    p.add_argument("--scaling", choices=["on", "off", "both"], default="on")
+    p.add_argument("--algorithm", default="auto", choices=["auto", "simplex", "ipx", "hipo"])
+    p.add_argument("--time-limit", type=float, default=3600.0, help="per solve [s]")
+    p.add_argument("--check-run", type=Path, help="run folder whose plan the check re-dispatches")
+    p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--results", type=Path, default=HERE / "results")
+    p.add_argument("--figure", type=Path, help="draw the series from a results JSON")
+    p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.child:
+        kind, *rest = a.child
+        if kind == "linked":
+            out = linked_child(int(rest[0]), rest[1] == "1", rest[2], float(rest[3]))
+        else:
+            out = check_child(Path(rest[0]), int(rest[1]))
+        print(json.dumps(out))
+        return 0
+    if a.figure:
+        figure(json.loads(a.figure.read_text())["results"], HERE / "periods.png")
+        return 0
+    rows: list[dict[str, Any]] = []
+    scalings = {"on": [True], "off": [False], "both": [True, False]}[a.scaling]
+    for rep in range(a.repeat):
+        for days in a.days:
+            for sc in scalings if rep % 2 == 0 else scalings[::-1]:
+                rows.append(_child(["linked", str(days), "1" if sc else "0", a.algorithm,
+                                    str(a.time_limit)]) | {"repeat": rep})  # fmt: skip
+                print(json.dumps(rows[-1]), flush=True)
+        if a.check_run:
+            for blocks in (1, 104) if rep % 2 == 0 else (104, 1):
+                rows.append(_child(["check", str(a.check_run), str(blocks)]) | {"repeat": rep})
+                print(json.dumps(rows[-1]), flush=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    a.results.mkdir(parents=True, exist_ok=True)
+    path = a.results / f"periods-{stamp}.json"
+    path.write_text(json.dumps({"created_utc": stamp, "results": rows}, indent=2))
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
