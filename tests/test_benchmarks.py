@@ -100,3 +100,19 @@ def test_run_measures_every_repeat_in_fresh_processes(tmp_path) -> None:
     assert {(r["columns"], r["rows"], r["nonzeros"]) for r in siting} == {
         (r["columns"], r["rows"], r["nonzeros"]) for r in matrix
     }
+
+
+def test_periods_fits_the_exponent_and_draws_the_series(tmp_path) -> None:
+    import periods
+
+    # time = 3 * days^1.5 exactly: the fit gives 1.5 back
+    days = [12, 24, 48]
+    assert periods.fitted_exponent(days, [3 * d**1.5 for d in days]) == pytest.approx(1.5)
+    rows = [
+        {"series": "linked", "days": d, "status": "optimal", "solve_s": 3 * d**1.5 * f}
+        for d in days
+        for f in (0.9, 1.0, 1.2)  # the median of each is the middle one
+    ] + [{"series": "linked", "days": 96, "status": "feasible", "solve_s": 1.0}]
+    path = tmp_path / "periods.png"
+    periods.figure(rows, path)
+    assert path.stat().st_size > 10_000  # a real PNG, drawn from the optimal solves only

@@ -74,10 +74,11 @@ def _site_lp(potential_mw: float = 1.6e6, module_cost: float = 1.46e8) -> Matrix
 
 def test_exponents_are_the_smallest_that_reach_the_targets() -> None:
     s = choose_scaling(_site_lp())
-    # 1.6e6 / 2**8 = 6,250 <= 1e4 < 1.6e6 / 2**7; costs: modules 1.46e8 (integer, unscaled)
-    assert s == Scaling(8, 18)
-    assert s.quantity == 256 and s.objective == 2**18
-    small = _site_lp(potential_mw=5e3, module_cost=900.0)
+    # 1.6e6 / 2**4 = 1e5 <= TARGET_QUANTITY < 1.6e6 / 2**3; costs: modules 1.46e8 (integer,
+    # unscaled) / 2**8 = 5.7e5 <= TARGET_COST < 1.46e8 / 2**7
+    assert s == Scaling(4, 8)
+    assert s.quantity == 16 and s.objective == 2**8
+    small = _site_lp(potential_mw=5e4, module_cost=900.0)
     assert choose_scaling(small).quantity_exp == 0
 
 
@@ -168,3 +169,21 @@ def test_pipeline_solve_same_plan_with_and_without_scaling(capfd: pytest.Capture
     # model units: the objective recomputed from the variables in EUR/yr is the reported one
     obj = sum(c * v.varValue for v, c in scaled_model.problem.objective.items())
     assert obj + scaled_model.problem.objective.constant == pytest.approx(res.objective, rel=1e-9)
+
+
+@pytest.mark.slow
+def test_no_shipped_config_draws_a_highs_scaling_warning(capfd: pytest.CaptureFixture) -> None:
+    from conftest import REPO
+
+    from siting.pipeline import validate
+
+    configs = sorted((REPO / "configs").glob("europe-*.yaml"))
+    assert len(configs) >= 8
+    for path in configs:
+        # HiGHS assesses the coefficients before it solves: a short limit is enough to see it
+        cfg, _, inst = validate(path, ["solver.msg=true", "solver.time_limit_s=1"])
+        capfd.readouterr()
+        solve(build_model(inst), cfg.solver)
+        log = capfd.readouterr().out
+        assert "Coefficient ranges" in log, path.name
+        assert "WARNING" not in log, f"{path.name}: {log[:2000]}"
