@@ -30,7 +30,9 @@ REPO = HERE.parent
 CONFIG = REPO / "configs" / "europe-2030-247.yaml"
 
 
-def linked_child(days: int, scaling: bool, algorithm: str, time_limit_s: float) -> dict[str, Any]:
+def linked_child(
+    days: int, scaling: bool, algorithm: str, time_limit_s: float, threads: int = 1
+) -> dict[str, Any]:
     """One solve of the 24/7 scenario at ``days`` linked days (run in a fresh process)."""
     from siting.model import build_model
     from siting.pipeline import validate
@@ -40,7 +42,7 @@ def linked_child(days: int, scaling: bool, algorithm: str, time_limit_s: float) 
     cfg, _, inst = validate(CONFIG, [
         f"weather.representative_days={days}", "carbon.guarantee=none",
         f"solver.scaling={'true' if scaling else 'false'}", f"solver.lp_algorithm={algorithm}",
-        f"solver.time_limit_s={time_limit_s}",
+        f"solver.time_limit_s={time_limit_s}", f"solver.threads={threads}",
     ])  # fmt: skip
     read_s = time.perf_counter() - t
     t = time.perf_counter()
@@ -56,7 +58,7 @@ def linked_child(days: int, scaling: bool, algorithm: str, time_limit_s: float) 
         "termination": res.termination, "objective": res.objective,
         "best_bound": res.best_bound, "mip_gap": res.mip_gap,
         "nodes": int(info.mip_node_count), "simplex_iterations": int(info.simplex_iteration_count),
-        "time_limit_s": time_limit_s,
+        "time_limit_s": time_limit_s, "threads": threads,
     }  # fmt: skip
 
 
@@ -113,7 +115,8 @@ def figure(rows: list[dict[str, Any]], path: Path) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    done = [r for r in rows if r.get("series") == "linked" and r.get("status") == "optimal"]
+    done = [r for r in rows if r.get("series") == "linked" and r.get("status") == "optimal"
+            and r.get("scaling", True)]  # one series: the scaled solves  # fmt: skip
     days = sorted({r["days"] for r in done})
     med = [statistics.median(r["solve_s"] for r in done if r["days"] == d) for d in days]
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=150)
@@ -147,6 +150,7 @@ def main() -> int:
     p.add_argument("--scaling", choices=["on", "off", "both"], default="on")
     p.add_argument("--algorithm", default="auto", choices=["auto", "simplex", "ipx", "hipo"])
     p.add_argument("--time-limit", type=float, default=3600.0, help="per solve [s]")
+    p.add_argument("--threads", type=int, default=1, help="HiGHS threads per solve")
     p.add_argument("--check-run", type=Path, help="run folder whose plan the check re-dispatches")
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--results", type=Path, default=HERE / "results")
@@ -156,7 +160,7 @@ def main() -> int:
     if a.child:
         kind, *rest = a.child
         if kind == "linked":
-            out = linked_child(int(rest[0]), rest[1] == "1", rest[2], float(rest[3]))
+            out = linked_child(int(rest[0]), rest[1] == "1", rest[2], float(rest[3]), int(rest[4]))
         else:
             out = check_child(Path(rest[0]), int(rest[1]))
         print(json.dumps(out))
@@ -170,7 +174,7 @@ def main() -> int:
         for days in a.days:
             for sc in scalings if rep % 2 == 0 else scalings[::-1]:
                 rows.append(_child(["linked", str(days), "1" if sc else "0", a.algorithm,
-                                    str(a.time_limit)]) | {"repeat": rep})  # fmt: skip
+                                    str(a.time_limit), str(a.threads)]) | {"repeat": rep})  # fmt: skip
                 print(json.dumps(rows[-1]), flush=True)
         if a.check_run:
             for blocks in (1, 104) if rep % 2 == 0 else (104, 1):

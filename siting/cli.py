@@ -153,7 +153,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
               f"{head['residual_mwh'] / 1e6:,.3f} TWh, worst day {head['worst_day']}, longest stretch "
               f"{head['longest_stretch_days']} days")  # fmt: skip
     for _, row in short.sort_values("cfe").iterrows():
-        print(f"  short: {row['zone_id']} {row['weather_year']}: CFE {row['cfe']:.2%}, "
+        print(f"  short: {row['zone_id']} {row['weather_year']}: CFE {row['cfe']:.3%}, "
               f"worst day {row['worst_day']} ({row['worst_day_grid_share']:.0%} grid)")  # fmt: skip
     if args.out is not None:
         check.table.to_csv(args.out, index=False, float_format="%.9g")
