@@ -304,7 +304,7 @@ class Dispatch:
 
 WARM_BLOCKS = 104
 """Windows the full-year check first solves on their own (3.5 days each) to warm-start the
-whole year: 55 s instead of 130 s on the European 24/7 plan (``docs/solvers.md#full-year-check``)."""
+whole year: 43 s instead of 127 s on the European 24/7 plan (``docs/solvers.md#full-year-check``)."""
 
 
 def _highs_lp(lp: DispatchLP) -> Any:
