@@ -324,6 +324,8 @@ def _build_and_solve(
             "mip_gap": result.mip_gap,
             "objective": result.objective,
             "best_bound": result.best_bound,
+            "lp_algorithm": result.algorithm,
+            "scaling_exponents": {"quantity": result.scaling[0], "objective": result.scaling[1]},
         }
     )
     manifest["model_size"] = size

@@ -78,6 +78,10 @@ class SolveResult:
     solver: str
     solver_version: str
     message: str = ""
+    algorithm: str = ""
+    """The LP algorithm used (:func:`lp_algorithm`), empty for CBC."""
+    scaling: tuple[int, int] = (0, 0)
+    """The exponents ``(k, m)`` of :class:`siting.scaling.Scaling` HiGHS got the model with."""
 
 
 def _pkg_version(name: str) -> str:
@@ -376,6 +380,8 @@ def _solve_highs_once(model: SitingModel, options: SolverConfig, algorithm: str)
         solver.solve_s,
         "highs",
         _pkg_version("highspy"),
+        algorithm=algorithm,
+        scaling=(scaling.quantity_exp, scaling.objective_exp),
     )
 
 

@@ -42,6 +42,11 @@ def test_set_overrides_are_recorded(tiny_config, tmp_path, capsys) -> None:
         "carbon.cfe_target=0.9",
         "name=alt",
     ]
+    solver = json.loads((path / "manifest.json").read_text())["solver"]
+    # the tiny annual model: HiGHS's defaults; its real costs (1e8 EUR/yr a site) get scaled
+    assert solver["lp_algorithm"] == "auto-annual"
+    assert solver["scaling_exponents"]["objective"] >= 1
+    assert solver["scaling_exponents"]["quantity"] >= 0
 
 
 def test_impossible_target_exits_3_with_diagnosis(tiny_config, tmp_path, capsys) -> None:
