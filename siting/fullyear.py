@@ -338,11 +338,11 @@ def _highs(threads: int, options: dict[str, Any] | None) -> Any:
 
 def window_basis(
     plan: Plan, clean: np.ndarray, options: dict[str, Any] | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[DispatchLP, np.ndarray, np.ndarray]:
     """The optimal simplex basis of one window of hours with free start and end (pure, no I/O).
 
-    Returns the column and row statuses (HiGHS's ``HighsBasisStatus`` codes) of
-    :func:`build_dispatch` with ``cyclic=False`` over ``clean``'s hours.
+    Returns the window's LP (:func:`build_dispatch` with ``cyclic=False`` over ``clean``'s
+    hours) and its column and row statuses (HiGHS's ``HighsBasisStatus`` codes).
     """
     lp = build_dispatch(plan, clean, cyclic=False)
     h = _highs(1, {"solver": "simplex", **(options or {})})
@@ -350,7 +350,7 @@ def window_basis(
     h.run()
     basis = h.getBasis()
     code = {status: int(status) for status in type(basis.col_status[0]).__members__.values()}
-    return (np.fromiter((code[v] for v in basis.col_status), np.int8, lp.n_cols),
+    return (lp, np.fromiter((code[v] for v in basis.col_status), np.int8, lp.n_cols),
             np.fromiter((code[v] for v in basis.row_status), np.int8, len(lp.row_lower)))  # fmt: skip
 
 
@@ -415,8 +415,7 @@ def solve_dispatch(
         # each window's answer is the same whichever thread solves it
         with ThreadPoolExecutor(max(1, workers)) as pool:
             bases = list(pool.map(lambda ab: window_basis(plan, clean[:, ab[0] : ab[1]]), spans))
-        windows = [(build_dispatch(plan, clean[:, a:b], cyclic=False), a, cs, rs)
-                   for (a, b), (cs, rs) in zip(spans, bases, strict=True)]  # fmt: skip
+        windows = [(w, a, cs, rs) for (a, _), (w, cs, rs) in zip(spans, bases, strict=True)]
         stitched = stitched_basis(lp, windows)
         if stitched is not None:
             members = list(highspy.HighsBasisStatus.__members__.values())
