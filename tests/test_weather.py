@@ -116,6 +116,11 @@ def test_siting_check_reports_a_calm_spell_as_short(tmp_path, capsys) -> None:
     assert main(["check", str(run), "--weather", str(calm), "--out", str(out_csv)]) == 6
     printed = capsys.readouterr().out
     assert "2015: CFE" in printed and "short:" in printed
+    import re
+
+    # a zone at 99.998 % must not read "100.00%": short zones print three decimals
+    shorts = [line for line in printed.splitlines() if "short:" in line]
+    assert shorts and all(re.search(r"CFE \d+\.\d{3}%", line) for line in shorts)
     table = pd.read_csv(out_csv)
     assert (table["cfe"] < 1.0).any()
     assert table["worst_day"].between("2015-01-21", "2015-01-26").all()
