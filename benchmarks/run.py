@@ -123,8 +123,10 @@ def _highs_options(cfg: Any, n_slices: int, time_limit_s: float) -> dict[str, An
         "time_limit": min(cfg.solver.time_limit_s, time_limit_s),
         "random_seed": cfg.solver.seed,
     }
-    if n_slices > 1:
-        opts["mip_lp_solver"] = "ipm"
+    from siting.solvers import highs_algorithm_options, lp_algorithm
+
+    # the same algorithm choice as siting.solvers, from the one place that makes it
+    opts.update(highs_algorithm_options(lp_algorithm(cfg.solver.lp_algorithm, n_slices)))
     return opts
 
 
