@@ -254,9 +254,9 @@ class SolverConfig(_Strict):
     scaling: bool = True
     """Hand HiGHS the model in scaled units (``docs/solvers.md#scaling``); off: raw EUR and MW."""
     lp_algorithm: Literal["auto", "simplex", "ipx", "hipo"] = "auto"
-    """LP algorithm inside HiGHS (``docs/solvers.md#algorithm``): ``auto`` takes interior point
-    (IPX) for the root of hourly models and dual simplex otherwise; ``hipo`` needs
-    ``pip install highspy[extras]``."""
+    """LP algorithm inside HiGHS (``docs/solvers.md#algorithm``): ``auto`` takes HiPO's interior
+    point (augmented system) for hourly models and dual simplex for annual ones; ``ipx`` is
+    HiGHS's older interior point."""
 
 
 class Config(_Strict):

@@ -86,7 +86,7 @@ def test_same_seed_same_answer() -> None:
     assert runs[0] == runs[1]
 
 
-@pytest.mark.parametrize("algorithm", ["auto", "simplex", "ipx"])
+@pytest.mark.parametrize("algorithm", ["auto", "simplex", "ipx", "hipo"])
 def test_every_lp_algorithm_reaches_the_hand_computed_optimum(algorithm: str) -> None:
     from conftest import four_day_year
 
@@ -100,13 +100,35 @@ def test_every_lp_algorithm_reaches_the_hand_computed_optimum(algorithm: str) ->
     assert res.objective == pytest.approx(21_400.0, rel=1e-7)
 
 
-def test_auto_takes_interior_point_for_hourly_models_only() -> None:
+def test_auto_takes_hipo_on_the_augmented_system_for_hourly_models_only(monkeypatch) -> None:
+    from siting import solvers
     from siting.solvers import highs_algorithm_options, lp_algorithm
 
     assert lp_algorithm("auto", 1) == "auto-annual"
     assert highs_algorithm_options(lp_algorithm("auto", 1)) == {}
-    assert highs_algorithm_options(lp_algorithm("auto", 24)) == {"mip_lp_solver": "ipm"}
+    assert lp_algorithm("auto", 24) == "hipo"
+    assert highs_algorithm_options("hipo") == {
+        "mip_lp_solver": "ipm",
+        "mip_ipm_solver": "hipo",
+        "hipo_system": "augmented",
+    }
+    assert highs_algorithm_options("hipo", mip=False) == {
+        "solver": "hipo",
+        "hipo_system": "augmented",
+    }
     assert highs_algorithm_options("ipx")["mip_ipm_solver"] == "ipx"
+    # without HiPO's libraries auto falls back to IPX inside branch and bound
+    monkeypatch.setattr(solvers, "hipo_available", lambda: False)
+    assert lp_algorithm("auto", 24) == "auto-hourly"
+    assert highs_algorithm_options("auto-hourly") == {"mip_lp_solver": "ipm"}
+
+
+def test_no_algorithm_makes_highs_warn_about_its_solver_option(capfd) -> None:
+    """HiGHS ignores ``solver`` for MIPs with a WARNING; siting sets it only for pure LPs."""
+    for algorithm in ("simplex", "ipx", "hipo"):
+        solve(build_model(hard_instance(5)), SolverConfig(lp_algorithm=algorithm, msg=True))
+    out = capfd.readouterr()
+    assert "is not available for MIP" not in out.out + out.err
 
 
 def test_hipo_without_its_libraries_is_a_clear_input_error(monkeypatch) -> None:
@@ -120,16 +142,8 @@ def test_hipo_without_its_libraries_is_a_clear_input_error(monkeypatch) -> None:
     assert "highspy[extras]" in str(err.value) and "solver.lp_algorithm" in str(err.value)
 
 
-def test_hipo_reaches_the_same_optimum_where_installed() -> None:
-    from conftest import four_day_year
-
-    from siting.instance import StorageOption
+def test_hipo_is_installed_with_siting() -> None:
+    """HiPO's libraries are a core dependency: ``auto`` must not silently fall back to IPX."""
     from siting.solvers import hipo_available
 
-    if not hipo_available():
-        pytest.skip("highspy[extras] is not installed")
-    store = StorageOption("longstore", "Long store", 10.0, 100.0, 1.0)
-    inst = four_day_year((0, 0, 1, 1), (store,), storage_linking="chronological")
-    res = solve(build_model(inst), SolverConfig(mip_gap=0.0, lp_algorithm="hipo"))
-    assert res.status == SolverStatus.OPTIMAL
-    assert res.objective == pytest.approx(21_400.0, rel=1e-7)
+    assert hipo_available()
