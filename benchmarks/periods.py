@@ -5,10 +5,13 @@ guarantee off, at 12 / 24 / 48 / 96 representative days; each solve in a fresh p
 recording columns, rows, nonzeros, build / pass / solve times, status, gap, nodes, simplex
 iterations, the LP algorithm and the scaling. Series ``check``: the full-year check of a
 published run's plan, from scratch and warm-started from its windows (``docs/solvers.md``).
+Series ``guarantee``: ``siting run configs/europe-2030-247.yaml`` end to end in a fresh
+process (wall time, exit code, and each round's periods, solve, check and full-year CFE).
 
     python benchmarks/periods.py --days 12 24 --repeat 1
     python benchmarks/periods.py --check-run runs/europe-2030-247-... --repeat 3
     python benchmarks/periods.py --days 12 --scaling both        # scaled against raw units
+    python benchmarks/periods.py --days --guarantee               # the 24/7 run end to end
 
 Results go to ``benchmarks/results/periods-<UTC>.json``; ``--figure`` draws solve time
 against days on log-log axes with the fitted exponent (``benchmarks/periods.png``).
@@ -91,6 +94,29 @@ def check_child(run: Path, warm_blocks: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def guarantee_run(config: Path = CONFIG) -> dict[str, Any]:
+    """``siting run CONFIG`` end to end in a fresh process: wall time and the guarantee's rounds."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as out:
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "siting", "run", str(config), "--out", out,
+                               "--quiet"], capture_output=True, text=True, check=False)  # fmt: skip
+        wall = time.perf_counter() - t
+        runs = [p for p in Path(out).iterdir() if not p.name.startswith(".")]
+        record: dict[str, Any] = {"series": "guarantee", "config": config.name, "wall_s": wall,
+                                  "exit_code": proc.returncode}  # fmt: skip
+        if runs:
+            summary = json.loads((runs[0] / "summary.json").read_text())
+            manifest = json.loads((runs[0] / "manifest.json").read_text())
+            g = summary.get("guarantee", {})
+            record |= {"met": g.get("met"), "rounds": g.get("steps", []),
+                       "cfe_full_year": summary.get("cfe_score_full_year"),
+                       "algorithm": manifest["solver"].get("lp_algorithm"),
+                       "timings": manifest.get("timings")}  # fmt: skip
+        return record
+
+
 def _child(args: list[str]) -> dict[str, Any]:
     proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
                           text=True, check=False)  # fmt: skip
@@ -152,6 +178,7 @@ def main() -> int:
     p.add_argument("--time-limit", type=float, default=3600.0, help="per solve [s]")
     p.add_argument("--threads", type=int, default=1, help="HiGHS threads per solve")
     p.add_argument("--check-run", type=Path, help="run folder whose plan the check re-dispatches")
+    p.add_argument("--guarantee", action="store_true", help="time the 24/7 run end to end")
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--results", type=Path, default=HERE / "results")
     p.add_argument("--figure", type=Path, help="draw the series from a results JSON")
@@ -180,6 +207,9 @@ def main() -> int:
             for blocks in (1, 104) if rep % 2 == 0 else (104, 1):
                 rows.append(_child(["check", str(a.check_run), str(blocks)]) | {"repeat": rep})
                 print(json.dumps(rows[-1]), flush=True)
+        if a.guarantee:
+            rows.append(guarantee_run() | {"repeat": rep})
+            print(json.dumps(rows[-1]), flush=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     a.results.mkdir(parents=True, exist_ok=True)
     path = a.results / f"periods-{stamp}.json"

@@ -116,3 +116,16 @@ def test_periods_fits_the_exponent_and_draws_the_series(tmp_path) -> None:
     path = tmp_path / "periods.png"
     periods.figure(rows, path)
     assert path.stat().st_size > 10_000  # a real PNG, drawn from the optimal solves only
+
+
+def test_periods_times_a_guarantee_run_and_reads_its_rounds(tmp_path) -> None:
+    """The ``guarantee`` series on the tiny calm-spell year of tests/test_guarantee.py."""
+    import periods
+    from test_guarantee import spell_config
+
+    cfg = spell_config(tmp_path, guarantee="full_year", guarantee_tolerance=0.001)
+    record = periods.guarantee_run(cfg)
+    assert record["exit_code"] == 0 and record["met"] is True
+    assert len(record["rounds"]) >= 2  # the spell is added in a second round
+    assert record["cfe_full_year"] >= 0.999
+    assert record["wall_s"] > sum(r["solve_s"] + r["check_s"] for r in record["rounds"])

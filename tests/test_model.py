@@ -342,3 +342,23 @@ def test_state_of_charge_is_cyclic_per_period() -> None:
         period=[0, 0, 1, 1],
     )
     assert solve(build_model(inst), EXACT).status == SolverStatus.INFEASIBLE
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_fixed_sites_make_a_pure_lp_with_the_same_optimum(seed: int) -> None:
+    """``fix_sites`` (the guarantee's re-solves) leaves no integer column and the optimum."""
+    from siting.model import fix_sites
+
+    inst = random_instance(seed)
+    model = build_model(inst)
+    first = solve(model, EXACT)
+    if not first.status.has_solution:
+        pytest.skip("this seed is infeasible")
+    build = [None if v is None else v.varValue for v in model.build]
+    size = [None if v is None else v.varValue for v in model.size]
+    again = build_model(inst)
+    fix_sites(again, build, size)
+    assert not again.problem.isMIP()
+    second = solve(again, EXACT)
+    assert second.status == SolverStatus.OPTIMAL
+    assert second.objective == pytest.approx(brute_force_seed(seed), rel=1e-7)
