@@ -170,7 +170,7 @@ def figure(rows: list[dict[str, Any]], path: Path) -> None:
     plt.close(fig)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--days", nargs="*", type=int, default=[12, 24, 48, 96])
     p.add_argument("--scaling", choices=["on", "off", "both"], default="on")
@@ -183,7 +183,7 @@ def main() -> int:
     p.add_argument("--results", type=Path, default=HERE / "results")
     p.add_argument("--figure", type=Path, help="draw the series from a results JSON")
     p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
-    a = p.parse_args()
+    a = p.parse_args(argv)
     if a.child:
         kind, *rest = a.child
         if kind == "linked":

@@ -17,6 +17,7 @@ figure of ``benchmarks/README.md``.
     python benchmarks/run.py                    # adds medium, large and the 24/7 scenario
     python benchmarks/run.py --only medium      # one instance
     python benchmarks/run.py --only medium --methods siting matrix --repeat 3   # medians
+    python benchmarks/run.py --periods --days 12 24 48 --guarantee   # benchmarks/periods.py
 """
 
 from __future__ import annotations
@@ -267,6 +268,12 @@ def _config_for(case: Case, work: Path) -> Path:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--periods"]:
+        # the linked-days, full-year-check and guarantee series live in periods.py
+        sys.path.insert(0, str(HERE))
+        import periods
+
+        return periods.main(sys.argv[2:])
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="small instances only")
     p.add_argument("--only", nargs="+", help="instance names")
