@@ -70,7 +70,11 @@ class FullYearCheck:
 
     def meets(self, cfe_target: float) -> bool:
         """The plan's CFE (all zones together) reaches the target in every year."""
-        return all(v["cfe"] >= cfe_target - TOLERANCE for v in self.years.values())
+        return all(self.meets_year(y, cfe_target) for y in self.years)
+
+    def meets_year(self, year: str, cfe_target: float) -> bool:
+        """The plan's CFE (all zones together) reaches the target in ``year``."""
+        return bool(self.years[year]["cfe"] >= cfe_target - TOLERANCE)
 
 
 def hourly_cf(inst: Instance, plan: Plan, year: WeatherYear) -> dict[int, np.ndarray]:
@@ -81,14 +85,14 @@ def hourly_cf(inst: Instance, plan: Plan, year: WeatherYear) -> dict[int, np.nda
 
 
 def check_plan(
-    inst: Instance, plan: Plan, years: list[WeatherYear], say: Any = None
+    inst: Instance, plan: Plan, years: list[WeatherYear], say: Any = None, duals: bool = False
 ) -> FullYearCheck:
     """Re-dispatch a plan over every given year; the per-zone table and per-year headlines."""
     t0 = time.perf_counter()
     tables, heads, dispatches, stamps = [], {}, {}, {}
     for wy in years:
         dispatch = solve_dispatch(plan, clean_supply(plan, hourly_cf(inst, plan, wy)),
-                                  options={"solver": "simplex"})  # fmt: skip
+                                  options={"solver": "simplex"}, duals=duals)  # fmt: skip
         if dispatch.status != "Optimal":
             raise InputError([Problem(f"full-year check {wy.year}",
                                       f"the dispatch LP ended '{dispatch.status}'",
@@ -111,11 +115,11 @@ def check_plan(
 
 
 def check_solution(
-    inst: Instance, solution: Any, years: list[WeatherYear], say: Any = None
+    inst: Instance, solution: Any, years: list[WeatherYear], say: Any = None, duals: bool = False
 ) -> FullYearCheck:
-    """The full-year check of a freshly solved plan."""
+    """The full-year check of a freshly solved plan (``duals``: with each year's sensitivity)."""
     plan = plan_from_tables(inst, solution.sites, solution.renewables, solution.zones)
-    return check_plan(inst, plan, years, say)
+    return check_plan(inst, plan, years, say, duals)
 
 
 def check_run_folder(

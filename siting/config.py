@@ -101,8 +101,12 @@ class CarbonConfig(_Strict):
     """How far below ``cfe_target`` the full-year CFE may stay and count as met [-]."""
     max_guarantee_rounds: int = Field(8, ge=1, le=100)
     """Re-solves the guarantee may take before it gives up (exit 3)."""
-    guarantee_days_per_round: int = Field(10, ge=1, le=60)
-    """Failing days added per round at most: whole stretches of failing days first."""
+    guarantee_days_per_round: int = Field(10, ge=0, le=60)
+    """Failing days added per round at most: whole stretches of failing days first (0: none,
+    the cuts alone)."""
+    guarantee_cuts: bool = True
+    """Each round also adds a cut from the check's duals: a linear bound on the full-year
+    residual grid that the re-solve keeps within the allowance (``docs/model.md#guarantee``)."""
 
 
 class PolicyConfig(_Strict):

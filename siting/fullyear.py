@@ -300,6 +300,69 @@ class Dispatch:
     iterations: int = 0
     windows_s: float = 0.0
     warm: bool = False
+    sensitivity: Sensitivity | None = None
+    """How the year's residual grid moves with each investment (the LP's duals)."""
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Derivatives of the optimal residual grid [MWh/yr] with respect to the plan's sizes.
+
+    From the dispatch LP's duals: a balance row's dual is the residual saved per MW more clean
+    supply in that zone and hour, a column's reduced cost at its upper bound the residual
+    saved per MW (or MWh) more of that bound. The residual is convex in the sizes, so
+    ``R(x) >= R(x0) + g . (x - x0)`` for every plan ``x``: the cut of the full-year guarantee
+    (``docs/model.md#guarantee``). Zero where the plan has no such store (the LP has no column
+    to price it).
+
+    Attributes
+    ----------
+    balance
+        Dual of every zone and hour's balance row (zones x hours) [MWh/MWh], >= 0.
+    energy, power, charge
+        Per store of the plan: d residual / d energy [MWh/MWh], / d discharge power and, for a
+        charging side sized apart, / d charging power [MWh/MW], per zone; <= 0.
+    reservoir
+        Per option position: d residual / d capacity of a reservoir [MWh/MW] (0 otherwise).
+    """
+
+    balance: np.ndarray
+    energy: list[np.ndarray]
+    power: list[np.ndarray]
+    charge: list[np.ndarray]
+    reservoir: np.ndarray
+
+
+def sensitivity(
+    plan: Plan, lp: DispatchLP, col_dual: np.ndarray, row_dual: np.ndarray
+) -> Sensitivity:
+    """The :class:`Sensitivity` of a solved dispatch LP (pure: arrays in, arrays out)."""
+    n_z, n_h = len(plan.zone_ids), lp.n_hours
+    # a column at its upper bound has a reduced cost <= 0, the price of that bound; one at its
+    # lower bound (zero) a cost >= 0 that no size changes
+    at_upper = np.minimum(col_dual, 0.0)
+    energy = [np.zeros(n_z) for _ in plan.stores]
+    power = [np.zeros(n_z) for _ in plan.stores]
+    charge = [np.zeros(n_z) for _ in plan.stores]
+    for s, zones, ch, dis, soc in lp.stores:
+        per_zone = [at_upper[b].reshape(len(zones), n_h).sum(axis=1) for b in (ch, dis, soc)]
+        energy[s][zones] = per_zone[2]
+        power[s][zones] = per_zone[1]
+        if plan.stores[s].charge_power_mw is None:
+            power[s][zones] += per_zone[0]  # one power rating both ways
+        else:
+            charge[s][zones] = per_zone[0]
+    reservoir = np.zeros(len(plan.capacity_mw))
+    # reservoir output columns follow every store column; energy rows follow the store rows
+    res = [j for j in range(len(plan.capacity_mw))
+           if plan.is_dispatchable(j) and plan.capacity_mw[j] > 0]  # fmt: skip
+    first_col = lp.n_cols - len(res) * n_h
+    first_row = len(lp.row_lower) - len(res)
+    for r, j in enumerate(res):
+        out = at_upper[first_col + r * n_h : first_col + (r + 1) * n_h].sum()
+        reservoir[j] = out + row_dual[first_row + r] * plan.annual_cf[j] * n_h
+    balance = row_dual[: n_z * n_h].reshape(n_z, n_h)
+    return Sensitivity(balance, energy, power, charge, reservoir)
 
 
 WARM_BLOCKS = 104
@@ -391,6 +454,7 @@ def solve_dispatch(
     options: dict[str, Any] | None = None,
     warm_blocks: int = WARM_BLOCKS,
     workers: int = 2,
+    duals: bool = False,
 ) -> Dispatch:
     """Build and solve the dispatch LP with HiGHS.
 
@@ -398,7 +462,7 @@ def solve_dispatch(
     windows solved on their own, and their bases stitched into a starting basis for the whole
     year. The LP solved is the same; only the simplex method's starting point differs, so the
     optimum is the year's own (``docs/solvers.md#full-year-check``). ``workers`` threads solve the
-    windows.
+    windows. ``duals``: also return the :class:`Sensitivity` of the residual to the sizes.
     """
     import highspy
 
@@ -429,7 +493,8 @@ def solve_dispatch(
     h.run()
     elapsed = time.perf_counter() - t
     status = h.modelStatusToString(h.getModelStatus())
-    x = np.asarray(h.getSolution().col_value)
+    solution = h.getSolution()
+    x = np.asarray(solution.col_value)
     n_z, n_h = clean.shape
     grid = np.clip(x[lp.grid].reshape(n_z, n_h), 0.0, None)
     soc = {}
@@ -438,7 +503,10 @@ def solve_dispatch(
         full[zones] = x[so].reshape(len(zones), n_h)
         soc[plan.stores[s].tech] = full
     iterations = int(h.getInfo().simplex_iteration_count)
-    return Dispatch(grid, soc, status, elapsed, iterations, windows_s, warm)
+    sens = None
+    if duals and solution.dual_valid:
+        sens = sensitivity(plan, lp, np.asarray(solution.col_dual), np.asarray(solution.row_dual))
+    return Dispatch(grid, soc, status, elapsed, iterations, windows_s, warm, sens)
 
 
 def longest_stretch(flags: np.ndarray) -> tuple[int, int]:

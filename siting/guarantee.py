@@ -14,14 +14,26 @@ must see a lull as the run of days it is, or it refills between them.
 
 After the first round the sites are fixed (:func:`siting.model.fix_sites`): the re-solves
 re-optimise clean supply and storage only, as linear programs.
+
+Cuts (``carbon.guarantee_cuts``): each check also prices every size by the dispatch LP's duals
+(:func:`siting.fullyear.sensitivity`). The year's residual grid is convex in the sizes, so
+``R(x) >= R(x0) + g . (x - x0)`` holds for every plan; the re-solve requires that bound to be
+within the allowance (:func:`residual_cut`, Kelley's cutting planes, or Benders' cuts with the
+full year as the subproblem). A cut tells the model what the whole year needs without adding
+its hours, so the re-solves keep the size of the representative days'.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from siting.instance import ResidualCut
+
+if TYPE_CHECKING:
+    from siting.fullyear import Plan, Sensitivity
 
 HOURS_PER_DAY = 24
 
@@ -53,6 +65,38 @@ class Round:
     solve_s: float
     check_s: float
     days_added: list[str] = field(default_factory=list)
+    cuts: int = 0
+    """Residual cuts the round's solve had."""
+
+
+def residual_cut(
+    plan: Plan,
+    sens: Sensitivity,
+    hourly_cf: dict[int, np.ndarray],
+    residual_mwh: float,
+    allowance_mwh: float,
+) -> ResidualCut:
+    """The cut ``g . x <= allowance - R(x0) + g . x0`` of one checked plan ``x0`` (pure).
+
+    ``hourly_cf``: each option's hourly capacity factors in the checked year (options missing
+    run flat at their annual cf, as in :func:`siting.fullyear.clean_supply`); ``residual_mwh``:
+    the year's residual ``R(x0)``; ``allowance_mwh``: the residual the target allows [MWh].
+    """
+    g_re = np.zeros(len(plan.capacity_mw))
+    for j, z in enumerate(plan.option_zone.tolist()):
+        if plan.is_dispatchable(j):
+            g_re[j] = sens.reservoir[j]
+            continue
+        series = hourly_cf.get(j)
+        supply = series if series is not None else np.full(sens.balance.shape[1], plan.annual_cf[j])
+        g_re[j] = -float(sens.balance[z] @ supply)  # one MW more saves its hours' duals
+    at_x0 = float(g_re @ plan.capacity_mw)
+    for s, st in enumerate(plan.stores):
+        at_x0 += float(sens.energy[s] @ st.energy_mwh) + float(sens.power[s] @ st.power_mw)
+        if st.charge_power_mw is not None:
+            at_x0 += float(sens.charge[s] @ st.charge_power_mw)
+    return ResidualCut(g_re, tuple(sens.energy), tuple(sens.power), tuple(sens.charge),
+                       allowance_mwh - residual_mwh + at_x0)  # fmt: skip
 
 
 def daily_shares(grid_mw: np.ndarray, load_mw: np.ndarray) -> np.ndarray:

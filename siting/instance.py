@@ -27,6 +27,32 @@ BoolArray = NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
+class ResidualCut:
+    """A linear bound on a plan's full-year residual grid, from one full-year check's duals.
+
+    The residual is convex in the sizes, so ``R(x) >= R(x0) + g . (x - x0)``; requiring that
+    to be within the guarantee's allowance gives ``g . x <= rhs`` (``docs/model.md#guarantee``).
+    Every ``g`` is <= 0: more of a size never leaves more residual.
+
+    Attributes
+    ----------
+    re
+        Per clean option: d residual / d new capacity [MWh/MW].
+    energy, power, charge
+        Per storage technology, per zone: d residual / d energy [MWh/MWh], / d power and
+        / d charging power (where sized apart) [MWh/MW].
+    rhs
+        ``allowance - R(x0) + g . x0`` [MWh].
+    """
+
+    re: FloatArray
+    energy: tuple[FloatArray, ...]
+    power: tuple[FloatArray, ...]
+    charge: tuple[FloatArray, ...]
+    rhs: float
+
+
+@dataclass(frozen=True)
 class StorageOption:
     """One storage technology as the model sees it (a ``storage`` row of the table).
 
@@ -148,6 +174,8 @@ class Instance:
     storage_linking: str = "per_period"
     """``chronological``: storage carried day to day along ``day_period``; ``per_period``:
     cyclic within every period."""
+    residual_cuts: tuple[ResidualCut, ...] = ()
+    """The full-year guarantee's cuts on the residual grid (empty outside its rounds)."""
     excluded_reason: list[str] = field(default_factory=list)
     exclusion_kind: list[str] = field(default_factory=list)
     """Per site: '' or forbidden, forbidden_area, moratorium, water, connection."""

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from siting.check import check_solution
+from siting.check import check_solution, hourly_cf
 from siting.config import Config, load_config
 from siting.diagnosis import diagnosis_report, explain_infeasible, precheck
 from siting.errors import ExitCode, NoSolutionError, SolverError
-from siting.guarantee import Round, failing_days
+from siting.guarantee import Round, failing_days, residual_cut
 from siting.guarantee import summary as guarantee_summary
-from siting.instance import Instance, build_instance, periods_for
+from siting.instance import Instance, ResidualCut, build_instance, periods_for
 from siting.layers import Layers, load_layers
 from siting.model import SitingModel, build_model, fix_sites
 from siting.outputs.results import write_results
@@ -169,7 +169,8 @@ def _full_year(
 ) -> tuple[Solution, SolveResult, Instance, Any, ExitCode]:
     """The full-year check of the plan and, with ``carbon.guarantee: full_year``, the loop
     that adds failing days and re-solves until the check meets the target (``docs/model.md``)."""
-    check = check_solution(inst, solution, layers.weather, say)
+    cuts = cfg.carbon.guarantee == "full_year" and cfg.carbon.guarantee_cuts
+    check = check_solution(inst, solution, layers.weather, say, duals=cuts)
     timings["full_year_check_s"] = check.seconds
     extra: dict[str, Any] = {}
     code = ExitCode.OK
@@ -203,6 +204,7 @@ class _Guarantee:
     rounds: list[Round]
     build: list[float | None]
     size: list[float | None]
+    cuts: list[ResidualCut] = field(default_factory=list)
 
 
 def _value(var: Any) -> float | None:
@@ -216,14 +218,19 @@ def _next_round(
     timings: dict[str, float],
     say: Progress,
 ) -> bool:
-    """Add the failing days, re-solve with the sites fixed and re-check; False: stop."""
-    periods, days = _add_failing_days(g.periods, g.check, cfg)
-    if not days:
+    """Add the failing days and a cut, re-solve with the sites fixed and re-check; False: stop."""
+    periods, days = g.periods, list[str]()
+    if cfg.carbon.guarantee_days_per_round > 0:
+        periods, days = _add_failing_days(g.periods, g.check, cfg)
+    new_cuts = _residual_cuts(g, cfg, layers) if cfg.carbon.guarantee_cuts else []
+    if not days and not new_cuts:
         return False
+    g.cuts += new_cuts
     g.rounds[-1] = dataclasses.replace(g.rounds[-1], days_added=days)
-    say(f"guarantee round {len(g.rounds) + 1}: adding {len(days)} days ({days[0]} ... "
-        f"{days[-1]}), {periods.n_periods} periods, sites fixed")  # fmt: skip
-    inst = build_instance(layers, cfg, periods)
+    added = f"{len(days)} days ({days[0]} ... {days[-1]})" if days else "no days"
+    say(f"guarantee round {len(g.rounds) + 1}: adding {added} and {len(new_cuts)} cut(s), "
+        f"{periods.n_periods} periods, {len(g.cuts)} cut(s), sites fixed")  # fmt: skip
+    inst = dataclasses.replace(build_instance(layers, cfg, periods), residual_cuts=tuple(g.cuts))
     t = time.perf_counter()
     model = build_model(inst)
     fix_sites(model, g.build, g.size)
@@ -238,7 +245,7 @@ def _next_round(
         return False
     g.periods, g.inst, g.result = periods, inst, result
     g.solution = extract_solution(model, result)
-    g.check = check_solution(inst, g.solution, layers.weather, say)
+    g.check = check_solution(inst, g.solution, layers.weather, say, cfg.carbon.guarantee_cuts)
     timings["full_year_check_s"] += g.check.seconds
     g.rounds.append(_round(result, g.check, inst))
     return True
@@ -248,7 +255,30 @@ def _round(result: SolveResult, check: Any, inst: Instance) -> Round:
     worst = check.years[check.worst_year]
     return Round(float(result.objective or 0.0), float(worst["cfe"]),
                  float(worst["residual_mwh"]), int(inst.period.max()) + 1,
-                 float(result.solve_s), float(check.seconds))  # fmt: skip
+                 float(result.solve_s), float(check.seconds),
+                 cuts=len(inst.residual_cuts))  # fmt: skip
+
+
+def _residual_cuts(g: _Guarantee, cfg: Config, layers: Layers) -> list[ResidualCut]:
+    """A cut per checked year that falls short, aimed at half the tolerance inside the target
+    (cuts approach from outside: the year's residual is at least their linear bound)."""
+    cuts = []
+    share = 1.0 - cfg.carbon.cfe_target + cfg.carbon.guarantee_tolerance / 2
+    plan = g.check.plan
+    for wy in layers.weather:
+        year = str(wy.year)
+        dispatch = g.check.dispatches.get(year)
+        if (
+            dispatch is None
+            or dispatch.sensitivity is None
+            or g.check.meets_year(year, cfg.carbon.cfe_target - cfg.carbon.guarantee_tolerance)
+        ):
+            continue
+        hours = dispatch.grid_mw.shape[1]
+        cuts.append(residual_cut(plan, dispatch.sensitivity, hourly_cf(g.inst, plan, wy),
+                                 float(dispatch.grid_mw.sum()),
+                                 share * float(plan.load_mw.sum()) * hours))  # fmt: skip
+    return cuts
 
 
 def _met(check: Any, cfg: Config) -> bool:

@@ -216,3 +216,52 @@ def test_an_open_window_starts_and_ends_free() -> None:
     assert len(window.value) == len(cyclic.value)  # the wrap entries became the start columns
     init = window.initial[0]
     assert (window.upper[init] == plan.stores[0].energy_mwh).all()
+
+
+def _residual(plan, clean) -> float:
+    return float(solve_dispatch(plan, clean, options={"solver": "simplex"}, warm_blocks=1)
+                 .grid_mw.sum())  # fmt: skip
+
+
+def _resized(plan, s: int, z: int, field: str, delta: float):
+    import dataclasses
+
+    st = plan.stores[s]
+    sizes = getattr(st, field).copy()
+    sizes[z] = max(sizes[z] + delta, 0.0)
+    stores = list(plan.stores)
+    stores[s] = dataclasses.replace(st, **{field: sizes})
+    return dataclasses.replace(plan, stores=stores)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_duals_give_a_valid_cut_on_the_residual(seed: int) -> None:
+    """``R(x) >= R(x0) + g . (x - x0)`` for resized plans (the residual is convex in the sizes),
+    and the derivatives are those of the LP: re-solved with each size moved a little, the
+    residual moves as the duals say wherever the dual is unique."""
+    plan, clean = _random_plan(seed, 3, True)
+    clean = clean[:, : 24 * 14]
+    base = solve_dispatch(plan, clean, options={"solver": "simplex"}, warm_blocks=1, duals=True)
+    sens = base.sensitivity
+    assert sens is not None
+    r0 = float(base.grid_mw.sum())
+    assert r0 > 10.0
+    assert (sens.balance >= -1e-9).all() and (sens.balance <= 1.0 + 1e-9).all()
+    rng = np.random.default_rng(seed)
+    moved = 0
+    for s, st in enumerate(plan.stores):
+        for z in np.flatnonzero((st.energy_mwh > 0) & (st.power_mw > 0)):
+            fields = [("energy_mwh", sens.energy[s]), ("power_mw", sens.power[s])]
+            if st.charge_power_mw is not None:
+                fields.append(("charge_power_mw", sens.charge[s]))
+            for field, g in fields:
+                for delta in rng.uniform(0.2, 0.6, 2) * np.array([1, -1]) * getattr(st, field)[z]:
+                    r = _residual(_resized(plan, s, int(z), field, delta), clean)
+                    assert r >= r0 + g[z] * delta - 1e-6 * max(1.0, r0)  # the cut holds
+                    moved += abs(g[z]) > 1e-6
+    assert moved > 0  # some size matters: the cut is not empty
+    # one more MW of flat clean supply in a zone saves at most the sum of its balance duals
+    for z in range(3):
+        more = clean.copy()
+        more[z] += 1.0
+        assert _residual(plan, more) >= r0 - sens.balance[z].sum() - 1e-6 * r0

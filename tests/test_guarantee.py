@@ -78,6 +78,25 @@ def test_the_guarantee_adds_the_spell_and_holds(tmp_path: Path) -> None:
     recheck_run(run)
 
 
+def test_cuts_alone_make_the_plan_hold_without_adding_a_day(tmp_path: Path) -> None:
+    """``guarantee_days_per_round: 0``: the re-solves keep the two representative days and
+    only gain cuts from the checks' duals, yet the plan holds on the year; each cut is valid:
+    the residual of every later plan is at least what the cut's linear bound says."""
+    cfg = spell_config(tmp_path, guarantee="full_year", guarantee_tolerance=0.001,
+                       guarantee_days_per_round=0)  # fmt: skip
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    run = only_run(tmp_path / "runs")
+    summary = json.loads((run / "summary.json").read_text())
+    g = summary["guarantee"]
+    assert g["met"] and g["rounds"] >= 2 and g["days_added"] == []
+    assert [s["periods"] for s in g["steps"]] == [2] * g["rounds"]
+    assert [s["cuts"] for s in g["steps"]] == list(range(g["rounds"]))
+    assert summary["cfe_score_full_year"] >= 1.0 - 0.001 - 1e-9
+    # the first plan's full-year CFE was short: the cuts, not luck, closed the gap
+    assert g["steps"][0]["cfe_full_year"] < 0.995
+    recheck_run(run)
+
+
 def test_a_plan_short_on_the_year_exits_3_when_the_guarantee_has_no_rounds_left(
     tmp_path: Path, capsys
 ) -> None:

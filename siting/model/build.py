@@ -9,6 +9,7 @@ from __future__ import annotations
 from siting.instance import Instance
 from siting.model.balance import add_balance, add_cfe
 from siting.model.core import Builder, SitingModel, gc_paused
+from siting.model.cuts import add_residual_cuts
 from siting.model.latency import add_latency
 from siting.model.links import add_links
 from siting.model.policy import add_policy
@@ -48,6 +49,7 @@ def build_model(inst: Instance, symmetry_breaking: bool = False) -> SitingModel:
         stores = add_storage(b)
         add_balance(b, sites, re, flow, grid, stores, dispatch)
         add_cfe(b, sites, grid)
+        add_residual_cuts(b, re, stores)
         add_policy(b, sites)
         serve = add_latency(b, sites)
         if symmetry_breaking:

@@ -188,6 +188,11 @@ _ROW_LIST = [
         f"{_store(inst, i)} state of charge >= 0",
     ),
     RowFamily(
+        "rcut", ("cut",), "the full-year residual grid, bounded by a check's duals, within the "
+        "guarantee's allowance", "MWh",
+        lambda inst, i: f"guarantee cut {i[0] + 1}: full-year residual grid within the allowance",
+    ),
+    RowFamily(
         "share", ("country",), "no country takes more than its share of new capacity", "MW IT",
         lambda inst, i: (
             f"country {i[0]}: at most {inst.max_country_share or 1.0:.0%} of new capacity"
