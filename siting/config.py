@@ -104,9 +104,19 @@ class CarbonConfig(_Strict):
     guarantee_days_per_round: int = Field(10, ge=0, le=60)
     """Failing days added per round at most: whole stretches of failing days first (0: none,
     the cuts alone)."""
-    guarantee_cuts: bool = True
+    guarantee_cuts: bool = False
     """Each round also adds a cut from the check's duals: a linear bound on the full-year
-    residual grid that the re-solve keeps within the allowance (``docs/model.md#guarantee``)."""
+    residual grid that the re-solve keeps within the allowance (``docs/model.md#guarantee``;
+    off by default: measured, the added days bind first, and cuts alone converge slowly)."""
+
+    @model_validator(mode="after")
+    def _guarantee_makes_progress(self) -> CarbonConfig:
+        if self.guarantee_days_per_round == 0 and not self.guarantee_cuts:
+            raise ValueError(
+                "guarantee_days_per_round: 0 adds nothing to a round without guarantee_cuts: "
+                "true; add days or turn the cuts on"
+            )
+        return self
 
 
 class PolicyConfig(_Strict):

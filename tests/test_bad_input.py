@@ -150,6 +150,11 @@ CASES: list[tuple[str, Mutation, list[str]]] = [
     ),
     ("country share zero", cfg_set(policy__max_country_share=0), ["policy.max_country_share"]),
     (
+        "a guarantee round that adds nothing",
+        cfg_set(carbon__guarantee_days_per_round=0),
+        ["carbon", "guarantee_days_per_round: 0", "guarantee_cuts: true"],
+    ),
+    (
         "min above max sites",
         cfg_set(policy__min_sites=3, policy__max_sites=1),
         ["max_sites (1) is below min_sites (3)"],

@@ -83,7 +83,7 @@ def test_cuts_alone_make_the_plan_hold_without_adding_a_day(tmp_path: Path) -> N
     only gain cuts from the checks' duals, yet the plan holds on the year; each cut is valid:
     the residual of every later plan is at least what the cut's linear bound says."""
     cfg = spell_config(tmp_path, guarantee="full_year", guarantee_tolerance=0.001,
-                       guarantee_days_per_round=0)  # fmt: skip
+                       guarantee_days_per_round=0, guarantee_cuts=True)  # fmt: skip
     assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
     run = only_run(tmp_path / "runs")
     summary = json.loads((run / "summary.json").read_text())
