@@ -228,8 +228,10 @@ def _next_round(
     g.cuts += new_cuts
     g.rounds[-1] = dataclasses.replace(g.rounds[-1], days_added=days)
     added = f"{len(days)} days ({days[0]} ... {days[-1]})" if days else "no days"
-    say(f"guarantee round {len(g.rounds) + 1}: adding {added} and {len(new_cuts)} cut(s), "
-        f"{periods.n_periods} periods, {len(g.cuts)} cut(s), sites fixed")  # fmt: skip
+    if cfg.carbon.guarantee_cuts:
+        added += f" and {len(new_cuts)} cut(s) ({len(g.cuts)} in all)"
+    say(f"guarantee round {len(g.rounds) + 1}: adding {added}, {periods.n_periods} periods, "
+        "sites fixed")  # fmt: skip
     inst = dataclasses.replace(build_instance(layers, cfg, periods), residual_cuts=tuple(g.cuts))
     t = time.perf_counter()
     model = build_model(inst)
