@@ -370,6 +370,20 @@ WARM_BLOCKS = 104
 whole year: 43 s instead of 127 s on the European 24/7 plan (``docs/solvers.md#full-year-check``)."""
 
 
+def reservoir_options() -> dict[str, str]:
+    """HiGHS options for the full-year check of a plan with reservoirs.
+
+    A reservoir's annual energy budget ties all 8,760 hours together, so the year cannot be
+    cut into warm-start windows, and dual simplex from scratch took 85 minutes on the
+    ``europe-2030-247-firm`` plan. An interior point does not need a starting basis: HiPO
+    (IPX where HiPO's libraries are missing) without crossover, whose duals are all the
+    cuts need (``docs/solvers.md#full-year-check``).
+    """
+    from siting.solvers import hipo_available
+
+    return {"solver": "hipo" if hipo_available() else "ipx", "run_crossover": "off"}
+
+
 def _highs_lp(lp: DispatchLP) -> Any:
     import highspy
 
@@ -462,15 +476,18 @@ def solve_dispatch(
     windows solved on their own, and their bases stitched into a starting basis for the whole
     year. The LP solved is the same; only the simplex method's starting point differs, so the
     optimum is the year's own (``docs/solvers.md#full-year-check``). ``workers`` threads solve the
-    windows. ``duals``: also return the :class:`Sensitivity` of the residual to the sizes.
+    windows. A plan with reservoirs asking for simplex gets :func:`reservoir_options` instead.
+    ``duals``: also return the :class:`Sensitivity` of the residual to the sizes.
     """
     import highspy
 
+    reservoirs = plan.dispatchable is not None and bool(np.any(plan.dispatchable))
+    if reservoirs and (options or {}).get("solver") == "simplex":
+        options = {**(options or {}), **reservoir_options()}
     lp = build_dispatch(plan, clean)
     h = _highs(threads, options)
     h.passModel(_highs_lp(lp))
     t = time.perf_counter()
-    reservoirs = plan.dispatchable is not None and bool(np.any(plan.dispatchable))
     warm, windows_s = False, 0.0
     if warm_blocks > 1 and not reservoirs and (options or {}).get("solver") == "simplex":
         cuts = np.linspace(0, clean.shape[1], warm_blocks + 1).astype(int)

@@ -159,6 +159,12 @@ def test_a_reservoir_is_dispatched_within_its_power_and_its_inflow() -> None:
         dispatch = solve_dispatch(p, clean_supply(p, {0: wind}))
         assert dispatch.status == "Optimal"
         assert dispatch.grid_mw.sum() == pytest.approx(residual, rel=1e-9)
+        # the check's own route: simplex asked for, the interior point taken without crossover
+        interior = solve_dispatch(p, clean_supply(p, {0: wind}), options={"solver": "simplex"},
+                                  duals=True)  # fmt: skip
+        assert interior.status == "Optimal" and interior.sensitivity is not None
+        assert interior.iterations == 0  # no simplex ran
+        assert interior.grid_mw.sum() == pytest.approx(residual, rel=1e-6)
 
 
 QUARTER = 24 * 91  # the check takes any number of hours; a quarter keeps these tests fast
@@ -187,6 +193,27 @@ def _random_plan(seed: int, n_z: int, two_stores: bool) -> tuple[object, np.ndar
         np.concatenate([(ring + 1) % n_z, ring]), rng.uniform(0, 15, 2 * n_z),
         np.full(2 * n_z, 0.97), stores,
     ), clean  # fmt: skip
+
+
+@pytest.mark.parametrize("seed,n_z", [(4, 2), (5, 3)])
+def test_a_plan_with_reservoirs_reaches_the_simplex_optimum_on_the_interior_route(
+    seed: int, n_z: int
+) -> None:
+    # reservoirs tie the year together; the check takes the interior point without
+    # crossover for them, which must land on the optimum simplex proves
+    from dataclasses import replace
+
+    plan, clean = _random_plan(seed, n_z, two_stores=True)
+    rng = np.random.default_rng(seed)
+    plan = replace(plan, option_zone=np.arange(n_z), option_tech=["hydro_reservoir"] * n_z,
+                   capacity_mw=rng.uniform(2, 10, n_z), annual_cf=np.full(n_z, 0.3),
+                   dispatchable=np.ones(n_z, bool))  # fmt: skip
+    simplex = solve_dispatch(plan, clean)  # HiGHS's own choice for an LP: simplex
+    interior = solve_dispatch(plan, clean, options={"solver": "simplex"})
+    assert simplex.status == interior.status == "Optimal"
+    assert simplex.iterations > 0 and interior.iterations == 0
+    assert simplex.grid_mw.sum() > 100.0
+    assert interior.grid_mw.sum() == pytest.approx(simplex.grid_mw.sum(), rel=1e-6)
 
 
 @pytest.mark.parametrize("seed,n_z,two_stores", [(1, 2, False), (2, 3, True), (3, 4, False)])
