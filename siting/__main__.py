@@ -1,5 +1,5 @@
 """Allow ``python -m siting``."""
 
-from siting.cli import main
+from siting.cli import console
 
-raise SystemExit(main())
+console()

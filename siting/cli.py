@@ -9,6 +9,7 @@ traceback only with ``--debug``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -19,9 +20,25 @@ from siting import __version__
 from siting.errors import ExitCode, SitingError
 
 
+class _Help(argparse.HelpFormatter):
+    """Shows each option's default where it has a meaningful one and its help does not
+    already say it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text
+            or default in (None, False, [], argparse.SUPPRESS)
+            or not action.option_strings
+        ):
+            return text
+        return f"{text} (default: {default})"
+
+
 def _command(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
     """A subcommand that also takes ``--debug`` after its own arguments."""
-    c = sub.add_parser(name, help=help_text)
+    c = sub.add_parser(name, help=help_text, formatter_class=_Help)
     c.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
     )
@@ -48,6 +65,11 @@ def _solve_commands(sub: Any) -> None:
     r.add_argument("--name", default=None, help="run name (default: the config's name)")
     _overrides(r)
     r.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    r.add_argument(
+        "--discard-on-interrupt", action="store_true",
+        help="on Ctrl-C or SIGTERM publish nothing, even when the solver has a plan "
+        "(default: publish it as feasible)",
+    )  # fmt: skip
     v = _command(sub, "validate", "check a config and its layers; solves nothing")
     v.add_argument("config", type=Path)
     _overrides(v)
@@ -265,6 +287,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         name=args.name,
         overrides=args.overrides,
         progress=Progress(enabled=not args.quiet),
+        discard_on_interrupt=args.discard_on_interrupt,
     )
     guarantee = outcome.summary.get("guarantee") or {}
     if outcome.exit_code == ExitCode.INFEASIBLE and guarantee and not guarantee["met"]:
@@ -283,11 +306,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"diagnosis: {outcome.path / 'diagnosis.json' if outcome.path else '-'}",
             file=sys.stderr,
         )
-    else:
+    elif not args.quiet:
+        # stderr: stdout carries the run path alone, so RUN=$(siting run ...) holds it
         s = outcome.summary
         print(
             f"{s['status']}: {s['new_it_mw']:,.0f} MW new IT at {s['sites_built']} sites, total {s['total_it_mw']:,.0f} MW "
-            f"(target {s['target_it_mw']:,.0f}), cost {s['objective_eur_per_yr'] / 1e9:,.2f} bn EUR/yr, CFE {s['cfe_score']:.1%}"
+            f"(target {s['target_it_mw']:,.0f}), cost {s['objective_eur_per_yr'] / 1e9:,.2f} bn EUR/yr, CFE {s['cfe_score']:.1%}",
+            file=sys.stderr,
         )
     print(outcome.path)
     return outcome.exit_code
@@ -307,6 +332,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_plot(args: argparse.Namespace) -> int:
     from siting.outputs.results import read_run
+    from siting.outputs.runfolder import refresh_checksums
     from siting.plots import plot_run_map, save_figure
 
     run = read_run(args.run)
@@ -333,7 +359,9 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         service=optional("service"),
         areas=optional("service_areas"),
     )
-    for path in save_figure(fig, run.path / "map"):
+    paths = save_figure(fig, run.path / "map")
+    refresh_checksums(run.path, paths)  # `siting verify` passes after a redraw
+    for path in paths:
         print(path)
     return ExitCode.OK
 
@@ -362,8 +390,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"error: {exc}", file=sys.stderr)
         return int(exc.exit_code)
-    except KeyboardInterrupt:
-        print("interrupted: nothing was published", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        why = f" ({exc})" if str(exc) else ""
+        print(f"interrupted{why}; nothing was published", file=sys.stderr)
         return ExitCode.INTERRUPTED
     except Exception as exc:
         if args.debug:
@@ -375,5 +404,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.UNEXPECTED
 
 
+def console() -> None:
+    """The ``siting`` console script: :func:`main`, then exit with its code."""
+    from siting.watch import solve_abandoned
+
+    code = main()
+    if solve_abandoned():
+        # a HiGHS thread still runs: skip the interpreter's teardown, whose C++ destructors
+        # would take HiGHS's thread pool from under it (a segmentation fault)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

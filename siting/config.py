@@ -406,28 +406,49 @@ def _doc_anchor(loc: tuple[Any, ...]) -> str:
     return f"docs/config.md#{section}"
 
 
-def _problems_from_validation(err: ValidationError, source: str) -> list[Problem]:
+def _override_sources(overrides: list[str]) -> dict[str, str]:
+    """Dotted key -> the ``--set KEY=VALUE`` that set it (the last one wins, as applied)."""
+    return {text.split("=", 1)[0].strip(): f"--set {text}" for text in overrides if "=" in text}
+
+
+def _share_hint(e: Any) -> str:
+    """For a share given as a percentage (``90`` for ``0.9``): say that it is a share."""
+    given, limit = e.get("input"), (e.get("ctx") or {}).get("le")
+    if (
+        e["type"] == "less_than_equal"
+        and limit == 1
+        and isinstance(given, int | float)
+        and 1 < given <= 100
+    ):
+        return f"; it is a share: {given / 100:g} for {given:g} %"
+    return ""
+
+
+def _problems_from_validation(
+    err: ValidationError, source: str, overrides: dict[str, str] | None = None
+) -> list[Problem]:
     problems = []
     for e in err.errors():
         loc = tuple(e["loc"])
         key = ".".join(str(p) for p in loc) or "(top level)"
+        # a key set on the command line is the command line's problem, not the file's
+        where_from = (overrides or {}).get(key)
+        src = f"{where_from} (over {source})" if where_from else source
         if e["type"] == "extra_forbidden":
             parent = _model_at(loc[:-1])
             fix = f"remove or rename it; {_closest(str(loc[-1]), _known_keys(parent))}"
-            problems.append(Problem(f"{source}: {key}", "unknown key", fix))
+            problems.append(Problem(f"{src}: {key}", "unknown key", fix))
         elif e["type"] == "missing":
             problems.append(
-                Problem(f"{source}: {key}", "required key is missing", "add it (docs/config.md)")
+                Problem(f"{src}: {key}", "required key is missing", "add it (docs/config.md)")
             )
         else:
             given = e.get("input")
             shown = f" (got {given!r})" if not isinstance(given, dict | list) else ""
             msg = str(e["msg"]).removeprefix("Value error, ")
-            problems.append(
-                Problem(
-                    f"{source}: {key}", f"{msg}{shown}", f"correct the value ({_doc_anchor(loc)})"
-                )
-            )
+            text = f"{msg}{shown}{_share_hint(e)}"
+            fix = f"correct the value ({_doc_anchor(loc)})"
+            problems.append(Problem(f"{src}: {key}", text, fix))
     return problems
 
 
@@ -552,7 +573,7 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     try:
         cfg = Config.model_validate(raw)
     except ValidationError as err:
-        problems.extend(_problems_from_validation(err, str(path)))
+        problems.extend(_problems_from_validation(err, str(path), _override_sources(good)))
     if problems:
         raise InputError(problems)
     base = path.resolve().parent

@@ -26,7 +26,9 @@ class ExitCode(enum.IntEnum):
     PLAN_SHORT = 6
     """``siting check``: the plan misses its CFE target in at least one weather year."""
     INTERRUPTED = 130
-    """Stopped by Ctrl-C (SIGINT); nothing was published."""
+    """Stopped by Ctrl-C (SIGINT) or SIGTERM, and nothing was published: the stop came
+    before the solver had a plan, outside the solve, or with ``--discard-on-interrupt``. (A
+    stop in branch and bound with a plan publishes it as ``feasible`` and exits 0.)"""
 
 
 @dataclass(frozen=True)

@@ -507,7 +507,12 @@ def solve_dispatch(
             basis.valid = True
             warm = h.setBasis(basis) == highspy.HighsStatus.kOk
         windows_s = time.perf_counter() - t
-    h.run()
+    from siting.watch import SolveWatch
+
+    watch = SolveWatch()
+    watch.run(h)
+    if watch.interrupted:
+        raise KeyboardInterrupt("full-year check stopped")
     elapsed = time.perf_counter() - t
     status = h.modelStatusToString(h.getModelStatus())
     solution = h.getSolution()

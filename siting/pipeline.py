@@ -44,11 +44,25 @@ class Progress:
         self.stream = stream or sys.stderr
         self.enabled = enabled
         self._t0 = time.perf_counter()
+        self._live = False  # a live line is on screen, not yet ended
 
     def __call__(self, text: str) -> None:
         if self.enabled:
             elapsed = time.perf_counter() - self._t0
-            print(f"[{elapsed:6.1f} s] {text}", file=self.stream, flush=True)
+            end = "\n" if self._live else ""
+            self._live = False
+            print(f"{end}[{elapsed:6.1f} s] {text}", file=self.stream, flush=True)
+
+    def beat(self, text: str) -> None:
+        """A heartbeat: rewrites one live line on a terminal, a plain line in a log."""
+        if not self.enabled:
+            return
+        if not self.stream.isatty():
+            self(text)
+            return
+        elapsed = time.perf_counter() - self._t0
+        print(f"\r[{elapsed:6.1f} s] {text}\x1b[K", end="", file=self.stream, flush=True)
+        self._live = True
 
 
 @dataclass
@@ -82,6 +96,7 @@ def run(
     name: str | None = None,
     overrides: list[str] | None = None,
     progress: Progress | None = None,
+    discard_on_interrupt: bool = False,
 ) -> RunOutcome:
     """Build and solve a scenario, and publish a new run folder.
 
@@ -96,7 +111,10 @@ def run(
     overrides
         ``KEY=VALUE`` config overrides.
     progress
-        Where to report stages.
+        Where to report stages (and the solver's heartbeat).
+    discard_on_interrupt
+        On Ctrl-C or SIGTERM during the solve, publish nothing even when HiGHS has a plan
+        (by default that plan is published as ``feasible``, without the full-year check).
 
     Returns
     -------
@@ -134,10 +152,13 @@ def run(
             precheck(inst) + explain_infeasible(inst), result.termination, manifest["model_size"]
         )
         return _publish_infeasible(cfg, out_root, manifest, timings, report, say)
+    _stop_if_interrupted(result, discard_on_interrupt, say)
     _require_solution(result, cfg)
     solution = extract_solution(model, result)
     check, code = None, ExitCode.OK
-    if inst.matching == "hourly" and layers.weather:
+    if result.interrupted:
+        solution = _marked_interrupted(solution)
+    elif inst.matching == "hourly" and layers.weather:
         solution, result, inst, check, code = _full_year(
             cfg, layers, periods, inst, model, solution, result, timings, manifest, say
         )
@@ -237,10 +258,14 @@ def _next_round(
     model = build_model(inst)
     fix_sites(model, g.build, g.size)
     timings["build_s"] += time.perf_counter() - t
-    result = solve(model, cfg.solver)
+    result = solve(model, cfg.solver, say)
     timings["solve_s"] += result.solve_s
     say(f"solver: {result.termination} in {result.solve_s:.1f} s; objective "
         f"{result.objective:,.0f} EUR/yr")  # fmt: skip
+    if result.interrupted:
+        say("stopped: the guarantee keeps the last plan it checked")
+        g.rounds[-1] = dataclasses.replace(g.rounds[-1], days_added=[])
+        return False
     if not result.status.has_solution:
         say("this round found no plan: the guarantee keeps the last plan that solved")
         g.rounds[-1] = dataclasses.replace(g.rounds[-1], days_added=[])
@@ -346,7 +371,7 @@ def _build_and_solve(
         f"{timings['build_s']:.2f} s; solving with {cfg.solver.name} "
         f"(gap {cfg.solver.mip_gap:g}, limit {cfg.solver.time_limit_s:g} s)"
     )
-    result = solve(model, cfg.solver)
+    result = solve(model, cfg.solver, say)
     timings["pass_s"], timings["solve_s"] = result.pass_s, result.solve_s
     manifest["solver"].update(
         {
@@ -366,6 +391,25 @@ def _build_and_solve(
         f"objective {result.objective:,.0f} EUR/yr, gap {result.mip_gap:.4%}"
     )
     return model, result
+
+
+def _stop_if_interrupted(result: SolveResult, discard: bool, say: Progress) -> None:
+    """Raise :class:`KeyboardInterrupt` (exit 130, nothing published) after a stopped solve
+    that has no plan, or whose plan the user asked to discard."""
+    if not result.interrupted:
+        return
+    if not result.status.has_solution:
+        raise KeyboardInterrupt("stopped before HiGHS found a plan")
+    if discard:
+        raise KeyboardInterrupt("stopped; --discard-on-interrupt")
+    say(f"stopped: publishing HiGHS's best plan as feasible (gap {result.mip_gap:.2%}), "
+        "without the full-year check")  # fmt: skip
+
+
+def _marked_interrupted(solution: Solution) -> Solution:
+    """The solution with ``summary.json`` saying the solve was stopped by the user."""
+    summary = RunSummary({**solution.summary, "stopped_by": "interrupt"})
+    return dataclasses.replace(solution, summary=summary)
 
 
 def _require_solution(result: SolveResult, cfg: Config) -> None:

@@ -97,8 +97,12 @@ def _values(model: SitingModel) -> _Values:
     re_output = re_new[:, None] * inst.re_cf
     for j, output in model.dispatch.items():
         re_output[j] = [_val(v) for v in output]
-    charge = {o.tech: _matrix(st.charge, (n_z, n_t)) for o, st in _stores(model)}
-    discharge = {o.tech: _matrix(st.discharge, (n_z, n_t)) for o, st in _stores(model)}
+    charge, discharge = {}, {}
+    for o, st in _stores(model):
+        charge[o.tech], discharge[o.tech] = unmix(
+            _matrix(st.charge, (n_z, n_t)), _matrix(st.discharge, (n_z, n_t)),
+            o.eta_charge, o.eta_discharge,
+        )  # fmt: skip
     return _Values(
         new_it=size * np.array(model.size_mw),
         built=np.array([_val(b) > 0.5 for b in model.build], dtype=bool),
@@ -118,6 +122,25 @@ def _values(model: SitingModel) -> _Values:
             if st.charge_power is not None
         },
     )
+
+
+def unmix(
+    charge: np.ndarray, discharge: np.ndarray, eta_in: float, eta_out: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """One store's charge and discharge [MW] with no hour doing both (pure).
+
+    A lossy store that charges and discharges in the same slice only burns surplus clean
+    power, which the LP may do at no cost instead of curtailing it (the balance is ``>=``).
+    Each such slice keeps its net change of the state of charge,
+    ``eta_in x charge - discharge / eta_out``, as a charge alone or a discharge alone; both
+    shrink, so power limits hold, and the energy no longer cycled is surplus, which is
+    curtailed. Cost, grid and every state of charge are unchanged.
+    """
+    both = (charge > 0) & (discharge > 0)
+    net = eta_in * charge - discharge / eta_out  # state of charge gained [MWh per hour]
+    only_charge = np.where(net > 0, net / eta_in, 0.0)
+    only_discharge = np.where(net < 0, -net * eta_out, 0.0)
+    return np.where(both, only_charge, charge), np.where(both, only_discharge, discharge)
 
 
 def _or(values: np.ndarray | None, fill: float, n: int) -> np.ndarray:
@@ -213,6 +236,23 @@ def _by_zone(inst: Instance, v: _Values) -> dict[str, np.ndarray]:
     }
 
 
+def _curtailment(inst: Instance, dispatch: pd.DataFrame) -> dict[str, float | None]:
+    """Clean generation curtailed and used over the year [MWh/yr] (hourly runs; None in
+    annual runs, whose single slice has no hours to curtail in)."""
+    if inst.matching != "hourly":
+        return {"annual_curtailment_mwh": None, "annual_clean_used_mwh": None}
+    weight = dispatch["weight_h"]
+    curtailed = float((dispatch["curtailment_mw"] * weight).sum())
+    produced = float((dispatch["clean_mw"] * weight).sum())
+    return {"annual_curtailment_mwh": curtailed, "annual_clean_used_mwh": produced - curtailed}
+
+
+def _surplus(v: _Values, z: dict[str, np.ndarray]) -> np.ndarray:
+    """Clean supply left unused per zone and slice [MW]: the balance's slack (>= 0)."""
+    supply = z["clean"] + z["imports"] - z["exports"] + v.discharge - v.charge + v.grid
+    return np.clip(supply - z["load"][:, None], 0.0, None)
+
+
 def _tech_mask(inst: Instance, tech: str) -> np.ndarray:
     return np.array([k == tech for k in inst.re_tech], dtype=bool)
 
@@ -234,6 +274,7 @@ def _dispatch_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.
             "period": np.tile(inst.period, n_z),
             "charge_mw": v.charge.ravel(),
             "discharge_mw": v.discharge.ravel(),
+            "curtailment_mw": _surplus(v, z).ravel(),
         }
     )
     for tech in sorted(set(inst.re_tech)):
@@ -355,6 +396,7 @@ def _summary(
         "sites_built": int(v.built.sum()),
         "annual_load_mwh": load,
         "annual_clean_mwh": float(zones["clean_mwh"].sum()),
+        **_curtailment(inst, t["dispatch"]),
         "cfe_score": 1.0 - grid / load if load > 0 else 1.0,
         "emissions_t_per_yr": float(zones["emissions_t_per_yr"].sum()),
         "new_re_mw": {

@@ -12,7 +12,7 @@ import enum
 import math
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -82,6 +82,8 @@ class SolveResult:
     """The LP algorithm used (:func:`lp_algorithm`), empty for CBC."""
     scaling: tuple[int, int] = (0, 0)
     """The exponents ``(k, m)`` of :class:`siting.scaling.Scaling` HiGHS got the model with."""
+    interrupted: bool = False
+    """Stopped by Ctrl-C or SIGTERM (``status`` says whether a plan came back)."""
 
 
 def _pkg_version(name: str) -> str:
@@ -116,11 +118,16 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
     solution unscaled on the way out, so PuLP's variables hold model units.
     """
 
-    def __init__(self, *args: object, scale: bool = True, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, scale: bool = True, say: Callable[[str], None] | None = None,
+        **kwargs: object,
+    ) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
         self.scale = scale
         self.scaling = NO_SCALING
         self._integer = np.zeros(0, bool)
+        self.say = say
+        self.interrupted = False
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's API name)
         import highspy
@@ -129,6 +136,15 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
         self._integer = matrix.integer
         self.scaling = choose_scaling(matrix) if self.scale else NO_SCALING
         lp.solverModel.passModel(highs_lp(apply_scaling(matrix, self.scaling), self.mip, highspy))
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802
+        from siting.watch import SolveWatch
+
+        scaling = self.scaling
+        say = getattr(self.say, "beat", self.say)  # a live line where the progress has one
+        watch = SolveWatch(say, lambda v: unscale_objective(v, scaling))
+        watch.run(lp.solverModel)
+        self.interrupted = watch.interrupted
 
     def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:  # noqa: N802
         # PuLP's own version also copies row activities and duals one object at a time;
@@ -228,7 +244,9 @@ def highs_lp(m: MatrixLP, mip: bool, highspy: Any) -> Any:
     return model
 
 
-def solve(model: SitingModel, options: SolverConfig) -> SolveResult:
+def solve(
+    model: SitingModel, options: SolverConfig, say: Callable[[str], None] | None = None
+) -> SolveResult:
     """Solve a built model in place (variable values are set on the PuLP variables).
 
     Parameters
@@ -237,20 +255,27 @@ def solve(model: SitingModel, options: SolverConfig) -> SolveResult:
         Output of :func:`siting.model.build_model`.
     options
         Solver name, time limit [s], relative MIP gap [-], threads, seed.
+    say
+        Where HiGHS's heartbeat goes, at most every 5 s (:mod:`siting.watch`); Ctrl-C or
+        SIGTERM stops HiGHS, which returns its best plan (``interrupted`` in the result).
     """
     if options.name == "cbc":
         return _solve_cbc(model, options)
-    return _solve_highs(model, options)
+    return _solve_highs(model, options, say)
 
 
-def _solve_highs(model: SitingModel, options: SolverConfig) -> SolveResult:
+def _solve_highs(
+    model: SitingModel, options: SolverConfig, say: Callable[[str], None] | None
+) -> SolveResult:
     algorithm = lp_algorithm(options.lp_algorithm, model.instance.n_slices)
-    result = _solve_highs_once(model, options, algorithm)
+    result = _solve_highs_once(model, options, algorithm, say)
+    if result.interrupted:
+        return result
     if result.status == SolverStatus.INFEASIBLE and algorithm not in ("simplex", "auto-annual"):
         # HiGHS 1.15 with the interior-point LP solver inside branch and bound has declared
         # feasible hourly models infeasible (a two-zone linked-storage case, optimal with the
         # default LP solver or without presolve): "infeasible" is only believed from simplex
-        again = _solve_highs_once(model, options, "simplex")
+        again = _solve_highs_once(model, options, "simplex", say)
         return dataclasses.replace(again, pass_s=result.pass_s + again.pass_s,
                                    solve_s=result.solve_s + again.solve_s)  # fmt: skip
     return result
@@ -315,7 +340,9 @@ def hipo_available() -> bool:
     return True
 
 
-def _solve_highs_once(model: SitingModel, options: SolverConfig, algorithm: str) -> SolveResult:
+def _solve_highs_once(
+    model: SitingModel, options: SolverConfig, algorithm: str, say: Callable[[str], None] | None
+) -> SolveResult:
     import highspy
 
     extra = highs_algorithm_options(algorithm, mip=bool(model.problem.isMIP()))
@@ -326,6 +353,7 @@ def _solve_highs_once(model: SitingModel, options: SolverConfig, algorithm: str)
         timeLimit=options.time_limit_s,
         random_seed=options.seed,
         scale=options.scaling,
+        say=say,
         **extra,
     )
     prob = model.problem
@@ -395,6 +423,7 @@ def _solve_highs_once(model: SitingModel, options: SolverConfig, algorithm: str)
         _pkg_version("highspy"),
         algorithm=algorithm,
         scaling=(scaling.quantity_exp, scaling.objective_exp),
+        interrupted=solver.interrupted,
     )
 
 

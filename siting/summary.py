@@ -47,6 +47,8 @@ FIELDS: tuple[SummaryField, ...] = (
     SummaryField("sites_built", "sites with new capacity", "sites", sweep=True),
     SummaryField("annual_load_mwh", "annual data-centre load", "MWh/yr"),
     SummaryField("annual_clean_mwh", "annual new clean generation", "MWh/yr"),
+    SummaryField("annual_curtailment_mwh", "clean generation curtailed (hourly runs)", "MWh/yr"),
+    SummaryField("annual_clean_used_mwh", "clean generation used: produced less curtailed (hourly runs)", "MWh/yr"),
     SummaryField("cfe_score", "carbon-free energy score (the model's own periods)", "share", sweep=True),
     SummaryField("cfe_score_full_year", "CFE score over every hour of the worst weather year", "share", sweep=True),
     SummaryField("full_year_residual_mwh", "residual grid energy over that full year", "MWh/yr"),

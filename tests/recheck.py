@@ -88,6 +88,9 @@ def recheck_run(run: Path) -> dict[str, float]:
     supply = clean + imp - exp + net_storage + d["grid_mw"]
     scale = np.maximum(np.abs(expected_load), 1.0)
     assert ((supply - expected_load) / scale >= -REL).all(), "a zone and slice does not balance"
+    if "curtailment_mw" in d.columns:  # the balance's slack, recomputed
+        surplus = np.clip(supply - expected_load, 0.0, None)
+        assert np.allclose(d["curtailment_mw"], surplus, rtol=1e-6, atol=1e-3), "curtailment"
 
     # residual grid within the CFE target, per zone
     w = d["weight_h"]
@@ -395,6 +398,10 @@ def _recheck_storage(
             )
         ch, dis = d[f"charge_{tech}_mw"], d[f"discharge_{tech}_mw"]
         assert (ch >= -1e-9).all() and (dis >= -1e-9).all()
+        both = np.minimum(ch, dis)
+        assert (both <= 1e-3).all(), (  # 1 kW
+            f"{tech} charges and discharges at once in {int((both > 1e-3).sum())} zone-slices"
+        )
         zone_of = d.index.get_level_values(0)
         cap = zone_of.map(power).to_numpy()
         assert (ch <= zone_of.map(charge_cap).to_numpy() * (1 + REL) + 1e-6).all(), (

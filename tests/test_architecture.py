@@ -17,7 +17,7 @@ RANKS: dict[str, int] = {
     "siting.inputs": 2, "siting.layers": 2,
     "siting.instance": 3, "siting.periods": 3,
     "siting.model": 4,
-    "siting.solvers": 5, "siting.diagnosis": 5, "siting.scaling": 5,
+    "siting.solvers": 5, "siting.diagnosis": 5, "siting.scaling": 5, "siting.watch": 5,
     "siting.solution": 6, "siting.fullyear": 6, "siting.guarantee": 6,
     "siting.outputs": 7, "siting.plots": 7, "siting.report": 7,
     "siting.pipeline": 8, "siting.alternatives": 8, "siting.compare": 8, "siting.sweep": 8,

@@ -233,6 +233,21 @@ CASES: list[tuple[str, Mutation, list[str]]] = [
     ),
     ("zones without CRS", no_crs_zones, ["zones_nocrs.shp", "no coordinate reference system"]),
     (
+        "blank baseline",
+        zones_edit(lambda g: g.assign(baseline_it_mw=[None, 50.0])),
+        ["zone_id=A", "'baseline_it_mw' is empty", "0 if it has none"],
+    ),
+    (
+        "zero module",
+        set_cell("sites.csv", 0, "module_it_mw", 0),
+        ["site_id=A-1", "'module_it_mw' is 0", "leave it empty for continuous capacity"],
+    ),
+    (
+        "site outside the zone it names",
+        set_cell("sites.csv", 0, "zone_id", "B"),
+        ["site_id=A-1", "km outside its zone_id 'B'", "check its coordinates, or its zone_id"],
+    ),
+    (
         "negative baseline",
         zones_edit(lambda g: g.assign(baseline_it_mw=[-1.0, 50.0])),
         ["zone_id=A", "'baseline_it_mw' = -1 is below 0"],
@@ -408,3 +423,34 @@ def test_row_numbers_survive_dropped_rows(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "row 2 (site_id=A-1): 'lat' = 200 is above 90" in err
     assert "row 4 (site_id=B-1): 'max_it_mw' = -3 is below 0" in err
+
+
+def test_swapped_lat_and_lon_are_named_with_the_swap(tmp_path: Path, capsys) -> None:
+    """The shipped European sites with lat and lon exchanged: all land far outside their
+    zones; each is named once with its distance and the swap as the likely cause."""
+    import shutil
+
+    from conftest import REPO
+
+    shutil.copytree(REPO / "datasets", tmp_path / "datasets")
+    shutil.copytree(REPO / "configs", tmp_path / "configs")
+    path = tmp_path / "datasets" / "europe" / "sites.csv"
+    sites = pd.read_csv(path)
+    sites[["lon", "lat"]] = sites[["lat", "lon"]].to_numpy()
+    sites.to_csv(path, index=False)
+    assert main(["validate", str(tmp_path / "configs" / "europe-2030.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    frankfurt = [line for line in err.splitlines() if "site_id=DE-FRANKFURT" in line]
+    assert len(frankfurt) == 1
+    assert "outside its zone_id 'DE'" in frankfurt[0] and "lat and lon swapped?" in frankfurt[0]
+    assert err.count("lat and lon swapped?") == len(sites)
+
+
+def test_a_bad_set_is_named_as_the_set_and_a_percentage_as_a_share(tmp_path: Path, capsys) -> None:
+    layers = tiny_layers(tmp_path / "data")
+    cfg = write_config(tmp_path, {k: f"data/{v}" for k, v in layers.items()})
+    assert main(["validate", str(cfg), "--set", "carbon.cfe_target=90"]) == 2
+    err = capsys.readouterr().err
+    assert "--set carbon.cfe_target=90 (over " in err
+    assert "it is a share: 0.9 for 90 %" in err and "Traceback" not in err

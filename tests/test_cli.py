@@ -18,6 +18,19 @@ def test_run_prints_folder_last_and_exits_zero(tiny_config, tmp_path, capsys) ->
     assert Path(out[-1]).is_dir() and Path(out[-1]).parent == tmp_path / "runs"
 
 
+def test_quiet_run_prints_the_run_path_alone(tiny_config, tmp_path) -> None:
+    # RUN=$(siting run CONFIG --quiet) must hold exactly the path
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "siting", "run", str(tiny_config()), "--out",
+                           str(tmp_path / "runs"), "--quiet"], capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    path = Path(proc.stdout.removesuffix("\n"))
+    assert proc.stdout == f"{path}\n" and path.is_dir() and proc.stderr == ""
+
+
 def test_set_overrides_are_recorded(tiny_config, tmp_path, capsys) -> None:
     import yaml
 
@@ -204,3 +217,50 @@ def test_every_shipped_config_is_valid(path) -> None:
         load_sweep(path)  # validates every scenario
     else:
         validate(path)
+
+
+@pytest.mark.parametrize("matching", ["annual", "hourly"])
+def test_verify_passes_after_plot_and_still_catches_other_changes(
+    tiny_config, tmp_path, capsys, matching
+) -> None:
+    from test_solution import hourly_profiles
+
+    extra = {"profiles": hourly_profiles()} if matching == "hourly" else {}
+    cfg = tiny_config(config={"carbon": {"matching": matching, "cfe_target": 0.9}}, **extra)
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    run = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    svg = (run / "map.svg").read_bytes()
+    assert main(["plot", str(run)]) == 0
+    assert main(["verify", str(run)]) == 0
+    # a redraw gives the same bytes: no date, no random ids
+    assert (run / "map.svg").read_bytes() == svg
+    assert b"<dc:date>" not in svg
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert set(manifest["files_rewritten"]) == {"map.png", "map.svg"}
+    # a redraw blesses only what it drew
+    (run / "tables" / "sites.csv").write_text("tampered\n")
+    capsys.readouterr()
+    assert main(["plot", str(run)]) == 0
+    assert main(["verify", str(run)]) == 2
+    assert "tables/sites.csv" in capsys.readouterr().err
+    assert not list(run.glob(".*.part"))
+
+
+def test_runs_lists_run_folders_in_sub_folders(tiny_config, tmp_path, capsys) -> None:
+    cfg = str(tiny_config())
+    assert main(["run", cfg, "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    assert main(["run", cfg, "--out", str(tmp_path / "runs" / "sweep-x"), "--quiet",
+                 "--name", "inner"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["runs", str(tmp_path / "runs")]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split()[0] for line in out.strip().splitlines()[1:]]
+    assert sorted(r.split("-")[0] for r in rows) == ["sweep", "tiny"]
+    assert any(r.startswith("sweep-x/inner-") for r in rows)
+
+
+def test_help_shows_defaults(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["alternatives", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: 0.05)" in text and "(default: 5)" in text

@@ -44,6 +44,8 @@ def europe_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         proc = siting("run", str(REPO / "configs" / f"{name}.yaml"), "--out", str(out), cwd=out)
         assert proc.returncode == 0, proc.stderr
         runs[name] = Path(proc.stdout.strip().splitlines()[-1])
+        # stdout is the run path and nothing else (the summary line goes to stderr)
+        assert proc.stdout == f"{runs[name]}\n" and "new IT at" in proc.stderr
     return runs
 
 
@@ -180,3 +182,12 @@ def test_compare_plus_300_and_plus_200(europe_runs: dict[str, Path], tmp_path: P
     assert kpis.at["new_it_mw", "delta_europe-2030-triple"] == pytest.approx(-10_100.0, abs=100.0)
     assert set(pd.read_csv(out / "config_diff.csv")["key"]) == {"name", "target.increase_pct"}
     assert "europe-2030-triple builds 11 fewer sites" in proc.stdout
+
+
+def test_sites_table_reads_on_its_own(europe_runs: dict[str, Path]) -> None:
+    sites = pd.read_csv(europe_runs["europe-2030"] / "tables" / "sites.csv")
+    assert list(sites.columns[:5]) == ["site_id", "name", "country", "lon", "lat"]
+    frankfurt = sites.set_index("site_id").loc["DE-FRANKFURT"]
+    assert frankfurt["name"] == "Frankfurt" and frankfurt["country"] == "DE"
+    assert frankfurt["lon"] == pytest.approx(8.6842, abs=1e-4)
+    assert frankfurt["lat"] == pytest.approx(50.1155, abs=1e-4)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from recheck import recheck_run
 
 from siting.pipeline import run
@@ -86,3 +88,46 @@ def test_tiny_hourly_runs_recheck(tiny_config, tmp_path, cfe) -> None:
         level = (eta * g["charge_mw"] - g["discharge_mw"] / eta).cumsum()
         assert abs(level.iloc[-1]) < 1e-6  # back to the start at the end of each day
         assert level.max() - level.min() <= z.loc[zone, "storage_mwh"] + 1e-6
+
+
+@given(
+    st.lists(st.tuples(st.floats(0, 500), st.floats(0, 500)), min_size=1, max_size=40),
+    st.floats(0.3, 1.0),
+    st.floats(0.3, 1.0),
+)
+def test_unmix_keeps_every_state_of_charge_and_only_frees_surplus(
+    pairs: list[tuple[float, float]], eta_in: float, eta_out: float
+) -> None:
+    import numpy as np
+
+    from siting.solution import unmix
+
+    charge, discharge = (np.array(x) for x in zip(*pairs, strict=True))
+    c, d = unmix(charge, discharge, eta_in, eta_out)
+    assert not np.any((c > 0) & (d > 0))
+    assert np.all(c <= charge + 1e-9) and np.all(d <= discharge + 1e-9)
+    assert np.all(c >= 0) and np.all(d >= 0)
+    # the state of charge moves exactly as before in every slice
+    np.testing.assert_allclose(eta_in * c - d / eta_out, eta_in * charge - discharge / eta_out,
+                               atol=1e-9)  # fmt: skip
+    # the zone's net supply from the store can only rise: the rest is curtailed surplus
+    assert np.all((d - c) >= (discharge - charge) - 1e-9)
+
+
+def test_an_hourly_run_never_charges_and_discharges_at_once(tiny_config, tmp_path) -> None:
+    import pandas as pd
+
+    cfg = tiny_config(config={"carbon": {"matching": "hourly", "cfe_target": 1.0},
+                              "storage": {"enabled": True}},
+                      profiles=hourly_profiles())  # fmt: skip
+    outcome = run(cfg, out=tmp_path / "runs")
+    d = pd.read_csv(outcome.path / "tables" / "dispatch.csv")
+    assert (d[["charge_mw", "discharge_mw"]].min(axis=1) <= 1e-3).all()
+    s = outcome.summary
+    assert s["annual_curtailment_mwh"] == pytest.approx(
+        float((d["curtailment_mw"] * d["weight_h"]).sum())
+    )
+    assert s["annual_clean_used_mwh"] + s["annual_curtailment_mwh"] == pytest.approx(
+        float((d["clean_mw"] * d["weight_h"]).sum())
+    )
+    recheck_run(outcome.path)

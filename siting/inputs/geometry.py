@@ -167,3 +167,43 @@ def aggregate_to_zones(
         if parts
         else pd.DataFrame(columns=[*df.columns, "zone_id"])
     )
+
+
+def points_outside_given_zones(
+    pts: gpd.GeoDataFrame,
+    zone_of: pd.Series,
+    zones: gpd.GeoDataFrame,
+    name: str,
+    path: Path,
+    id_col: str,
+    c: Collector,
+) -> None:
+    """Report points that lie beyond :data:`NEAREST_ZONE_TOLERANCE_M` of the zone they name.
+
+    ``zone_of``: the given zone per point (None where none is given). Where the point with
+    its two coordinates exchanged lies in its zone, the message asks whether lat and lon
+    were swapped (the commonest cause: all of Europe lands in Africa or the Indian Ocean).
+    """
+    shapes = zones.drop_duplicates("zone_id").set_index("zone_id").geometry
+    named = zone_of.notna() & zone_of.isin(shapes.index) & pts.geometry.notna()
+    if not named.any():
+        return
+    own = gpd.GeoSeries(shapes.reindex(zone_of[named]).to_numpy(), index=pts.index[named],
+                        crs=zones.crs)  # fmt: skip
+    dist = pts.geometry[named].distance(own)
+    far = dist.index[dist > NEAREST_ZONE_TOLERANCE_M]
+    if len(far) == 0:
+        return
+    lonlat = pts.geometry[far].to_crs("EPSG:4326")
+    swapped = gpd.GeoSeries(gpd.points_from_xy(lonlat.y, lonlat.x), index=far,
+                            crs="EPSG:4326").to_crs(zones.crs)  # fmt: skip
+    fixed = swapped.distance(own[far]) <= NEAREST_ZONE_TOLERANCE_M
+    for idx in far:
+        hint = ("lat and lon swapped? exchanged, the point lies in its zone: swap the columns"
+                if fixed[idx] else "check its coordinates, or its zone_id")  # fmt: skip
+        c.add(
+            where(name, path, row_label(pts, idx, id_col)),
+            f"lies {dist[idx] / 1000:,.0f} km outside its zone_id '{zone_of[idx]}' "
+            f"(lon {lonlat[idx].x:.4f}, lat {lonlat[idx].y:.4f})",
+            hint,
+        )

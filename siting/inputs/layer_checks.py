@@ -28,6 +28,7 @@ from siting.inputs.geometry import (
     geometry_checks,
     join_points_to_zones,
     lonlat_points,
+    points_outside_given_zones,
     to_crs,
 )  # fmt: skip
 from siting.inputs.schema import check_numbers, schema
@@ -65,6 +66,11 @@ def check_zones(
     )  # fmt: skip
     if df is None or path is None:
         return None
+    if "baseline_it_mw" in df.columns:
+        # a blank would silently be 0 and move the target (a multiple of the baseline)
+        for idx in df.index[df["baseline_it_mw"].isna()]:
+            c.add(where(name, path, row_label(df, idx, "zone_id")), "'baseline_it_mw' is empty",
+                  "enter the zone's data-centre IT capacity today in MW (0 if it has none)")  # fmt: skip
     check_numbers(df, name, path, c, "zone_id")
     if "name" not in df.columns:
         df["name"] = df["zone_id"]
@@ -85,8 +91,14 @@ def check_sites(
     )  # fmt: skip
     if df is None or path is None:
         return None
+    if "module_it_mw" in df.columns:
+        module = pd.to_numeric(df["module_it_mw"], errors="coerce")
+        for idx in df.index[module == 0]:
+            c.add(where(name, path, row_label(df, idx, "site_id")),
+                  "'module_it_mw' is 0: no module could ever be built",
+                  "give the size of one build module in MW, or leave it empty for "
+                  "continuous capacity")  # fmt: skip
     check_numbers(df, name, path, c, "site_id", skip=("lon", "lat"))
-    df.loc[df["module_it_mw"] <= 0, "module_it_mw"] = np.nan
     over = df["existing_it_mw"] > df["max_it_mw"] + 1e-9
     for idx in df.index[over]:
         c.add(
@@ -110,6 +122,8 @@ def check_sites(
             f"unknown zone_id '{zid[idx]}'",
             "use a zone_id from the zones layer, or leave it empty to join by location",
         )
+    points_outside_given_zones(out, zid.where(given & ~unknown, None), zones, name, path,
+                               "site_id", c)  # fmt: skip
     todo = ~given & out.geometry.notna() & ~out.geometry.is_empty
     if todo.any():
         zid[todo] = join_points_to_zones(out.loc[todo], zones, name, path, "site_id", c)

@@ -86,7 +86,10 @@ def write_results(folder: Path, solution: Solution, layers: Layers) -> dict[str,
     tables = folder / "tables"
     tables.mkdir(exist_ok=True)
     for name in TABLES:
-        getattr(solution, name).to_csv(tables / f"{name}.csv", index=False, float_format="%.9g")
+        table = getattr(solution, name)
+        if name == "sites":
+            table = with_site_identity(table, layers)
+        table.to_csv(tables / f"{name}.csv", index=False, float_format="%.9g")
     if len(solution.calendar):
         solution.calendar.to_csv(tables / "calendar.csv", index=False)
     if len(solution.demand):
@@ -98,6 +101,25 @@ def write_results(folder: Path, solution: Solution, layers: Layers) -> dict[str,
         gdf.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
     write_json(folder / "summary.json", solution.summary.to_dict())
     return geo
+
+
+def with_site_identity(sites: pd.DataFrame, layers: Layers) -> pd.DataFrame:
+    """The sites table with each site's ``name``, ``country``, ``lon`` and ``lat``
+    (EPSG:4326) after its ``site_id``, from the sites and zones layers, so the table reads on
+    its own."""
+    layer = layers.sites.drop_duplicates("site_id").set_index("site_id")
+    points = layer.geometry.to_crs("EPSG:4326")
+    ids = sites["site_id"]
+    names = layer["name"] if "name" in layer.columns else pd.Series(layer.index, layer.index)
+    country = layers.zones.drop_duplicates("zone_id").set_index("zone_id")["country"]
+    identity = pd.DataFrame({
+        "name": ids.map(names).fillna(ids).to_numpy(),
+        "country": sites["zone_id"].map(country).to_numpy(),
+        "lon": ids.map(points.x).round(5).to_numpy(),
+        "lat": ids.map(points.y).round(5).to_numpy(),
+    }, index=sites.index)  # fmt: skip
+    front = sites[["site_id"]]
+    return pd.concat([front, identity, sites.drop(columns="site_id")], axis=1)
 
 
 @dataclass(frozen=True)
@@ -174,8 +196,11 @@ def list_runs(folder: str | Path) -> pd.DataFrame:
             ]
         )
     rows = []
-    for p in sorted(root.iterdir()):
-        if not is_run_folder(p):
+    # run folders at any depth (a sweep keeps its runs in a folder of its own); a run
+    # folder's own sub-folders (tables/) hold no runs
+    candidates = sorted(m.parent for m in root.rglob(MANIFEST))
+    for p in candidates:
+        if not is_run_folder(p) or any(part.startswith(".") for part in p.relative_to(root).parts):
             continue
         try:
             run = read_run(p)
@@ -186,7 +211,7 @@ def list_runs(folder: str | Path) -> pd.DataFrame:
         new = s.get("new_it_mw")
         rows.append(
             {
-                "run": p.name,
+                "run": p.relative_to(root).as_posix(),
                 "name": run.name,
                 "utc": run.manifest.get("created_utc") or p.name.split("-")[-2],
                 "status": s.get("status"),

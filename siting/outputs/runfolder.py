@@ -226,6 +226,24 @@ def is_run_folder(path: Path) -> bool:
     )
 
 
+def refresh_checksums(run: Path, files: list[Path]) -> None:
+    """Record the new checksums of ``files`` (inside ``run``) after a command rewrote them.
+
+    Only those files change in ``manifest.json`` (with the time in ``files_rewritten``), so
+    ``siting verify`` still catches a change to any other file. The manifest is replaced by
+    a rename, never half-written.
+    """
+    path = run / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    for f in files:
+        rel = f.resolve().relative_to(run.resolve()).as_posix()
+        manifest["files"][rel] = sha256_file(f)
+        manifest.setdefault("files_rewritten", {})[rel] = utc_iso()
+    part = run / f".{MANIFEST}.part"
+    write_json(part, manifest)
+    os.replace(part, path)
+
+
 def verify_checksums(run: Path) -> list[str]:
     """Files whose bytes differ from ``manifest.json`` (empty when the folder is intact)."""
     manifest = json.loads((run / MANIFEST).read_text(encoding="utf-8"))

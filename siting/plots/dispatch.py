@@ -88,10 +88,9 @@ def _stores(dispatch: Any) -> list[str]:
 
 
 def _zone_panel(ax: Any, d: pd.DataFrame, techs: list[str], stores: list[str]) -> None:
-    """One zone's stacked supply above zero, charging and exports below, load as a line [GW].
-
-    Each store is drawn apart (its colour: out solid above zero, in paler below), at its net
-    flow: an LP may charge and discharge in the same hour when surplus is free.
+    """One zone's stacked supply above zero; charging, exports and curtailment below; load
+    as a line [GW]. Each store is drawn apart (its colour: out solid above zero, in paler
+    below); no store charges and discharges in the same slice (``siting.solution.unmix``).
     """
     x = np.arange(len(d))
     pos = [(t, d[f"clean_{t}_mw"], 1.0) for t in techs if d[f"clean_{t}_mw"].abs().sum() > 0]
@@ -107,6 +106,8 @@ def _zone_panel(ax: Any, d: pd.DataFrame, techs: list[str], stores: list[str]) -
         neg.append(("charge", net.clip(upper=0), 1.0))
     pos += [("import", d["import_mw"], 1.0), ("grid", d["grid_mw"], 1.0)]
     neg.append(("export", -d["export_mw"], 1.0))
+    if "curtailment_mw" in d.columns:  # below zero, the bands add up to supply above the load
+        neg.append(("curtailed", -d["curtailment_mw"], 1.0))
     for layers in (pos, neg):
         base = np.zeros(len(d))
         for key, values, alpha in layers:
@@ -137,7 +138,7 @@ def _day_ticks(ax: Any, d0: pd.DataFrame, days: dict[int, str] | None) -> None:
     ax.set_xticklabels(labels, fontsize=7 if len(labels) <= 24 else 5.5)
     ax.set_xlabel(
         "Representative days (UTC hours; below each: days of the year it stands for). "
-        "Supply above the load line is charged, exported or curtailed."
+        "Supply above the load line is charged, exported or curtailed (below zero)."
     )
 
 
@@ -159,9 +160,9 @@ def _legend_handles(techs: list[str], stores: list[str]) -> list[Any]:
         handles.append(Patch(color=tech_colour(k), label=f"{table.label(k)} out"))
         handles.append(Patch(color=tech_colour(k), alpha=0.45, label=f"{table.label(k)} in"))
     flows = (
-        ("import", "grid", "export")
+        ("import", "grid", "export", "curtailed")
         if stores
-        else ("discharge", "import", "grid", "charge", "export")
+        else ("discharge", "import", "grid", "charge", "export", "curtailed")
     )
     handles += [Patch(color=tech_colour(k), label=FLOW_NAMES.get(k, k)) for k in flows]
     handles.append(Line2D([], [], color="black", linewidth=1.4, label="data-centre load"))

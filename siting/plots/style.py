@@ -6,6 +6,7 @@ importing siting never needs a display.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ FLOW_COLOURS = {
     "grid": "#6d4c41",
     "charge": "#a5d6a7",
     "export": "#cfd8dc",
+    "curtailed": "#eeeeee",
 }
 """Colours of the dispatch figure's non-generation layers."""
 
@@ -123,10 +125,20 @@ def dot(label: str, colour: str, size: float = 9, hollow: bool = False, marker: 
 
 
 def save_figure(fig: Figure, stem: Path) -> list[Path]:
-    """Save a figure as PNG and SVG next to each other; returns the paths."""
+    """Save a figure as PNG and SVG next to each other; returns the paths.
+
+    The same figure gives the same bytes: no date in the SVG's metadata and element ids
+    from a fixed salt instead of random ones, so a redrawn map still matches its manifest.
+    Each file is written beside its target and renamed over it, never left half-written.
+    """
+    import matplotlib
+
     plt = pyplot()
     paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
-    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
-    fig.savefig(paths[1], bbox_inches="tight")
+    with matplotlib.rc_context({"svg.hashsalt": "siting"}):
+        for path, extra in ((paths[0], {"dpi": 150}), (paths[1], {"metadata": {"Date": None}})):
+            part = path.with_name(f".{path.name}.part")
+            fig.savefig(part, bbox_inches="tight", format=path.suffix[1:], **extra)
+            os.replace(part, path)
     plt.close(fig)
     return paths
