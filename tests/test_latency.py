@@ -229,7 +229,9 @@ def _metro_to_capacity_km(path: Path, metros: pd.DataFrame) -> np.ndarray:
 
     sites = pd.read_csv(path / "tables" / "sites.csv")
     coords = pd.read_csv(REPO / "datasets" / "europe" / "sites.csv").set_index("site_id")
-    built = sites[sites["new_it_mw"] > 0].join(coords[["lon", "lat"]], on="site_id")
+    # coordinates from the input layer, not the run's own lon/lat columns
+    built = sites[sites["new_it_mw"] > 0].drop(columns=["lon", "lat"], errors="ignore")
+    built = built.join(coords[["lon", "lat"]], on="site_id")
     return np.array(
         [
             _haversine_km(lon, lat, built["lon"].to_numpy(), built["lat"].to_numpy()).min()
