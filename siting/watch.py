@@ -189,7 +189,12 @@ class SolveWatch:
                     _ABANDONED.set()
                     raise KeyboardInterrupt("HiGHS was in the root LP, where it cannot be "
                                             "stopped, and had no plan yet")  # fmt: skip
-                if self.say is not None and time.monotonic() >= next_beat:
+                # after a stop request the last line says so; no more beats
+                if (
+                    self.say is not None
+                    and not self.stop.is_set()
+                    and time.monotonic() >= next_beat
+                ):
                     next_beat = time.monotonic() + self.interval_s
                     self.say(self.heartbeat())
         finally:

@@ -75,7 +75,7 @@ def test_a_signal_stops_branch_and_bound_at_once_with_its_best_plan(sig: int) ->
     x = np.asarray(h.getSolution().col_value)
     assert h.getInfo().primal_solution_status == 2 and np.all(w @ x <= w.sum(1) / 2 + 1e-6)
     assert any("gap" in line and "best plan" in line for line in lines)
-    assert "stop requested" in lines[-1] or "stop requested" in lines[-2]
+    assert "stop requested" in lines[-1]  # and no heartbeat after it
     # the process's own handlers are back
     assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.default_int_handler)
 
