@@ -3,8 +3,73 @@
 Places new data centres in Europe so that compute capacity reaches a target by a
 deadline at least annualised cost, powered by carbon-free electricity the grid can
 deliver. Data flows one way: config -> layers -> instance -> model -> solution -> outputs.
+
+The Python API (``docs/api.md``)::
+
+    import siting
+    run = siting.run("configs/europe-2030.yaml")
+    run.table("sites")
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+# name -> module; imported on first use, so `import siting` (and the command line's start)
+# stays fast and loads neither geopandas nor the solver
+_API = {
+    "run": "siting.api", "load_run": "siting.api", "load_config": "siting.api",
+    "runs": "siting.api", "compare": "siting.api", "sweep": "siting.api",
+    "Run": "siting.api", "Comparison": "siting.api", "Sweep": "siting.api",
+    "Config": "siting.config",
+    "SitingError": "siting.errors", "InputError": "siting.errors", "Problem": "siting.errors",
+    "InfeasibleError": "siting.errors", "NoSolutionError": "siting.errors",
+    "SolverError": "siting.errors", "ExitCode": "siting.errors",
+}  # fmt: skip
+
+__all__ = [
+    "Comparison",
+    "Config",
+    "ExitCode",
+    "InfeasibleError",
+    "InputError",
+    "NoSolutionError",
+    "Problem",
+    "Run",
+    "SitingError",
+    "SolverError",
+    "Sweep",
+    "__version__",
+    "compare",
+    "load_config",
+    "load_run",
+    "run",
+    "runs",
+    "sweep",
+]
+
+if TYPE_CHECKING:
+    from siting.api import Comparison, Run, Sweep, compare, load_config, load_run, run, runs, sweep
+    from siting.config import Config
+    from siting.errors import (
+        ExitCode,
+        InfeasibleError,
+        InputError,
+        NoSolutionError,
+        Problem,
+        SitingError,
+        SolverError,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(import_module(_API[name]), name)
+    raise AttributeError(f"module 'siting' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -279,7 +279,7 @@ def _cmd_runs(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from siting.pipeline import Progress, run
+    from siting.pipeline import Progress, failure_text, run
 
     outcome = run(
         args.config,
@@ -289,23 +289,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         progress=Progress(enabled=not args.quiet),
         discard_on_interrupt=args.discard_on_interrupt,
     )
-    guarantee = outcome.summary.get("guarantee") or {}
-    if outcome.exit_code == ExitCode.INFEASIBLE and guarantee and not guarantee["met"]:
-        s = outcome.summary
-        print(
-            f"guarantee not met: full-year CFE {s['cfe_score_full_year']:.3%} after "
-            f"{guarantee['rounds']} rounds, {guarantee['shortfall']:.3%} short of "
-            f"{guarantee['cfe_target'] - guarantee['tolerance']:.3%} "
-            f"({s['full_year_residual_mwh'] / 1e6:,.2f} TWh residual grid); the last plan "
-            "is in the run folder (see docs/model.md#guarantee)",
-            file=sys.stderr,
-        )
-    elif outcome.exit_code == ExitCode.INFEASIBLE:
-        print(f"infeasible: {outcome.summary.get('diagnosis', '')}", file=sys.stderr)
-        print(
-            f"diagnosis: {outcome.path / 'diagnosis.json' if outcome.path else '-'}",
-            file=sys.stderr,
-        )
+    failure = failure_text(outcome)
+    if failure is not None:
+        print(failure, file=sys.stderr)
     elif not args.quiet:
         # stderr: stdout carries the run path alone, so RUN=$(siting run ...) holds it
         s = outcome.summary
@@ -331,37 +317,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
-    from siting.outputs.results import read_run
-    from siting.outputs.runfolder import refresh_checksums
-    from siting.plots import plot_run_map, save_figure
+    from siting.api import load_run
 
-    run = read_run(args.run)
-    if run.summary.get("status") not in ("optimal", "feasible"):
-        print(
-            f"{args.run}: run has no solution to plot (status {run.summary.get('status')})",
-            file=sys.stderr,
-        )
+    run = load_run(args.run)
+    if not run.summary.has_plan:
+        print(f"{args.run}: run has no solution to plot (status {run.status})", file=sys.stderr)
         return ExitCode.INVALID_INPUT
-    import pyogrio
-
-    have = {name for name, _ in pyogrio.list_layers(run.path / "results.gpkg")}
-
-    def optional(layer: str) -> Any:
-        return run.layer(layer) if layer in have else None
-
-    fig = plot_run_map(
-        run.layer("zones"),
-        run.layer("sites"),
-        run.layer("links"),
-        run.summary,
-        run.name,
-        demand=optional("demand"),
-        service=optional("service"),
-        areas=optional("service_areas"),
-    )
-    paths = save_figure(fig, run.path / "map")
-    refresh_checksums(run.path, paths)  # `siting verify` passes after a redraw
-    for path in paths:
+    for path in run.save_map():  # `siting verify` passes after a redraw
         print(path)
     return ExitCode.OK
 

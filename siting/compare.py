@@ -263,11 +263,15 @@ def build_comparison(paths: list[Path]) -> Comparison:
 
 def compare_runs(paths: list[Path], out: Path | None = None) -> Path:
     """Write a comparison folder (tables, maps, ``report.html``) and return its path."""
+    return write_comparison(build_comparison(paths), out)
+
+
+def write_comparison(comp: Comparison, out: str | Path | None = None) -> Path:
+    """Publish ``comp`` as a new folder under ``out`` (default ``./comparisons``)."""
     from siting.plots import plot_comparison, plot_difference, save_figure
     from siting.report import render_report
 
-    comp = build_comparison(paths)
-    out_root = out or Path.cwd() / "comparisons"
+    out_root = Path(out) if out else Path.cwd() / "comparisons"
     name = "compare-" + "-vs-".join(comp.labels)[:60].replace("#", "n")
     digest = (
         __import__("hashlib")

@@ -545,12 +545,12 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
-    """Load, override and validate a config; layer paths become absolute.
+    """Load, override and validate a config file; layer paths become absolute.
 
     Parameters
     ----------
     path
-        YAML file.
+        YAML file; relative layer paths and ``data_root`` resolve against its folder.
     overrides
         ``KEY=VALUE`` strings applied before validation.
 
@@ -560,7 +560,34 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
         With one :class:`~siting.errors.Problem` per issue found.
     """
     path = Path(path)
-    raw = read_yaml(path)
+    return config_from_mapping(read_yaml(path), path.resolve().parent, str(path), overrides)
+
+
+def config_from_mapping(
+    raw: dict[str, Any],
+    base: Path,
+    source: str = "config",
+    overrides: list[str] | None = None,
+) -> Config:
+    """Override and validate a config given as a mapping; layer paths become absolute.
+
+    Parameters
+    ----------
+    raw
+        The config's keys, as a YAML file would hold them (not modified).
+    base
+        Folder that relative layer paths and ``data_root`` resolve against.
+    source
+        How problems name where the config came from (a file path, ``"dict"``).
+    overrides
+        ``KEY=VALUE`` strings applied before validation.
+
+    Raises
+    ------
+    InputError
+        With one :class:`~siting.errors.Problem` per issue found.
+    """
+    raw = copy.deepcopy(raw)
     problems: list[Problem] = []
     good = []
     for text in overrides or []:  # report every bad override, then validate the rest
@@ -573,10 +600,14 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     try:
         cfg = Config.model_validate(raw)
     except ValidationError as err:
-        problems.extend(_problems_from_validation(err, str(path), _override_sources(good)))
+        problems.extend(_problems_from_validation(err, source, _override_sources(good)))
     if problems:
         raise InputError(problems)
-    base = path.resolve().parent
+    return _resolved(cfg, base.resolve(), source)
+
+
+def _resolved(cfg: Config, base: Path, source: str) -> Config:
+    """``cfg`` with ``data_root`` and layer paths made absolute (and kept inside the root)."""
     root = (base / cfg.data_root).resolve()
     problems = []
     weather: list[Path] = []
@@ -585,7 +616,7 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
         if not resolved.is_relative_to(root):
             problems.append(
                 Problem(
-                    f"{path}: layers.{key}",
+                    f"{source}: layers.{key}",
                     f"'{rel}' lies outside the data folder {root}",
                     "move the file under it, or widen it with a top-level 'data_root' (e.g. data_root: ..)",
                 )
@@ -599,3 +630,27 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
         raise InputError(problems)
     cfg.data_root = root
     return cfg
+
+
+def resolve_config(
+    config: str | Path | dict[str, Any] | Config, overrides: list[str] | None = None
+) -> tuple[Config, str]:
+    """A validated :class:`Config` from a file, a mapping or a ``Config``, and its source.
+
+    A mapping or a ``Config`` built in code resolves relative paths against the working
+    directory; a ``Config`` is validated again, so overrides apply to it as to a file.
+
+    Returns
+    -------
+    tuple
+        The config, and the config file's absolute path or ``"dict"`` / ``"Config"``.
+    """
+    if isinstance(config, str | Path):
+        return load_config(config, overrides), str(Path(config).resolve())
+    if isinstance(config, Config):
+        return config_from_mapping(config.to_plain(), Path.cwd(), "Config", overrides), "Config"
+    if isinstance(config, dict):
+        return config_from_mapping(config, Path.cwd(), "dict", overrides), "dict"
+    raise TypeError(
+        f"config must be a path, a dict or a siting.Config, not {type(config).__name__}"
+    )

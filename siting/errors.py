@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 class ExitCode(enum.IntEnum):
@@ -77,9 +78,22 @@ class InputError(SitingError):
 
 
 class InfeasibleError(SitingError):
-    """The model has no feasible plan."""
+    """The model has no feasible plan, or the full-year guarantee was not met.
+
+    Parameters
+    ----------
+    message
+        What the command line prints.
+    path
+        The run folder published with the diagnosis (``diagnosis.json``) or the last plan,
+        when there is one.
+    """
 
     exit_code = ExitCode.INFEASIBLE
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class NoSolutionError(SitingError):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from siting.check import check_solution, hourly_cf
-from siting.config import Config, load_config
+from siting.config import Config, resolve_config
 from siting.diagnosis import diagnosis_report, explain_infeasible, precheck
 from siting.errors import ExitCode, NoSolutionError, SolverError
 from siting.guarantee import Round, failing_days, residual_cut
@@ -75,23 +75,49 @@ class RunOutcome:
     summary: Mapping[str, Any] = field(default_factory=dict)
 
 
+def failure_text(outcome: RunOutcome) -> str | None:
+    """What went wrong in a run that published a folder but exits non-zero (or ``None``):
+    the full-year guarantee not met, or no feasible plan (with where the diagnosis is)."""
+    if outcome.exit_code != ExitCode.INFEASIBLE:
+        return None
+    s = outcome.summary
+    guarantee = s.get("guarantee") or {}
+    if guarantee and not guarantee["met"]:
+        return (
+            f"guarantee not met: full-year CFE {s['cfe_score_full_year']:.3%} after "
+            f"{guarantee['rounds']} rounds, {guarantee['shortfall']:.3%} short of "
+            f"{guarantee['cfe_target'] - guarantee['tolerance']:.3%} "
+            f"({s['full_year_residual_mwh'] / 1e6:,.2f} TWh residual grid); the last plan "
+            "is in the run folder (see docs/model.md#guarantee)"
+        )
+    where = outcome.path / "diagnosis.json" if outcome.path else "-"
+    return f"infeasible: {s.get('diagnosis', '')}\ndiagnosis: {where}"
+
+
 def validate(
-    config_path: str | Path, overrides: list[str] | None = None
+    config: str | Path | dict[str, Any] | Config, overrides: list[str] | None = None
 ) -> tuple[Config, Layers, Instance]:
     """Read and check a config and its layers; solve nothing.
+
+    Parameters
+    ----------
+    config
+        Scenario YAML, or its keys as a mapping, or a :class:`~siting.config.Config`.
+    overrides
+        ``KEY=VALUE`` config overrides.
 
     Raises
     ------
     InputError
         Listing every problem found.
     """
-    cfg = load_config(config_path, overrides)
+    cfg, _source = resolve_config(config, overrides)
     layers = load_layers(cfg)
     return cfg, layers, build_instance(layers, cfg)
 
 
 def run(
-    config_path: str | Path,
+    config: str | Path | dict[str, Any] | Config,
     out: str | Path | None = None,
     name: str | None = None,
     overrides: list[str] | None = None,
@@ -102,8 +128,9 @@ def run(
 
     Parameters
     ----------
-    config_path
-        Scenario YAML.
+    config
+        Scenario YAML, or its keys as a mapping (relative paths resolve against the working
+        directory), or a :class:`~siting.config.Config`.
     out
         Folder holding run folders (default ``runs/`` in the working directory).
     name
@@ -125,7 +152,7 @@ def run(
     timings: dict[str, float] = {}
     t = time.perf_counter()
     overrides = [*(overrides or []), *([f"name={name}"] if name else [])]
-    cfg = load_config(config_path, overrides)
+    cfg, source = resolve_config(config, overrides)
     say(
         f"config {cfg.name}: +{cfg.target.increase_pct:g} % by {cfg.target.deadline_year}, "
         f"{cfg.carbon.matching} matching, CFE {cfg.carbon.cfe_target:g}"
@@ -139,7 +166,7 @@ def run(
         f"{len(inst.re_tech)} clean options, {len(inst.link_ids)} links, {inst.n_slices} slices"
     )
     out_root = Path(out) if out else Path.cwd() / "runs"
-    manifest = _run_manifest(cfg, config_path, overrides)
+    manifest = _run_manifest(cfg, source, overrides)
     findings = precheck(inst)
     if findings:
         say("pre-solve checks found the plan impossible; writing the diagnosis")
@@ -335,13 +362,13 @@ def _shortfall_words(record: Mapping[str, Any], check: Any) -> str:
     )
 
 
-def _run_manifest(cfg: Config, config_path: str | Path, overrides: list[str]) -> dict[str, Any]:
+def _run_manifest(cfg: Config, source: str, overrides: list[str]) -> dict[str, Any]:
     """The manifest as far as it is known before the solve: inputs, hashes, solver options."""
     inputs = {k: {"path": str(p), "sha256": sha256_file(p)} for k, p in cfg.layer_paths().items()}
     return new_manifest(
         cfg.name,
         config_sha256=cfg.sha256({k: v["sha256"] for k, v in inputs.items()}),
-        config_source=str(Path(config_path).resolve()),
+        config_source=source,
         overrides=overrides,
         inputs=inputs,
         solver={

@@ -57,7 +57,7 @@ def plot_alternatives(
         New IT capacity per country and plan [MW] with ``min_mw`` and ``max_mw``.
     """
     plt = pyplot()
-    fig = plt.figure(figsize=(14, 9.5), dpi=150)
+    fig = plt.figure(figsize=(14, 9.5))
     ax = fig.add_axes((0.01, 0.04, 0.64, 0.88))
     _class_map(ax, zones, sites, frequency, must_have)
     _class_legend(ax, frequency, len(plans), slack)

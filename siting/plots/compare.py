@@ -68,9 +68,7 @@ def plot_comparison(comp: Any) -> Figure:
     n = len(layers)
     cols = min(n, 3)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(6.2 * cols, 6.6 * rows + 0.8), dpi=130, squeeze=False
-    )
+    fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, 6.6 * rows + 0.8), squeeze=False)
     for ax, (zones, sites, links), label, run in zip(
         axes.ravel(), layers, comp.labels, comp.runs, strict=False
     ):
@@ -115,9 +113,7 @@ def plot_difference(comp: Any) -> Figure:
     m = max(max(float(np.abs(d).max()) for d in deltas), 0.1)
     norm = Normalize(-m, m)
     cmap = plt.get_cmap("PuOr_r")
-    fig, axes = plt.subplots(
-        1, len(others), figsize=(10.5 * len(others), 10), dpi=130, squeeze=False
-    )
+    fig, axes = plt.subplots(1, len(others), figsize=(10.5 * len(others), 10), squeeze=False)
     for ax, (run, label), dz in zip(axes[0], others, deltas, strict=True):
         ax.set_facecolor(SEA_COLOUR)
         colours = [to_hex(cmap(norm(v))) for v in dz]

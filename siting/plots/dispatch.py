@@ -49,7 +49,7 @@ def plot_dispatch(
     ]
     stores = _stores(dispatch)
     fig, axes = plt.subplots(
-        len(zones), 1, figsize=(13, 2.6 * len(zones) + 1.0), dpi=150, sharex=True, squeeze=False
+        len(zones), 1, figsize=(13, 2.6 * len(zones) + 1.0), sharex=True, squeeze=False
     )
     for ax, zone in zip(axes[:, 0], zones, strict=True):
         d = dispatch[dispatch["zone_id"] == zone].reset_index(drop=True)

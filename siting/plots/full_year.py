@@ -46,7 +46,7 @@ def plot_full_year(
     loaded = load_mw > 0
     ranked = np.argsort(share.to_numpy().sum(axis=1) / np.maximum(load_mw, 1e-9))[::-1]
     order = [int(i) for i in ranked if loaded[i]]
-    fig, (ax, bx) = plt.subplots(2, 1, figsize=(13, 9.5), dpi=150, height_ratios=(3, 1.2))
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(13, 9.5), height_ratios=(3, 1.2))
     data = share.iloc[order].to_numpy() * 100.0
     vmax = max(5.0, float(np.nanpercentile(data, 99.5)))
     im = ax.imshow(data, aspect="auto", cmap="Reds", vmin=0.0, vmax=vmax, interpolation="nearest")

@@ -116,7 +116,7 @@ def plot_run_map(
     """
     plt = pyplot()
     if ax is None:
-        fig, ax = plt.subplots(figsize=(11, 10.5), dpi=150)
+        fig, ax = plt.subplots(figsize=(11, 10.5))
     else:
         fig = ax.figure
     ax.set_facecolor(SEA_COLOUR)

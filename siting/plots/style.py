@@ -7,6 +7,7 @@ importing siting never needs a display.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,10 +47,12 @@ CREDIT = (
 
 
 def pyplot() -> Any:
-    """``matplotlib.pyplot`` with the Agg backend (no display needed)."""
+    """``matplotlib.pyplot``: with the Agg backend (no display needed) unless the caller
+    chose one (a notebook's inline backend, ``MPLBACKEND``), which is kept."""
     import matplotlib
 
-    matplotlib.use("Agg", force=False)
+    if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     return plt

@@ -31,7 +31,7 @@ def plot_sweep(table: Any, params: list[str], name: str) -> Figure:
         else (params[0] if params else "scenario")
     )
     hue = next((p for p in params if p != x), None)
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), dpi=130)
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
     groups = ok.groupby(hue) if hue else [(None, ok)]
     for key, g in groups:
         g = g.sort_values(x) if x in g.columns else g
