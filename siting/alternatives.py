@@ -391,6 +391,8 @@ def _publish(
                 "plans_found": len(plans),
                 "stop_reason": search["stop_reason"],
                 "must_have": must,
+                # the classes rest on this many plans: the optimum and the alternatives found
+                "plans_classified": len(plans) + 1,
                 "classes": freq["class"].value_counts().to_dict(),
             },
         )

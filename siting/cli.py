@@ -259,9 +259,12 @@ def _cmd_alternatives(args: argparse.Namespace) -> int:
     )
     s = json.loads((path / "summary.json").read_text(encoding="utf-8"))
     must = s["must_have"]
+    n = s["plans_classified"]
+    few = "; with this few plans, ask for more (--count) before calling them must-haves"
     print(
         f"{s['plans_found']} alternative plans within +{s['slack']:.1%} ({s['stop_reason']}); "
-        f"{len(must)} must-have sites: {', '.join(must) if must else 'none'}"
+        f"{len(must)} sites built in all {n} plans (the optimum and {n - 1} alternatives): "
+        f"{', '.join(must) if must else 'none'}{few if n < 5 else ''}"
     )
     print(path)
     return ExitCode.OK

@@ -165,7 +165,10 @@ def test_must_have_site_is_truly_needed(five_site_config, tmp_path, capsys) -> N
     )  # fmt: skip
     assert code == 0
     out = capsys.readouterr().out
-    assert "must-have sites: B-2" in out
+    summary = json.loads((next((tmp_path / "alt").iterdir()) / "summary.json").read_text())
+    assert summary["plans_classified"] == summary["plans_found"] + 1
+    n = summary["plans_classified"]
+    assert f"1 sites built in all {n} plans (the optimum and {n - 1} alternatives): B-2" in out
     folder = next((tmp_path / "alt").iterdir())
     freq = pd.read_csv(folder / "site_frequency.csv").set_index("site_id")
     assert freq.loc[freq["class"] == "must-have"].index.tolist() == ["B-2"]
