@@ -264,7 +264,7 @@ class SolverConfig(_Strict):
     seed: int = Field(0, ge=0, le=2_147_483_647)
     """Solver random seed, for repeatable runs."""
     msg: bool = False
-    """Print the solver's log."""
+    """Show the solver's log on stderr as it runs (it is always in the run's ``solver.log``)."""
     scaling: bool = True
     """Hand HiGHS the model in scaled units (``docs/solvers.md#scaling``); off: raw EUR and MW."""
     lp_algorithm: Literal["auto", "simplex", "ipx", "hipo"] = "auto"

@@ -7,7 +7,9 @@ isolated I/O call. Progress goes to stderr so the run folder path stays the last
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -172,13 +174,35 @@ def run(
         say("pre-solve checks found the plan impossible; writing the diagnosis")
         report = diagnosis_report(findings, "not solved: pre-solve checks")
         return _publish_infeasible(cfg, out_root, manifest, timings, report, say)
-    model, result = _build_and_solve(inst, cfg, timings, manifest, say)
+    log = Path(tempfile.mkdtemp(prefix="siting-log-")) / "solver.log"
+    try:
+        return _solve_and_publish(cfg, layers, periods, inst, out_root, manifest, timings,
+                                  say, log, discard_on_interrupt)  # fmt: skip
+    finally:
+        shutil.rmtree(log.parent, ignore_errors=True)
+
+
+def _solve_and_publish(
+    cfg: Config,
+    layers: Layers,
+    periods: Periods | None,
+    inst: Instance,
+    out_root: Path,
+    manifest: dict[str, Any],
+    timings: dict[str, float],
+    say: Progress,
+    log: Path,
+    discard_on_interrupt: bool,
+) -> RunOutcome:
+    """Solve, check and publish; HiGHS's log of every solve goes to ``log``, then into
+    the run folder as ``solver.log``."""
+    model, result = _build_and_solve(inst, cfg, timings, manifest, say, log)
     if result.status == SolverStatus.INFEASIBLE:
         say("infeasible: explaining why (IIS of the LP relaxation, elastic re-solve)")
         report = diagnosis_report(
             precheck(inst) + explain_infeasible(inst), result.termination, manifest["model_size"]
         )
-        return _publish_infeasible(cfg, out_root, manifest, timings, report, say)
+        return _publish_infeasible(cfg, out_root, manifest, timings, report, say, log)
     _stop_if_interrupted(result, discard_on_interrupt, say)
     _require_solution(result, cfg)
     solution = extract_solution(model, result)
@@ -187,11 +211,12 @@ def run(
         solution = _marked_interrupted(solution)
     elif inst.matching == "hourly" and layers.weather:
         solution, result, inst, check, code = _full_year(
-            cfg, layers, periods, inst, model, solution, result, timings, manifest, say
+            cfg, layers, periods, inst, model, solution, result, timings, say, log
         )
     t = time.perf_counter()
     with staged_run(out_root, cfg.name, manifest["config_sha256"]) as staged:
         write_run_contents(staged.path, cfg, solution, layers, inst)
+        _copy_log(log, staged.path)
         if check is not None:
             _write_full_year(staged.path, check, cfg.name)
         timings["write_s"] = time.perf_counter() - t
@@ -212,8 +237,8 @@ def _full_year(
     solution: Solution,
     result: SolveResult,
     timings: dict[str, float],
-    manifest: dict[str, Any],
     say: Progress,
+    log: Path | None = None,
 ) -> tuple[Solution, SolveResult, Instance, Any, ExitCode]:
     """The full-year check of the plan and, with ``carbon.guarantee: full_year``, the loop
     that adds failing days and re-solves until the check meets the target (``docs/model.md``)."""
@@ -226,7 +251,7 @@ def _full_year(
         state = _Guarantee(periods, inst, solution, result, check, [_round(result, check, inst)],
                            [_value(v) for v in model.build], [_value(v) for v in model.size])  # fmt: skip
         while not _met(state.check, cfg) and len(state.rounds) < cfg.carbon.max_guarantee_rounds:
-            if not _next_round(state, cfg, layers, timings, say):
+            if not _next_round(state, cfg, layers, timings, say, log):
                 break
         inst, solution, result, check = state.inst, state.solution, state.result, state.check
         met = _met(check, cfg)
@@ -265,6 +290,7 @@ def _next_round(
     layers: Layers,
     timings: dict[str, float],
     say: Progress,
+    log: Path | None = None,
 ) -> bool:
     """Add the failing days and a cut, re-solve with the sites fixed and re-check; False: stop."""
     periods, days = g.periods, list[str]()
@@ -285,7 +311,7 @@ def _next_round(
     model = build_model(inst)
     fix_sites(model, g.build, g.size)
     timings["build_s"] += time.perf_counter() - t
-    result = solve(model, cfg.solver, say)
+    result = solve(model, cfg.solver, say, log)
     timings["solve_s"] += result.solve_s
     say(f"solver: {result.termination} in {result.solve_s:.1f} s; objective "
         f"{result.objective:,.0f} EUR/yr")  # fmt: skip
@@ -387,6 +413,7 @@ def _build_and_solve(
     timings: dict[str, float],
     manifest: dict[str, Any],
     say: Progress,
+    log: Path | None = None,
 ) -> tuple[SitingModel, SolveResult]:
     """Build and solve; timings [s], model size and solver report go into the manifest."""
     t = time.perf_counter()
@@ -398,7 +425,7 @@ def _build_and_solve(
         f"{timings['build_s']:.2f} s; solving with {cfg.solver.name} "
         f"(gap {cfg.solver.mip_gap:g}, limit {cfg.solver.time_limit_s:g} s)"
     )
-    result = solve(model, cfg.solver, say)
+    result = solve(model, cfg.solver, say, log)
     timings["pass_s"], timings["solve_s"] = result.pass_s, result.solve_s
     manifest["solver"].update(
         {
@@ -523,6 +550,12 @@ def dispatch_figure(
     return plot_dispatch(dispatch, top, summary, name, days)
 
 
+def _copy_log(log: Path | None, folder: Path) -> None:
+    """HiGHS's log of the run's solves, if any, as ``solver.log`` of the run folder."""
+    if log is not None and log.is_file():
+        shutil.copyfile(log, folder / "solver.log")
+
+
 def _publish_infeasible(
     cfg: Config,
     out_root: Path,
@@ -530,12 +563,14 @@ def _publish_infeasible(
     timings: dict[str, float],
     report: dict[str, Any],
     say: Progress,
+    log: Path | None = None,
 ) -> RunOutcome:
     summary = {"status": "infeasible", "objective_eur_per_yr": None, "diagnosis": report["summary"]}
     with staged_run(out_root, cfg.name, manifest["config_sha256"]) as staged:
         write_yaml(staged.path / "config.yaml", cfg.to_plain())
         write_json(staged.path / "summary.json", summary)
         write_json(staged.path / "diagnosis.json", report)
+        _copy_log(log, staged.path)
         manifest["timings"] = timings
         manifest["status"] = "infeasible"
         staged.manifest = manifest

@@ -10,12 +10,15 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+import os
+import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -120,9 +123,10 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
 
     def __init__(
         self, *args: object, scale: bool = True, say: Callable[[str], None] | None = None,
-        **kwargs: object,
+        log: Path | None = None, **kwargs: object,
     ) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
+        self.log = log
         self.scale = scale
         self.scaling = NO_SCALING
         self._integer = np.zeros(0, bool)
@@ -146,6 +150,30 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
         watch.run(lp.solverModel)
         self.interrupted = watch.interrupted
 
+    def _log_to_file(self, h: Any) -> Path | None:
+        """Route HiGHS's log: never to the console (HiGHS's console is stdout), to stderr
+        when ``msg``, and to a file of its own beside :attr:`log`; returns that file."""
+        h.setOptionValue("log_to_console", False)
+        if self.msg:
+            h.cbLogging.subscribe(_log_to_stderr)
+        if self.log is None:
+            return None
+        part = self.log.with_name(f".{self.log.name}.{os.getpid()}.part")
+        h.setOptionValue("output_flag", True)
+        h.setOptionValue("log_file", str(part))
+        return part
+
+    def _append_log(self, h: Any, part: Path | None) -> None:
+        """Append this solve's log to :attr:`log` (a retry or a guarantee round adds to it)."""
+        if part is None or self.log is None:
+            return
+        h.setOptionValue("log_file", "")  # HiGHS closes the file
+        h.setOptionValue("output_flag", bool(self.msg))
+        if part.is_file():
+            with self.log.open("a", encoding="utf-8") as out:
+                out.write(part.read_text(encoding="utf-8", errors="replace"))
+            part.unlink()
+
     def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:  # noqa: N802
         # PuLP's own version also copies row activities and duals one object at a time;
         # the model reads column values only
@@ -162,14 +190,21 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
     def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802
         t0 = time.perf_counter()
         self.createAndConfigureSolver(lp)
+        part = self._log_to_file(lp.solverModel)
         self.buildSolverModel(lp)
         t1 = time.perf_counter()
-        self.callSolver(lp)
+        self.callSolver(lp)  # an abandoned solve raises: its HiGHS still runs, leave it be
+        self._append_log(lp.solverModel, part)
         t2 = time.perf_counter()
         self.pass_s, self.solve_s = t1 - t0, t2 - t1
         status, sol_status = self.findSolutionValues(lp)
         lp.assignStatus(status, sol_status)
         return int(status)
+
+
+def _log_to_stderr(event: Any) -> None:
+    """HiGHS logging callback: one log message to stderr."""
+    sys.stderr.write(str(event.message))
 
 
 _PULP_STATUS = {
@@ -245,7 +280,10 @@ def highs_lp(m: MatrixLP, mip: bool, highspy: Any) -> Any:
 
 
 def solve(
-    model: SitingModel, options: SolverConfig, say: Callable[[str], None] | None = None
+    model: SitingModel,
+    options: SolverConfig,
+    say: Callable[[str], None] | None = None,
+    log: Path | None = None,
 ) -> SolveResult:
     """Solve a built model in place (variable values are set on the PuLP variables).
 
@@ -258,24 +296,30 @@ def solve(
     say
         Where HiGHS's heartbeat goes, at most every 5 s (:mod:`siting.watch`); Ctrl-C or
         SIGTERM stops HiGHS, which returns its best plan (``interrupted`` in the result).
+    log
+        File that HiGHS's log is appended to (a run folder's ``solver.log``); HiGHS writes
+        nothing to the console unless ``solver.msg``, and then to stderr, never stdout.
     """
     if options.name == "cbc":
         return _solve_cbc(model, options)
-    return _solve_highs(model, options, say)
+    return _solve_highs(model, options, say, log)
 
 
 def _solve_highs(
-    model: SitingModel, options: SolverConfig, say: Callable[[str], None] | None
+    model: SitingModel,
+    options: SolverConfig,
+    say: Callable[[str], None] | None,
+    log: Path | None = None,
 ) -> SolveResult:
     algorithm = lp_algorithm(options.lp_algorithm, model.instance.n_slices)
-    result = _solve_highs_once(model, options, algorithm, say)
+    result = _solve_highs_once(model, options, algorithm, say, log)
     if result.interrupted:
         return result
     if result.status == SolverStatus.INFEASIBLE and algorithm not in ("simplex", "auto-annual"):
         # HiGHS 1.15 with the interior-point LP solver inside branch and bound has declared
         # feasible hourly models infeasible (a two-zone linked-storage case, optimal with the
         # default LP solver or without presolve): "infeasible" is only believed from simplex
-        again = _solve_highs_once(model, options, "simplex", say)
+        again = _solve_highs_once(model, options, "simplex", say, log)
         return dataclasses.replace(again, pass_s=result.pass_s + again.pass_s,
                                    solve_s=result.solve_s + again.solve_s)  # fmt: skip
     return result
@@ -341,7 +385,11 @@ def hipo_available() -> bool:
 
 
 def _solve_highs_once(
-    model: SitingModel, options: SolverConfig, algorithm: str, say: Callable[[str], None] | None
+    model: SitingModel,
+    options: SolverConfig,
+    algorithm: str,
+    say: Callable[[str], None] | None,
+    log: Path | None = None,
 ) -> SolveResult:
     import highspy
 
@@ -354,6 +402,7 @@ def _solve_highs_once(
         random_seed=options.seed,
         scale=options.scaling,
         say=say,
+        log=log,
         **extra,
     )
     prob = model.problem

@@ -67,8 +67,12 @@ def test_run_from_a_dict_resolves_paths_against_the_working_directory(
     monkeypatch.chdir(tmp_path.parent)
     again = siting.run(run.config, out=tmp_path / "runs")
     pd.testing.assert_frame_equal(again.table("sites"), run.table("sites"))
-    # nothing on stdout, at the file-descriptor level too (HiGHS writes from C)
+    # nothing on stdout, at the file-descriptor level too (HiGHS writes from C): its log is
+    # in the run folder, and checksummed with the rest
     assert capfd.readouterr().out == ""
+    log = (run.path / "solver.log").read_text()
+    assert log.startswith("Running HiGHS") and "Status            Optimal" in log
+    assert "solver.log" in run.manifest["files"]
 
 
 def test_run_from_a_config_object_applies_overrides(tiny_config, tmp_path: Path) -> None:
@@ -153,3 +157,13 @@ def test_walkthrough_notebook_executes(repo_like: Path) -> None:
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 2  # the map, the comparison
     assert len(list((repo_like / "runs").iterdir())) == 2
     assert len(list((repo_like / "comparisons").iterdir())) == 1
+
+
+def test_the_solver_log_shown_goes_to_stderr_never_stdout(
+    tiny_config, tmp_path: Path, capfd: pytest.CaptureFixture
+) -> None:
+    run = siting.run(tiny_config(), out=tmp_path / "runs", overrides=["solver.msg=true"])
+    captured = capfd.readouterr()
+    assert captured.out == ""
+    assert "Running HiGHS" in captured.err and "Primal bound" in captured.err
+    assert "Primal bound" in (run.path / "solver.log").read_text()

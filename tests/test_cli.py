@@ -105,6 +105,8 @@ def test_infeasible_found_by_solver_exits_3(tiny_config, tmp_path, capsys) -> No
     )
     path = Path(capsys.readouterr().out.strip().splitlines()[-1])
     assert json.loads((path / "diagnosis.json").read_text())["status"] == "infeasible"
+    # HiGHS's own words are kept with the diagnosis
+    assert "Status            Infeasible" in (path / "solver.log").read_text()
 
 
 @pytest.mark.parametrize(

@@ -103,7 +103,7 @@ def test_solver_error_exits_1_with_the_solvers_message(
 ) -> None:
     import siting.pipeline
 
-    def broken(model, options, say=None):
+    def broken(model, options, say=None, log=None):
         return SolveResult(
             SolverStatus.ERROR,
             "Solve error",
