@@ -5,7 +5,7 @@ Usage::
     python benchmarks/sweep_speedup.py [--config configs/europe-2030.yaml] [--values 150 200 250 300]
 
 Each value of ``target.increase_pct`` is one scenario. Sequential: ``siting.pipeline.run`` in
-this process, one scenario after another. Parallel: ``siting.sweep.run_sweep`` on a local
+this process, one scenario after another. Parallel: ``siting.sweeps.run_sweep`` on a local
 cluster of 2 worker processes (cluster start-up included). Writes
 ``benchmarks/results/sweep_speedup_<config>.json`` and prints a Markdown row.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from siting.pipeline import run
-from siting.sweep import run_sweep
+from siting.sweeps import run_sweep
 
 HERE = Path(__file__).resolve().parent
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from siting.compare import Comparison as _Tables
+    from siting.comparison import Comparison as _Tables
 
 ConfigLike = str | Path | dict[str, Any] | Config
 """A scenario: a YAML file, its keys as a dict, or a :class:`~siting.config.Config`."""
@@ -370,7 +370,7 @@ def compare(runs: Sequence[Run | str | Path], out: str | Path | None = None) -> 
     InputError
         Fewer than two runs, or a run that is not a solved run folder.
     """
-    from siting.compare import build_comparison, write_comparison
+    from siting.comparison import build_comparison, write_comparison
 
     paths = [r.path if isinstance(r, Run) else Path(r) for r in runs]
     tables = build_comparison(paths)
@@ -424,7 +424,7 @@ def sweep(
     progress
         Report progress on stderr.
     """
-    from siting.sweep import run_sweep
+    from siting.sweeps import run_sweep
 
     folder, table = run_sweep(Path(sweep_file), Path(out) if out else None, scheduler,
                               workers, quiet=not progress)  # fmt: skip

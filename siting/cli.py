@@ -217,7 +217,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     import json
 
-    from siting.compare import compare_runs
+    from siting.comparison import compare_runs
 
     path = compare_runs(list(args.runs), args.out)
     for sentence in json.loads((path / "summary.json").read_text(encoding="utf-8"))["summary"]:
@@ -227,7 +227,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from siting.sweep import run_sweep
+    from siting.sweeps import run_sweep
 
     folder, table = run_sweep(args.sweep, args.out, args.scheduler, args.workers, args.quiet)
     failed = table[~table["status"].isin(["optimal", "feasible"])]

@@ -46,6 +46,12 @@ def test_import_siting_loads_neither_geopandas_nor_the_solver() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     assert set(siting.__all__) <= set(dir(siting))
+    # an API name that is also a submodule's would be replaced by the module once anything
+    # imports it (siting.compare was, in a full test run)
+    import pkgutil
+
+    submodules = {m.name for m in pkgutil.iter_modules(siting.__path__)}
+    assert not submodules & set(siting.__all__)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = siting.nope  # type: ignore[attr-defined]
 

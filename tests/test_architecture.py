@@ -20,7 +20,7 @@ RANKS: dict[str, int] = {
     "siting.solvers": 5, "siting.diagnosis": 5, "siting.scaling": 5, "siting.watch": 5,
     "siting.solution": 6, "siting.fullyear": 6, "siting.guarantee": 6,
     "siting.outputs": 7, "siting.plots": 7, "siting.report": 7,
-    "siting.pipeline": 8, "siting.alternatives": 8, "siting.compare": 8, "siting.sweep": 8,
+    "siting.pipeline": 8, "siting.alternatives": 8, "siting.comparison": 8, "siting.sweeps": 8,
     "siting.docgen": 8, "siting.check": 8,
     "siting.api": 9, "siting.cli": 9, "siting.__main__": 9, "siting": 9,
 }  # fmt: skip

@@ -212,7 +212,7 @@ def test_every_shipped_config_is_valid(path) -> None:
     import yaml
 
     from siting.pipeline import validate
-    from siting.sweep import load_sweep
+    from siting.sweeps import load_sweep
 
     raw = yaml.safe_load(path.read_text())
     if "base" in raw:

@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 from conftest import REPO
-from test_compare import two_runs  # noqa: F401  (module fixture reused)
+from test_comparison import two_runs  # noqa: F401  (module fixture reused)
 
-from siting.compare import compare_runs
+from siting.comparison import compare_runs
 
 ARTIFACTS = REPO / "ci-artifacts"
 

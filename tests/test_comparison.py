@@ -12,7 +12,7 @@ import pytest
 from matplotlib.colors import Normalize, to_hex
 
 from siting.cli import main
-from siting.compare import build_comparison
+from siting.comparison import build_comparison
 from siting.outputs.runfolder import sha256_file
 from siting.pipeline import run
 from siting.plots import MW_PER_PT2, plot_comparison
