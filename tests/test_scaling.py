@@ -155,10 +155,10 @@ def big_instance():
 def test_pipeline_solve_same_plan_with_and_without_scaling(capfd: pytest.CaptureFixture) -> None:
     plain = build_model(big_instance())
     raw = solve(plain, SolverConfig(mip_gap=0.0, scaling=False, msg=True))
-    raw_log = capfd.readouterr().out
+    raw_log = capfd.readouterr().err  # solver.msg shows HiGHS's log on stderr
     scaled_model = build_model(big_instance())
     res = solve(scaled_model, SolverConfig(mip_gap=0.0, msg=True))
-    log = capfd.readouterr().out
+    log = capfd.readouterr().err
     assert raw.status == res.status == SolverStatus.OPTIMAL
     assert "excessively large" in raw_log  # the instance does have the magnitudes
     assert "excessively large" not in log and "Consider scaling" not in log
@@ -184,6 +184,6 @@ def test_no_shipped_config_draws_a_highs_scaling_warning(capfd: pytest.CaptureFi
         cfg, _, inst = validate(path, ["solver.msg=true", "solver.time_limit_s=1"])
         capfd.readouterr()
         solve(build_model(inst), cfg.solver)
-        log = capfd.readouterr().out
+        log = capfd.readouterr().err
         assert "Coefficient ranges" in log, path.name
         assert "WARNING" not in log, f"{path.name}: {log[:2000]}"
