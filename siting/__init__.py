@@ -16,7 +16,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from siting._version import __version__
 
 # name -> module; imported on first use, so `import siting` (and the command line's start)
 # stays fast and loads neither geopandas nor the solver

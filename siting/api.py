@@ -128,8 +128,8 @@ class Run:
             ``"map"``: sites, zones, links (as ``map.png``); ``"dispatch"``: hourly supply
             and demand in the zones with most new IT (as ``dispatch.png``).
         **options
-            Passed on to :func:`siting.plots.plot_run_map` (``kind="map"``), e.g. ``extent``
-            or ``n_labels``, or :func:`siting.plots.plot_dispatch`.
+            ``kind="map"``: passed on to :func:`siting.plots.plot_run_map`, e.g. ``extent``
+            or ``n_labels``; ``kind="dispatch"``: ``n_zones`` (how many zones, default 3).
 
         Raises
         ------
@@ -182,19 +182,19 @@ class Run:
             **{**extra, **options},
         )
 
-    def _dispatch(self, n_zones: int = 3, **options: Any) -> Figure:
-        from siting.plots import plot_dispatch
+    def _dispatch(self, n_zones: int = 3) -> Figure:
+        from siting.pipeline import dispatch_figure
 
-        dispatch, zones = self.table("dispatch"), self.table("zones")
+        dispatch = self.table("dispatch")
         if (dispatch["slice"] == "annual").all():
             raise InputError([Problem(str(self.path), "the run is annual: one slice, no hours to draw",
                                       "draw the dispatch of a run with carbon.matching: hourly")])  # fmt: skip
-        top = zones.sort_values(["new_it_mw", "load_mw"], ascending=False)["zone_id"].head(n_zones)
         days = None
-        if "calendar" in self.tables:
+        if "calendar" in self.tables:  # the date each period's own hours come from
             own = self.table("calendar").query("own_day")
             days = {int(p): str(d) for p, d in zip(own["period"], own["date"], strict=True)}
-        return plot_dispatch(dispatch, top.tolist(), self.summary, self.name, days, **options)
+        return dispatch_figure(dispatch, self.table("zones"), self.summary, self.name,
+                               n_zones=n_zones, days=days)  # fmt: skip
 
     def __repr__(self) -> str:
         return f"Run({self.name!r}, status={self.status!r}, path={str(self.path)!r})"

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from siting import __version__
+from siting._version import __version__
 from siting.errors import ExitCode, SitingError
 
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from siting import parameters
+import siting.parameters as parameters
 from siting.errors import InputError, Problem
 from siting.technologies import default_table
 

@@ -532,8 +532,13 @@ def dispatch_figure(
     layers: Layers | None = None,
     n_zones: int = 3,
     inst: Instance | None = None,
+    days: dict[int, str] | None = None,
 ) -> Any:
-    """The supply-stack figure for the zones with most new IT capacity."""
+    """The supply-stack figure for the zones with most new IT capacity.
+
+    ``days`` names each period's date; without it, the dates come from ``inst`` or the
+    profiles layer when they know them.
+    """
     from siting.plots import plot_dispatch
 
     top = (
@@ -541,10 +546,14 @@ def dispatch_figure(
         .head(n_zones)
         .tolist()
     )
-    days = None
-    if inst is not None and inst.period_dates:
+    if days is None and inst is not None and inst.period_dates:
         days = dict(enumerate(inst.period_dates))
-    elif layers is not None and layers.profiles is not None and "day" in layers.profiles.columns:
+    elif (
+        days is None
+        and layers is not None
+        and layers.profiles is not None
+        and "day" in layers.profiles.columns
+    ):
         first = layers.profiles.drop_duplicates("period")
         days = {int(p): str(d) for p, d in zip(first["period"], first["day"], strict=True)}
     return plot_dispatch(dispatch, top, summary, name, days)

@@ -150,7 +150,7 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
         watch.run(lp.solverModel)
         self.interrupted = watch.interrupted
 
-    def _log_to_file(self, h: Any) -> Path | None:
+    def _route_log(self, h: Any) -> Path | None:
         """Route HiGHS's log: never to the console (HiGHS's console is stdout), to stderr
         when ``msg``, and to a file of its own beside :attr:`log`; returns that file."""
         h.setOptionValue("log_to_console", False)
@@ -190,7 +190,7 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
     def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802
         t0 = time.perf_counter()
         self.createAndConfigureSolver(lp)
-        part = self._log_to_file(lp.solverModel)
+        part = self._route_log(lp.solverModel)
         self.buildSolverModel(lp)
         t1 = time.perf_counter()
         self.callSolver(lp)  # an abandoned solve raises: its HiGHS still runs, leave it be

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import doctest
 import json
 import os
@@ -66,7 +67,9 @@ def test_run_from_a_dict_resolves_paths_against_the_working_directory(
 ) -> None:
     keys, folder = _tiny_keys(tiny_config)
     monkeypatch.chdir(folder)
+    given = copy.deepcopy(keys)
     run = siting.run(keys, out=tmp_path / "runs", name="from-dict")
+    assert keys == given  # the caller's dict is not changed
     assert run.name == "from-dict" and run.status == "optimal"
     assert run.manifest["config_source"] == "dict"
     # the recorded config is resolved: it runs again from anywhere

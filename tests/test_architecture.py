@@ -11,7 +11,7 @@ PACKAGE = REPO / "siting"
 
 RANKS: dict[str, int] = {
     # config -> layers -> instance -> model -> solve -> solution -> outputs -> commands
-    "siting.errors": 0, "siting.economics": 0, "siting.parameters": 0,
+    "siting._version": 0, "siting.errors": 0, "siting.economics": 0, "siting.parameters": 0,
     "siting.technologies": 0, "siting.summary": 0,
     "siting.config": 1,
     "siting.inputs": 2, "siting.layers": 2,

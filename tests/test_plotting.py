@@ -56,3 +56,36 @@ def test_map_files_written(solved) -> None:
     assert (solved.path / "map.png").stat().st_size > 10_000
     assert (solved.path / "map.svg").read_text().lstrip().startswith("<?xml")
     assert isinstance(solved.layer("sites"), gpd.GeoDataFrame)
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("", "agg"),  # nobody chose: Agg, no display needed
+        (
+            "import matplotlib; matplotlib.use('svg'); import matplotlib.pyplot",
+            "svg",
+        ),  # a notebook's choice
+    ],
+)
+def test_figures_keep_a_backend_the_caller_chose(setup: str, expected: str) -> None:
+    import subprocess
+    import sys
+
+    code = (f"{setup}\nimport matplotlib\nfrom siting.plots.style import pyplot\n"
+            "pyplot()\nprint(matplotlib.get_backend().lower())")  # fmt: skip
+    env = {k: v for k, v in __import__("os").environ.items() if k != "MPLBACKEND"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env)  # fmt: skip
+    assert out.stdout.strip() == expected
+
+
+def test_version_has_one_source() -> None:
+    from importlib.metadata import version
+
+    import siting
+    from siting.cli import main
+
+    assert version("siting") == siting.__version__
+    with pytest.raises(SystemExit):
+        main(["--version"])

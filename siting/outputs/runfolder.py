@@ -57,7 +57,7 @@ def package_versions() -> dict[str, str]:
 
 
 def _siting_version() -> str:
-    from siting import __version__
+    from siting._version import __version__
 
     return __version__
 
