@@ -129,7 +129,7 @@ class Run:
             and demand in the zones with most new IT (as ``dispatch.png``).
         **options
             ``kind="map"``: passed on to :func:`siting.plots.plot_run_map`, e.g. ``extent``
-            or ``n_labels``; ``kind="dispatch"``: ``n_zones`` (how many zones, default 3).
+            or ``labels=False``; ``kind="dispatch"``: ``n_zones`` (how many zones, default 3).
 
         Raises
         ------
@@ -148,12 +148,17 @@ class Run:
         )
 
     def save_map(self) -> list[Path]:
-        """Redraw ``map.png`` and ``map.svg`` in the run folder and update the manifest's
+        """Redraw ``map.png``, ``map.svg`` and ``map.html`` in the run folder and update the manifest's
         checksums, so :meth:`verify` still passes (what ``siting plot`` does)."""
         from siting.outputs.runfolder import refresh_checksums
         from siting.plots import save_figure
+        from siting.plots.interactive import save_map_html
+        from siting.plots.run_map import map_options
 
         paths = save_figure(self.plot("map"), self.path / "map")
+        layers = self._folder.layers()
+        water = map_options(layers, self.config)["water_limit"]
+        paths.append(save_map_html(self.path / "map.html", layers, self.summary, self.name, water))
         refresh_checksums(self.path, paths)
         return paths
 
@@ -164,22 +169,16 @@ class Run:
         return verify_checksums(self.path)
 
     def _map(self, **options: Any) -> Figure:
-        from siting.plots import plot_run_map
+        from siting.plots.run_map import map_options, plot_run_map
 
-        have = set(self.layers)
-
-        def optional(name: str) -> Any:
-            return self._folder.layer(name) if name in have else None
-
-        extra = {"demand": optional("demand"), "service": optional("service"),
-                 "areas": optional("service_areas")}  # fmt: skip
+        layers = self._folder.layers()
         return plot_run_map(
-            self._folder.layer("zones"),
-            self._folder.layer("sites"),
-            self._folder.layer("links"),
+            layers["zones"],
+            layers["sites"],
+            layers.get("links"),
             self.summary,
             self.name,
-            **{**extra, **options},
+            **{**map_options(layers, self.config), **options},
         )
 
     def _dispatch(self, n_zones: int = 3) -> Figure:

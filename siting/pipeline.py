@@ -501,20 +501,16 @@ def write_run_contents(
 ) -> None:
     """Config, tables, GeoPackage, summary and maps of a solved run (all but the manifest)."""
     from siting.plots import plot_run_map, save_figure
+    from siting.plots.interactive import save_map_html
+    from siting.plots.run_map import map_options
 
     write_yaml(folder / "config.yaml", cfg.to_plain())
     geo = write_results(folder, solution, layers)
-    fig = plot_run_map(
-        geo["zones"],
-        geo["sites"],
-        geo["links"],
-        solution.summary,
-        cfg.name,
-        demand=geo.get("demand"),
-        service=geo.get("service"),
-        areas=geo.get("service_areas"),
-    )
+    options = map_options(geo, cfg.to_plain())
+    fig = plot_run_map(geo["zones"], geo["sites"], geo["links"], solution.summary, cfg.name,
+                       **options)  # fmt: skip
     save_figure(fig, folder / "map")
+    save_map_html(folder / "map.html", geo, solution.summary, cfg.name, options["water_limit"])
     if inst.n_slices > 1:
         save_figure(
             dispatch_figure(

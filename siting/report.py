@@ -1,4 +1,5 @@
-"""The comparison report: one self-contained HTML file (no scripts, fonts or requests)."""
+"""The comparison report: one self-contained HTML file (its script inlined; no fonts, no
+requests)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from siting.plots.interactive import MAP_CSS, MAP_JS
+
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1320px;
 color:#212121;line-height:1.45;padding:0 1rem}
@@ -20,7 +23,8 @@ th,td{padding:.25rem .6rem;border-bottom:1px solid #eceff1;text-align:right}
 th{background:#f5f7f8;position:sticky;top:0}
 td:first-child,th:first-child{text-align:left}
 td.pos{color:#0d47a1}td.neg{color:#6a1b9a}img{max-width:100%;height:auto;border:1px solid #eceff1}
-.meta{color:#616161;font-size:.85rem}code{background:#f5f5f5;padding:0 .2rem}
+.meta{color:#616161;font-size:.85rem}
+.maps{display:grid;grid-template-columns:repeat(auto-fit,minmax(400px,1fr));gap:0 1rem}code{background:#f5f5f5;padding:0 .2rem}
 @media print{body{margin:0;max-width:none}h2{page-break-after:avoid}figure,table{page-break-inside:avoid}th{position:static}}
 """
 
@@ -76,6 +80,21 @@ def _table(
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _interactive_maps(comp: Any) -> list[str]:
+    """Each run's interactive map (``siting.plots.interactive``) on the comparison's extent."""
+    from siting.plots.interactive import map_fragment
+    from siting.plots.run_map import map_options
+    from siting.plots.style import union_extent
+
+    layers = [run.layers() for run in comp.runs]
+    extent = union_extent([lay["zones"] for lay in layers])
+    return [
+        map_fragment(lay, run.summary, label, map_id=f"map-{i}", extent=extent,
+                     water_limit=map_options(lay, run.config)["water_limit"])
+        for i, (lay, run, label) in enumerate(zip(layers, comp.runs, comp.labels, strict=True))
+    ]  # fmt: skip
+
+
 def render_report(comp: Any, folder: Path) -> str:
     """HTML text of ``report.html``; maps are embedded from ``folder``."""
     labels = comp.labels
@@ -103,7 +122,7 @@ def render_report(comp: Any, folder: Path) -> str:
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>siting comparison: {html.escape(' vs '.join(labels))}</title><style>{CSS}</style></head><body>",
+        f"<title>siting comparison: {html.escape(' vs '.join(labels))}</title><style>{CSS}{MAP_CSS}</style></head><body>",
         f"<h1>Comparison: {html.escape(' vs '.join(labels))}</h1>",
         f"<ul class='meta'>{runs}</ul>",
         "".join(f"<p class='lede'>{html.escape(s)}</p>" for s in comp.summary),
@@ -115,6 +134,10 @@ def render_report(comp: Any, folder: Path) -> str:
             "Runs side by side on the same extent, colour and marker scales",
         ),
         _img(folder / "map_difference.png", f"Difference map: change from {labels[0]}"),
+        "<h2>Interactive maps</h2>",
+        "<p class='meta'>Each run on the same extent: hover or tab to a site, zone, pie or link "
+        "for its numbers; wheel to zoom, drag to pan.</p>",
+        f"<div class='maps'>{''.join(_interactive_maps(comp))}</div>",
         "<h2>New IT capacity by country [MW]</h2>",
         _table(countries, None, [c for c in countries.columns if c.startswith("delta_")]),
         "<h2>Configuration differences</h2>",
@@ -122,6 +145,6 @@ def render_report(comp: Any, folder: Path) -> str:
         f"<h2>Sites that changed ({len(changed)})</h2>",
         _table(changed) if len(changed) else "<p>No site changed.</p>",
         "<p class='meta'>Made with siting. Maps: ETRS89-LAEA (EPSG:3035); outlines Made with Natural Earth.</p>",
-        "</body></html>",
+        f"<script>{MAP_JS}</script></body></html>",
     ]
     return "\n".join(parts)

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.colors import Normalize, to_hex
+from matplotlib.patches import Wedge
 
 from siting.cli import main
 from siting.comparison import build_comparison
 from siting.outputs.runfolder import sha256_file
 from siting.pipeline import run
-from siting.plots import MW_PER_PT2, plot_comparison
+from siting.plots import plot_comparison
 
 COMPARE_FILES = [
     "report.html", "kpis.csv", "sites_diff.csv", "config_diff.csv", "countries.csv",
@@ -90,22 +89,23 @@ def test_side_by_side_panels_share_extent_and_scales(two_runs) -> None:
         panels[0].get_xlim() == panels[1].get_xlim()
         and panels[0].get_ylim() == panels[1].get_ylim()
     )
-    vmax = fig.siting_scales["clean_max_gw"]
-    cmap = matplotlib.colormaps["YlGn"]
-    for ax, r in zip(panels, comp.runs, strict=True):
-        zones = r.layer("zones")
-        # zone colours use the shared norm, not each run's own maximum
-        got = [to_hex(c) for c in ax.collections[0].get_facecolors()]
-        want = [
-            to_hex(cmap(Normalize(0, vmax)(v / 1e3))) if v > 0 else "#f4f4f2"
-            for v in zones["new_clean_mw"]
-        ]
-        assert got == want
+    mw_per_pt2 = fig.siting_scales["mw_per_pt2"]
+    pie_scale = fig.siting_scales["pie_pt2_per_gw"]
+    pt_per_m = [72.0 * ax.get_window_extent().width / fig.dpi / np.ptp(ax.get_xlim()) for ax in panels]
+    for ax, r, k in zip(panels, comp.runs, pt_per_m, strict=True):
+        # pies: area [pt^2] = new clean GW x the shared pie scale in every panel
+        renewables = r.table("renewables")
+        gw = renewables.groupby("zone_id")["new_mw"].sum() / 1e3
+        wedges = [p for p in ax.patches if isinstance(p, Wedge)]
+        radii = {w.r for w in wedges}
+        want = sorted(np.sqrt(g * pie_scale / np.pi) for g in gw[gw >= 0.05])
+        got = sorted({rad * k for rad in radii})
+        assert np.allclose(got, want, rtol=1e-4)
         # markers: area = total MW / the shared scale in every panel
         sites = r.layer("sites")
         total = (sites["existing_it_mw"] + sites["new_it_mw"])[sites["new_it_mw"] > 0].to_numpy()
         sizes = [c.get_sizes() for c in ax.collections[1:] if len(c.get_sizes()) == len(total)]
-        assert any(np.allclose(s, total / MW_PER_PT2) for s in sizes)
+        assert any(np.allclose(s, total / mw_per_pt2) for s in sizes)
 
 
 def test_compare_refuses_a_folder_that_is_not_a_run(two_runs, tmp_path, capsys) -> None:

@@ -43,12 +43,30 @@ def result_layers(solution: Solution, layers: Layers) -> dict[str, gpd.GeoDataFr
     sites = solution.sites.join(site_geo[[*extra, "geometry"]], on="site_id")
     sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=CRS)
     zone_geo = layers.zones.set_index("zone_id")
-    zones = solution.zones.join(zone_geo[["name", "geometry"]], on="zone_id")
+    # water stress drawn on the map where a policy limits it; unknown stays NaN
+    extra_z = [c for c in ("water_stress",) if c in zone_geo.columns and c not in solution.zones]
+    zones = solution.zones.join(zone_geo[["name", *extra_z, "geometry"]], on="zone_id")
     zones = gpd.GeoDataFrame(zones, geometry="geometry", crs=CRS)
     links = _link_geometry(solution.links, layers.zones, layers.links)
     out = {"sites": sites, "zones": zones, "links": links}
     if layers.demand is not None and len(solution.demand):
         out.update(_service_layers(solution, layers, sites))
+    out.update(policy_area_layers(layers))
+    return out
+
+
+def policy_area_layers(layers: Layers) -> dict[str, gpd.GeoDataFrame]:
+    """The run's policy polygons (moratoria, forbidden and forced areas) as drawn on its map:
+    ``name``, ``until_year`` and ``min_sites`` where the input has them, and ``n_sites`` (the
+    candidate sites inside)."""
+    out = {}
+    for key, gdf in (layers.areas or {}).items():
+        if gdf is None or not len(gdf):
+            continue
+        keep = [c for c in ("name", "until_year", "min_sites") if c in gdf.columns]
+        layer = gpd.GeoDataFrame(gdf[keep].copy(), geometry=gdf.geometry.to_numpy(), crs=CRS)
+        layer["n_sites"] = [len(s) for s in gdf["site_ids"]] if "site_ids" in gdf else 0
+        out[key] = layer
     return out
 
 
@@ -142,6 +160,15 @@ class RunFolder:
     def table(self, name: str) -> pd.DataFrame:
         """One CSV of ``tables/``."""
         return pd.read_csv(self.path / "tables" / f"{name}.csv")
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """Every layer of ``results.gpkg`` by name (none for a run without a plan)."""
+        import pyogrio
+
+        gpkg = self.path / "results.gpkg"
+        if not gpkg.is_file():
+            return {}
+        return {str(n): self.layer(str(n)) for n, _ in pyogrio.list_layers(gpkg)}
 
 
 def read_run(path: str | Path) -> RunFolder:

@@ -56,47 +56,76 @@ def _score(summary: Mapping[str, Any]) -> str:
     return f"{summary.get('cfe_score', float('nan')):.1%}"
 
 
+PANEL_WIDTH_IN = 4.6
+"""Width of one run's panel [in]: three panels fill a 1,400 px report column at 100 dpi."""
+PANEL_SCALE = (PANEL_WIDTH_IN / 11.0) ** 2
+"""Marker and pie areas in a panel, relative to the full-size run map (same look, smaller)."""
+
+
 def plot_comparison(comp: Any) -> Figure:
-    """The runs side by side on one extent, one colour scale and one marker scale."""
-    from matplotlib.colors import Normalize
+    """The runs side by side on one extent, one site marker scale and one pie scale, with
+    each run's latency and policy layers; every built site labelled."""
     from matplotlib.lines import Line2D
 
+    from siting.plots.run_map import map_options, rule_handles, rules_drawn, service_handles
+    from siting.plots.zone_mix import PIE_PT2_PER_GW, mix_handles, size_handles, zone_mix_mw
+
     plt = pyplot()
-    layers = [(r.layer("zones"), r.layer("sites"), r.layer("links")) for r in comp.runs]
-    extent = union_extent([z for z, _, _ in layers])
-    vmax = max(max(float(z["new_clean_mw"].max()) / 1e3 for z, _, _ in layers), 1.0)
+    layers = [r.layers() for r in comp.runs]
+    extent = union_extent([lay["zones"] for lay in layers])
+    scales: dict[str, Any] = {"mw_per_pt2": MW_PER_PT2 / PANEL_SCALE,
+                              "pie_pt2_per_gw": PIE_PT2_PER_GW * PANEL_SCALE}  # fmt: skip
     n = len(layers)
     cols = min(n, 3)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, 6.6 * rows + 0.8), squeeze=False)
-    for ax, (zones, sites, links), label, run in zip(
-        axes.ravel(), layers, comp.labels, comp.runs, strict=False
-    ):
+    height = PANEL_WIDTH_IN * (extent[3] - extent[2]) / (extent[1] - extent[0])
+    fig, axes = plt.subplots(rows, cols, figsize=(PANEL_WIDTH_IN * cols + 0.2, (height + 0.55) * rows + 1.1),
+                             squeeze=False)  # fmt: skip
+    fig.subplots_adjust(left=0.01, right=0.99, wspace=0.03, hspace=0.16, top=1 - 0.55 / fig.get_figheight(),
+                        bottom=1.0 / fig.get_figheight())  # fmt: skip
+    options = [map_options(lay, run.config) for lay, run in zip(layers, comp.runs, strict=True)]
+    for ax, lay, opt, label, run in zip(axes.ravel(), layers, options, comp.labels, comp.runs,
+                                        strict=False):  # fmt: skip
         plot_run_map(
-            zones, sites, links, run.summary, label, ax=ax, extent=extent, clean_max_gw=vmax,
-            legend=False, n_labels=8,
+            lay["zones"], lay["sites"], lay.get("links"), run.summary, label, ax=ax, extent=extent,
+            legend=False, **scales, **opt,
         )  # fmt: skip
-        ax.set_title(panel_title(label, run.summary), fontsize=9.5, loc="left")
+        ax.set_title(panel_title(label, run.summary), fontsize=8.5, loc="left")
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
-    sm = plt.cm.ScalarMappable(norm=Normalize(0.0, vmax), cmap=plt.get_cmap("YlGn"))
-    cb = fig.colorbar(sm, ax=axes.ravel().tolist(), fraction=0.02, pad=0.01, shrink=0.7)
-    cb.set_label("New clean generation capacity in zone [GW]")
-    handles = site_handles(MW_PER_PT2)
+    mixes = [zone_mix_mw(lay["zones"]) for lay in layers]
+    techs = list(dict.fromkeys(t for m in mixes for t in m.columns))
+    every = mixes[0].reindex(columns=techs, fill_value=0.0)
+    biggest = max(mixes, key=lambda m: float(m.sum(axis=1).max()) if len(m) else 0.0)
+    handles = site_handles(scales["mw_per_pt2"])
     handles.append(
         Line2D([], [], color=LINK_COLOUR, alpha=0.55, linewidth=link_width(1000),
                label="link use 1,000 MW (mean)")
     )  # fmt: skip
-    fig.legend(
-        handles=handles, loc="lower center", ncol=len(handles), fontsize=8.5, frameon=False,
-        bbox_to_anchor=(0.45, 0.0),
-    )  # fmt: skip
-    fig.suptitle(
-        "Runs side by side: same extent, colour scale and marker scale (EPSG:3035)",
-        fontsize=11,
-        x=0.45,
+    pies = size_handles(biggest, scales["pie_pt2_per_gw"])
+    for h in pies:
+        h.set_label(f"{h.get_label()} new clean in zone")
+    rules = [rules_drawn(lay["zones"], lay["sites"], opt["policy_areas"], opt["water_limit"])
+             for lay, opt in zip(layers, options, strict=True)]  # fmt: skip
+    handles += rule_handles(
+        list(dict.fromkeys(k for r in rules for k in r[0])),
+        list(dict.fromkeys(k for r in rules for k in r[1])),
+        next((r[2] for r in rules if r[2] is not None), None),
     )
-    fig.siting_scales = {"extent": extent, "clean_max_gw": vmax, "mw_per_pt2": MW_PER_PT2}  # type: ignore[attr-defined]
+    latency = next((opt for opt in options if opt["demand"] is not None and len(opt["demand"])), None)
+    if latency is not None:
+        handles += service_handles(latency["areas"])
+    handles += mix_handles(every) + pies
+    visible = [ax for ax in axes.ravel()[:n]]
+    for ax in visible:
+        ax.apply_aspect()
+    bottom = min(ax.get_position().y0 for ax in visible)
+    # right under the maps: the saved figure is cropped to its content
+    fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 6), fontsize=7.5,
+               frameon=False, bbox_to_anchor=(0.5, bottom - 0.005), columnspacing=1.2)  # fmt: skip
+    fig.suptitle("Runs side by side: same extent, site scale and pie scale (new clean GW per "
+                 "zone); ETRS89-LAEA (EPSG:3035)", fontsize=9.5)  # fmt: skip
+    fig.siting_scales = {"extent": extent, **scales}  # type: ignore[attr-defined]
     return fig
 
 

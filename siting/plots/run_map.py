@@ -1,4 +1,5 @@
-"""The run map: chosen sites sized by MW over zones shaded by new clean capacity, links by use.
+"""The run map: built sites sized by MW and labelled, the new clean mix per zone as pies,
+excluded candidates and policy areas by reason, links by use.
 
 Drawn in EPSG:3035 from the run's own result layers, so ``siting plot RUN`` redraws exactly
 what ``siting run`` drew.
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from siting.plots.labels import label_points
 from siting.plots.style import (
     EXISTING_COLOUR,
     IDLE_COLOUR,
@@ -24,11 +26,17 @@ from siting.plots.style import (
     credit,
     fmt_eur,
     frame_map,
-    halo,
     marker_area,
     padded_extent,
     pyplot,
 )  # fmt: skip
+from siting.plots.zone_mix import (
+    PIE_PT2_PER_GW,
+    draw_zone_pies,
+    mix_handles,
+    size_handles,
+    zone_mix_mw,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -76,6 +84,26 @@ def link_width(mw: float) -> float:
     return 0.6 + 3.0 * mw / 2000.0
 
 
+EXCLUDED_STYLE = {
+    # exclusion code: (marker, colour, legend words)
+    "water": ("x", "#0277bd", "excluded: water stress above the limit"),
+    "connection": ("+", "#ef6c00", "excluded: no grid connection by the deadline"),
+    "moratorium": ("x", "#c62828", "excluded: inside a moratorium"),
+    "forbidden": ("x", "#424242", "excluded: forbidden by the config"),
+    "forbidden_area": ("x", "#424242", "excluded: inside a forbidden area"),
+}
+"""How the map draws a candidate that a rule excluded, by its ``exclusion`` code."""
+AREA_STYLE = {
+    # policy layer: (edge colour, hatch, legend words)
+    "moratoria": ("#c62828", "////", "moratorium on new connections"),
+    "forbidden_areas": ("#424242", "xxxx", "forbidden area"),
+    "forced_areas": ("#2e7d32", "", "forced area (must host a site)"),
+}
+"""How the map draws the policy polygon layers."""
+WATER_COLOUR = "#4fc3f7"
+WATER_HATCH = "\\\\\\\\"
+
+
 def plot_run_map(
     zones: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
@@ -85,34 +113,44 @@ def plot_run_map(
     *,
     ax: Any = None,
     extent: tuple[float, float, float, float] | None = None,
-    clean_max_gw: float | None = None,
     mw_per_pt2: float = MW_PER_PT2,
+    pie_pt2_per_gw: float = PIE_PT2_PER_GW,
     legend: bool = True,
-    n_labels: int = 16,
+    labels: bool = True,
     demand: gpd.GeoDataFrame | None = None,
     service: gpd.GeoDataFrame | None = None,
     areas: gpd.GeoDataFrame | None = None,
+    policy_areas: Mapping[str, gpd.GeoDataFrame] | None = None,
+    water_limit: float | None = None,
 ) -> Figure:
-    """Draw the planner's map of one run.
+    """Draw the planner's map of one run: where, how big, and which clean power.
 
     Parameters
     ----------
     zones
-        Zones with ``new_clean_mw`` [MW] (EPSG:3035).
+        Zones with ``new_<tech>_mw``, ``storage_mw`` and ``<store>_mw`` [MW] (EPSG:3035),
+        drawn as one pie per zone; ``water_stress`` [Aqueduct 0-5] where known.
     sites
-        Candidates with ``existing_it_mw``, ``new_it_mw`` [MW], optional ``name``.
+        Candidates with ``existing_it_mw``, ``new_it_mw`` [MW], ``exclusion``, optional ``name``.
     links
         Links with ``mean_flow_mw`` [MW] and line geometry, or None.
     summary
         The run's ``summary.json``.
     name
         Scenario name for the title.
-    ax, extent, clean_max_gw, mw_per_pt2
-        Shared axes, extent [m], colour ceiling [GW] and marker scale, so that several
-        runs can be drawn on identical scales.
+    ax, extent, mw_per_pt2, pie_pt2_per_gw
+        Shared axes, extent [m], site marker scale [pt^2/MW] and pie scale [pt^2/GW], so
+        that several runs can be drawn on identical scales.
+    legend, labels
+        Draw the legends and title; label every site with IT capacity (built sites always,
+        sites with only existing capacity where a label fits).
     demand, service, areas
         Inference demand points, service lines (``served_it_mw`` [MW]) and the reach of
         their RTT budgets (polygons), when the run has a latency constraint.
+    policy_areas
+        Moratoria, forbidden and forced areas by layer name, when the run has them.
+    water_limit
+        ``policy.max_water_stress``: zones above it are hatched.
     """
     plt = pyplot()
     if ax is None:
@@ -120,38 +158,108 @@ def plot_run_map(
     else:
         fig = ax.figure
     ax.set_facecolor(SEA_COLOUR)
-    norm, cmap = _shade_zones(ax, zones, clean_max_gw)
+    zones.plot(ax=ax, color=LAND_COLOUR, edgecolor=OUTLINE_COLOUR, linewidth=0.5, zorder=1)
+    water = _draw_water_stress(ax, zones, water_limit)
+    drawn_areas = _draw_policy_areas(ax, policy_areas)
     _draw_links(ax, links)
     _draw_service(ax, demand, service, areas)
+    excluded = _draw_excluded(ax, sites)
     total = _draw_sites(ax, sites, mw_per_pt2)
-    _draw_labels(ax, sites, total, n_labels)
     frame_map(ax, extent or padded_extent(zones.total_bounds))
     for spine in ax.spines.values():
         spine.set_edgecolor("#b0bec5")
+    mix = zone_mix_mw(zones)
+    keep_clear: list[Any] = []
     if legend:
-        cb = fig.colorbar(
-            plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.035, pad=0.01,
-            shrink=0.6,
-        )  # fmt: skip
-        cb.set_label("New clean generation capacity in zone [GW]")
-        _legend(ax, mw_per_pt2, demand, areas)
+        keep_clear = [
+            _legend(ax, mw_per_pt2, demand, areas, excluded, drawn_areas, water, water_limit),
+            *_mix_legends(ax, mix, pie_pt2_per_gw),
+        ]
         ax.set_title(map_title(summary, name), fontsize=10.5, loc="left")
         credit(ax)
+    shown = total > 0
+    xy = np.column_stack([sites.geometry.x, sites.geometry.y])[shown]
+    r_pt = np.sqrt(marker_area(total[shown], mw_per_pt2)) / 2.0
+    pies = draw_zone_pies(ax, zones, mix, xy, r_pt, pt2_per_gw=pie_pt2_per_gw,
+                          avoid=_data_boxes(ax, keep_clear))  # fmt: skip
+    if labels:
+        _draw_labels(ax, sites[shown], total[shown], r_pt, keep_clear, list(pies.values()))
     return fig
 
 
-def _shade_zones(ax: Any, zones: gpd.GeoDataFrame, clean_max_gw: float | None) -> tuple[Any, Any]:
-    """Zones filled by new clean capacity [GW]; returns the colour norm and map."""
-    from matplotlib.colors import Normalize, to_hex
+def _data_boxes(ax: Any, artists: list[Any]) -> Any:
+    """The display boxes of ``artists`` (legends) as one shapely geometry in map metres."""
+    from shapely.geometry import box
+    from shapely.ops import unary_union
 
-    plt = pyplot()
-    clean_gw = zones["new_clean_mw"].fillna(0.0) / 1e3
-    vmax = clean_max_gw if clean_max_gw is not None else max(float(clean_gw.max()), 1.0)
-    norm = Normalize(vmin=0.0, vmax=vmax)
-    cmap = plt.get_cmap("YlGn")
-    fills = [to_hex(cmap(norm(v))) if v > 0 else LAND_COLOUR for v in clean_gw]
-    zones.plot(ax=ax, color=fills, edgecolor=OUTLINE_COLOUR, linewidth=0.5, zorder=1)
-    return norm, cmap
+    if not artists:
+        return None
+    renderer = ax.figure.canvas.get_renderer()
+    inverse = ax.transData.inverted()
+    boxes = []
+    for artist in artists:
+        (x0, y0), (x1, y1) = inverse.transform(artist.get_window_extent(renderer).get_points())
+        boxes.append(box(x0, y0, x1, y1))
+    return unary_union(boxes)
+
+
+def map_options(layers: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
+    """The optional inputs of :func:`plot_run_map` for a run with result ``layers`` (by
+    name, as in ``results.gpkg``) and resolved ``config``: latency layers, policy areas
+    and the water-stress limit, each where the run has it."""
+    return {
+        "demand": layers.get("demand"),
+        "service": layers.get("service"),
+        "areas": layers.get("service_areas"),
+        "policy_areas": {k: layers[k] for k in AREA_STYLE if k in layers} or None,
+        "water_limit": (config.get("policy") or {}).get("max_water_stress"),
+    }
+
+
+def _draw_water_stress(ax: Any, zones: gpd.GeoDataFrame, limit: float | None) -> bool:
+    """Hatch the zones whose water stress is above ``limit``; True when any is."""
+    if limit is None or "water_stress" not in zones.columns:
+        return False
+    over = zones[zones["water_stress"].astype(float) > limit]
+    if not len(over):
+        return False
+    over.plot(ax=ax, facecolor="none", edgecolor=WATER_COLOUR, hatch=WATER_HATCH, linewidth=0.0,
+              zorder=1.2)  # fmt: skip
+    return True
+
+
+def _draw_policy_areas(ax: Any, policy_areas: Mapping[str, gpd.GeoDataFrame] | None) -> list[str]:
+    """Moratoria, forbidden and forced areas, hatched or outlined; returns the layers drawn."""
+    drawn = []
+    for key, gdf in (policy_areas or {}).items():
+        if gdf is None or not len(gdf) or key not in AREA_STYLE:
+            continue
+        colour, hatch, _ = AREA_STYLE[key]
+        gdf.plot(ax=ax, facecolor="none", edgecolor=colour, hatch=hatch or None, linewidth=1.0,
+                 linestyle="-" if hatch else "--", alpha=0.85, zorder=1.5)  # fmt: skip
+        drawn.append(key)
+    return drawn
+
+
+def _draw_excluded(ax: Any, sites: gpd.GeoDataFrame) -> list[str]:
+    """Candidates a rule excluded, one marker per reason; returns the reasons drawn."""
+    code = _exclusion(sites)
+    idle = ((sites["new_it_mw"] <= 0) & (sites["existing_it_mw"] <= 0)).to_numpy()
+    drawn = []
+    for key, (marker, colour, _) in EXCLUDED_STYLE.items():
+        pick = idle & (code == key)
+        if pick.any():
+            ax.scatter(sites.geometry.x[pick], sites.geometry.y[pick], marker=marker, s=16,
+                       color=colour, linewidths=1.0, zorder=3.2)  # fmt: skip
+            drawn.append(key)
+    return drawn
+
+
+def _exclusion(sites: gpd.GeoDataFrame) -> np.ndarray:
+    """Each candidate's exclusion code, "" where none applies."""
+    if "exclusion" not in sites.columns:
+        return np.full(len(sites), "", dtype=object)
+    return sites["exclusion"].fillna("").astype(str).to_numpy()
 
 
 def _draw_links(ax: Any, links: gpd.GeoDataFrame | None) -> None:
@@ -170,7 +278,8 @@ def _draw_links(ax: Any, links: gpd.GeoDataFrame | None) -> None:
 def _draw_sites(ax: Any, pts: gpd.GeoDataFrame, mw_per_pt2: float) -> np.ndarray:
     """Idle candidates as dots, built sites as discs by total MW, existing MW as rings."""
     x, y = pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()
-    idle = ((pts["new_it_mw"] <= 0) & (pts["existing_it_mw"] <= 0)).to_numpy()
+    # excluded candidates have markers of their own
+    idle = ((pts["new_it_mw"] <= 0) & (pts["existing_it_mw"] <= 0)).to_numpy() & (_exclusion(pts) == "")
     ax.scatter(x[idle], y[idle], s=4, color=IDLE_COLOUR, zorder=3, linewidths=0)
     has_new = pts["new_it_mw"].to_numpy() > 0
     total = (pts["existing_it_mw"] + pts["new_it_mw"]).to_numpy()
@@ -187,21 +296,37 @@ def _draw_sites(ax: Any, pts: gpd.GeoDataFrame, mw_per_pt2: float) -> np.ndarray
     return total
 
 
-def _draw_labels(ax: Any, pts: gpd.GeoDataFrame, total: np.ndarray, n_labels: int) -> None:
-    """Name and capacity of the largest sites, spaced so that no two labels collide."""
+def _draw_labels(
+    ax: Any,
+    pts: gpd.GeoDataFrame,
+    total: np.ndarray,
+    r_pt: np.ndarray,
+    keep_clear: list[Any],
+    pies: list[tuple[float, float, float]],
+) -> list[Any]:
+    """Name and capacity of every site with IT capacity; built sites' labels are required."""
     label_col = "name" if "name" in pts.columns else "site_id"
-    outline = halo()
-    for geom, label, mw in label_choice(pts, total, label_col, n_labels):
-        text = f"{label}\n{mw / 1e3:.1f} GW" if mw >= 1000 else f"{label}\n{mw:.0f} MW"
-        ax.annotate(
-            text, (geom.x, geom.y), xytext=(6, 5), textcoords="offset points", fontsize=7,
-            color="#212121", path_effects=outline, zorder=6,
-        )  # fmt: skip
+    texts = [
+        f"{label}\n{mw / 1e3:.1f} GW" if mw >= 1000 else f"{label}\n{mw:.0f} MW"
+        for label, mw in zip(pts[label_col].astype(str), total, strict=True)
+    ]
+    required = pts["new_it_mw"].to_numpy() > 0
+    xy = np.column_stack([pts.geometry.x, pts.geometry.y])
+    return label_points(ax, xy, texts, r_pt, required=required, reserved_artists=keep_clear,
+                        discs=pies)  # fmt: skip
 
 
 def _legend(
-    ax: Any, mw_per_pt2: float, demand: gpd.GeoDataFrame | None, areas: gpd.GeoDataFrame | None
-) -> None:
+    ax: Any,
+    mw_per_pt2: float,
+    demand: gpd.GeoDataFrame | None,
+    areas: gpd.GeoDataFrame | None,
+    excluded: list[str],
+    policy: list[str],
+    water: bool,
+    water_limit: float | None,
+) -> Any:
+    """The legend of sites, rules and network (upper left)."""
     from matplotlib.lines import Line2D
 
     handles = site_handles(mw_per_pt2)
@@ -209,18 +334,82 @@ def _legend(
         Line2D([], [], linestyle="none", marker="o", markersize=3, color=IDLE_COLOUR,
                label="candidate, not built")
     )  # fmt: skip
+    handles += rule_handles(excluded, policy, water_limit if water else None)
     handles += [
         Line2D([], [], color=LINK_COLOUR, alpha=0.55, linewidth=link_width(mw),
                label=f"link use {mw:,} MW (mean)")
         for mw in (250, 1000)
     ]  # fmt: skip
     if demand is not None and len(demand):
-        handles += _service_handles(areas)
-    ax.legend(
-        handles=handles, loc="upper left", fontsize=8,
+        handles += service_handles(areas)
+    leg = ax.legend(
+        handles=handles, loc="upper left", fontsize=7.5,
         title="Data-centre sites (total IT capacity)", title_fontsize=8, frameon=True,
-        framealpha=0.92, borderpad=0.9, labelspacing=1.2,
+        framealpha=0.92, borderpad=0.8, labelspacing=1.0,
     )  # fmt: skip
+    ax.add_artist(leg)
+    return leg
+
+
+def rule_handles(excluded: list[str], policy: list[str], water_limit: float | None) -> list[Any]:
+    """Legend entries for the rules drawn: excluded candidates by reason, policy areas, and
+    the water-stress hatch (when ``water_limit`` is given)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = [
+        Line2D([], [], linestyle="none", marker=EXCLUDED_STYLE[k][0], markersize=5,
+               color=EXCLUDED_STYLE[k][1], label=EXCLUDED_STYLE[k][2])
+        for k in excluded
+    ]  # fmt: skip
+    handles += [
+        Patch(facecolor="none", edgecolor=AREA_STYLE[k][0], hatch=AREA_STYLE[k][1] or None,
+              linestyle="-" if AREA_STYLE[k][1] else "--", label=AREA_STYLE[k][2])
+        for k in policy
+    ]  # fmt: skip
+    if water_limit is not None:
+        handles.append(Patch(facecolor="none", edgecolor=WATER_COLOUR, hatch=WATER_HATCH,
+                             label=f"water stress above {water_limit:g} (Aqueduct 0-5)"))  # fmt: skip
+    return handles
+
+
+def rules_drawn(
+    zones: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    policy_areas: Mapping[str, gpd.GeoDataFrame] | None,
+    water_limit: float | None,
+) -> tuple[list[str], list[str], float | None]:
+    """What :func:`plot_run_map` draws of the rules: exclusion reasons, policy layers, and
+    the water limit where a zone is above it (else None)."""
+    code = _exclusion(sites)
+    idle = ((sites["new_it_mw"] <= 0) & (sites["existing_it_mw"] <= 0)).to_numpy()
+    excluded = [k for k in EXCLUDED_STYLE if (idle & (code == k)).any()]
+    policy = [k for k in AREA_STYLE if policy_areas and k in policy_areas and len(policy_areas[k])]
+    stressed = (
+        water_limit is not None and "water_stress" in zones.columns
+        and bool((zones["water_stress"].astype(float) > water_limit).any())
+    )  # fmt: skip
+    return excluded, policy, water_limit if stressed else None
+
+
+def _mix_legends(ax: Any, mix: Any, pie_pt2_per_gw: float) -> list[Any]:
+    """The pies' legends (upper right): technology colours, and pie sizes below them."""
+    if not len(mix.columns):
+        return []
+    style = {"fontsize": 7.5, "title_fontsize": 8, "frameon": True, "framealpha": 0.92,
+             "borderpad": 0.8}  # fmt: skip
+    techs = ax.legend(handles=mix_handles(mix), loc="upper right", labelspacing=0.6,
+                      title="New clean capacity in zone", **style)  # fmt: skip
+    ax.add_artist(techs)
+    renderer = ax.figure.canvas.get_renderer()
+    below = ax.transAxes.inverted().transform(techs.get_window_extent(renderer).get_points())
+    handles = size_handles(mix, pie_pt2_per_gw)
+    tallest = max(h.get_markersize() for h in handles)
+    sizes = ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, below[0, 1] - 0.005),
+                      title="Pie area: new GW", labelspacing=0.8, handlelength=tallest / 7.5 + 0.3,
+                      handleheight=tallest / 7.5, **style)  # fmt: skip
+    ax.add_artist(sizes)
+    return [techs, sizes]
 
 
 def _draw_service(
@@ -249,7 +438,7 @@ def _draw_service(
     )  # fmt: skip
 
 
-def _service_handles(areas: gpd.GeoDataFrame | None) -> list[Any]:
+def service_handles(areas: gpd.GeoDataFrame | None) -> list[Any]:
     from matplotlib.lines import Line2D
 
     handles = [
@@ -269,29 +458,3 @@ def _service_handles(areas: gpd.GeoDataFrame | None) -> list[Any]:
             )
         )  # fmt: skip
     return handles
-
-
-def label_choice(
-    pts: Any, total: np.ndarray, label_col: str, n: int, spacing_m: float = 180_000.0
-) -> list[tuple[Any, str, float]]:
-    """Sites to label: the largest in each zone first (largest zones first), then by size.
-
-    A site within ``spacing_m`` of a label already placed is skipped, so labels stay readable.
-    """
-    order = list(np.argsort(-total, kind="stable"))
-    zone = pts["zone_id"].to_numpy() if "zone_id" in pts.columns else np.arange(len(pts))
-    firsts, seen = [], set()
-    for i in order:
-        if total[i] > 0 and zone[i] not in seen:
-            seen.add(zone[i])
-            firsts.append(i)
-    zone_total = {z: total[zone == z].sum() for z in seen}
-    firsts.sort(key=lambda i: -zone_total[zone[i]])
-    chosen: list[tuple[Any, str, float]] = []
-    for i in firsts + [i for i in order if i not in set(firsts)]:
-        if total[i] <= 0 or len(chosen) >= n:
-            continue
-        geom = pts.geometry.iloc[i]
-        if all(geom.distance(g) >= spacing_m for g, _, _ in chosen):
-            chosen.append((geom, str(pts[label_col].iloc[i]), float(total[i])))
-    return chosen
