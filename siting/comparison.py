@@ -119,7 +119,8 @@ def sites_diff(runs: list[RunFolder], labels: list[str]) -> pd.DataFrame:
     """Per site: total IT MW in each run and how it changed against the first run.
 
     ``change`` compares the second run with the first (added / removed / resized / same, by
-    new capacity); with more runs, ``change_<label>`` does so for each of them.
+    new capacity); with more runs, ``change_<label>`` does so for each of them and ``change``
+    is their common word, or ``mixed`` where the runs changed the site differently.
     """
     frames = []
     for run, label in zip(runs, labels, strict=True):
@@ -146,7 +147,9 @@ def sites_diff(runs: list[RunFolder], labels: list[str]) -> pd.DataFrame:
             _classify(a, b)
             for a, b in zip(first, df[f"new_it_mw_{label}"].fillna(0.0), strict=True)
         ]
-    df["change"] = df[f"change_{labels[1]}"]
+    per_run = df[[f"change_{label}" for label in labels[1:]]]
+    # one word for all runs: their common change, "mixed" where runs differ
+    df["change"] = [row[0] if len(set(row)) == 1 else "mixed" for row in per_run.itertuples(index=False)]
     df = df.drop(columns=[f"new_it_mw_{label}" for label in labels])
     if len(labels) == 2:
         df = df.drop(columns=[f"change_{labels[1]}"])

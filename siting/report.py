@@ -35,46 +35,88 @@ def _img(path: Path, alt: str) -> str:
     return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">{caption}</figure>'
 
 
-def _fmt(v: Any, unit: str = "") -> str:
+SHARE_KEYS = ("_share", "cfe_target", "mip_gap", "utilisation", "guarantee_tolerance")
+"""Config keys (by ending) whose values are shares of one, shown as percentages."""
+
+
+def unit_of_key(key: str) -> str:
+    """The unit a config key's value is shown in: ``share``, ``year``, ``%`` or none."""
+    if key.endswith(SHARE_KEYS):
+        return "share"
+    if key.endswith("year"):
+        return "year"
+    if key.endswith("_pct"):
+        return "%"
+    return ""
+
+
+def _number(x: float) -> str:
+    """A plain number: thousands separated, small values to three significant digits."""
+    if x == 0:
+        return "0"
+    if abs(x) >= 1e4:
+        return f"{x:,.0f}"
+    if abs(x) >= 1:
+        return f"{x:,.2f}".rstrip("0").rstrip(".")
+    return f"{x:.3g}"
+
+
+def _percent(x: float) -> str:
+    """A share of one as a percentage, e.g. ``35 %``, ``99.97 %``, ``0.01 %``."""
+    pct = x * 100.0
+    if pct == 0 or abs(pct) >= 0.01:
+        return f"{pct:,.2f}".rstrip("0").rstrip(".") + " %"
+    return f"{pct:.2g} %"
+
+
+def format_value(v: Any, unit: str = "", *, delta: bool = False) -> str:
+    """One table cell: numbers by their unit and magnitude (shares as percentages and their
+    changes in points, years as years, money in m or bn, small values not rounded to 0)."""
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
         return "–"
-    if isinstance(v, float | int | np.floating | np.integer):
-        x = float(v)
-        if unit == "share":
-            return f"{x:.1%}"
-        if abs(x) >= 1e9:
-            return f"{x / 1e9:,.2f} bn"
-        if abs(x) >= 1e4:
-            return f"{x:,.0f}"
-        return f"{x:,.2f}".rstrip("0").rstrip(".") if x != int(x) else f"{int(x):,}"
-    return html.escape(str(v))
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
+    if not isinstance(v, float | int | np.floating | np.integer):
+        return html.escape(str(v))
+    x = float(v)
+    sign = "+" if delta and x > 0 else ""
+    if unit == "share":
+        text = _percent(x)
+        return sign + (text.replace(" %", " pp") if delta else text)
+    if unit == "year" and x == int(x):
+        return f"{sign}{int(x)}"
+    if unit == "%":
+        return f"{sign}{_number(x)} %"
+    if unit.startswith("EUR") and abs(x) >= 1e6:
+        scale, word = (1e9, "bn") if abs(x) >= 1e9 else (1e6, "m")
+        return f"{sign}{x / scale:,.2f} {word}"
+    return sign + _number(x)
 
 
 def _table(
-    df: pd.DataFrame, units: pd.Series | None = None, signed: list[str] | None = None
+    df: pd.DataFrame,
+    units: pd.Series | None = None,
+    signed: list[str] | None = None,
+    key_col: str | None = None,
 ) -> str:
+    """An HTML table; cells formatted by the row's unit (``units``, or the unit of the config
+    key in ``key_col``), ``signed`` columns as changes (coloured, with their sign)."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     body = []
     for i, row in df.iterrows():
+        unit = units[i] if units is not None else unit_of_key(str(row[key_col])) if key_col else ""
         cells = []
         for col in df.columns:
             v = row[col]
-            unit = units[i] if units is not None else ""
+            if col == key_col or col == "unit":
+                cells.append(f"<td>{html.escape(str(v))}</td>")
+                continue
+            change = bool(signed and col in signed)
             cls = ""
-            if (
-                signed
-                and col in signed
-                and isinstance(v, float)
-                and np.isfinite(v)
-                and abs(v) > 1e-9
-            ):
+            if change and isinstance(v, float) and np.isfinite(v) and abs(v) > 1e-9:
                 cls = ' class="pos"' if v > 0 else ' class="neg"'
-                text = ("+" if v > 0 else "") + _fmt(
-                    v, unit if not col.startswith("delta_pct") else ""
-                )
-                text += " %" if col.startswith("delta_pct") else ""
-            else:
-                text = _fmt(v, unit)
+            pct = col.startswith("delta_pct")
+            text = format_value(v, "%" if pct else unit, delta=change or pct)
             cells.append(f"<td{cls}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -141,7 +183,7 @@ def render_report(comp: Any, folder: Path) -> str:
         "<h2>New IT capacity by country [MW]</h2>",
         _table(countries, None, [c for c in countries.columns if c.startswith("delta_")]),
         "<h2>Configuration differences</h2>",
-        _table(comp.config_diff) if len(comp.config_diff) else "<p>The configs are identical.</p>",
+        _table(comp.config_diff, key_col="key") if len(comp.config_diff) else "<p>The configs are identical.</p>",
         f"<h2>Sites that changed ({len(changed)})</h2>",
         _table(changed) if len(changed) else "<p>No site changed.</p>",
         "<p class='meta'>Made with siting. Maps: ETRS89-LAEA (EPSG:3035); outlines Made with Natural Earth.</p>",

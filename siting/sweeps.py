@@ -279,10 +279,23 @@ def run_sweep(
     if (table["status"].isin(["optimal", "feasible"])).sum() >= 2:
         from siting.plots import plot_sweep, save_figure
 
-        save_figure(
-            plot_sweep(table, list((sweep.grid or {}).keys()), sweep.name), folder / "sweep"
-        )
+        params = list((sweep.grid or {}).keys())
+        save_figure(plot_sweep(table, params, sweep.name, _countries(table)), folder / "sweep")
     return folder, table
+
+
+def _countries(table: pd.DataFrame) -> pd.DataFrame | None:
+    """New IT capacity [MW] per country (rows) and solved scenario (columns), read from
+    the scenarios' run folders; None where a folder cannot be read."""
+    from siting.comparison import country_table
+    from siting.outputs.results import read_run
+
+    ok = table[table["status"].isin(["optimal", "feasible"])]
+    try:
+        runs = [read_run(Path(p)) for p in ok["run"]]
+    except (InputError, OSError):
+        return None
+    return country_table(runs, [str(s) for s in ok["scenario"]]).set_index("country")
 
 
 def _execute(

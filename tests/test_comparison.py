@@ -170,3 +170,16 @@ def test_runs_on_different_datasets_compare(two_runs, tmp_path, capsys) -> None:
     assert {"A-1", "A-2", "B-1", "A-9"} <= set(diff.index)
     assert diff.at["A-9", "change"] == "added" and pd.isna(diff.at["A-9", "total_it_mw_plain"])
     assert (out / "map_difference.png").stat().st_size > 10_000
+
+
+def test_three_runs_have_a_change_column_each(two_runs) -> None:
+    a, b = two_runs
+    comp = build_comparison([a, b, a])
+    diff = comp.sites_diff
+    assert {"change_cheap-grid", "change_plain#2"} <= set(diff.columns)
+    assert (diff["change_plain#2"] == "same").all()
+    moved = diff["change_cheap-grid"] != "same"
+    assert moved.any()
+    # the common word where every run agrees, "mixed" where they differ
+    assert (diff.loc[moved, "change"] == "mixed").all()
+    assert (diff.loc[~moved, "change"] == "same").all()

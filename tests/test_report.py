@@ -154,3 +154,37 @@ def test_map_html_is_in_the_manifest_and_redrawn_identically(policy_run) -> None
     policy_run.save_map()
     assert (policy_run.path / "map.html").read_bytes() == before
     assert policy_run.verify() == []
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "delta", "want"),
+    [
+        (0.0001, "share", False, "0.01 %"),  # solver.mip_gap: not "0"
+        (0.35, "share", False, "35 %"),
+        (0.99973, "share", False, "99.97 %"),
+        (0.005, "share", True, "+0.5 pp"),  # a change of a share is in points
+        (2026, "year", False, "2026"),  # not "2,026"
+        (4.33e10, "EUR/yr", False, "43.30 bn"),
+        (-1.2e8, "EUR/yr", True, "-120.00 m"),
+        (300, "%", False, "300 %"),
+        (0.0123, "", False, "0.0123"),
+        (12_345.6, "MW", False, "12,346"),
+        (True, "", False, "yes"),
+        (float("nan"), "MW", False, "–"),
+    ],
+)
+def test_cells_are_formatted_by_unit_and_magnitude(value, unit, delta, want) -> None:
+    from siting.report import format_value
+
+    assert format_value(value, unit, delta=delta) == want
+
+
+def test_config_keys_carry_their_units() -> None:
+    from siting.report import unit_of_key
+
+    assert unit_of_key("solver.mip_gap") == "share"
+    assert unit_of_key("policy.max_country_share") == "share"
+    assert unit_of_key("carbon.cfe_target") == "share"
+    assert unit_of_key("grid_connection.request_year") == "year"
+    assert unit_of_key("target.increase_pct") == "%"
+    assert unit_of_key("latency.max_rtt_ms") == ""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from siting.plots.labels import label_points
 from siting.plots.run_map import link_width, plot_run_map, site_handles
 from siting.plots.style import (
     LINK_COLOUR,
@@ -16,7 +17,6 @@ from siting.plots.style import (
     dot,
     fmt_eur,
     frame_map,
-    halo,
     marker_area,
     pyplot,
     union_extent,
@@ -143,6 +143,8 @@ def plot_difference(comp: Any) -> Figure:
     norm = Normalize(-m, m)
     cmap = plt.get_cmap("PuOr_r")
     fig, axes = plt.subplots(1, len(others), figsize=(10.5 * len(others), 10), squeeze=False)
+    legends: list[Any] = []
+    changes: list[tuple[Any, pd.Series, Any]] = []
     for ax, (run, label), dz in zip(axes[0], others, deltas, strict=True):
         ax.set_facecolor(SEA_COLOUR)
         colours = [to_hex(cmap(norm(v))) for v in dz]
@@ -150,7 +152,6 @@ def plot_difference(comp: Any) -> Figure:
         _draw_link_changes(ax, l0, run.layer("links"))
         kind, change, geo = _site_changes(comp, s0, run.layer("sites"), label)
         _draw_site_changes(ax, kind, change, geo)
-        _label_site_changes(ax, change, geo)
         frame_map(ax, extent)
         counts = kind.value_counts()
         ax.set_title(
@@ -160,10 +161,15 @@ def plot_difference(comp: Any) -> Figure:
             fontsize=10,
             loc="left",
         )
-        ax.legend(handles=_difference_handles(), loc="upper left", fontsize=8, framealpha=0.92)
+        legends.append(ax.legend(handles=_difference_handles(), loc="upper left", fontsize=8,
+                                 framealpha=0.92))  # fmt: skip
+        changes.append((ax, change, geo))
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     cb = fig.colorbar(sm, ax=axes.ravel().tolist(), fraction=0.03, pad=0.01, shrink=0.7)
     cb.set_label("Change in new clean capacity in zone [GW]")
+    # labels last: placement is measured on the axes' final size, after the colour bar
+    for (ax, change, geo), legend in zip(changes, legends, strict=True):
+        _label_site_changes(ax, change, geo, [legend])
     return fig
 
 
@@ -208,20 +214,16 @@ def _draw_site_changes(ax: Any, kind: pd.Series, change: pd.Series, geo: Any) ->
         )  # fmt: skip
 
 
-def _label_site_changes(ax: Any, change: pd.Series, geo: Any, n: int = 12) -> None:
-    """The ``n`` largest changes, labelled, no two labels within 150 km."""
-    placed: list[Any] = []
-    outline = halo()
-    for sid, dmw in change.abs().sort_values(ascending=False).items():
-        if dmw <= 0 or sid not in geo.index or len(placed) >= n:
-            continue
-        p = geo[sid]
-        if all(p.distance(q) >= 150_000.0 for q in placed):
-            placed.append(p)
-            ax.annotate(
-                f"{sid}\n{change[sid]:+,.0f} MW", (p.x, p.y), xytext=(5, 4),
-                textcoords="offset points", fontsize=7, path_effects=outline, zorder=6,
-            )  # fmt: skip
+def _label_site_changes(ax: Any, change: pd.Series, geo: Any, keep_clear: list[Any]) -> None:
+    """Every changed site labelled with its change [MW], no two labels overlapping."""
+    changed = change[(change.abs() > 0) & change.index.isin(geo.index)]
+    if not len(changed):
+        return
+    pts = geo.reindex(changed.index)
+    xy = np.column_stack([pts.x, pts.y])
+    texts = [f"{sid}\n{mw:+,.0f} MW" for sid, mw in changed.items()]
+    r_pt = np.sqrt(marker_area(changed.abs().to_numpy())) / 2.0
+    label_points(ax, xy, texts, r_pt, reserved_artists=keep_clear)
 
 
 def _difference_handles() -> list[Any]:
