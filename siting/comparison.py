@@ -149,7 +149,9 @@ def sites_diff(runs: list[RunFolder], labels: list[str]) -> pd.DataFrame:
         ]
     per_run = df[[f"change_{label}" for label in labels[1:]]]
     # one word for all runs: their common change, "mixed" where runs differ
-    df["change"] = [row[0] if len(set(row)) == 1 else "mixed" for row in per_run.itertuples(index=False)]
+    df["change"] = [
+        row[0] if len(set(row)) == 1 else "mixed" for row in per_run.itertuples(index=False)
+    ]
     df = df.drop(columns=[f"new_it_mw_{label}" for label in labels])
     if len(labels) == 2:
         df = df.drop(columns=[f"change_{labels[1]}"])

@@ -183,7 +183,9 @@ def render_report(comp: Any, folder: Path) -> str:
         "<h2>New IT capacity by country [MW]</h2>",
         _table(countries, None, [c for c in countries.columns if c.startswith("delta_")]),
         "<h2>Configuration differences</h2>",
-        _table(comp.config_diff, key_col="key") if len(comp.config_diff) else "<p>The configs are identical.</p>",
+        _table(comp.config_diff, key_col="key")
+        if len(comp.config_diff)
+        else "<p>The configs are identical.</p>",
         f"<h2>Sites that changed ({len(changed)})</h2>",
         _table(changed) if len(changed) else "<p>No site changed.</p>",
         "<p class='meta'>Made with siting. Maps: ETRS89-LAEA (EPSG:3035); outlines Made with Natural Earth.</p>",

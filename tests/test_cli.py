@@ -231,14 +231,14 @@ def test_verify_passes_after_plot_and_still_catches_other_changes(
     cfg = tiny_config(config={"carbon": {"matching": matching, "cfe_target": 0.9}}, **extra)
     assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
     run = Path(capsys.readouterr().out.strip().splitlines()[-1])
-    svg = (run / "map.svg").read_bytes()
+    svg, page = (run / "map.svg").read_bytes(), (run / "map.html").read_bytes()
     assert main(["plot", str(run)]) == 0
     assert main(["verify", str(run)]) == 0
     # a redraw gives the same bytes: no date, no random ids
-    assert (run / "map.svg").read_bytes() == svg
+    assert (run / "map.svg").read_bytes() == svg and (run / "map.html").read_bytes() == page
     assert b"<dc:date>" not in svg
     manifest = json.loads((run / "manifest.json").read_text())
-    assert set(manifest["files_rewritten"]) == {"map.png", "map.svg"}
+    assert set(manifest["files_rewritten"]) == {"map.png", "map.svg", "map.html"}
     # a redraw blesses only what it drew
     (run / "tables" / "sites.csv").write_text("tampered\n")
     capsys.readouterr()

@@ -91,7 +91,9 @@ def test_side_by_side_panels_share_extent_and_scales(two_runs) -> None:
     )
     mw_per_pt2 = fig.siting_scales["mw_per_pt2"]
     pie_scale = fig.siting_scales["pie_pt2_per_gw"]
-    pt_per_m = [72.0 * ax.get_window_extent().width / fig.dpi / np.ptp(ax.get_xlim()) for ax in panels]
+    pt_per_m = [
+        72.0 * ax.get_window_extent().width / fig.dpi / np.ptp(ax.get_xlim()) for ax in panels
+    ]
     for ax, r, k in zip(panels, comp.runs, pt_per_m, strict=True):
         # pies: area [pt^2] = new clean GW x the shared pie scale in every panel
         renewables = r.table("renewables")

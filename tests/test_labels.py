@@ -60,7 +60,9 @@ def test_every_required_label_is_placed_when_there_is_room(points) -> None:
 
 
 def test_a_lone_marker_is_labelled_next_to_it_without_a_leader() -> None:
-    (p,) = place_boxes(np.array([[400.0, 300.0]]), np.array([10.0]), np.array([[50.0, 20.0]]), FRAME)
+    (p,) = place_boxes(
+        np.array([[400.0, 300.0]]), np.array([10.0]), np.array([[50.0, 20.0]]), FRAME
+    )
     assert p is not None and not p.leader
     # upper right first, two pixels off the marker's edge
     assert p.box[0] > 400.0 and p.box[1] > 300.0

@@ -141,7 +141,10 @@ def test_map_html_shows_each_built_sites_mw_on_hover(policy_run) -> None:
     for sid, tip in tips.items():
         row = built.set_index("site_id").loc[sid]
         assert f"new IT {row['new_it_mw']:,.0f} MW" in tip and sid in tip
-    assert f"new IT {zone['new_it_mw']:,.0f} MW" in zone_tip or f"{zone['new_it_mw'] / 1e3:,.1f} GW" in zone_tip
+    assert (
+        f"new IT {zone['new_it_mw']:,.0f} MW" in zone_tip
+        or f"{zone['new_it_mw'] / 1e3:,.1f} GW" in zone_tip
+    )
     assert "excluded: water stress" in excluded_tip
     assert view is not None and not view.startswith("0 0 ")
 

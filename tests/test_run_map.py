@@ -68,7 +68,9 @@ def test_every_built_site_is_labelled_and_no_labels_overlap(runs, drawn, name) -
     legends = [a.get_window_extent(renderer) for a in ax.artists if hasattr(a, "get_texts")]
     assert len(legends) == 3  # sites and rules; clean technologies; pie sizes
     for box in boxes:
-        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        assert (
+            frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        )
         assert not any(box.overlaps(leg) for leg in legends)
 
 
@@ -93,12 +95,22 @@ def test_each_zones_pie_is_its_new_clean_mix(runs, drawn, name) -> None:
     colours = {to_hex(default_table().colour(t)): t for t in new.columns}
     per_gw = []
     for centre, wedges in pies.items():
-        zone = [z for z in new.index if zones[z].contains(gpd.points_from_xy([centre[0]], [centre[1]])[0])]
+        zone = [
+            z
+            for z in new.index
+            if zones[z].contains(gpd.points_from_xy([centre[0]], [centre[1]])[0])
+        ]
         assert len(zone) == 1, f"pie at {centre} is not inside exactly one zone"
         mix = new.loc[zone[0]]
-        drawn_share = pd.Series(
-            {colours[to_hex(w.get_facecolor())]: (w.theta2 - w.theta1) % 360 or 360 for w in wedges}
-        ) / 360.0
+        drawn_share = (
+            pd.Series(
+                {
+                    colours[to_hex(w.get_facecolor())]: (w.theta2 - w.theta1) % 360 or 360
+                    for w in wedges
+                }
+            )
+            / 360.0
+        )
         want = (mix[mix > 0] / mix.sum()).sort_index()
         pd.testing.assert_series_equal(drawn_share.sort_index(), want, check_names=False, atol=1e-6)
         per_gw.append(wedges[0].r ** 2 / (mix.sum() / 1e3))

@@ -31,7 +31,9 @@ def test_a_latency_sweep_shows_where_capacity_goes_not_a_flat_frontier() -> None
                              index=pd.Index(["ES", "FR"], name="country"))  # fmt: skip
     fig = plot_sweep(table, ["latency.max_rtt_ms"], "lat", countries)
     titles = [ax.get_title() for ax in fig.axes]
-    assert "Where the new capacity goes" in titles and "Cost against CFE: the frontier" not in titles
+    assert (
+        "Where the new capacity goes" in titles and "Cost against CFE: the frontier" not in titles
+    )
     bars = fig.axes[2]
     # bars ordered by the swept value (5, 10, 20 ms), stacked to each scenario's total [GW]
     assert [t.get_text() for t in bars.get_xticklabels()] == ["5", "10", "20"]

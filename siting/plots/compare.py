@@ -112,7 +112,9 @@ def plot_comparison(comp: Any) -> Figure:
         list(dict.fromkeys(k for r in rules for k in r[1])),
         next((r[2] for r in rules if r[2] is not None), None),
     )
-    latency = next((opt for opt in options if opt["demand"] is not None and len(opt["demand"])), None)
+    latency = next(
+        (opt for opt in options if opt["demand"] is not None and len(opt["demand"])), None
+    )
     if latency is not None:
         handles += service_handles(latency["areas"])
     handles += mix_handles(every) + pies

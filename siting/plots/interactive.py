@@ -175,9 +175,15 @@ def _zone_tip(z: Mapping[str, Any], mix: Mapping[str, float]) -> str:
             f"total {_mw(z.get('total_it_mw', 0.0))}"]  # fmt: skip
     new = {t: mw for t, mw in mix.items() if mw > 0}
     if new:
-        rows.append("new clean: " + ", ".join(f"{table.label(t)} {_mw(mw)}" for t, mw in new.items()))
-    rows.append(f"load {_twh(z.get('annual_load_mwh', 0.0))}, residual grid {_twh(z.get('grid_mwh', 0.0))}")
-    rows.append(f"imports {_twh(z.get('import_mwh', 0.0))}, exports {_twh(z.get('export_mwh', 0.0))}")
+        rows.append(
+            "new clean: " + ", ".join(f"{table.label(t)} {_mw(mw)}" for t, mw in new.items())
+        )
+    rows.append(
+        f"load {_twh(z.get('annual_load_mwh', 0.0))}, residual grid {_twh(z.get('grid_mwh', 0.0))}"
+    )
+    rows.append(
+        f"imports {_twh(z.get('import_mwh', 0.0))}, exports {_twh(z.get('export_mwh', 0.0))}"
+    )
     if z.get("storage_mwh", 0.0) and z["storage_mwh"] > 0:
         rows.append(f"battery {_mw(z.get('storage_mw', 0.0))} / {z['storage_mwh']:,.0f} MWh")
     if z.get("water_stress") is not None and np.isfinite(z.get("water_stress", np.nan)):
@@ -189,7 +195,9 @@ def _site_tip(s: Mapping[str, Any]) -> str:
     total = s["existing_it_mw"] + s["new_it_mw"]
     rows = [f"{s.get('name') or s['site_id']} ({s['site_id']}, {s['zone_id']})"]
     if s["new_it_mw"] > 0:
-        rows.append(f"new IT {s['new_it_mw']:,.0f} MW, total {total:,.0f} MW (up to {s['max_it_mw']:,.0f} MW)")
+        rows.append(
+            f"new IT {s['new_it_mw']:,.0f} MW, total {total:,.0f} MW (up to {s['max_it_mw']:,.0f} MW)"
+        )
         rows.append(f"site cost EUR {s.get('cost_eur_per_yr', 0.0) / 1e6:,.1f} m/yr")
     elif s["existing_it_mw"] > 0:
         rows.append(f"existing IT {s['existing_it_mw']:,.0f} MW, nothing new")
@@ -218,13 +226,21 @@ def _areas_svg(f: _Frame, areas: Mapping[str, gpd.GeoDataFrame] | None, zones: A
     if water_limit is not None and "water_stress" in zones.columns:
         for _, z in zones[zones["water_stress"].astype(float) > water_limit].iterrows():
             geom = z.geometry.simplify(SIMPLIFY_M, preserve_topology=True)
-            out.append(f'<path d="{f.path(geom)}" fill="url(#water)" stroke="none" pointer-events="none"/>')
+            out.append(
+                f'<path d="{f.path(geom)}" fill="url(#water)" stroke="none" pointer-events="none"/>'
+            )
     for key, gdf in (areas or {}).items():
         colour, _, words = AREA_STYLE.get(key, ("#424242", "", key))
         for _, a in gdf.iterrows():
             until = a.get("until_year")
             when = f", until {int(until)}" if until is not None and np.isfinite(until) else ""
-            tip = _tip([f"{a.get('name', key)}", f"{words}{when}", f"{int(a.get('n_sites', 0))} candidate sites inside"])
+            tip = _tip(
+                [
+                    f"{a.get('name', key)}",
+                    f"{words}{when}",
+                    f"{int(a.get('n_sites', 0))} candidate sites inside",
+                ]
+            )
             out.append(f'<path d="{f.path(a.geometry)}" fill="url(#hatch-{key})" stroke="{colour}" '
                        f'stroke-width="1" data-tip="{tip}"/>')  # fmt: skip
     return out
@@ -249,10 +265,10 @@ def _service_svg(f: _Frame, demand: Any, service: Any, areas: Any) -> list[str]:
     out: list[str] = []
     if demand is None or not len(demand):
         return out
-    for geom in ([] if areas is None else areas.geometry):
+    for geom in [] if areas is None else areas.geometry:
         out.append(f'<path d="{f.path(geom.boundary)}" fill="none" stroke="{SERVICE_COLOUR}" '
                    f'stroke-opacity="0.35" stroke-dasharray="6 4" stroke-width="0.8" pointer-events="none"/>')  # fmt: skip
-    for _, s in ([] if service is None else service.iterrows()):
+    for _, s in [] if service is None else service.iterrows():
         width = 0.6 + 1.6 * min(s["served_it_mw"], 1000.0) / 1000.0
         out.append(f'<path d="{f.path(s.geometry)}" stroke="{SERVICE_COLOUR}" stroke-opacity="0.6" '
                    f'stroke-width="{width:.2f}" pointer-events="none"/>')  # fmt: skip
@@ -365,7 +381,11 @@ def _key(mix: Any, layers: Mapping[str, Any], water: bool) -> str:
         f'<span><i class="sw sq" style="background:{table.colour(t)}"></i>{html.escape(table.label(t))}</span>'
         for t in mix.columns
     ]  # fmt: skip
-    codes = set(layers["sites"].get("exclusion", []).dropna()) if "exclusion" in layers["sites"] else set()
+    codes = (
+        set(layers["sites"].get("exclusion", []).dropna())
+        if "exclusion" in layers["sites"]
+        else set()
+    )
     items += [f'<span style="color:{c}">&#x2715; {html.escape(w)}</span>'
               for k, (_, c, w) in EXCLUDED_STYLE.items() if k in codes]  # fmt: skip
     items += [f'<span style="color:{AREA_STYLE[k][0]}">&#x25A7; {html.escape(AREA_STYLE[k][2])}</span>'
@@ -373,7 +393,9 @@ def _key(mix: Any, layers: Mapping[str, Any], water: bool) -> str:
     if water:
         items.append('<span style="color:#0288d1">&#x25A8; water stress above the limit</span>')
     if layers.get("demand") is not None:
-        items.append(f'<span style="color:{SERVICE_COLOUR}">&#x25C6; inference demand, its reach dashed</span>')
+        items.append(
+            f'<span style="color:{SERVICE_COLOUR}">&#x25C6; inference demand, its reach dashed</span>'
+        )
     items.append("<span>pies: new clean capacity per zone (area: GW)</span>")
     return f'<div class="key">{"".join(items)}</div>'
 
@@ -453,7 +475,9 @@ def save_map_html(
     water_limit: float | None = None,
 ) -> Path:  # fmt: skip
     """Write one run's ``map.html`` beside its target and rename it over it (never half-written)."""
-    text = map_page([map_fragment(layers, summary, name, water_limit=water_limit)], f"siting: {name}")
+    text = map_page(
+        [map_fragment(layers, summary, name, water_limit=water_limit)], f"siting: {name}"
+    )
     part = path.with_name(f".{path.name}.part")
     part.write_text(text, encoding="utf-8")
     os.replace(part, path)

@@ -168,7 +168,9 @@ def place_boxes(
         box = boxes[best]
         blocked.append(box)
         leader = bool(ring[best] > 0 or best_ambiguous)
-        placed[i] = Placed(box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])), leader=leader)
+        placed[i] = Placed(
+            box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])), leader=leader
+        )
     return placed
 
 

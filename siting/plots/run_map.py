@@ -43,6 +43,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
+TITLE_CHARS = 110
+"""Longest title line [characters] that fits the map's width at the title's size."""
+
+
 def map_title(summary: Mapping[str, Any], name: str) -> str:
     """Two-line title: scenario, target and cost, matching rule."""
     base = summary.get("baseline_it_mw") or 0.0
@@ -56,12 +60,18 @@ def map_title(summary: Mapping[str, Any], name: str) -> str:
     if full is not None:  # the headline is the full-year figure; the days' score is labelled
         years = ", ".join(summary.get("cfe_score_by_year", {})) or "the weather year"
         score = f"{full:.2%} over every hour of {years} ({summary.get('cfe_score', 1.0):.0%} on its days)"
-    line2 = (
-        f"{matching} carbon-free matching, CFE target {cfe:.0%}, {score}"
-        f"  ·  cost {fmt_eur(summary.get('objective_eur_per_yr') or float('nan'))}"
-        f"  ·  {summary.get('sites_built', 0)} sites get new capacity"
-    )
-    return f"{line1}\n{line2}"
+    parts = [
+        f"{matching} carbon-free matching, CFE target {cfe:.0%}, {score}",
+        f"cost {fmt_eur(summary.get('objective_eur_per_yr') or float('nan'))}",
+        f"{summary.get('sites_built', 0)} sites get new capacity",
+    ]
+    lines = [line1, parts[0]]
+    for part in parts[1:]:  # no wider than the map: a long line breaks at its dots
+        if len(lines[-1]) + len(part) + 5 <= TITLE_CHARS:
+            lines[-1] += f"  ·  {part}"
+        else:
+            lines.append(part)
+    return "\n".join(lines)
 
 
 def site_handles(mw_per_pt2: float) -> list[Any]:
@@ -279,7 +289,9 @@ def _draw_sites(ax: Any, pts: gpd.GeoDataFrame, mw_per_pt2: float) -> np.ndarray
     """Idle candidates as dots, built sites as discs by total MW, existing MW as rings."""
     x, y = pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()
     # excluded candidates have markers of their own
-    idle = ((pts["new_it_mw"] <= 0) & (pts["existing_it_mw"] <= 0)).to_numpy() & (_exclusion(pts) == "")
+    idle = ((pts["new_it_mw"] <= 0) & (pts["existing_it_mw"] <= 0)).to_numpy() & (
+        _exclusion(pts) == ""
+    )
     ax.scatter(x[idle], y[idle], s=4, color=IDLE_COLOUR, zorder=3, linewidths=0)
     has_new = pts["new_it_mw"].to_numpy() > 0
     total = (pts["existing_it_mw"] + pts["new_it_mw"]).to_numpy()

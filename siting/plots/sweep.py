@@ -84,7 +84,11 @@ def plot_sweep(
 
     plt = pyplot()
     ok = table[table["status"].isin(["optimal", "feasible"])].copy()
-    x = "carbon.cfe_target" if "carbon.cfe_target" in params else (params[0] if params else "scenario")
+    x = (
+        "carbon.cfe_target"
+        if "carbon.cfe_target" in params
+        else (params[0] if params else "scenario")
+    )
     hue = next((p for p in params if p != x), None)
     share = axis_words(x)[1] == "share" if x != "scenario" else False
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
@@ -136,14 +140,20 @@ def _frontier(ax: Any, groups: Any, hue: str | None) -> None:
 def _capacity_by_country(ax: Any, countries: pd.DataFrame, ok: pd.DataFrame, x: str,
                          share: bool) -> None:  # fmt: skip
     """New IT capacity per country, stacked, one bar per scenario in the order of ``x``."""
-    order = ok.sort_values(x)["scenario"].astype(str) if x in ok.columns else ok["scenario"].astype(str)
+    order = (
+        ok.sort_values(x)["scenario"].astype(str) if x in ok.columns else ok["scenario"].astype(str)
+    )
     data = countries.reindex(columns=[s for s in order if s in countries.columns]).fillna(0.0) / 1e3
     top = data.sum(axis=1).sort_values(ascending=False).index[:TOP_COUNTRIES]
     rest = data.drop(index=top).sum(axis=0)
     plt = pyplot()
     colours = plt.get_cmap("tab10").colors
     bottom = np.zeros(data.shape[1])
-    values = ok.set_index(ok["scenario"].astype(str)).loc[data.columns, x] if x in ok.columns else data.columns
+    values = (
+        ok.set_index(ok["scenario"].astype(str)).loc[data.columns, x]
+        if x in ok.columns
+        else data.columns
+    )
     ticks = [_tick(v, share) for v in values]
     for i, country in enumerate([*top, "other"]):
         gw = rest.to_numpy() if country == "other" else data.loc[country].to_numpy()
