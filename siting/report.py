@@ -25,7 +25,7 @@ td:first-child,th:first-child{text-align:left}
 td.pos{color:#0d47a1}td.neg{color:#6a1b9a}img{max-width:100%;height:auto;border:1px solid #eceff1}
 .meta{color:#616161;font-size:.85rem}
 .maps{display:grid;grid-template-columns:repeat(auto-fit,minmax(400px,1fr));gap:0 1rem}code{background:#f5f5f5;padding:0 .2rem}
-@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}figure,table{page-break-inside:avoid}th{position:static}}
+@media print{body{margin:0;max-width:none}.interactive{display:none}h2{page-break-after:avoid}figure,table{page-break-inside:avoid}th{position:static}}
 """
 
 
@@ -93,6 +93,19 @@ def format_value(v: Any, unit: str = "", *, delta: bool = False) -> str:
     return sign + _number(x)
 
 
+def _header(column: str) -> str:
+    """A column's heading: changes against the first run in words."""
+    if column.startswith("delta_pct_"):
+        return f"change {column[len('delta_pct_'):]} [%]"
+    if column.startswith("delta_"):
+        return f"change {column[len('delta_'):]}"
+    if column.startswith("change_"):
+        return f"change {column[len('change_'):]}"
+    if column.startswith("total_it_mw_"):
+        return f"total IT MW {column[len('total_it_mw_'):]}"
+    return column
+
+
 def _table(
     df: pd.DataFrame,
     units: pd.Series | None = None,
@@ -101,7 +114,7 @@ def _table(
 ) -> str:
     """An HTML table; cells formatted by the row's unit (``units``, or the unit of the config
     key in ``key_col``), ``signed`` columns as changes (coloured, with their sign)."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    head = "".join(f"<th>{html.escape(_header(str(c)))}</th>" for c in df.columns)
     body = []
     for i, row in df.iterrows():
         unit = units[i] if units is not None else unit_of_key(str(row[key_col])) if key_col else ""
@@ -173,13 +186,13 @@ def render_report(comp: Any, folder: Path) -> str:
         "<h2>Maps</h2>",
         _img(
             folder / "maps_side_by_side.png",
-            "Runs side by side on the same extent, colour and marker scales",
+            "Runs side by side on the same extent, site marker scale and pie scale",
         ),
         _img(folder / "map_difference.png", f"Difference map: change from {labels[0]}"),
-        "<h2>Interactive maps</h2>",
+        "<section class='interactive'><h2>Interactive maps</h2>",
         "<p class='meta'>Each run on the same extent: hover or tab to a site, zone, pie or link "
-        "for its numbers; wheel to zoom, drag to pan.</p>",
-        f"<div class='maps'>{''.join(_interactive_maps(comp))}</div>",
+        "for its numbers; wheel to zoom, drag to pan. (Not printed: the static maps above are.)</p>",
+        f"<div class='maps'>{''.join(_interactive_maps(comp))}</div></section>",
         "<h2>New IT capacity by country [MW]</h2>",
         _table(countries, None, [c for c in countries.columns if c.startswith("delta_")]),
         "<h2>Configuration differences</h2>",

@@ -133,7 +133,7 @@ MAP_JS = """
 
 def _mw(x: float) -> str:
     """A capacity in words: ``1,000 MW`` or ``12.3 GW``."""
-    return f"{x / 1e3:,.1f} GW" if abs(x) >= 10_000 else f"{x:,.0f} MW"
+    return f"{x / 1e3:,.1f} GW" if abs(x) >= 1_000 else f"{x:,.0f} MW"
 
 
 def _twh(x: float) -> str:
