@@ -18,7 +18,14 @@ from siting.economics import HOURS_PER_YEAR
 from siting.errors import InputError, Problem
 from siting.inputs.weather import WeatherYear, scale_to_mean
 from siting.layers import Layers
-from siting.periods import HOURS_PER_DAY, Periods, period_hours, representative_days
+from siting.periods import (
+    HOURS_PER_DAY,
+    Periods,
+    PeriodsStore,
+    period_hours,
+    periods_key,
+    representative_days,
+)
 from siting.technologies import Kind, TechnologyTable, split_efficiency
 
 FloatArray = NDArray[np.float64]
@@ -504,9 +511,10 @@ def scaled_weather(
     return out
 
 
-def periods_for(layers: Layers, cfg: Config) -> Periods | None:
-    """The representative days an hourly run with a weather layer is optimised on."""
-    return default_periods(layers, cfg, _sorted_options(layers))
+def periods_for(layers: Layers, cfg: Config, cache: PeriodsStore | None = None) -> Periods | None:
+    """The representative days an hourly run with a weather layer is optimised on; taken
+    from ``cache`` when it holds them for the same hours (and put there when not)."""
+    return default_periods(layers, cfg, _sorted_options(layers), cache=cache)
 
 
 def _sorted_options(layers: Layers) -> pd.DataFrame:
@@ -514,11 +522,16 @@ def _sorted_options(layers: Layers) -> pd.DataFrame:
 
 
 def default_periods(
-    layers: Layers, cfg: Config, re: pd.DataFrame, hourly: dict[int, FloatArray] | None = None
+    layers: Layers,
+    cfg: Config,
+    re: pd.DataFrame,
+    hourly: dict[int, FloatArray] | None = None,
+    cache: PeriodsStore | None = None,
 ) -> Periods | None:
     """Representative days cut from the first weather year, when an hourly run has one.
 
-    ``hourly``: that year's scaled hours per option (:func:`_weather_hours`), if already made.
+    ``hourly``: that year's scaled hours per option (:func:`_weather_hours`), if already made;
+    ``cache``: where days cut before from the same hours are kept.
     """
     if cfg.carbon.matching != "hourly" or not layers.weather:
         return None
@@ -526,7 +539,15 @@ def default_periods(
     if hourly is None:
         hourly = _weather_hours(layers, re, year.year)
     frame = pd.DataFrame({(re["zone_id"][j], re["tech"][j]): v for j, v in hourly.items()})
-    return representative_days(frame, cfg.weather.representative_days, year.year)
+    n_days = cfg.weather.representative_days
+    key = periods_key(frame, n_days, year.year) if cache is not None else ""
+    found = cache.get(key) if cache is not None else None
+    if found is not None:
+        return found
+    periods = representative_days(frame, n_days, year.year)
+    if cache is not None:
+        cache.put(key, periods)
+    return periods
 
 
 def _weather_hours(layers: Layers, re: pd.DataFrame, year: int) -> dict[int, FloatArray]:

@@ -11,8 +11,10 @@ full-year guarantee (:mod:`siting.guarantee`) adds calendar days as periods of t
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -75,6 +77,43 @@ class Periods:
             ext.append(True)
             seq[d] = len(days) - 1
         return Periods(self.year, tuple(days), seq, tuple(ext))
+
+
+    def to_plain(self) -> dict[str, Any]:
+        """The periods as plain JSON values (for the cache)."""
+        return {"year": self.year, "days": list(self.days),
+                "sequence": self.sequence.tolist(), "extreme": list(self.extreme)}  # fmt: skip
+
+    @classmethod
+    def from_plain(cls, d: dict[str, Any]) -> Periods:
+        """Periods back from :meth:`to_plain`."""
+        return cls(int(d["year"]), tuple(int(x) for x in d["days"]),
+                   np.asarray(d["sequence"], dtype=np.int64),
+                   tuple(bool(x) for x in d["extreme"]))  # fmt: skip
+
+
+class PeriodsStore(Protocol):
+    """Somewhere representative days are kept by key (the run-time cache)."""
+
+    def get(self, key: str) -> Periods | None: ...
+
+    def put(self, key: str, periods: Periods) -> None: ...
+
+
+REDUCTION_VERSION = "1"
+"""Changes whenever :func:`representative_days` would cut other days from the same input."""
+
+
+def periods_key(cf: pd.DataFrame, n_days: int, year: int) -> str:
+    """A key for the representative days of ``cf`` (the scaled hours of every option):
+    the same hours, columns, day count, year and tsam version give the same key."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    h.update(f"{REDUCTION_VERSION}|tsam {version('tsam')}|{n_days}|{year}|".encode())
+    h.update(repr(list(cf.columns)).encode())
+    h.update(np.ascontiguousarray(cf.to_numpy(np.float64)).tobytes())
+    return h.hexdigest()
 
 
 def calendar_dates(year: int) -> list[str]:

@@ -22,6 +22,7 @@ from siting.diagnosis import diagnosis_report, explain_infeasible, precheck
 from siting.errors import ExitCode, NoSolutionError, SolverError
 from siting.guarantee import Round, failing_days, residual_cut
 from siting.guarantee import summary as guarantee_summary
+from siting.inputs.cache import PeriodsCache
 from siting.instance import Instance, ResidualCut, build_instance, periods_for
 from siting.layers import Layers, load_layers
 from siting.model import SitingModel, build_model, fix_sites
@@ -160,7 +161,8 @@ def run(
         f"{cfg.carbon.matching} matching, CFE {cfg.carbon.cfe_target:g}"
     )
     layers = load_layers(cfg)
-    periods = periods_for(layers, cfg)
+    cache = PeriodsCache.default()
+    periods = periods_for(layers, cfg, cache)
     inst = build_instance(layers, cfg, periods)
     timings["read_s"] = time.perf_counter() - t
     say(
@@ -169,6 +171,8 @@ def run(
     )
     out_root = Path(out) if out else Path.cwd() / "runs"
     manifest = _run_manifest(cfg, source, overrides)
+    if periods is not None:  # representative days: cut now, or taken from the cache
+        manifest["periods_cache"] = cache.state if cache is not None else "off"
     findings = precheck(inst)
     if findings:
         say("pre-solve checks found the plan impossible; writing the diagnosis")

@@ -25,7 +25,8 @@ td:first-child,th:first-child{text-align:left}
 td.pos{color:#0d47a1}td.neg{color:#6a1b9a}img{max-width:100%;height:auto;border:1px solid #eceff1}
 .meta{color:#616161;font-size:.85rem}
 .maps{display:grid;grid-template-columns:repeat(auto-fit,minmax(400px,1fr));gap:0 1rem}code{background:#f5f5f5;padding:0 .2rem}
-@media print{body{margin:0;max-width:none}.interactive{display:none}h2{page-break-after:avoid}figure,table{page-break-inside:avoid}th{position:static}}
+@media print{body{margin:0;max-width:none}.interactive{display:none}
+h2{page-break-after:avoid}figure,table{page-break-inside:avoid}th{position:static}}
 """
 
 

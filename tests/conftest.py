@@ -15,6 +15,21 @@ from shapely.geometry import LineString, box
 REPO = Path(__file__).resolve().parents[1]
 EUROPE_CONFIG = REPO / "configs" / "europe-2030.yaml"
 
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_periods_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Runs in tests keep representative days in a cache of their own, never the user's."""
+    import os
+
+    before = os.environ.get("SITING_CACHE_DIR")
+    os.environ["SITING_CACHE_DIR"] = str(tmp_path_factory.mktemp("siting-cache"))
+    yield
+    if before is None:
+        os.environ.pop("SITING_CACHE_DIR", None)
+    else:
+        os.environ["SITING_CACHE_DIR"] = before
+
+
 # Two 100 km x 100 km zones side by side in EPSG:3035 (around 10 E, 50 N).
 X0, Y0, SIDE = 4_300_000.0, 3_000_000.0, 100_000.0
 
