@@ -78,10 +78,10 @@ class FullYearCheck:
 
 
 def hourly_cf(inst: Instance, plan: Plan, year: WeatherYear) -> dict[int, np.ndarray]:
-    """Each option's 8,760 hourly capacity factors in one year, scaled to its annual cf
-    (the same scaling the representative days are cut with)."""
+    """Each option's 8,760 hourly capacity factors in one year, at the run's
+    ``weather.levels`` (the same the representative days are cut with)."""
     zones = [inst.zone_ids[z] for z in inst.re_zone.tolist()]
-    return scaled_weather(year, zones, inst.re_tech, plan.annual_cf)
+    return scaled_weather(year, zones, inst.re_tech, plan.annual_cf, inst.weather_levels)
 
 
 def check_plan(

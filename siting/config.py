@@ -248,6 +248,10 @@ class WeatherConfig(_Strict):
 
     representative_days: int = Field(12, ge=2, le=365)
     """Representative days cut from the weather year; one of them is the calmest day."""
+    levels: Literal["layer", "file"] = "layer"
+    """``layer``: every weather year scaled to the renewables layer's annual cf (one level,
+    only the shapes differ: right when years come from different sources); ``file``: each
+    year's own capacity factors (a windless year delivers less: for years of one source)."""
 
 
 class SolverConfig(_Strict):

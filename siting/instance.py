@@ -170,6 +170,8 @@ class Instance:
     storage: tuple[StorageOption, ...] = ()
     """Storage technologies the model may build (hourly matching only)."""
     re_annual_cf: FloatArray | None = None
+    weather_levels: str = "layer"
+    """``weather.levels``: weather years scaled to the layer's annual cf, or as given."""
     """Each option's annual mean capacity factor [-] (the layer's cf, else its profile's)."""
     re_dispatchable: BoolArray | None = None
     """Per option: energy-limited dispatchable supply (a reservoir) rather than ``capacity x cf``
@@ -497,17 +499,25 @@ def _slices(
 
 
 def scaled_weather(
-    year: WeatherYear, zones: list[str], techs: list[str], annual_cf: FloatArray
+    year: WeatherYear,
+    zones: list[str],
+    techs: list[str],
+    annual_cf: FloatArray,
+    levels: str = "layer",
 ) -> dict[int, FloatArray]:
-    """Each option's hours of a weather year, scaled once over the year to its annual cf.
+    """Each option's hours of a weather year [-].
 
-    Options without a column (firm supply) are left out: they run flat at their cf.
+    ``levels="layer"``: scaled once over the year to the option's annual cf (the renewables
+    layer's): every year at one level, only the shapes differ. ``"file"``: the year's own
+    capacity factors as the file gives them, so a windless year delivers less. Options
+    without a column (firm supply) are left out: they run flat at their cf.
     """
     out = {}
     for j, (z, k) in enumerate(zip(zones, techs, strict=True)):
         series = year.series(z, k)
         if series is not None:
-            out[j] = scale_to_mean(series, float(annual_cf[j]))
+            out[j] = (np.clip(series, 0.0, 1.0) if levels == "file"
+                      else scale_to_mean(series, float(annual_cf[j])))  # fmt: skip
     return out
 
 
@@ -537,7 +547,7 @@ def default_periods(
         return None
     year = min(layers.weather, key=lambda wy: wy.year)
     if hourly is None:
-        hourly = _weather_hours(layers, re, year.year)
+        hourly = _weather_hours(layers, re, year.year, cfg.weather.levels)
     frame = pd.DataFrame({(re["zone_id"][j], re["tech"][j]): v for j, v in hourly.items()})
     n_days = cfg.weather.representative_days
     key = periods_key(frame, n_days, year.year) if cache is not None else ""
@@ -550,11 +560,13 @@ def default_periods(
     return periods
 
 
-def _weather_hours(layers: Layers, re: pd.DataFrame, year: int) -> dict[int, FloatArray]:
-    """Weather year ``year``'s hours per option, scaled once to the option's annual cf."""
+def _weather_hours(
+    layers: Layers, re: pd.DataFrame, year: int, levels: str
+) -> dict[int, FloatArray]:
+    """Weather year ``year``'s hours per option, at the ``levels`` the config asks for."""
     wy = next(w for w in layers.weather if w.year == year)
     annual_cf = annual_capacity_factors(layers, re)
-    return scaled_weather(wy, list(re["zone_id"]), list(re["tech"]), annual_cf)
+    return scaled_weather(wy, list(re["zone_id"]), list(re["tech"]), annual_cf, levels)
 
 
 def _period_slices(
@@ -578,7 +590,8 @@ def _time(
     hourly = None
     if cfg.carbon.matching == "hourly" and layers.weather:
         first = min(wy.year for wy in layers.weather)
-        hourly = _weather_hours(layers, re, periods.year if periods is not None else first)
+        hourly = _weather_hours(layers, re, periods.year if periods is not None else first,
+                                cfg.weather.levels)  # fmt: skip
     if periods is None:
         periods = default_periods(layers, cfg, re, hourly)
     if periods is not None and hourly is not None:
@@ -724,6 +737,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
         weight_h=weights,
         period=period,
         re_annual_cf=annual_capacity_factors(layers, re),
+        weather_levels=cfg.weather.levels,
         re_dispatchable=_dispatchable(layers.technologies, list(re["tech"])),
         day_period=periods.sequence.copy() if periods is not None else None,
         period_dates=periods.dates if periods is not None else _profile_dates(layers),

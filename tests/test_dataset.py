@@ -219,3 +219,46 @@ def test_the_full_year_weather_is_scaled_once_to_each_options_cf() -> None:
     cf = {f"{z}_{k}": c for z, k, c in zip(re["zone_id"], re["tech"], re["cf"], strict=True)}
     means = weather.mean()
     assert max(abs(means[c] / cf[c] - 1) for c in weather.columns) < 1e-3  # 5-digit rounding
+
+
+NINJA = REPO / "datasets" / "weather-ninja"
+SHARED_NINJA = REPO.parent / "shared" / "data" / "profiles" / "hourly_cf_2016_ninja.csv"
+
+
+def test_the_2016_weather_covers_every_variable_option_with_its_licence() -> None:
+    from siting.inputs.weather import read_weather
+    from siting.technologies import default_table
+
+    (year,) = read_weather(NINJA / "weather_2016.csv.gz", default_table().supply_ids)
+    assert year.year == 2016 and len(year.cf) == 8760  # the leap day is dropped
+    assert "2016-02-29" not in set(year.cf.index.strftime("%Y-%m-%d"))
+    re = pd.read_csv(DATA / "renewables.csv")
+    re = re[~re["tech"].isin(NO_WEATHER)]
+    assert set(year.cf.columns) == set(zip(re["zone_id"], re["tech"], strict=True))
+    # real offshore series where renewables.ninja has one, the onshore shape elsewhere
+    de_off, de_on = year.series("DE", "offshore_wind"), year.series("DE", "onshore_wind")
+    pl_off, pl_on = year.series("PL", "offshore_wind"), year.series("PL", "onshore_wind")
+    assert de_off is not None and de_on is not None and not np.allclose(de_off, de_on)
+    assert pl_off is not None and np.array_equal(pl_off, pl_on)
+    readme = (NINJA / "README.md").read_text()
+    assert "CC BY-NC 4.0" in readme and "Not used by the default scenario" in readme
+    # the default scenario stays on the commercial-reuse weather
+    assert "weather-ninja" not in (REPO / "configs" / "europe-2030.yaml").read_text()
+    assert "weather-ninja" not in (REPO / "configs" / "europe-2030-247.yaml").read_text()
+
+
+def test_the_2016_weather_rebuilds_byte_for_byte(tmp_path) -> None:
+    """From the fact sheet's renewables.ninja file, when it lies beside the repository."""
+    import shutil
+    import subprocess
+    import sys
+
+    if not SHARED_NINJA.is_file():
+        pytest.skip("the fact sheet (../shared) is not beside this clone")
+    clone = tmp_path / "datasets"
+    shutil.copytree(REPO / "datasets", clone, ignore=shutil.ignore_patterns("weather-ninja"))
+    proc = subprocess.run([sys.executable, str(clone / "build_weather.py"), "--ninja-2016",
+                           str(SHARED_NINJA)], capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    built = clone / "weather-ninja" / "weather_2016.csv.gz"
+    assert built.read_bytes() == (NINJA / "weather_2016.csv.gz").read_bytes()

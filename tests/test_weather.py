@@ -136,3 +136,37 @@ def test_siting_check_refuses_an_annual_run_with_one_message(tmp_path, tiny_conf
     err = capsys.readouterr().err
     assert "matches annually" in err and "carbon.matching: hourly" in err and "Traceback" not in err
     assert {p: p.read_bytes() for p in run.rglob("*") if p.is_file()} == before  # run untouched
+
+
+def test_weather_levels_layer_scales_each_year_and_file_keeps_it() -> None:
+    from siting.inputs.weather import WeatherYear
+    from siting.instance import scaled_weather
+
+    stamps = pd.date_range("2016-01-01", periods=8760, freq="h", tz="UTC")
+    weak = 0.5 * np.tile(DAY_WIND, 365)  # a windless year: half the usual output
+    cf = pd.DataFrame({("A", "onshore_wind"): weak}, index=stamps)
+    year = WeatherYear(2016, Path("w.csv"), cf)
+    annual = np.array([0.35])
+    layer = scaled_weather(year, ["A"], ["onshore_wind"], annual, "layer")[0]
+    own = scaled_weather(year, ["A"], ["onshore_wind"], annual, "file")[0]
+    assert layer.mean() == pytest.approx(0.35, rel=1e-4)  # the layer's level, the year's shape
+    assert np.corrcoef(layer, weak)[0, 1] == pytest.approx(1.0)
+    assert np.array_equal(own, weak) and own.mean() == pytest.approx(0.175)
+
+
+def test_a_windless_year_at_file_levels_fails_the_check_that_layer_levels_pass(
+    tmp_path, capsys
+) -> None:
+    cfg = hourly_config(tmp_path)
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    run = next((tmp_path / "runs").iterdir())
+    weak = weather_frame()
+    weak.index = weak.index.str.replace("2015-", "2017-", regex=False)
+    weak[["A_onshore_wind", "B_offshore_wind"]] *= 0.5
+    weak.to_csv(tmp_path / "weak.csv")
+    assert main(["check", str(run), "--weather", str(tmp_path / "weak.csv")]) == 0  # same level
+    text = (run / "config.yaml").read_text().replace("levels: layer", "levels: file")
+    (run / "config.yaml").write_text(text)
+    capsys.readouterr()
+    assert main(["check", str(run), "--weather", str(tmp_path / "weak.csv")]) == 6
+    assert "2017" in capsys.readouterr().out
