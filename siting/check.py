@@ -97,9 +97,8 @@ def check_plan(
             raise InputError([Problem(f"full-year check {wy.year}",
                                       f"the dispatch LP ended '{dispatch.status}'",
                                       "report this: the check has no reason to fail")])  # fmt: skip
-        table, head = report(
-            plan, dispatch, wy.year, pd.DatetimeIndex(wy.cf.index), inst.cfe_target
-        )
+        table, head = report(plan, dispatch, wy.year, pd.DatetimeIndex(wy.cf.index),
+                             inst.cfe_target, grid_cost_eur_per_mwh=inst.grid_cost_eur_per_mwh)  # fmt: skip
         tables.append(table)
         heads[str(wy.year)] = head
         dispatches[str(wy.year)] = dispatch

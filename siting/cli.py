@@ -123,7 +123,8 @@ def _run_folder_commands(sub: Any) -> None:
         "--weather", type=Path, nargs="+", default=None, metavar="FILE",
         help="full-year weather files (default: the run's layers.weather)",
     )  # fmt: skip
-    ck.add_argument("--out", type=Path, default=None, help="write full_year.csv to this file")
+    ck.add_argument("--out", type=Path, default=None,
+                    help="write the per-zone table to this CSV and its CFE figure (PNG, SVG) beside it")  # fmt: skip
     sc = _command(sub, "schema", "print the JSON Schema of scenario configs (docs/config.md)")
     sc.add_argument("--out", type=Path, default=None, help="write it to this file instead")
 
@@ -178,9 +179,21 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"  short: {row['zone_id']} {row['weather_year']}: CFE {row['cfe']:.3%}, "
               f"worst day {row['worst_day']} ({row['worst_day_grid_share']:.0%} grid)")  # fmt: skip
     if args.out is not None:
-        check.table.to_csv(args.out, index=False, float_format="%.9g")
-        print(args.out)
+        _write_check(check, args.out, run.name, inst.cfe_target)
     return ExitCode.OK if check.meets(inst.cfe_target) else ExitCode.PLAN_SHORT
+
+
+def _write_check(check: Any, out: Path, name: str, cfe_target: float) -> None:
+    """The check's table as CSV at ``out`` and its CFE-by-year-and-zone figure beside it."""
+    from siting.plots import save_figure
+    from siting.plots.full_year import plot_cfe_by_year
+
+    check.table.to_csv(out, index=False, float_format="%.9g")
+    years = ", ".join(check.years)
+    fig = plot_cfe_by_year(check.table, cfe_target, f"{name}: the plan re-dispatched over {years}")
+    for path in save_figure(fig, out.with_suffix("")):
+        print(path)
+    print(out)
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:

@@ -552,8 +552,12 @@ def report(
     stamps: pd.DatetimeIndex,
     cfe_target: float = 1.0,
     margin: float = 0.01,
+    grid_cost_eur_per_mwh: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per-zone table (``tables/full_year.csv`` rows) and headline numbers of one year.
+
+    ``grid_cost_eur_per_mwh``: each zone's price of residual grid energy (price plus carbon
+    price x intensity) [EUR/MWh], for the ``grid_cost_eur`` column; None: no cost column.
 
     The worst day is the day with the largest residual grid share of the day's load; the
     longest shortfall stretch counts consecutive days whose system-wide residual grid share
@@ -576,6 +580,8 @@ def report(
             "cfe": 1.0 - gz / lz if lz > 0 else 1.0,
             "worst_day": f"{worst:%Y-%m-%d}", "worst_day_grid_share": float(share.max()),
         })  # fmt: skip
+        if grid_cost_eur_per_mwh is not None:
+            rows[-1]["grid_cost_eur"] = gz * float(grid_cost_eur_per_mwh[z])
     table = pd.DataFrame(rows)
     total_load, total_grid = float(load.sum()), float(dispatch.grid_mw.sum())
     system = grid_day.sum(axis=1) / load_day.sum(axis=1)
@@ -585,6 +591,7 @@ def report(
     head = {
         "cfe": 1.0 - total_grid / total_load if total_load > 0 else 1.0,
         "residual_mwh": total_grid,
+        "residual_cost_eur": float(table["grid_cost_eur"].sum()) if "grid_cost_eur" in table else None,
         "worst_day": f"{system.idxmax():%Y-%m-%d}",
         "worst_day_grid_share": float(system.max()),
         "worst_hour": f"{stamps[int(np.argmax(hourly))]:%Y-%m-%dT%H:%MZ}",

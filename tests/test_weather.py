@@ -97,7 +97,7 @@ def test_an_hourly_run_checks_its_plan_on_the_full_year(tmp_path) -> None:
     assert summary["cfe_score_by_year"] == {"2015": pytest.approx(1.0, abs=1e-6)}
     table = pd.read_csv(run / "tables" / "full_year.csv")
     assert list(table.columns) == ["zone_id", "weather_year", "load_mwh", "grid_mwh", "cfe",
-                                   "worst_day", "worst_day_grid_share"]  # fmt: skip
+                                   "worst_day", "worst_day_grid_share", "grid_cost_eur"]  # fmt: skip
     assert set(table["zone_id"]) == {"A", "B"} and (table["weather_year"] == 2015).all()
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["timings"]["full_year_check_s"] > 0
@@ -170,3 +170,34 @@ def test_a_windless_year_at_file_levels_fails_the_check_that_layer_levels_pass(
     capsys.readouterr()
     assert main(["check", str(run), "--weather", str(tmp_path / "weak.csv")]) == 6
     assert "2017" in capsys.readouterr().out
+
+
+def test_check_on_two_years_writes_cost_per_zone_and_the_cfe_figure(tmp_path, capsys) -> None:
+    cfg = hourly_config(tmp_path)
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    run = next((tmp_path / "runs").iterdir())
+    calm = weather_frame(calm_days=4)
+    calm.index = calm.index.str.replace("2015-", "2017-", regex=False)
+    calm.to_csv(tmp_path / "calm.csv")
+    out = tmp_path / "check" / "full_year.csv"
+    out.parent.mkdir()
+    code = main(["check", str(run), "--weather", str(cfg.parent / "data" / "weather.csv"),
+                 str(tmp_path / "calm.csv"), "--out", str(out)])  # fmt: skip
+    assert code == 6  # four calm days in 2017: the plan falls short that year
+    table = pd.read_csv(out)
+    assert set(table["weather_year"]) == {2015, 2017}
+    # the residual's cost: the zone's grid energy at its price plus the carbon price, from
+    # the input layer and the config
+    import geopandas as gpd
+    import yaml
+
+    layer = gpd.read_file(cfg.parent / "data" / "zones.gpkg").set_index("zone_id")
+    carbon = yaml.safe_load((run / "config.yaml").read_text())["economics"][
+        "carbon_price_eur_per_t"
+    ]
+    per_mwh = layer["grid_price_eur_per_mwh"] + carbon * layer["carbon_intensity_g_per_kwh"] / 1000
+    want = table["grid_mwh"] * table["zone_id"].map(per_mwh)
+    assert np.allclose(table["grid_cost_eur"], want, rtol=1e-9, atol=1e-6)
+    assert table.loc[table["weather_year"] == 2017, "grid_cost_eur"].sum() > 0
+    assert (out.parent / "full_year.png").stat().st_size > 5_000
+    assert (out.parent / "full_year.svg").is_file()

@@ -88,3 +88,46 @@ def _stores(
     if top:
         bx.legend(fontsize=7.5, loc="upper right", ncol=min(4, len(top)), frameon=False)
     bx.set_xlabel("day of the year (UTC); storage carried chronologically over the whole year")
+
+
+def plot_cfe_by_year(table: pd.DataFrame, cfe_target: float, title: str) -> Figure:
+    """CFE per zone (rows) and weather year (columns) as an annotated heat map.
+
+    Parameters
+    ----------
+    table
+        ``tables/full_year.csv`` rows: ``zone_id``, ``weather_year``, ``load_mwh``,
+        ``grid_mwh``, ``cfe`` [-].
+    cfe_target
+        The plan's target [-]: cells below it are outlined.
+    title
+        The figure's title.
+    """
+    from matplotlib.colors import Normalize
+
+    plt = pyplot()
+    used = table[table["load_mwh"] > 0]
+    grid = used.pivot_table(index="zone_id", columns="weather_year", values="cfe")
+    total = used.groupby("weather_year")[["load_mwh", "grid_mwh"]].sum()
+    grid.loc["all zones"] = 1.0 - total["grid_mwh"] / total["load_mwh"]
+    grid = grid.sort_values(grid.columns[0]).drop("all zones").pipe(
+        lambda g: pd.concat([grid.loc[["all zones"]], g])
+    )
+    low = min(float(np.nanmin(grid.to_numpy())), cfe_target - 0.02)
+    norm = Normalize(vmin=low * 100, vmax=100)
+    fig, ax = plt.subplots(figsize=(2.2 + 1.1 * grid.shape[1], 1.2 + 0.26 * grid.shape[0]))
+    image = ax.imshow(grid.to_numpy() * 100, cmap="RdYlGn", norm=norm, aspect="auto")
+    for (i, j), v in np.ndenumerate(grid.to_numpy()):
+        short = v < cfe_target - 1e-6
+        ax.text(j, i, f"{v:.2%}", ha="center", va="center", fontsize=7,
+                fontweight="bold" if short else "normal", color="#212121")  # fmt: skip
+    ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), list(grid.index), fontsize=7.5)
+    ax.xaxis.tick_top()
+    ax.set_xlabel("weather year")
+    ax.xaxis.set_label_position("top")
+    cb = fig.colorbar(image, ax=ax, fraction=0.08, pad=0.04)
+    cb.set_label("CFE over every hour [%]")
+    ax.set_title(f"{title}\n(bold: below the {cfe_target:.1%} target)", fontsize=9, pad=28)
+    fig.tight_layout()
+    return fig
