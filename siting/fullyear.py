@@ -591,7 +591,9 @@ def report(
     head = {
         "cfe": 1.0 - total_grid / total_load if total_load > 0 else 1.0,
         "residual_mwh": total_grid,
-        "residual_cost_eur": float(table["grid_cost_eur"].sum()) if "grid_cost_eur" in table else None,
+        "residual_cost_eur": float(table["grid_cost_eur"].sum())
+        if "grid_cost_eur" in table
+        else None,
         "worst_day": f"{system.idxmax():%Y-%m-%d}",
         "worst_day_grid_share": float(system.max()),
         "worst_hour": f"{stamps[int(np.argmax(hourly))]:%Y-%m-%dT%H:%MZ}",

@@ -78,7 +78,6 @@ class Periods:
             seq[d] = len(days) - 1
         return Periods(self.year, tuple(days), seq, tuple(ext))
 
-
     def to_plain(self) -> dict[str, Any]:
         """The periods as plain JSON values (for the cache)."""
         return {"year": self.year, "days": list(self.days),

@@ -97,13 +97,13 @@ def format_value(v: Any, unit: str = "", *, delta: bool = False) -> str:
 def _header(column: str) -> str:
     """A column's heading: changes against the first run in words."""
     if column.startswith("delta_pct_"):
-        return f"change {column[len('delta_pct_'):]} [%]"
+        return f"change {column[len('delta_pct_') :]} [%]"
     if column.startswith("delta_"):
-        return f"change {column[len('delta_'):]}"
+        return f"change {column[len('delta_') :]}"
     if column.startswith("change_"):
-        return f"change {column[len('change_'):]}"
+        return f"change {column[len('change_') :]}"
     if column.startswith("total_it_mw_"):
-        return f"total IT MW {column[len('total_it_mw_'):]}"
+        return f"total IT MW {column[len('total_it_mw_') :]}"
     return column
 
 

@@ -110,8 +110,10 @@ def plot_cfe_by_year(table: pd.DataFrame, cfe_target: float, title: str) -> Figu
     grid = used.pivot_table(index="zone_id", columns="weather_year", values="cfe")
     total = used.groupby("weather_year")[["load_mwh", "grid_mwh"]].sum()
     grid.loc["all zones"] = 1.0 - total["grid_mwh"] / total["load_mwh"]
-    grid = grid.sort_values(grid.columns[0]).drop("all zones").pipe(
-        lambda g: pd.concat([grid.loc[["all zones"]], g])
+    grid = (
+        grid.sort_values(grid.columns[0])
+        .drop("all zones")
+        .pipe(lambda g: pd.concat([grid.loc[["all zones"]], g]))
     )
     low = min(float(np.nanmin(grid.to_numpy())), cfe_target - 0.02)
     norm = Normalize(vmin=low * 100, vmax=100)
