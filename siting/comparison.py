@@ -118,8 +118,9 @@ def _classify(first: float, other: float) -> str:
 def sites_diff(runs: list[RunFolder], labels: list[str]) -> pd.DataFrame:
     """Per site: total IT MW in each run and how it changed against the first run.
 
-    ``change`` compares the second run with the first (added / removed / resized / same, by
-    new capacity); with more runs, ``change_<label>`` does so for each of them and ``change``
+    ``built_in_runs`` counts the runs that build new capacity at the site (all of them: the
+    plans' robust core). ``change`` compares the second run with the first (added / removed /
+    resized / same, by new capacity); with more runs, ``change_<label>`` does so for each of them and ``change``
     is their common word, or ``mixed`` where the runs changed the site differently.
     """
     frames = []
@@ -147,6 +148,8 @@ def sites_diff(runs: list[RunFolder], labels: list[str]) -> pd.DataFrame:
             _classify(a, b)
             for a, b in zip(first, df[f"new_it_mw_{label}"].fillna(0.0), strict=True)
         ]
+    built = df[[f"new_it_mw_{label}" for label in labels]].fillna(0.0) > 1e-6
+    df.insert(1, "built_in_runs", built.sum(axis=1).astype(int))
     per_run = df[[f"change_{label}" for label in labels[1:]]]
     # one word for all runs: their common change, "mixed" where runs differ
     df["change"] = [
@@ -245,6 +248,21 @@ def plain_summary(kpis: pd.DataFrame, countries: pd.DataFrame, labels: list[str]
     return out
 
 
+def core_sentence(diff: pd.DataFrame, runs: list[RunFolder], labels: list[str]) -> str:
+    """Which sites every plan builds (the robust core) and how many come and go, naming the
+    weather years when the plans were checked on different ones."""
+    n = len(labels)
+    core = diff[diff["built_in_runs"] == n]
+    some = diff[(diff["built_in_runs"] > 0) & (diff["built_in_runs"] < n)]
+    gw = float(core[f"total_it_mw_{labels[0]}"].sum()) / 1e3
+    years = [", ".join(r.summary.get("cfe_score_by_year") or {}) for r in runs]
+    weather = f" (weather years {'; '.join(years)})" if len(set(years)) > 1 and all(years) else ""
+    plans = "both plans" if n == 2 else f"all {n} plans"
+    subject = "1 site is" if len(core) == 1 else f"{len(core)} sites are"
+    return (f"{subject} built in {plans}{weather}, the robust core "
+            f"({gw:,.1f} GW in {labels[0]}); {len(some)} built in some plans only.")
+
+
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -255,14 +273,15 @@ def build_comparison(paths: list[Path]) -> Comparison:
     labels = run_labels(runs)
     kpis = kpi_table(runs, labels)
     countries = country_table(runs, labels)
+    diff = sites_diff(runs, labels)
     return Comparison(
         runs=runs,
         labels=labels,
         kpis=kpis,
-        sites_diff=sites_diff(runs, labels),
+        sites_diff=diff,
         countries=countries,
         config_diff=config_diff(runs, labels),
-        summary=plain_summary(kpis, countries, labels),
+        summary=[*plain_summary(kpis, countries, labels), core_sentence(diff, runs, labels)],
     )
 
 

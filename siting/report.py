@@ -151,6 +151,17 @@ def _interactive_maps(comp: Any) -> list[str]:
     ]  # fmt: skip
 
 
+def _core_section(comp: Any) -> list[str]:
+    """The sites every plan builds (the robust core), with their IT capacity per run [MW]."""
+    diff = comp.sites_diff
+    core = diff[diff["built_in_runs"] == len(comp.labels)]
+    cols = ["site_id", "zone_id", *[f"total_it_mw_{label}" for label in comp.labels]]
+    return [
+        f"<h2>Built in every plan ({len(core)})</h2>",
+        _table(core[cols]) if len(core) else "<p>No site is built in every plan.</p>",
+    ]
+
+
 def render_report(comp: Any, folder: Path) -> str:
     """HTML text of ``report.html``; maps are embedded from ``folder``."""
     labels = comp.labels
@@ -200,6 +211,7 @@ def render_report(comp: Any, folder: Path) -> str:
         _table(comp.config_diff, key_col="key")
         if len(comp.config_diff)
         else "<p>The configs are identical.</p>",
+        *_core_section(comp),
         f"<h2>Sites that changed ({len(changed)})</h2>",
         _table(changed) if len(changed) else "<p>No site changed.</p>",
         "<p class='meta'>Made with siting. Maps: ETRS89-LAEA (EPSG:3035); outlines Made with Natural Earth.</p>",

@@ -185,3 +185,21 @@ def test_three_runs_have_a_change_column_each(two_runs) -> None:
     # the common word where every run agrees, "mixed" where they differ
     assert (diff.loc[moved, "change"] == "mixed").all()
     assert (diff.loc[~moved, "change"] == "same").all()
+
+
+def test_the_robust_core_is_what_every_plan_builds(two_runs) -> None:
+    import pandas as pd
+
+    a, b = two_runs
+    comp = build_comparison([a, b, a])
+    built = [
+        set(pd.read_csv(p / "tables" / "sites.csv").query("new_it_mw > 0")["site_id"])
+        for p in (a, b, a)
+    ]
+    core = set.intersection(*built)
+    diff = comp.sites_diff.set_index("site_id")
+    assert set(diff.index[diff["built_in_runs"] == 3]) == core
+    for sid, n in diff["built_in_runs"].items():
+        assert n == sum(sid in s for s in built)
+    sentence = comp.summary[-1]
+    assert sentence.startswith(f"{len(core)} site") and "all 3 plans" in sentence
