@@ -259,8 +259,10 @@ def core_sentence(diff: pd.DataFrame, runs: list[RunFolder], labels: list[str]) 
     weather = f" (weather years {'; '.join(years)})" if len(set(years)) > 1 and all(years) else ""
     plans = "both plans" if n == 2 else f"all {n} plans"
     subject = "1 site is" if len(core) == 1 else f"{len(core)} sites are"
-    return (f"{subject} built in {plans}{weather}, the robust core "
-            f"({gw:,.1f} GW in {labels[0]}); {len(some)} built in some plans only.")
+    return (
+        f"{subject} built in {plans}{weather}, the robust core "
+        f"({gw:,.1f} GW in {labels[0]}); {len(some)} built in some plans only."
+    )
 
 
 def _and(items: list[str]) -> str:

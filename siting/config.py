@@ -248,6 +248,14 @@ class WeatherConfig(_Strict):
 
     representative_days: int = Field(12, ge=2, le=365)
     """Representative days cut from the weather year; one of them is the calmest day."""
+    mode: Literal["single", "robust"] = "single"
+    """``single``: optimise on one weather year (the first of the weather layer, or
+    ``years``); ``robust``: on all of them at once: the representative days are cut from the
+    years together, each year's days weigh a year's share, storage runs through the years in
+    order, and the CFE target holds on their union (``docs/model.md#robust``)."""
+    years: list[int] = Field(default_factory=list)
+    """Weather years of the weather layer to optimise on; empty: as ``mode`` says. The
+    full-year check covers every year of the layer whatever this says."""
     levels: Literal["layer", "file"] = "layer"
     """``layer``: every weather year scaled to the renewables layer's annual cf (one level,
     only the shapes differ: right when years come from different sources); ``file``: each

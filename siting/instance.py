@@ -179,6 +179,8 @@ class Instance:
     day_period: IntArray | None = None
     """Per calendar day (365), the representative period standing for it; None: unknown."""
     period_dates: list[str] = field(default_factory=list)
+    calendar: list[str] = field(default_factory=list)
+    """ISO date of every calendar day ``day_period`` runs through (365 per weather year)."""
     """Date of each period's own day, where known."""
     storage_linking: str = "per_period"
     """``chronological``: storage carried day to day along ``day_period``; ``per_period``:
@@ -538,35 +540,46 @@ def default_periods(
     hourly: dict[int, FloatArray] | None = None,
     cache: PeriodsStore | None = None,
 ) -> Periods | None:
-    """Representative days cut from the first weather year, when an hourly run has one.
+    """Representative days cut from the run's weather years, when an hourly run has them.
 
-    ``hourly``: that year's scaled hours per option (:func:`_weather_hours`), if already made;
-    ``cache``: where days cut before from the same hours are kept.
+    ``hourly``: those years' scaled hours per option (:func:`_weather_hours`), if already
+    made; ``cache``: where days cut before from the same hours are kept.
     """
     if cfg.carbon.matching != "hourly" or not layers.weather:
         return None
-    year = min(layers.weather, key=lambda wy: wy.year)
+    years = run_years(layers, cfg)
     if hourly is None:
-        hourly = _weather_hours(layers, re, year.year, cfg.weather.levels)
+        hourly = _weather_hours(layers, re, years, cfg.weather.levels)
     frame = pd.DataFrame({(re["zone_id"][j], re["tech"][j]): v for j, v in hourly.items()})
     n_days = cfg.weather.representative_days
-    key = periods_key(frame, n_days, year.year) if cache is not None else ""
+    key = periods_key(frame, n_days, years) if cache is not None else ""
     found = cache.get(key) if cache is not None else None
     if found is not None:
         return found
-    periods = representative_days(frame, n_days, year.year)
+    periods = representative_days(frame, n_days, years)
     if cache is not None:
         cache.put(key, periods)
     return periods
 
 
+def run_years(layers: Layers, cfg: Config) -> tuple[int, ...]:
+    """The weather years a run is optimised on: ``weather.years`` where given, else every
+    year of the weather layer (``mode: robust``) or its first (``mode: single``)."""
+    have = sorted(wy.year for wy in layers.weather)
+    if cfg.weather.years:
+        return tuple(cfg.weather.years)
+    return tuple(have) if cfg.weather.mode == "robust" else (have[0],)
+
+
 def _weather_hours(
-    layers: Layers, re: pd.DataFrame, year: int, levels: str
+    layers: Layers, re: pd.DataFrame, years: tuple[int, ...], levels: str
 ) -> dict[int, FloatArray]:
-    """Weather year ``year``'s hours per option, at the ``levels`` the config asks for."""
-    wy = next(w for w in layers.weather if w.year == year)
+    """The weather years' hours per option, one year after the other, at ``levels``."""
     annual_cf = annual_capacity_factors(layers, re)
-    return scaled_weather(wy, list(re["zone_id"]), list(re["tech"]), annual_cf, levels)
+    by_year = {w.year: w for w in layers.weather}
+    zones, techs = list(re["zone_id"]), list(re["tech"])
+    parts = [scaled_weather(by_year[y], zones, techs, annual_cf, levels) for y in years]
+    return {j: np.concatenate([part[j] for part in parts]) for j in parts[0]}
 
 
 def _period_slices(
@@ -589,9 +602,8 @@ def _time(
     """The periods (None without weather days) and the slices: ids, weights, periods, cf."""
     hourly = None
     if cfg.carbon.matching == "hourly" and layers.weather:
-        first = min(wy.year for wy in layers.weather)
-        hourly = _weather_hours(layers, re, periods.year if periods is not None else first,
-                                cfg.weather.levels)  # fmt: skip
+        years = periods.calendar_years if periods is not None else run_years(layers, cfg)
+        hourly = _weather_hours(layers, re, years, cfg.weather.levels)
     if periods is None:
         periods = default_periods(layers, cfg, re, hourly)
     if periods is not None and hourly is not None:
@@ -741,6 +753,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
         re_dispatchable=_dispatchable(layers.technologies, list(re["tech"])),
         day_period=periods.sequence.copy() if periods is not None else None,
         period_dates=periods.dates if periods is not None else _profile_dates(layers),
+        calendar=periods.calendar if periods is not None else [],
         storage_linking="chronological" if linked else "per_period",
         matching=cfg.carbon.matching,
         multiplier=cfg.target.multiplier,

@@ -178,6 +178,11 @@ def _weather(
                 "give each weather year once",
             )
         seen[wy.year] = wy.source
+    missing = [y for y in cfg.weather.years if y not in seen]
+    if missing and years:
+        c.add("weather.years", f"no weather for {', '.join(map(str, missing))} in layers.weather "
+              f"(it has {', '.join(map(str, sorted(seen)))})",
+              "name years the weather files hold, or add a file for them")  # fmt: skip
     return years
 
 

@@ -31,20 +31,30 @@ class Periods:
     Attributes
     ----------
     year
-        The weather year [-].
+        The (first) weather year [-].
     days
-        Day of the year (0 = 1 January) whose hours each representative period is.
+        Day of the calendar (0 = 1 January of the first year) whose hours each
+        representative period is.
     sequence
-        For every calendar day (365), the position of the period that stands for it.
+        For every calendar day (365 per year), the position of the period that stands for it.
     extreme
         Per period: kept as its own period because it is extreme (the calmest day for wind,
         or a day added by the guarantee), not because it is a cluster's medoid.
+    years
+        The weather years the calendar runs through, in order (robust siting cuts the days
+        from several); empty: ``(year,)``.
     """
 
     year: int
     days: tuple[int, ...]
     sequence: NDArray[np.int64]
     extreme: tuple[bool, ...]
+    years: tuple[int, ...] = ()
+
+    @property
+    def calendar_years(self) -> tuple[int, ...]:
+        """The weather years of the calendar, in order."""
+        return self.years or (self.year,)
 
     @property
     def n_periods(self) -> int:
@@ -52,13 +62,19 @@ class Periods:
 
     @property
     def weight_days(self) -> NDArray[np.float64]:
-        """Calendar days each period stands for [day]; they sum to 365."""
-        return np.bincount(self.sequence, minlength=self.n_periods).astype(float)
+        """Days of an average year each period stands for [day]; they sum to 365."""
+        counts = np.bincount(self.sequence, minlength=self.n_periods).astype(float)
+        return counts / len(self.calendar_years)
+
+    @property
+    def calendar(self) -> list[str]:
+        """ISO date of every day of the calendar (365 per year, in order)."""
+        return [d for y in self.calendar_years for d in calendar_dates(y)]
 
     @property
     def dates(self) -> list[str]:
         """ISO date of each period's own day."""
-        days = calendar_dates(self.year)
+        days = self.calendar
         return [days[d] for d in self.days]
 
     def with_days(self, extra: Iterable[int]) -> Periods:
@@ -76,19 +92,20 @@ class Periods:
             days.append(d)
             ext.append(True)
             seq[d] = len(days) - 1
-        return Periods(self.year, tuple(days), seq, tuple(ext))
+        return Periods(self.year, tuple(days), seq, tuple(ext), self.years)
 
     def to_plain(self) -> dict[str, Any]:
         """The periods as plain JSON values (for the cache)."""
-        return {"year": self.year, "days": list(self.days),
-                "sequence": self.sequence.tolist(), "extreme": list(self.extreme)}  # fmt: skip
+        return {"year": self.year, "days": list(self.days), "sequence": self.sequence.tolist(),
+                "extreme": list(self.extreme), "years": list(self.years)}  # fmt: skip
 
     @classmethod
     def from_plain(cls, d: dict[str, Any]) -> Periods:
         """Periods back from :meth:`to_plain`."""
         return cls(int(d["year"]), tuple(int(x) for x in d["days"]),
                    np.asarray(d["sequence"], dtype=np.int64),
-                   tuple(bool(x) for x in d["extreme"]))  # fmt: skip
+                   tuple(bool(x) for x in d["extreme"]),
+                   tuple(int(y) for y in d.get("years", ())))  # fmt: skip
 
 
 class PeriodsStore(Protocol):
@@ -99,17 +116,17 @@ class PeriodsStore(Protocol):
     def put(self, key: str, periods: Periods) -> None: ...
 
 
-REDUCTION_VERSION = "1"
+REDUCTION_VERSION = "2"
 """Changes whenever :func:`representative_days` would cut other days from the same input."""
 
 
-def periods_key(cf: pd.DataFrame, n_days: int, year: int) -> str:
+def periods_key(cf: pd.DataFrame, n_days: int, years: int | tuple[int, ...]) -> str:
     """A key for the representative days of ``cf`` (the scaled hours of every option):
-    the same hours, columns, day count, year and tsam version give the same key."""
+    the same hours, columns, day count, years and tsam version give the same key."""
     from importlib.metadata import version
 
     h = hashlib.sha256()
-    h.update(f"{REDUCTION_VERSION}|tsam {version('tsam')}|{n_days}|{year}|".encode())
+    h.update(f"{REDUCTION_VERSION}|tsam {version('tsam')}|{n_days}|{years}|".encode())
     h.update(repr(list(cf.columns)).encode())
     h.update(np.ascontiguousarray(cf.to_numpy(np.float64)).tobytes())
     return h.hexdigest()
@@ -121,17 +138,20 @@ def calendar_dates(year: int) -> list[str]:
     return [d.date().isoformat() for d in dates if not (d.month == 2 and d.day == 29)]
 
 
-def representative_days(cf: pd.DataFrame, n_days: int, year: int) -> Periods:
-    """Reduce one year of hourly capacity factors to ``n_days`` representative days.
+def representative_days(cf: pd.DataFrame, n_days: int, year: int | tuple[int, ...]) -> Periods:
+    """Reduce whole years of hourly capacity factors to ``n_days`` representative days.
 
     Parameters
     ----------
     cf
-        8,760 hourly rows by one column per supply option [-], already scaled.
+        8,760 hourly rows per year (years one after the other) by one column per supply
+        option [-], already scaled.
     n_days
         Representative days wanted (>= 2 when the year has wind: one is the calmest day).
     year
-        The weather year, for dates.
+        The weather year, or the years in the order of ``cf``'s rows (robust siting: the
+        days are cut from all of them together, each calendar day of each year standing
+        for a day of an average year).
 
     Notes
     -----
@@ -143,11 +163,14 @@ def representative_days(cf: pd.DataFrame, n_days: int, year: int) -> Periods:
     import tsam
     from tsam import ClusterConfig, ExtremeConfig
 
-    if len(cf) != DAYS * HOURS_PER_DAY:
-        raise ValueError(f"a weather year has {DAYS * HOURS_PER_DAY} hours, got {len(cf)}")
+    years = (year,) if isinstance(year, int) else tuple(year)
+    if len(cf) != DAYS * HOURS_PER_DAY * len(years):
+        raise ValueError(f"{len(years)} weather years have {DAYS * HOURS_PER_DAY * len(years)} hours, "
+                         f"got {len(cf)}")  # fmt: skip
     data = pd.DataFrame(
         cf.to_numpy(float),
-        index=pd.date_range(f"{year}-01-01", periods=len(cf), freq="h"),
+        # positions only: tsam needs hours; the calendar is Periods.calendar
+        index=pd.date_range(f"{years[0]}-01-01", periods=len(cf), freq="h"),
         columns=[f"c{i}" for i in range(cf.shape[1])],
     )
     wind = [
@@ -186,10 +209,10 @@ def representative_days(cf: pd.DataFrame, n_days: int, year: int) -> Periods:
     extreme = tuple(
         any(j in extreme_ids for j, d in enumerate(centers) if d == day) for day in days
     )
-    return Periods(year, days, remap[sequence], extreme)
+    return Periods(years[0], days, remap[sequence], extreme, years if len(years) > 1 else ())
 
 
 def period_hours(series: NDArray[np.float64], periods: Periods) -> NDArray[np.float64]:
     """One option's hourly values on the representative periods, period after period."""
-    by_day = np.asarray(series, float).reshape(DAYS, HOURS_PER_DAY)
+    by_day = np.asarray(series, float).reshape(-1, HOURS_PER_DAY)
     return by_day[list(periods.days)].ravel()

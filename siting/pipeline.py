@@ -34,7 +34,7 @@ from siting.outputs.runfolder import (
     write_json,
     write_yaml,
 )
-from siting.periods import Periods, calendar_dates
+from siting.periods import Periods
 from siting.solution import Solution, extract_solution
 from siting.solvers import SolveResult, SolverStatus, solve
 from siting.summary import RunSummary
@@ -371,13 +371,30 @@ def _met(check: Any, cfg: Config) -> bool:
 
 
 def _add_failing_days(periods: Periods, check: Any, cfg: Config) -> tuple[Periods, list[str]]:
-    """The periods with the failing days of the representative year added, and their dates."""
-    year = str(periods.year)
-    dispatch = check.dispatches.get(year) or check.dispatches[check.worst_year]
+    """The periods with the failing days of the years they run through added, and their dates.
+
+    A robust run shares the round's days among its years in proportion to their residual
+    grid energy (each year that falls short gets at least one).
+    """
+    years = periods.calendar_years
+    residual = {y: float(check.dispatches[str(y)].grid_mw.sum()) if str(y) in check.dispatches
+                else 0.0 for y in years}  # fmt: skip
+    short = [y for y in years if str(y) in check.dispatches
+             and not check.meets_year(str(y), cfg.carbon.cfe_target)]  # fmt: skip
+    if not short:  # the years run on hold; another year checked falls short: its days
+        short = [years[0]]
+    total = sum(residual[y] for y in short) or 1.0
     skip = set(periods.days)
-    days = failing_days(dispatch.grid_mw, check.plan.load_mw, cfg.carbon.cfe_target,
-                        cfg.carbon.guarantee_days_per_round, skip)  # fmt: skip
-    dates = calendar_dates(periods.year)
+    days: list[int] = []
+    for y in short:
+        i = years.index(y)
+        dispatch = check.dispatches.get(str(y)) or check.dispatches[check.worst_year]
+        share = max(1, round(cfg.carbon.guarantee_days_per_round * residual[y] / total))
+        own = {d - 365 * i for d in skip if 365 * i <= d < 365 * (i + 1)}
+        picked = failing_days(dispatch.grid_mw, check.plan.load_mw, cfg.carbon.cfe_target,
+                              share, own)  # fmt: skip
+        days += [365 * i + d for d in picked]
+    dates = periods.calendar
     return periods.with_days(days), [dates[d] for d in days]
 
 

@@ -463,11 +463,12 @@ def extract_solution(model: SitingModel, result: SolveResult) -> Solution:
 
 
 def calendar_table(inst: Instance) -> pd.DataFrame:
-    """Per calendar day: ``day`` (1-365), ``date``, the ``period`` standing for it, and
+    """Per calendar day: ``day`` (1-365, on through the years of a robust run), ``date``, the
+    ``period`` standing for it, and
     ``own_day`` (True where the period is that day's own hours). Empty when not known."""
     if inst.day_period is None or not inst.period_dates:
         return pd.DataFrame()
-    dates = calendar_dates(int(inst.period_dates[0][:4]))
+    dates = inst.calendar or calendar_dates(int(inst.period_dates[0][:4]))
     own = set(inst.period_dates)
     return pd.DataFrame({
         "day": np.arange(1, len(dates) + 1),
