@@ -22,10 +22,10 @@ from siting.diagnosis import diagnosis_report, explain_infeasible, precheck
 from siting.errors import ExitCode, NoSolutionError, SolverError
 from siting.guarantee import Round, failing_days, residual_cut
 from siting.guarantee import summary as guarantee_summary
-from siting.inputs.cache import PeriodsCache
 from siting.instance import Instance, ResidualCut, build_instance, periods_for
 from siting.layers import Layers, load_layers
 from siting.model import SitingModel, build_model, fix_sites
+from siting.outputs.cache import PeriodsCache
 from siting.outputs.results import write_results
 from siting.outputs.runfolder import (
     new_manifest,

@@ -1,4 +1,4 @@
-"""The run-time cache of representative days (siting/inputs/cache.py): a repeat run with
+"""The run-time cache of representative days (siting/outputs/cache.py): a repeat run with
 the same weather takes its days from the cache and gives the same files, byte for byte."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from test_weather import hourly_config, weather_frame
 
 from siting.cli import main
-from siting.inputs.cache import PeriodsCache, cache_dir
+from siting.outputs.cache import PeriodsCache, cache_dir
 from siting.periods import Periods, periods_key
 
 
