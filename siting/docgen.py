@@ -160,9 +160,14 @@ def _weather_words() -> str:
 
     text = inspect.cleandoc(weather.__doc__ or "").split("\n\n", 1)[1]
     return " ".join(text.replace("``", "`").split()) + (
-        " In hourly runs the representative days are cut from the first year of the file "
-        "(tsam, `weather.representative_days`; `docs/model.md#time`) and the profiles layer, "
-        "if also given, is not used. Every hourly run re-dispatches its plan over each year of "
+        " `layers.weather` may name several files (one or more years each, any source). In "
+        "hourly runs the representative days are cut from the first year, the year named in "
+        "`weather.years`, or all years at once with `weather.mode: robust` (tsam, "
+        "`weather.representative_days`; `docs/model.md#time`, `docs/model.md#robust`); each "
+        "year is scaled to the renewables layer's `cf` unless `weather.levels: file`; the "
+        "profiles layer, if also given, is not used. An optional 2016 year derived from "
+        "renewables.ninja (CC BY-NC 4.0) ships in `datasets/weather-ninja/`. "
+        "Every hourly run re-dispatches its plan over each year of "
         "`layers.weather` (the full-year check, `docs/outputs.md`); `siting check RUN "
         "--weather FILE` does the same for any run and any weather. Columns are needed for "
         "variable supply only: firm supply (nuclear) runs flat at its `cf` and reservoir "
