@@ -121,8 +121,13 @@ def plot_cfe_by_year(table: pd.DataFrame, cfe_target: float, title: str) -> Figu
     image = ax.imshow(grid.to_numpy() * 100, cmap="RdYlGn", norm=norm, aspect="auto")
     for (i, j), v in np.ndenumerate(grid.to_numpy()):
         short = v < cfe_target - 1e-6
-        ax.text(j, i, f"{v:.2%}", ha="center", va="center", fontsize=7,
-                fontweight="bold" if short else "normal", color="#212121")  # fmt: skip
+        text = f"{v:.2%}"
+        if short and text == f"{cfe_target:.2%}":  # short by less than the rounding
+            text = f"{v:.3%}"
+        r, g, b, _ = image.cmap(image.norm(v * 100))
+        dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
+        ax.text(j, i, text, ha="center", va="center", fontsize=7, family="DejaVu Sans",
+                fontweight="bold" if short else "normal", color="white" if dark else "#212121")  # fmt: skip
     ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns])
     ax.set_yticks(range(grid.shape[0]), list(grid.index), fontsize=7.5)
     ax.xaxis.tick_top()
