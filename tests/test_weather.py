@@ -62,6 +62,25 @@ def test_missing_hours_are_refused(tmp_path, capsys) -> None:
     assert "give every hour" in err
 
 
+def test_a_year_that_is_not_whole_is_refused_once(tmp_path, capsys) -> None:
+    w = weather_frame().iloc[: 8760 // 2]  # January to June
+    err = refused(tmp_path, capsys, w)
+    assert err.count("hours are missing") == 1 and "year 2015: 4380 of 8760 hours" in err
+
+
+def test_a_leap_year_is_read_without_its_29_february(tmp_path) -> None:
+    from siting.inputs.weather import read_weather
+
+    stamps = pd.date_range("2016-01-01", periods=8784, freq="h", tz="UTC")
+    df = pd.DataFrame({c: np.tile(v, 366) for c, v in COLUMNS.items()}, index=stamps)
+    df.index = df.index.strftime("%Y-%m-%dT%H:%M:%SZ")
+    df.index.name = "utc_timestamp"
+    df.to_csv(tmp_path / "leap.csv")
+    (year,) = read_weather(tmp_path / "leap.csv", ["solar", "onshore_wind", "offshore_wind"])
+    assert year.year == 2016 and len(year.cf) == 8760
+    assert not ((year.cf.index.month == 2) & (year.cf.index.day == 29)).any()
+
+
 def test_a_duplicate_timestamp_is_refused(tmp_path, capsys) -> None:
     w = weather_frame()
     w = pd.concat([w.iloc[:50], w.iloc[[49]], w.iloc[50:]])
