@@ -262,3 +262,20 @@ def test_the_2016_weather_rebuilds_byte_for_byte(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     built = clone / "weather-ninja" / "weather_2016.csv.gz"
     assert built.read_bytes() == (NINJA / "weather_2016.csv.gz").read_bytes()
+
+
+def test_the_days_cut_at_run_time_are_the_shipped_profiles_days() -> None:
+    """``siting run`` cuts its days from the weather layer itself; ``profiles.csv`` ships the
+    same days (with their weights) for runs without a weather layer."""
+    from siting.config import load_config
+    from siting.instance import periods_for
+    from siting.layers import load_layers
+
+    cfg = load_config(REPO / "configs" / "europe-2030-247.yaml")
+    periods = periods_for(load_layers(cfg), cfg)
+    assert periods is not None
+    prof = pd.read_csv(DATA / "profiles.csv")
+    shipped = prof.drop_duplicates("period").sort_values("period")
+    assert shipped["day"].tolist() == periods.dates
+    # each hour of a period weighs the days it stands for
+    assert np.allclose(shipped["weight_h"].to_numpy(), periods.weight_days)
