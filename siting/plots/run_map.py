@@ -59,7 +59,9 @@ def map_title(summary: Mapping[str, Any], name: str) -> str:
     full = summary.get("cfe_score_full_year")
     if full is not None:  # the headline is the full-year figure; the days' score is labelled
         years = ", ".join(summary.get("cfe_score_by_year", {})) or "the weather year"
-        score = f"{full:.2%} over every hour of {years} ({summary.get('cfe_score', 1.0):.0%} on its days)"
+        by_year = summary.get("cfe_score_by_year", {})
+        where = f"every hour of {years}" if len(by_year) < 2 else f"every hour of the worst of {years}"
+        score = f"{full:.2%} over {where} ({summary.get('cfe_score', 1.0):.0%} on its days)"
     parts = [
         f"{matching} carbon-free matching, CFE target {cfe:.0%}, {score}",
         f"cost {fmt_eur(summary.get('objective_eur_per_yr') or float('nan'))}",
