@@ -92,3 +92,14 @@ def test_version_has_one_source() -> None:
     assert version("siting") == siting.__version__
     with pytest.raises(SystemExit):
         main(["--version"])
+
+
+def test_no_title_line_is_wider_than_the_map() -> None:
+    from siting.plots.run_map import TITLE_CHARS
+
+    summary = {"baseline_it_mw": 10_094, "target_it_mw": 40_374, "objective_eur_per_yr": 7.1e10,
+               "cfe_score": 1.0, "sites_built": 31, "matching": "hourly",
+               "cfe_score_full_year": 0.9994, "cfe_score_by_year": {"2015": 0.9994, "2016": 0.9998}}  # fmt: skip
+    lines = map_title(summary, "europe-2030-247-robust").split("\n")
+    assert all(len(line) <= TITLE_CHARS for line in lines[1:])
+    assert "99.94% over every hour of the worst of 2015, 2016" in "\n".join(lines)

@@ -60,10 +60,14 @@ def map_title(summary: Mapping[str, Any], name: str) -> str:
     if full is not None:  # the headline is the full-year figure; the days' score is labelled
         years = ", ".join(summary.get("cfe_score_by_year", {})) or "the weather year"
         by_year = summary.get("cfe_score_by_year", {})
-        where = f"every hour of {years}" if len(by_year) < 2 else f"every hour of the worst of {years}"
+        where = (
+            f"every hour of {years}" if len(by_year) < 2 else f"every hour of the worst of {years}"
+        )
         score = f"{full:.2%} over {where} ({summary.get('cfe_score', 1.0):.0%} on its days)"
+    rule = f"{matching} carbon-free matching, CFE target {cfe:.0%}"
+    first = [f"{rule}, {score}"] if len(rule) + len(score) + 2 <= TITLE_CHARS else [rule, score]
     parts = [
-        f"{matching} carbon-free matching, CFE target {cfe:.0%}, {score}",
+        *first,
         f"cost {fmt_eur(summary.get('objective_eur_per_yr') or float('nan'))}",
         f"{summary.get('sites_built', 0)} sites get new capacity",
     ]
