@@ -134,6 +134,9 @@ class PolicyConfig(_Strict):
     """Site IDs that may not get new capacity."""
     max_water_stress: float | None = Field(None, ge=0.0)
     """Sites above this water stress (Aqueduct 0-5) are excluded [-]; null: no limit."""
+    max_hosting_share: float | None = Field(None, gt=0.0, le=1.0)
+    """New data-centre load in a zone at most this share of the zone's mean national demand
+    (``national_load_mw`` of the zones layer) [-]; null: only ``hosting_mw`` limits it."""
     min_sites_per_country: dict[str, int] = Field(default_factory=dict)
     """Least number of sites with new capacity per country (``country`` of the zones layer)."""
 

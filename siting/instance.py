@@ -168,6 +168,9 @@ class Instance:
     min_sites: int
     max_sites: int | None
     storage: tuple[StorageOption, ...] = ()
+    hosting_mw: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """Per zone, the most new data-centre load its grid can host [MW]; inf: no limit
+    (empty: no zone has one)."""
     """Storage technologies the model may build (hourly matching only)."""
     re_annual_cf: FloatArray | None = None
     weather_levels: str = "layer"
@@ -500,6 +503,18 @@ def _slices(
     return slice_ids, sl["weight_h"].to_numpy(float), sl["period"].to_numpy(np.int64), cf
 
 
+def hosting_limits(zones: pd.DataFrame, share: float | None) -> FloatArray:
+    """Per zone, the most new data-centre load its grid can host [MW]: the smaller of its
+    ``hosting_mw`` and ``share`` x its ``national_load_mw``; inf where neither applies."""
+    n = len(zones)
+    own = zones["hosting_mw"].to_numpy(float) if "hosting_mw" in zones else np.full(n, np.nan)
+    by_share = np.full(n, np.nan)
+    if share is not None and "national_load_mw" in zones:
+        by_share = share * zones["national_load_mw"].to_numpy(float)
+    limit = np.fmin(own, by_share)  # NaN where neither is given
+    return np.where(np.isnan(limit), np.inf, limit)
+
+
 def scaled_weather(
     year: WeatherYear,
     zones: list[str],
@@ -762,6 +777,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
         scope=cfg.carbon.scope,
         wheeling_eur_per_mwh=cfg.economics.wheeling_eur_per_mwh,
         max_country_share=cfg.policy.max_country_share,
+        hosting_mw=hosting_limits(zones, cfg.policy.max_hosting_share),
         min_sites=cfg.policy.min_sites,
         max_sites=cfg.policy.max_sites,
         storage=storage_options(cfg, layers.technologies, list(zones["zone_id"])),

@@ -199,6 +199,19 @@ def _config_references(
     demand: gpd.GeoDataFrame | None,
 ) -> None:
     """Countries, sites and latency settings the config names must exist in the layers."""
+    if zones is not None and cfg.policy.max_hosting_share is not None:
+        load = (
+            zones["national_load_mw"]
+            if "national_load_mw" in zones
+            else pd.Series(np.nan, zones.index)
+        )
+        missing = sorted(zones.loc[~(load > 0), "zone_id"].astype(str))
+        if missing:
+            shown = ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else "")
+            c.add(where("zones", cfg.layer_paths()["zones"]),
+                  f"policy.max_hosting_share needs national_load_mw > 0 in every zone; "
+                  f"{len(missing)} have none ({shown})",
+                  "give each zone its mean national demand [MW], or remove policy.max_hosting_share")  # fmt: skip
     if zones is not None:
         countries = set(zones["country"])
         for country in cfg.policy.min_sites_per_country:

@@ -319,6 +319,12 @@ def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.Dat
             "storage_mw": v.power.get("battery", np.zeros(n_z)),
         }
     )
+    if len(inst.hosting_mw) and np.isfinite(inst.hosting_mw).any():
+        new_load = np.zeros(n_z)
+        np.add.at(new_load, inst.site_zone, inst.new_load_per_mw * v.new_it)
+        zones["new_load_mw"] = new_load
+        zones["hosting_limit_mw"] = np.where(np.isfinite(inst.hosting_mw), inst.hosting_mw, np.nan)
+        zones["hosting_used"] = new_load / zones["hosting_limit_mw"]
     for tech in v.energy:
         if tech != "battery":
             zones[f"{tech}_mwh"] = v.energy[tech]

@@ -105,6 +105,7 @@ def recheck_run(run: Path) -> dict[str, float]:
     assert np.isclose(summary["annual_load_mwh"], load_mwh.sum(), rtol=REL)
     _recheck_costs(cfg, inp, t, summary)
     _recheck_policy(run, cfg, summary, sites, t["zones"])
+    _recheck_hosting(cfg, inp, sites)
     _recheck_latency(run, cfg, sites)
     return {
         "cfe_score": float(cfe_score),
@@ -517,6 +518,25 @@ def _haversine_km(lon1, lat1, lon2, lat2):  # type: ignore[no-untyped-def]
         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
     )
     return 2 * r * np.arcsin(np.sqrt(a))
+
+
+def _recheck_hosting(cfg: dict, inp: dict, sites: pd.DataFrame) -> None:
+    """Each zone's new data-centre load within its hosting_mw and the share of its national
+    load, both from the zones layer."""
+    zones = inp["zones"]
+    share = (cfg.get("policy") or {}).get("max_hosting_share")
+    own = zones["hosting_mw"] if "hosting_mw" in zones else pd.Series(np.nan, zones.index)
+    national = (
+        zones["national_load_mw"] if "national_load_mw" in zones else pd.Series(np.nan, zones.index)
+    )
+    limit = np.fmin(own, share * national) if share is not None else own
+    util = cfg["economics"]["utilisation"]
+    load = sites["new_it_mw"].to_numpy() * _site_pue(sites, inp).to_numpy() * util
+    by_zone = pd.Series(load, index=sites["zone_id"].to_numpy()).groupby(level=0).sum()
+    for z, cap in limit.dropna().items():
+        assert by_zone.get(z, 0.0) <= cap * (1 + REL) + 1e-6, (
+            f"zone {z}: new load above hosting {cap}"
+        )
 
 
 def _recheck_policy(

@@ -12,7 +12,7 @@ from siting.model.core import Builder, SitingModel, gc_paused
 from siting.model.cuts import add_residual_cuts
 from siting.model.latency import add_latency
 from siting.model.links import add_links
-from siting.model.policy import add_policy
+from siting.model.policy import add_hosting, add_policy
 from siting.model.sites import add_sites, add_target
 from siting.model.storage import add_storage
 from siting.model.supply import add_dispatch, add_grid, add_supply
@@ -51,6 +51,7 @@ def build_model(inst: Instance, symmetry_breaking: bool = False) -> SitingModel:
         add_cfe(b, sites, grid)
         add_residual_cuts(b, re, stores)
         add_policy(b, sites)
+        add_hosting(b, sites)
         serve = add_latency(b, sites)
         if symmetry_breaking:
             add_symmetry(b, sites)

@@ -1,6 +1,7 @@
-"""Policy: country caps on new capacity, site counts per plan, country and forced area.
+"""Policy: country caps on new capacity, site counts per plan, country and forced area, and
+what each zone's grid can host.
 
-Units: capacity [MW IT]; counts [sites].
+Units: capacity [MW IT]; load [MW]; counts [sites].
 """
 
 from __future__ import annotations
@@ -43,3 +44,18 @@ def add_policy(b: Builder, sites: SiteVars) -> None:
         if n > 0:
             pairs = [(build[s], 1.0) for s in members if build[s] is not None]  # type: ignore[misc]
             b.row("area", (a,), pairs, pulp.LpConstraintGE, n)
+
+
+def add_hosting(b: Builder, sites: SiteVars) -> None:
+    """``host`` rows: a zone's new data-centre load [MW] (new IT x PUE x utilisation) at most
+    what its grid can host (``Instance.hosting_mw``; zones without a limit get no row)."""
+    inst = b.inst
+    per_mw = inst.new_load_per_mw.tolist()
+    zone = inst.site_zone.tolist()
+    for z, limit in enumerate(inst.hosting_mw.tolist()):
+        if limit == float("inf"):
+            continue
+        pairs: Pairs = [(sites.size[s], sites.size_mw[s] * per_mw[s])  # type: ignore[misc]
+                        for s in sites.sited if zone[s] == z]  # fmt: skip
+        if pairs:
+            b.row("host", (inst.zone_ids[z],), pairs, pulp.LpConstraintLE, limit)

@@ -200,6 +200,15 @@ _ROW_LIST = [
         "MW of capacity above the country cap", lambda inst, i: 8760.0,
     ),
     RowFamily(
+        "host", ("zone",), "a zone's new data-centre load stays within what its grid can host",
+        "MW",
+        lambda inst, i: (
+            f"zone {i[0]}: new data-centre load at most "
+            f"{inst.hosting_mw[inst.zone_ids.index(i[0])]:,.0f} MW (its hosting limit)"
+        ),
+        "MW of data-centre load above the hosting limit", lambda inst, i: 8760.0,
+    ),
+    RowFamily(
         "min_sites", (), "at least the minimum number of sites get new capacity", "sites",
         lambda inst, i: f"at least {inst.min_sites} sites get new capacity",
         "sites", lambda inst, i: 1e6,
