@@ -88,10 +88,41 @@ def precheck(inst: Instance) -> list[Finding]:
                 {"sites": float(len(forced_bad))},
             )
         )
+    out.extend(_hosting(inst, head))
     out.extend(_zone_supply(inst))
     out.extend(_latency_reach(inst, head))
     out.extend(_site_counts(inst, head))
     return out
+
+
+def _hosting(inst: Instance, head: np.ndarray) -> list[Finding]:
+    """The target against what the zones' grids can host: each zone adds at most its sites'
+    room and its hosting limit over the least load per MW IT of its sites [MW IT]."""
+    need = inst.required_new_mw
+    if not len(inst.hosting_mw) or not np.isfinite(inst.hosting_mw).any() or need <= 0:
+        return []
+    per_mw = inst.new_load_per_mw
+    reachable, limited = 0.0, []
+    for z in range(inst.n_zones):
+        members = np.flatnonzero((inst.site_zone == z) & (head > 0))
+        room = float(head[members].sum())
+        limit = float(inst.hosting_mw[z])
+        if np.isfinite(limit) and len(members):
+            cap = limit / float(per_mw[members].min())
+            if cap < room:
+                limited.append(inst.zone_ids[z])
+            room = min(room, cap)
+        reachable += room
+    if reachable + 1e-6 >= need:
+        return []
+    shown = ", ".join(limited[:8]) + (" ..." if len(limited) > 8 else "")
+    return [Finding(
+        "hosting",
+        f"Within the zones' hosting limits the eligible sites can add only {reachable:,.0f} MW of "
+        f"the {need:,.0f} MW of new IT capacity needed (limited: {shown}). Raise hosting_mw or "
+        "policy.max_hosting_share, or add sites in zones with room on their grid.",
+        {"reachable_new_it_mw": reachable, "required_new_it_mw": need},
+    )]  # fmt: skip
 
 
 def _latency_reach(inst: Instance, head: np.ndarray) -> list[Finding]:

@@ -93,3 +93,14 @@ def test_the_recheck_catches_a_plan_above_its_hosting_limit(tiny_config, tmp_pat
     layer.to_file(tmp_path / "data" / "zones.gpkg", layer="zones", engine="pyogrio")
     with pytest.raises(AssertionError, match="hosting"):
         recheck_run(path)
+
+
+def test_a_target_the_grids_cannot_host_is_diagnosed_as_such(tiny_config, tmp_path, capsys) -> None:
+    import json
+
+    zones = [dict(z, hosting_mw=50.0) for z in ZONES]  # far below the 450 MW IT the target needs
+    cfg = tiny_config(zones=zones)
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 3
+    diagnosis = json.loads(next((tmp_path / "runs").glob("*/diagnosis.json")).read_text())
+    finding = next(f for f in diagnosis["findings"] if f["check"] == "hosting")
+    assert "hosting limits" in finding["message"] and "A, B" in finding["message"]
