@@ -298,6 +298,21 @@ def _countries(table: pd.DataFrame) -> pd.DataFrame | None:
     return country_table(runs, [str(s) for s in ok["scenario"]]).set_index("country")
 
 
+def _outcome(fut: Any, name: str) -> dict[str, Any]:
+    """A scenario's record from its future; a dead worker or other task failure is recorded
+    as ``failed`` with the reason (``worker_died`` marks it for one more try)."""
+    try:
+        return dict(fut.result())
+    except Exception as exc:  # KilledWorker and friends: the worker process died
+        return {
+            "scenario": name,
+            "status": "failed",
+            "exit_code": int(ExitCode.UNEXPECTED),
+            "reason": f"worker died or failed ({type(exc).__name__}: {exc})",
+            "worker_died": True,
+        }
+
+
 def _execute(
     todo: list[tuple[Scenario, str]],
     base: Path,
@@ -344,21 +359,24 @@ def _execute(
             count = done_before
             for fut in as_completed(list(futures)):
                 name = futures[fut]
-                try:
-                    rec = fut.result()
-                except Exception as exc:  # KilledWorker and friends: the worker process died
-                    rec = {
-                        "scenario": name,
-                        "status": "failed",
-                        "exit_code": int(ExitCode.UNEXPECTED),
-                        "reason": f"worker died or failed ({type(exc).__name__}: {exc})",
-                    }
+                rec = _outcome(fut, name)
                 results[name] = rec
                 count += 1
                 say(
                     f"{_bar(count, total)} {name}: {rec['status']}"
                     + (f" ({rec.get('elapsed_s', 0):.1f} s)" if "elapsed_s" in rec else "")
                 )
+            # a scenario whose worker died may only have shared it with the one that killed it:
+            # each runs once more, alone, so only a scenario that kills its worker by itself fails
+            by_name = {sc.name: (sc, run_name) for sc, run_name in todo}
+            for name in [n for n, r in results.items() if r.get("worker_died")]:
+                sc, run_name = by_name[name]
+                fut = client.submit(run_scenario, str(base), sc.overrides, run_name, str(folder),
+                                    sc.name, key=f"siting-{run_name}-again", pure=False)  # fmt: skip
+                results[name] = _outcome(fut, name)
+                say(f"{name} again, alone: {results[name]['status']}")
+            for rec in results.values():
+                rec.pop("worker_died", None)
             return results
         finally:
             client.close()
