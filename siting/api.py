@@ -136,9 +136,7 @@ class Run:
         InputError
             The run has no plan, or (``dispatch``) is not hourly.
         """
-        if not self.summary.has_plan:
-            raise InputError([Problem(str(self.path), f"the run has no plan to draw (status {self.status})",
-                                      "draw a solved run")])  # fmt: skip
+        self._require_plan()
         if kind == "map":
             return self._map(**options)
         if kind == "dispatch":
@@ -155,8 +153,9 @@ class Run:
         from siting.plots.interactive import save_map_html
         from siting.plots.run_map import map_options
 
-        paths = save_figure(self.plot("map"), self.path / "map")
-        layers = self._folder.layers()
+        self._require_plan()
+        layers = self._folder.layers()  # read once for both drawings
+        paths = save_figure(self._map(layers), self.path / "map")
         water = map_options(layers, self.config)["water_limit"]
         paths.append(save_map_html(self.path / "map.html", layers, self.summary, self.name, water))
         refresh_checksums(self.path, paths)
@@ -168,10 +167,15 @@ class Run:
 
         return verify_checksums(self.path)
 
-    def _map(self, **options: Any) -> Figure:
+    def _require_plan(self) -> None:
+        if not self.summary.has_plan:
+            raise InputError([Problem(str(self.path), f"the run has no plan to draw (status {self.status})",
+                                      "draw a solved run")])  # fmt: skip
+
+    def _map(self, layers: dict[str, Any] | None = None, **options: Any) -> Figure:
         from siting.plots.run_map import map_options, plot_run_map
 
-        layers = self._folder.layers()
+        layers = layers if layers is not None else self._folder.layers()
         return plot_run_map(
             layers["zones"],
             layers["sites"],

@@ -168,23 +168,24 @@ class Instance:
     min_sites: int
     max_sites: int | None
     storage: tuple[StorageOption, ...] = ()
+    """Storage technologies the model may build (hourly matching only)."""
     hosting_mw: FloatArray = field(default_factory=lambda: np.zeros(0))
     """Per zone, the most new data-centre load its grid can host [MW]; inf: no limit
     (empty: no zone has one)."""
-    """Storage technologies the model may build (hourly matching only)."""
     re_annual_cf: FloatArray | None = None
+    """Each option's annual mean capacity factor [-] (the layer's cf, else its profile's)."""
     weather_levels: str = "layer"
     """``weather.levels``: weather years scaled to the layer's annual cf, or as given."""
-    """Each option's annual mean capacity factor [-] (the layer's cf, else its profile's)."""
     re_dispatchable: BoolArray | None = None
     """Per option: energy-limited dispatchable supply (a reservoir) rather than ``capacity x cf``
     in every slice; None: none is."""
     day_period: IntArray | None = None
-    """Per calendar day (365), the representative period standing for it; None: unknown."""
+    """Per calendar day (365 per weather year), the representative period standing for it;
+    None: unknown."""
     period_dates: list[str] = field(default_factory=list)
+    """Date of each period's own day, where known."""
     calendar: list[str] = field(default_factory=list)
     """ISO date of every calendar day ``day_period`` runs through (365 per weather year)."""
-    """Date of each period's own day, where known."""
     storage_linking: str = "per_period"
     """``chronological``: storage carried day to day along ``day_period``; ``per_period``:
     cyclic within every period."""
