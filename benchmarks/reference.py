@@ -63,6 +63,18 @@ def _unsupported(inst: Instance) -> None:
         raise NotImplementedError("reference builders do not write latency or area rows")
 
 
+def _buys(inst: Instance) -> bool:
+    """Whether the model has grid purchases: below 100 % CFE, or annual matching settled
+    hour by hour."""
+    return inst.cfe_target < 1.0 or (inst.matching == "annual" and inst.exchange == "hourly")
+
+
+def _sale_price(inst: Instance) -> NDArray[Any]:
+    if len(inst.sale_price_eur_per_mwh):
+        return np.asarray(inst.sale_price_eur_per_mwh, float)
+    return np.zeros(inst.n_zones)
+
+
 def _battery(inst: Instance) -> StorageOption | None:
     """The one store the reference builders write (they cover a single storage technology)."""
     if inst.matching != "hourly" or not inst.storage:
@@ -138,8 +150,11 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
         np.repeat(inst.link_usable_mw, n_t),
     )
     g0 = -1
-    if inst.cfe_target < 1.0:
+    if _buys(inst):
         g0 = add(n_z * n_t, np.outer(inst.grid_cost_eur_per_mwh, w).ravel(), 0.0, INF)
+    y0 = -1
+    if inst.exchange == "hourly" and n_t > 0:  # surplus sold, earning its sale price
+        y0 = add(n_z * n_t, -np.outer(_sale_price(inst), w).ravel(), 0.0, INF)
     store = _battery(inst)
     storage = store is not None
     if store is not None:
@@ -213,6 +228,10 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
         parts_r.append(zrows)
         parts_c.append(g0 + zrows)
         parts_v.append(np.ones(n_z * n_t))
+    if y0 >= 0:
+        parts_r.append(zrows)
+        parts_c.append(y0 + zrows)
+        parts_v.append(-np.ones(n_z * n_t))
     if storage:
         parts_r += [zrows, zrows]
         parts_c += [dis0 + zrows, ch0 + zrows]
@@ -232,6 +251,10 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
         r = [np.repeat(np.arange(n_z), n_t)]
         c = [g0 + zrows]
         v = [np.tile(w, n_z)]
+        if y0 >= 0 and inst.matching == "annual":  # annual matching nets the sales
+            r.append(np.repeat(np.arange(n_z), n_t))
+            c.append(y0 + zrows)
+            v.append(-np.tile(w, n_z))
         r.append(inst.site_zone[s_idx])
         c.append(x0 + k)
         v.append(-share * hours * inst.new_load_per_mw[s_idx] * size_mw[s_idx])  # model order
@@ -243,6 +266,19 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
             -INF,
             share * hours * inst.fixed_load_mw,
         )
+    if y0 >= 0:  # sales <= purchases + share x load, per zone
+        sigma = inst.max_surplus_share
+        zr = np.repeat(np.arange(n_z), n_t)
+        r, c, v = [zr], [y0 + zrows], [np.tile(w, n_z)]
+        if g0 >= 0:
+            r.append(zr)
+            c.append(g0 + zrows)
+            v.append(-np.tile(w, n_z))
+        r.append(inst.site_zone[s_idx])
+        c.append(x0 + k)
+        v.append(-sigma * hours * inst.new_load_per_mw[s_idx] * size_mw[s_idx])
+        block(np.concatenate(r), np.concatenate(c), np.concatenate(v), n_z, -INF,
+              sigma * hours * inst.fixed_load_mw)  # fmt: skip
 
     if store is not None:
         eta = math.sqrt(store.roundtrip_efficiency)
@@ -289,6 +325,10 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
         block(np.zeros(ns), b0 + k, 1.0, 1, inst.min_sites, INF)
     if inst.max_sites is not None:
         block(np.zeros(ns), b0 + k, 1.0, 1, -INF, inst.max_sites)
+    limited = [z for z in range(n_z) if len(inst.hosting_mw) and np.isfinite(inst.hosting_mw[z])]
+    for z in limited:  # hosting: new data-centre load within the zone's limit
+        mine = k[inst.site_zone[s_idx] == z]
+        block(np.zeros(len(mine)), x0 + mine, load[mine], 1, -INF, inst.hosting_mw[z])
     pairs = _symmetric_pairs(inst, sited) if symmetry_breaking else []
     if pairs:
         a, b = np.array(pairs).T
@@ -421,10 +461,15 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
         - exports.reindex(z=z_ix)
         - load.reindex(z=z_ix)
     )
-    if inst.cfe_target < 1.0:
+    if _buys(inst):
         grid = m.add_variables(lower=0, coords=[z_ix, t_ix], name="grid")
         obj = obj + (grid * da(inst.grid_cost_eur_per_mwh, z_ix) * w).sum()
         bal = bal + grid
+    sells = inst.exchange == "hourly" and n_t > 0
+    if sells:
+        sale = m.add_variables(lower=0, coords=[z_ix, t_ix], name="sale")
+        obj = obj - (sale * da(_sale_price(inst), z_ix) * w).sum()
+        bal = bal - sale
     store = _battery(inst)
     if store is not None:
         se = m.add_variables(lower=0, coords=[z_ix], name="se")
@@ -448,12 +493,20 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
         )
     fixed = da(inst.fixed_load_mw, z_ix)
     m.add_constraints(bal >= fixed, name="bal")
-    if inst.cfe_target < 1.0:
+    hours = float(inst.weight_h.sum())
+    if _buys(inst):
         share = 1.0 - inst.cfe_target
-        hours = float(inst.weight_h.sum())
+        counted = (grid - sale) if sells and inst.matching == "annual" else grid
         m.add_constraints(
-            (grid * w).sum("t") - share * hours * load.reindex(z=z_ix) <= share * hours * fixed,
+            (counted * w).sum("t") - share * hours * load.reindex(z=z_ix) <= share * hours * fixed,
             name="cfe",
+        )
+    if sells:
+        sigma = inst.max_surplus_share
+        sold = (sale - grid) if _buys(inst) else sale
+        m.add_constraints(
+            (sold * w).sum("t") - sigma * hours * load.reindex(z=z_ix) <= sigma * hours * fixed,
+            name="sur",
         )
     if inst.max_country_share is not None and inst.max_country_share < 1.0 and len(sited):
         countries = sorted({inst.zone_country[inst.site_zone[s]] for s in sited})
@@ -468,6 +521,10 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
         m.add_constraints(b.sum() >= inst.min_sites, name="min_sites")
     if inst.max_sites is not None:
         m.add_constraints(b.sum() <= inst.max_sites, name="max_sites")
+    if len(inst.hosting_mw) and np.isfinite(inst.hosting_mw).any():
+        limit = da(np.where(np.isfinite(inst.hosting_mw), inst.hosting_mw, 1e30), z_ix)
+        m.add_constraints(load.reindex(z=z_ix).fillna(0) <= limit, name="host",
+                          mask=da(np.isfinite(inst.hosting_mw).astype(float), z_ix) > 0)  # fmt: skip
     pairs = _symmetric_pairs(inst, sited) if symmetry_breaking else []
     if pairs:
         p_ix = pd.RangeIndex(len(pairs), name="p")

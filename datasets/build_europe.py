@@ -172,7 +172,7 @@ def build_zones(facts: Path) -> gpd.GeoDataFrame:
                 "water_stress": score,
                 "water_stress_basis": ws_basis,
                 "grid_connection_years": np.nan,
-                "sources": f"{twh_src};EED_DASH_2025;EMBER_API;{price_src};AQUEDUCT40_CAT;EMBER_GRIDS_DC_2025",
+                "sources": f"{twh_src};EED_DASH_2025;EMBER_API;{price_src};AQUEDUCT40_CAT;EMBER_GRIDS_DC_2025;DISPASET_LOAD_2016",
             }
         )
     zones = pd.DataFrame(rows)
@@ -183,10 +183,29 @@ def build_zones(facts: Path) -> gpd.GeoDataFrame:
         zones.loc[fill, "wholesale_price_eur_per_mwh"] * ratio
     )
     zones["grid_connection_years"] = zones["zone_id"].map(_zone_lead_times(facts))
+    zones["national_load_mw"] = zones["zone_id"].map(_national_load(facts, countries))
     out = gpd.GeoDataFrame(zones.merge(ne, on="zone_id"), geometry="geometry", crs=CRS)
     print(
         f"zones: {len(out)}; baseline {out['baseline_it_mw'].sum():,.0f} MW IT; price ratio {ratio:.3f}"
     )
+    return out
+
+
+def _national_load(facts: Path, countries: pd.DataFrame) -> dict[str, float]:
+    """Mean national demand per country, all users [MW].
+
+    Dispa-SET's 2016 hourly load (DISPASET_LOAD_2016, mean over its 8,784 hours) where it
+    has the country; CY and MT are not in it, so their 2024 annual demand from Ember
+    (EMBER_API, ``countries.csv``) over the 8,784 hours of 2024 stands in (a different year
+    and source: an assumption stated in ``datasets/README.md``).
+    """
+    load = pd.read_csv(facts / "national_load_2016.csv").set_index("iso2")
+    out: dict[str, float] = {}
+    for z in COUNTRIES:
+        mean = load.at[z, "mean_mw"]
+        if pd.isna(mean):
+            mean = round(float(countries.at[z, "demand_twh"]) * 1e6 / 8784.0)
+        out[z] = float(mean)
     return out
 
 

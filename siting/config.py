@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 import siting.parameters as parameters
+from siting.economics import annualised_cost
 from siting.errors import InputError, Problem
 from siting.technologies import default_table
 
@@ -93,6 +94,12 @@ class CarbonConfig(_Strict):
     """Share of the load covered by carbon-free supply [-]; 1.0 allows no residual grid."""
     scope: Literal["all", "new"] = "all"
     """``all``: match existing and new data centres; ``new``: new capacity only."""
+    annual_accounting: Literal["hourly", "netted"] = "hourly"
+    """Annual matching only. ``hourly``: the grid exchange is settled hour by hour on the
+    run's representative days (what its own clean supply does not cover is bought, its
+    surplus sold; needs a weather or profiles layer, else the run falls back to ``netted``
+    with a warning); ``netted``: one annual slice, the exchange netted over the year and not
+    priced (a quick screening; ``docs/model.md#grid-exchange``)."""
     guarantee: Literal["none", "full_year"] = "none"
     """``full_year``: after the solve, check the plan on every hour of its weather years and
     add the failing days as periods of their own until the check meets ``cfe_target``
@@ -189,6 +196,17 @@ class WaterConfig(_Strict):
     """Price mark-up per point of water stress (Aqueduct 0-5 scale) [-]."""
 
 
+_REINFORCEMENT = round(
+    annualised_cost(
+        parameters.REINFORCEMENT_EUR_PER_KW * 1e3,
+        parameters.REINFORCEMENT_LIFETIME_Y,
+        parameters.DISCOUNT_RATE,
+        parameters.REINFORCEMENT_FOM_PCT,
+    ),
+    1,
+)
+
+
 class GridConnectionConfig(_Strict):
     """Time to power: when each site can be connected, and what happens to late ones."""
 
@@ -201,6 +219,11 @@ class GridConnectionConfig(_Strict):
     """Cost of connecting one year earlier, per MW of new IT capacity [EUR/MW/yr per year]."""
     max_acceleration_years: float | None = Field(None, ge=0.0)
     """Most years a connection can be brought forward; later sites stay excluded."""
+    reinforcement_eur_per_mw_yr: float = Field(_REINFORCEMENT, ge=0.0)
+    """Grid reinforcement for new load, per MW of connected load (``pue`` x MW IT), annualised
+    [EUR/MW/yr]; a zone's ``reinforcement_eur_per_mw_yr`` replaces it and its
+    ``reinforcement_multiplier`` scales it. Default: 188.6 EUR/kW over 40 years at 7 % plus
+    2 %/yr O&M (PYPSA_TD_2030)."""
 
     @model_validator(mode="after")
     def _cost_given(self) -> GridConnectionConfig:
@@ -221,6 +244,12 @@ class EconomicsConfig(_Strict):
     """Price of CO2 added to residual grid energy [EUR/t]."""
     wheeling_eur_per_mwh: float = Field(0.0, ge=0.0)
     """Charge per MWh sent over a link [EUR/MWh]."""
+    surplus_price_share: float = Field(parameters.SURPLUS_PRICE_SHARE, ge=0.0, le=2.0)
+    """Surplus clean energy sold to the grid fetches this share of the zone's mean wholesale
+    price (``wholesale_price_eur_per_mwh`` of the zones layer) [-]."""
+    max_surplus_share: float = Field(parameters.MAX_SURPLUS_SHARE, ge=0.0)
+    """Surplus sold over a year at most the zone's own grid purchases plus this share of its
+    data-centre load [-] (RIEPIN_BROWN_2022: 0.2)."""
 
 
 _BATTERY = default_table()["battery"]

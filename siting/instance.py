@@ -172,6 +172,17 @@ class Instance:
     hosting_mw: FloatArray = field(default_factory=lambda: np.zeros(0))
     """Per zone, the most new data-centre load its grid can host [MW]; inf: no limit
     (empty: no zone has one)."""
+    sale_price_eur_per_mwh: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """Per zone, what surplus clean energy sold to the grid fetches [EUR/MWh] (empty: 0)."""
+    max_surplus_share: float = 0.0
+    """Surplus sold over a year at most the zone's purchases plus this share of its
+    data-centre load [-]."""
+    exchange: str = "netted"
+    """``hourly``: grid purchases and surplus sales settled per slice (every hourly run, and
+    annual runs on representative days); ``netted``: one annual slice, nothing priced."""
+    site_reinforcement_eur_per_mw_yr: FloatArray | None = None
+    """Per site, grid reinforcement per MW of new IT capacity (``pue`` x the zone's rate per
+    MW of load) [EUR/MW/yr]; None: zero."""
     re_annual_cf: FloatArray | None = None
     """Each option's annual mean capacity factor [-] (the layer's cf, else its profile's)."""
     weather_levels: str = "layer"
@@ -265,9 +276,14 @@ class Instance:
 
     @property
     def site_extra_eur_per_mw_yr(self) -> FloatArray:
-        """Water and connection-acceleration cost per MW of new IT capacity [EUR/MW/yr]."""
+        """Water, connection-acceleration and reinforcement cost per MW of new IT capacity
+        [EUR/MW/yr]."""
         out = np.zeros(self.n_sites)
-        for part in (self.site_water_eur_per_mw_yr, self.site_accel_eur_per_mw_yr):
+        for part in (
+            self.site_water_eur_per_mw_yr,
+            self.site_accel_eur_per_mw_yr,
+            self.site_reinforcement_eur_per_mw_yr,
+        ):
             if part is not None:
                 out = out + part
         return out
@@ -450,7 +466,7 @@ def _slices(
     """Time slices and each clean option's capacity factor per slice."""
     prof = layers.profiles
     annual_cf = annual_capacity_factors(layers, re)
-    if cfg.carbon.matching == "annual":
+    if not uses_hours(layers, cfg):
         return (
             ["annual"],
             np.array([HOURS_PER_YEAR]),
@@ -516,6 +532,45 @@ def hosting_limits(zones: pd.DataFrame, share: float | None) -> FloatArray:
     return np.where(np.isnan(limit), np.inf, limit)
 
 
+def _grid_terms(
+    cfg: Config, zones: pd.DataFrame, pue: FloatArray, site_zone: IntArray, hourly: bool
+) -> dict[str, object]:
+    """The instance's grid fields: sale prices and limit, how the exchange is settled, and
+    each site's reinforcement per MW of new IT (``pue`` x its zone's rate)."""
+    per_mw_load = reinforcement_per_mw_load(zones, cfg.grid_connection.reinforcement_eur_per_mw_yr)
+    return {
+        "sale_price_eur_per_mwh": sale_prices(zones, cfg.economics.surplus_price_share),
+        "max_surplus_share": cfg.economics.max_surplus_share,
+        "exchange": "hourly" if hourly or cfg.carbon.matching == "hourly" else "netted",
+        "site_reinforcement_eur_per_mw_yr": pue * per_mw_load[site_zone],
+    }
+
+
+def reinforcement_per_mw_load(zones: pd.DataFrame, default: float) -> FloatArray:
+    """Per zone, annualised grid reinforcement per MW of new connected load [EUR/MW/yr]: its
+    ``reinforcement_eur_per_mw_yr`` (else ``default``) x its ``reinforcement_multiplier``."""
+    n = len(zones)
+    own = (
+        zones["reinforcement_eur_per_mw_yr"].to_numpy(float)
+        if "reinforcement_eur_per_mw_yr" in zones
+        else np.full(n, np.nan)
+    )
+    scale = (
+        zones["reinforcement_multiplier"].fillna(1.0).to_numpy(float)
+        if "reinforcement_multiplier" in zones
+        else np.ones(n)
+    )
+    return np.where(np.isnan(own), default, own) * scale
+
+
+def sale_prices(zones: pd.DataFrame, share: float) -> FloatArray:
+    """Per zone, what surplus sold to the grid fetches [EUR/MWh]: ``share`` x its mean
+    wholesale price; 0 where the zones layer has none."""
+    if "wholesale_price_eur_per_mwh" not in zones:
+        return np.zeros(len(zones))
+    return share * zones["wholesale_price_eur_per_mwh"].fillna(0.0).to_numpy(float)
+
+
 def scaled_weather(
     year: WeatherYear,
     zones: list[str],
@@ -537,6 +592,17 @@ def scaled_weather(
             out[j] = (np.clip(series, 0.0, 1.0) if levels == "file"
                       else scale_to_mean(series, float(annual_cf[j])))  # fmt: skip
     return out
+
+
+def uses_hours(layers: Layers, cfg: Config) -> bool:
+    """Whether a run is modelled on hours of representative days: every hourly run, and
+    annual runs that settle the grid exchange hourly and have a weather or profiles layer
+    (without one they fall back to a single annual slice)."""
+    if cfg.carbon.matching == "hourly":
+        return True
+    return cfg.carbon.annual_accounting == "hourly" and (
+        bool(layers.weather) or layers.profiles is not None
+    )
 
 
 def periods_for(layers: Layers, cfg: Config, cache: PeriodsStore | None = None) -> Periods | None:
@@ -561,7 +627,7 @@ def default_periods(
     ``hourly``: those years' scaled hours per option (:func:`_weather_hours`), if already
     made; ``cache``: where days cut before from the same hours are kept.
     """
-    if cfg.carbon.matching != "hourly" or not layers.weather:
+    if not uses_hours(layers, cfg) or not layers.weather:
         return None
     years = run_years(layers, cfg)
     if hourly is None:
@@ -617,7 +683,7 @@ def _time(
 ) -> tuple[Periods | None, tuple[list[str], FloatArray, IntArray, FloatArray]]:
     """The periods (None without weather days) and the slices: ids, weights, periods, cf."""
     hourly = None
-    if cfg.carbon.matching == "hourly" and layers.weather:
+    if uses_hours(layers, cfg) and layers.weather:
         years = periods.calendar_years if periods is not None else run_years(layers, cfg)
         hourly = _weather_hours(layers, re, years, cfg.weather.levels)
     if periods is None:
@@ -779,6 +845,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
         wheeling_eur_per_mwh=cfg.economics.wheeling_eur_per_mwh,
         max_country_share=cfg.policy.max_country_share,
         hosting_mw=hosting_limits(zones, cfg.policy.max_hosting_share),
+        **_grid_terms(cfg, zones, pue, site_zone, hourly=len(slice_ids) > 1),  # type: ignore[arg-type]
         min_sites=cfg.policy.min_sites,
         max_sites=cfg.policy.max_sites,
         storage=storage_options(cfg, layers.technologies, list(zones["zone_id"])),

@@ -33,3 +33,24 @@ INFERENCE_SHARE: Final[float] = 0.35
 WUE_L_PER_KWH: Final[float] = 1.8
 """Industry-average water usage effectiveness, site water per IT energy [L/kWh]
 (WUE_SECONDARY: 1.8-1.9; Microsoft's fleet 0.27-0.30, closed loop ~0)."""
+
+# Grid (docs/model.md, Grid exchange and Reinforcement)
+REINFORCEMENT_EUR_PER_KW: Final[float] = 188.6
+"""Local grid and substation reinforcement for a new large consumer, overnight, per kW of
+connected load [EUR/kW] (PYPSA_TD_2030: DEA catalogue's cost of grid expansion, 2030, EUR2025)."""
+
+REINFORCEMENT_LIFETIME_Y: Final[float] = 40.0
+"""Economic lifetime of that reinforcement [yr] (PYPSA_TD_2030)."""
+
+REINFORCEMENT_FOM_PCT: Final[float] = 2.0
+"""Its fixed operation and maintenance [%/yr of the investment] (PYPSA_TD_2030)."""
+
+SURPLUS_PRICE_SHARE: Final[float] = 0.5
+"""Price of surplus clean energy sold to the grid over the zone's mean wholesale price [-].
+ASSUMPTION: surplus comes in the hours when wind and solar run high across the market and
+prices are low, so it fetches less than the year's mean price; half is a round guess."""
+
+MAX_SURPLUS_SHARE: Final[float] = 0.2
+"""Most surplus sold over a year beyond the zone's own grid purchases, as a share of its
+data-centre load [-]: the limit PyPSA's 24/7 CFE study puts on a buyer's excess so that it
+does not become a merchant generator (RIEPIN_BROWN_2022, ``excess_share: 0.2``)."""

@@ -77,6 +77,8 @@ class _Values:
     """Output per clean option and slice [MW]: capacity x cf, or a reservoir's dispatch."""
     flow: np.ndarray
     grid: np.ndarray
+    sale: np.ndarray
+    """Surplus sold to the grid per zone and slice [MW]."""
     charge: np.ndarray
     discharge: np.ndarray
     energy: dict[str, np.ndarray]
@@ -110,6 +112,7 @@ def _values(model: SitingModel) -> _Values:
         re_output=re_output,
         flow=_matrix(model.flow, (n_l, n_t)),
         grid=_matrix(model.grid, (n_z, n_t)),
+        sale=_matrix(model.sale, (n_z, n_t)),
         charge=sum(charge.values(), zero),
         discharge=sum(discharge.values(), zero),
         store_charge=charge,
@@ -152,6 +155,7 @@ def _sites_table(inst: Instance, v: _Values, served_at: np.ndarray) -> pd.DataFr
     n_s = inst.n_sites
     water = _or(inst.site_water_eur_per_mw_yr, 0.0, n_s)
     accel = _or(inst.site_accel_eur_per_mw_yr, 0.0, n_s)
+    reinforce = _or(inst.site_reinforcement_eur_per_mw_yr, 0.0, n_s)
     online = _or(inst.site_online_year, np.nan, n_s)
     existing_load = inst.baseline_pue[inst.site_zone] * inst.utilisation * inst.existing_it_mw
     return pd.DataFrame(
@@ -176,8 +180,9 @@ def _sites_table(inst: Instance, v: _Values, served_at: np.ndarray) -> pd.DataFr
             "inference_it_mw": served_at,
             "water_eur_per_yr": v.new_it * water,
             "acceleration_eur_per_yr": v.new_it * accel,
+            "reinforcement_eur_per_yr": v.new_it * reinforce,
             "cost_eur_per_yr": v.built * inst.site_fixed_eur_per_yr
-            + v.new_it * (inst.site_capex_eur_per_mw_yr + water + accel),
+            + v.new_it * (inst.site_capex_eur_per_mw_yr + water + accel + reinforce),
         }
     )
 
@@ -237,9 +242,9 @@ def _by_zone(inst: Instance, v: _Values) -> dict[str, np.ndarray]:
 
 
 def _curtailment(inst: Instance, dispatch: pd.DataFrame) -> dict[str, float | None]:
-    """Clean generation curtailed and used over the year [MWh/yr] (hourly runs; None in
-    annual runs, whose single slice has no hours to curtail in)."""
-    if inst.matching != "hourly":
+    """Clean generation curtailed and used over the year [MWh/yr] (runs on hours; None in
+    netted annual runs, whose single slice has no hours to curtail in)."""
+    if inst.exchange != "hourly":
         return {"annual_curtailment_mwh": None, "annual_clean_used_mwh": None}
     weight = dispatch["weight_h"]
     curtailed = float((dispatch["curtailment_mw"] * weight).sum())
@@ -249,7 +254,7 @@ def _curtailment(inst: Instance, dispatch: pd.DataFrame) -> dict[str, float | No
 
 def _surplus(v: _Values, z: dict[str, np.ndarray]) -> np.ndarray:
     """Clean supply left unused per zone and slice [MW]: the balance's slack (>= 0)."""
-    supply = z["clean"] + z["imports"] - z["exports"] + v.discharge - v.charge + v.grid
+    supply = z["clean"] + z["imports"] - z["exports"] + v.discharge - v.charge + v.grid - v.sale
     return np.clip(supply - z["load"][:, None], 0.0, None)
 
 
@@ -271,6 +276,7 @@ def _dispatch_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.
             "export_mw": z["exports"].ravel(),
             "storage_mw": (v.discharge - v.charge).ravel(),
             "grid_mw": v.grid.ravel(),
+            "sale_mw": v.sale.ravel(),
             "period": np.tile(inst.period, n_z),
             "charge_mw": v.charge.ravel(),
             "discharge_mw": v.discharge.ravel(),
@@ -313,6 +319,7 @@ def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.Dat
             "import_mwh": z["imports"] @ w,
             "export_mwh": z["exports"] @ w,
             "grid_mwh": grid_mwh,
+            "sale_mwh": v.sale @ w,
             "emissions_t_per_yr": grid_mwh * inst.carbon_intensity_g_per_kwh / 1000.0,
             # zones.csv keeps storage_* as the battery's; other stores get <tech>_* columns
             "storage_mwh": v.energy.get("battery", np.zeros(n_z)),
@@ -322,7 +329,7 @@ def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.Dat
     if len(inst.hosting_mw) and np.isfinite(inst.hosting_mw).any():
         new_load = np.zeros(n_z)
         np.add.at(new_load, inst.site_zone, inst.new_load_per_mw * v.new_it)
-        zones["new_load_mw"] = new_load
+        zones["hosted_load_mw"] = new_load
         zones["hosting_limit_mw"] = np.where(np.isfinite(inst.hosting_mw), inst.hosting_mw, np.nan)
         zones["hosting_used"] = new_load / zones["hosting_limit_mw"]
     for tech in v.energy:
@@ -369,15 +376,20 @@ def _cost_breakdown(
     """Annualised cost by part [EUR/yr]; the parts add up to the objective."""
     water = float(sites["water_eur_per_yr"].sum())
     accel = float(sites["acceleration_eur_per_yr"].sum())
+    reinforce = float(sites["reinforcement_eur_per_yr"].sum())
     storage = sum(_store_cost(o, v) for o in inst.storage if o.tech in v.energy)
+    sale_price = _or(inst.sale_price_eur_per_mwh if len(inst.sale_price_eur_per_mwh) else None,
+                     0.0, inst.n_zones)  # fmt: skip
     return {
-        "sites": float(sites["cost_eur_per_yr"].sum()) - water - accel,
+        "sites": float(sites["cost_eur_per_yr"].sum()) - water - accel - reinforce,
         "water": water,
         "connection_acceleration": accel,
+        "reinforcement": reinforce,
         "clean_capacity": float(renewables["cost_eur_per_yr"].sum()),
         "storage": float(storage),
         "links": float(inst.wheeling_eur_per_mwh * (v.flow @ inst.weight_h).sum()),
         "residual_grid": float(((v.grid @ inst.weight_h) * inst.grid_cost_eur_per_mwh).sum()),
+        "grid_sales": -float(((v.sale @ inst.weight_h) * sale_price).sum()),
     }
 
 
@@ -388,8 +400,12 @@ def _summary(
     zones, renewables = t["zones"], t["renewables"]
     load = float(zones["annual_load_mwh"].sum())
     grid = float(zones["grid_mwh"].sum())
+    sold = float(zones["sale_mwh"].sum())
     costs = _cost_breakdown(inst, v, t["sites"], renewables)
-    energy = costs["clean_capacity"] + costs["storage"] + costs["links"] + costs["residual_grid"]
+    energy = (costs["clean_capacity"] + costs["storage"] + costs["links"] + costs["residual_grid"]
+              + costs["grid_sales"])  # fmt: skip
+    # annual matching nets the surplus sold against purchases; hourly matching does not
+    unmatched = max(grid - sold, 0.0) if inst.matching == "annual" else grid
     new_total = float(v.new_it.sum())
     return {
         "status": result.status.value,
@@ -403,7 +419,11 @@ def _summary(
         "annual_load_mwh": load,
         "annual_clean_mwh": float(zones["clean_mwh"].sum()),
         **_curtailment(inst, t["dispatch"]),
-        "cfe_score": 1.0 - grid / load if load > 0 else 1.0,
+        "cfe_score": 1.0 - unmatched / load if load > 0 else 1.0,
+        "hourly_cfe_score": 1.0 - grid / load if load > 0 and inst.exchange == "hourly" else None,
+        "grid_exchange": inst.exchange,
+        "grid_purchase_mwh": grid,
+        "grid_sale_mwh": sold,
         "emissions_t_per_yr": float(zones["emissions_t_per_yr"].sum()),
         "new_re_mw": {
             tech: float(renewables.loc[renewables["tech"] == tech, "new_mw"].sum())
@@ -548,6 +568,21 @@ def _service_tables(model: SitingModel, sites: pd.DataFrame) -> tuple[pd.DataFra
     return service, demand
 
 
+def _hosting_kpis(inst: Any, sites: pd.DataFrame) -> dict[str, Any]:
+    """Which zones' grids the plan fills to their hosting limit (within 0.5 %), and the new
+    data-centre load they take [MW]; nothing when no zone has a limit."""
+    limits = inst.hosting_mw
+    if not len(limits) or not np.isfinite(limits).any():
+        return {}
+    load = np.zeros(inst.n_zones)
+    np.add.at(load, inst.site_zone, inst.new_load_per_mw * sites["new_it_mw"].to_numpy(float))
+    full = np.isfinite(limits) & (load >= 0.995 * limits) & (limits > 0)
+    return {
+        "hosting_limited_zones": [inst.zone_ids[z] for z in np.flatnonzero(full)],
+        "hosting_limited_load_mw": float(load[full].sum()),
+    }
+
+
 def _policy_kpis(inst: Any, sites: pd.DataFrame, demand: pd.DataFrame) -> dict[str, Any]:
     """What the policy layers cost in capacity: exclusions by rule, connection delays, latency."""
     head = np.maximum(sites["max_it_mw"] - sites["existing_it_mw"], 0.0)
@@ -573,6 +608,7 @@ def _policy_kpis(inst: Any, sites: pd.DataFrame, demand: pd.DataFrame) -> dict[s
             if v > 0
         },
     }
+    out.update(_hosting_kpis(inst, sites))
     if len(demand):
         out["inference_it_mw"] = float(demand["inference_it_mw"].sum())
         out["inference_served_it_mw"] = float(demand["served_it_mw"].sum())

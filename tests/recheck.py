@@ -59,7 +59,8 @@ def recheck_run(run: Path) -> dict[str, float]:
         counts = t["calendar"]["period"].value_counts()
         assert len(t["calendar"]) == 365 and counts.sum() == 365
         assert np.allclose(d["weight_h"], d["period"].map(counts).to_numpy()), "weight_h"
-    clean = _clean_supply(cfg, inp, t["renewables"], d)
+    netted = summary.get("grid_exchange", "netted") == "netted"
+    clean = _clean_supply(cfg, inp, t["renewables"], d, netted)
     assert np.allclose(d["clean_mw"], clean, rtol=REL, atol=1e-6), "clean_mw is not capacity x cf"
     imp, exp = _link_flows(inp, t["flows"], d)
     assert np.allclose(d["import_mw"], imp, rtol=REL, atol=1e-6), (
@@ -85,22 +86,32 @@ def recheck_run(run: Path) -> dict[str, float]:
     assert np.allclose(d["load_mw"].to_numpy(), expected_load, rtol=REL), "load_mw is wrong"
 
     # balance per zone and slice, from recomputed supply
-    supply = clean + imp - exp + net_storage + d["grid_mw"]
+    sale = d["sale_mw"] if "sale_mw" in d.columns else 0.0 * d["grid_mw"]
+    assert (sale >= -1e-9).all() and (d["grid_mw"] >= -1e-9).all()
+    supply = clean + imp - exp + net_storage + d["grid_mw"] - sale
     scale = np.maximum(np.abs(expected_load), 1.0)
     assert ((supply - expected_load) / scale >= -REL).all(), "a zone and slice does not balance"
     if "curtailment_mw" in d.columns:  # the balance's slack, recomputed
         surplus = np.clip(supply - expected_load, 0.0, None)
         assert np.allclose(d["curtailment_mw"], surplus, rtol=1e-6, atol=1e-3), "curtailment"
 
-    # residual grid within the CFE target, per zone
+    # grid purchases within the CFE target, per zone: annual matching nets the sales
     w = d["weight_h"]
     grid_mwh = (d["grid_mw"] * w).groupby(level=0).sum()
+    sale_mwh = (sale * w).groupby(level=0).sum()
     load_mwh = pd.Series(expected_load * w.to_numpy(), index=d.index).groupby(level=0).sum()
-    assert (grid_mwh <= (1 - cfe) * load_mwh * (1 + REL) + 1e-3).all(), (
-        "grid above the CFE allowance"
-    )
-    cfe_score = 1 - grid_mwh.sum() / load_mwh.sum()
+    annual = cfg["carbon"]["matching"] == "annual"
+    counted = grid_mwh - sale_mwh if annual else grid_mwh
+    assert (counted <= (1 - cfe + REL) * load_mwh + 1e-3).all(), "grid above the CFE allowance"
+    share = cfg["economics"].get("max_surplus_share", 0.2)
+    assert (sale_mwh - grid_mwh <= (share + REL) * load_mwh + 1e-3).all(), "sold too much"
+    unmatched = max(grid_mwh.sum() - sale_mwh.sum(), 0.0) if annual else grid_mwh.sum()
+    cfe_score = 1 - unmatched / load_mwh.sum()
     assert np.isclose(summary["cfe_score"], cfe_score, rtol=1e-9, atol=1e-9)
+    if summary.get("hourly_cfe_score") is not None:
+        hourly = 1 - grid_mwh.sum() / load_mwh.sum()
+        assert np.isclose(summary["hourly_cfe_score"], hourly, rtol=1e-9, atol=1e-9)
+    assert np.isclose(summary.get("grid_sale_mwh", 0.0), sale_mwh.sum(), rtol=1e-6, atol=1e-3)
     assert cfe_score >= cfe - 1e-9
     assert np.isclose(summary["annual_load_mwh"], load_mwh.sum(), rtol=REL)
     _recheck_costs(cfg, inp, t, summary)
@@ -250,8 +261,11 @@ def _days_from_weather(cfg: dict, inp: dict, calendar: pd.DataFrame) -> pd.DataF
     return pd.DataFrame(rows, columns=["zone_id", "tech", "slice", "weight_h", "cf"])
 
 
-def _clean_supply(cfg: dict, inp: dict, re: pd.DataFrame, d: pd.DataFrame) -> np.ndarray:
-    """Clean supply per (zone, slice) [MW]: new capacity x capacity factor from the inputs."""
+def _clean_supply(
+    cfg: dict, inp: dict, re: pd.DataFrame, d: pd.DataFrame, netted: bool
+) -> np.ndarray:
+    """Clean supply per (zone, slice) [MW]: new capacity x capacity factor from the inputs
+    (``netted``: one annual slice at the annual capacity factor)."""
     opts = _options(inp)
     new = re.set_index(["zone_id", "tech"])["new_mw"]
     head = (opts["potential_mw"] - opts["existing_mw"]).clip(lower=0.0)
@@ -274,7 +288,7 @@ def _clean_supply(cfg: dict, inp: dict, re: pd.DataFrame, d: pd.DataFrame) -> np
             p = prof[(prof["zone_id"] == z) & (prof["tech"] == k)]
             if len(p):
                 series = p.set_index(p["slice"].astype(str))
-        if cfg["carbon"]["matching"] == "annual":
+        if netted:
             cf = opts.at[(z, k), "cf"]
             if np.isnan(cf):
                 assert series is not None, f"{z}/{k}: no cf and no profile"
@@ -483,8 +497,13 @@ def _recheck_costs(cfg: dict, inp: dict, t: dict[str, pd.DataFrame], summary: di
     intensity = zl.get("carbon_intensity_g_per_kwh", pd.Series(0.0, index=zl.index)).fillna(0.0)
     grid_cost = price + cfg["economics"]["carbon_price_eur_per_t"] * intensity / 1000.0
     zone = d["zone_id"]
+    wholesale = zl.get("wholesale_price_eur_per_mwh", pd.Series(0.0, index=zl.index)).fillna(0.0)
+    sale_price = cfg["economics"].get("surplus_price_share", 0.5) * wholesale
+    sale = d["sale_mw"] if "sale_mw" in d.columns else 0.0 * d["grid_mw"]
     expect = {
         "sites": float((fixed * sites["built"].to_numpy()).sum() + (new * capex).sum()),
+        "reinforcement": _reinforcement(cfg, inp, sites),
+        "grid_sales": -float((sale * d["weight_h"] * zone.map(sale_price)).sum()),
         "water": float((new * per_mw_water).sum()),
         "clean_capacity": float((re["new_mw"] * opts["capex_eur_per_mw_yr"].reindex(re.index)).sum()),
         "storage": storage,
@@ -496,6 +515,18 @@ def _recheck_costs(cfg: dict, inp: dict, t: dict[str, pd.DataFrame], summary: di
         assert np.isclose(got[key], value, rtol=1e-6, atol=1.0), (key, got[key], value)
     total = sum(expect.values()) + got["connection_acceleration"]  # checked in _recheck_policy
     assert np.isclose(summary["objective_eur_per_yr"], total, rtol=1e-6), "objective"
+
+
+def _reinforcement(cfg: dict, inp: dict, sites: pd.DataFrame) -> float:
+    """Grid reinforcement [EUR/yr]: per MW of new connected load (site PUE x new IT), the
+    zone's own rate or the config's, times the zone's multiplier."""
+    zl = inp["zones"]
+    default = cfg.get("grid_connection", {}).get("reinforcement_eur_per_mw_yr", 17918.7)
+    own = zl.get("reinforcement_eur_per_mw_yr", pd.Series(np.nan, index=zl.index))
+    scale = zl.get("reinforcement_multiplier", pd.Series(1.0, index=zl.index)).fillna(1.0)
+    per_mw_load = own.fillna(default) * scale
+    s = sites.set_index("site_id")
+    return float((_site_pue(sites, inp) * s["new_it_mw"] * s["zone_id"].map(per_mw_load)).sum())
 
 
 def _points(path: str) -> pd.DataFrame:

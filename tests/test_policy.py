@@ -236,7 +236,9 @@ def test_bad_area_layers_are_named(tiny_config, tmp_path, capsys) -> None:
 
 
 def test_europe_policy_scenario(tmp_path) -> None:
-    path, sites, summary = solve(REPO / "configs" / "europe-2030-policy.yaml", tmp_path)
+    # the rules do not depend on how the grid is settled: the one-slice screening is faster
+    screening = ["carbon.annual_accounting=netted", "solver.mip_gap=0.0001"]
+    path, sites, summary = solve(REPO / "configs" / "europe-2030-policy.yaml", tmp_path, *screening)
     zones = pd.read_csv(path / "tables" / "zones.csv").set_index("zone_id")
     country = sites["zone_id"].map(zones["country"])
     new = sites["new_it_mw"].groupby(country).sum()
@@ -249,5 +251,5 @@ def test_europe_policy_scenario(tmp_path) -> None:
     assert ex["moratorium"]["sites"] == 2
     assert ex["water"]["sites"] > 0 and ex["connection"]["sites"] > 0
     assert summary["connection_lost_mw"] == ex["connection"]["capacity_mw"]
-    plain = run(REPO / "configs" / "europe-2030.yaml", out=tmp_path / "runs")
+    plain = run(REPO / "configs" / "europe-2030.yaml", out=tmp_path / "runs", overrides=screening)
     assert summary["objective_eur_per_yr"] > plain.summary["objective_eur_per_yr"]

@@ -7,7 +7,7 @@ rows (see :mod:`siting.model.registry` and ``docs/model.md``). Pure: no I/O.
 from __future__ import annotations
 
 from siting.instance import Instance
-from siting.model.balance import add_balance, add_cfe
+from siting.model.balance import add_balance, add_cfe, add_surplus_cap
 from siting.model.core import Builder, SitingModel, gc_paused
 from siting.model.cuts import add_residual_cuts
 from siting.model.latency import add_latency
@@ -15,7 +15,7 @@ from siting.model.links import add_links
 from siting.model.policy import add_hosting, add_policy
 from siting.model.sites import add_sites, add_target
 from siting.model.storage import add_storage
-from siting.model.supply import add_dispatch, add_grid, add_supply
+from siting.model.supply import add_dispatch, add_grid, add_sales, add_supply
 from siting.model.symmetry import add_symmetry
 
 
@@ -46,9 +46,11 @@ def build_model(inst: Instance, symmetry_breaking: bool = False) -> SitingModel:
         dispatch = add_dispatch(b, re)
         flow = add_links(b)
         grid = add_grid(b)
+        sale = add_sales(b)
         stores = add_storage(b)
-        add_balance(b, sites, re, flow, grid, stores, dispatch)
-        add_cfe(b, sites, grid)
+        add_balance(b, sites, re, flow, grid, stores, dispatch, sale)
+        add_cfe(b, sites, grid, sale)
+        add_surplus_cap(b, sites, sale, grid)
         add_residual_cuts(b, re, stores)
         add_policy(b, sites)
         add_hosting(b, sites)
@@ -64,6 +66,7 @@ def build_model(inst: Instance, symmetry_breaking: bool = False) -> SitingModel:
                 "dispatch": dispatch,
                 "flow": flow,
                 "grid": grid,
+                "sale": sale,
                 "stores": stores,
                 "serve": serve,
             }

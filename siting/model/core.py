@@ -108,7 +108,7 @@ class Builder:
             ]
             for i in range(n_rows)
         ]
-        self.segments.append(_Segment(fam, len(self.columns), head, n_rows, n_cols))
+        self.segments.append(_Segment(fam, len(self.columns), head, n_rows, n_cols, table=True))
         for row in out:
             self.columns.extend(row)
         return out
@@ -169,9 +169,11 @@ class _Segment:
     head: Index
     n_rows: int = 0
     n_cols: int = 0
+    table: bool = False
+    """A table of ``n_rows x n_cols`` columns (possibly none), else one column."""
 
     def refs(self) -> Iterator[tuple[ColumnFamily, Index]]:
-        if not self.n_rows:
+        if not self.table:
             yield self.family, self.head
             return
         for i in range(self.n_rows):
@@ -222,6 +224,8 @@ class SitingModel:
     re: list[pulp.LpVariable | None]
     flow: list[list[pulp.LpVariable]]  # [link][slice]
     grid: list[list[pulp.LpVariable]] | None  # [zone][slice]
+    sale: list[list[pulp.LpVariable]] | None = None
+    """Surplus sold to the grid [MW] per zone and slice; None: nothing is sold."""
     stores: list[StoreVars] = field(default_factory=list)
     """One entry per ``instance.storage`` technology, in that order."""
     dispatch: dict[int, list[pulp.LpVariable]] = field(default_factory=dict)

@@ -128,11 +128,21 @@ _ROW_LIST = [
         "MW of carbon-free supply", lambda inst, i: float(inst.weight_h[i[1]]),
     ),
     RowFamily(
-        "cfe", ("zone",), "residual grid energy within the CFE allowance", "MWh/yr",
+        "cfe", ("zone",), "grid purchases (annual matching: net of sales) within the CFE allowance",
+        "MWh/yr",
         lambda inst, i: (
-            f"zone {inst.zone_ids[i[0]]}: residual grid <= {1.0 - inst.cfe_target:.1%} of load"
+            f"zone {inst.zone_ids[i[0]]}: grid purchases"
+            f"{' net of sales' if inst.matching == 'annual' else ''} "
+            f"<= {1.0 - inst.cfe_target:.1%} of load"
         ),
         "MWh/yr of residual grid above the allowance", lambda inst, i: 1.0,
+    ),
+    RowFamily(
+        "sur", ("zone",), "surplus sold within the purchases plus a share of the load", "MWh/yr",
+        lambda inst, i: (
+            f"zone {inst.zone_ids[i[0]]}: surplus sold <= purchases + "
+            f"{inst.max_surplus_share:.0%} of load"
+        ),
     ),
     RowFamily(
         "hdp", ("option", "slice"), "dispatchable supply within its contracted capacity", "MW",
@@ -298,7 +308,8 @@ _COLUMN_LIST = [
         ),
     ),
     ColumnFamily("hd", ("option", "slice"), "output of dispatchable supply (a reservoir)", "MW"),
-    ColumnFamily("g", ("zone", "slice"), "residual (not carbon-free) grid supply", "MW"),
+    ColumnFamily("g", ("zone", "slice"), "grid purchase (not carbon-free)", "MW"),
+    ColumnFamily("x", ("zone", "slice"), "surplus clean energy sold to the grid", "MW"),
     ColumnFamily("se", ("store", "zone"), "storage energy capacity", "MWh"),
     ColumnFamily("sp", ("store", "zone"), "storage power capacity", "MW"),
     ColumnFamily("sc", ("store", "zone", "slice"), "storage charging draw", "MW"),

@@ -61,13 +61,17 @@ def add_dispatch(b: Builder, re: list[pulp.LpVariable | None]) -> dict[int, list
 
 
 def add_grid(b: Builder) -> list[list[pulp.LpVariable]] | None:
-    """Residual (not carbon-free) grid supply per zone and slice [MW], when allowed.
+    """Grid purchases (not carbon-free) per zone and slice [MW], when allowed.
 
     Priced at the zone's grid cost [EUR/MWh] (energy price plus carbon price x intensity)
-    times the slice's hours. ``None`` when the CFE target is 1.0: no residual grid at all.
+    times the slice's hours. ``None`` when the CFE target is 1.0 in hourly matching (no
+    purchase at all) or in annual matching netted over one slice (nothing to settle).
+    Annual matching settled hourly buys what its own supply misses in each hour, whatever
+    the target: the annual row (``cfe``) nets the purchases against the surplus sold.
     """
     inst = b.inst
-    if inst.cfe_target >= 1.0:
+    settles = inst.matching == "annual" and inst.exchange == "hourly"
+    if inst.cfe_target >= 1.0 and not settles:
         return None
     cost = inst.grid_cost_eur_per_mwh.tolist()
     weights = inst.weight_h.tolist()
@@ -76,3 +80,26 @@ def add_grid(b: Builder) -> list[list[pulp.LpVariable]] | None:
         for t in range(inst.n_slices):
             b.cost(grid[z][t], cost[z] * weights[t])
     return grid
+
+
+def add_sales(b: Builder) -> list[list[pulp.LpVariable]] | None:
+    """Surplus clean energy sold to the grid per zone and slice [MW], when settled hourly.
+
+    Each MWh earns the zone's sale price (``surplus_price_share`` x its wholesale price)
+    [EUR/MWh], a negative cost (``sur`` caps how much). ``None`` when the exchange is
+    netted.
+    """
+    inst = b.inst
+    if inst.exchange != "hourly" or inst.n_slices == 0:
+        return None
+    price = (
+        inst.sale_price_eur_per_mwh.tolist()
+        if len(inst.sale_price_eur_per_mwh)
+        else [0.0] * inst.n_zones
+    )
+    weights = inst.weight_h.tolist()
+    sale = b.var_table("x", (), inst.n_zones, inst.n_slices)
+    for z in range(inst.n_zones):
+        for t in range(inst.n_slices):
+            b.cost(sale[z][t], -price[z] * weights[t])
+    return sale

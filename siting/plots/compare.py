@@ -111,6 +111,7 @@ def plot_comparison(comp: Any) -> Figure:
         list(dict.fromkeys(k for r in rules for k in r[0])),
         list(dict.fromkeys(k for r in rules for k in r[1])),
         next((r[2] for r in rules if r[2] is not None), None),
+        any(r[3] for r in rules),
     )
     latency = next(
         (opt for opt in options if opt["demand"] is not None and len(opt["demand"])), None

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from siting.plots.run_map import AREA_STYLE, EXCLUDED_STYLE, map_title
+from siting.plots.run_map import (
+    AREA_STYLE,
+    EXCLUDED_STYLE,
+    HOSTING_COLOUR,
+    hosting_full,
+    map_title,
+)
 from siting.plots.style import (
     EXISTING_COLOUR,
     IDLE_COLOUR,
@@ -186,6 +192,10 @@ def _zone_tip(z: Mapping[str, Any], mix: Mapping[str, float]) -> str:
     )
     if z.get("storage_mwh", 0.0) and z["storage_mwh"] > 0:
         rows.append(f"battery {_mw(z.get('storage_mw', 0.0))} / {z['storage_mwh']:,.0f} MWh")
+    limit = z.get("hosting_limit_mw")
+    if limit is not None and np.isfinite(limit):
+        rows.append(f"new load {_mw(z.get('hosted_load_mw', 0.0))} of the grid's hosting limit "
+                    f"{_mw(limit)} ({z.get('hosting_used', 0.0):.0%})")  # fmt: skip
     if z.get("water_stress") is not None and np.isfinite(z.get("water_stress", np.nan)):
         rows.append(f"water stress {z['water_stress']:g} (Aqueduct 0-5)")
     return _tip(rows)
@@ -369,6 +379,13 @@ def _patterns() -> str:
     return f"<defs>{hatches}{water}</defs>"
 
 
+def _hosting_svg(f: _Frame, zones: gpd.GeoDataFrame) -> list[str]:
+    """Outlines of the zones at their hosting limit (drawn over the areas, under the sites)."""
+    return [f'<path d="{f.path(z.geometry.simplify(SIMPLIFY_M, preserve_topology=True))}" '
+            f'fill="none" stroke="{HOSTING_COLOUR}" stroke-width="1.8" pointer-events="none"/>'
+            for _, z in zones[hosting_full(zones)].iterrows()]  # fmt: skip
+
+
 def _key(mix: Any, layers: Mapping[str, Any], water: bool) -> str:
     table = default_table()
     items = [
@@ -392,6 +409,9 @@ def _key(mix: Any, layers: Mapping[str, Any], water: bool) -> str:
               for k in AREA_STYLE if k in layers]  # fmt: skip
     if water:
         items.append('<span style="color:#0288d1">&#x25A8; water stress above the limit</span>')
+    if hosting_full(layers["zones"]).any():
+        items.append(f'<span><i class="sw sq" style="border:2px solid {HOSTING_COLOUR}"></i>'
+                     "grid at its hosting limit</span>")  # fmt: skip
     if layers.get("demand") is not None:
         items.append(
             f'<span style="color:{SERVICE_COLOUR}">&#x25C6; inference demand, its reach dashed</span>'
@@ -438,6 +458,7 @@ def map_fragment(
     body = [
         *_zones_svg(f, zones, mix),
         *_areas_svg(f, areas, zones, water_limit),
+        *_hosting_svg(f, zones),
         *_links_svg(f, layers.get("links")),
         *_service_svg(f, layers.get("demand"), layers.get("service"), layers.get("service_areas")),
         *_pies_svg(f, zones, mix, sites_xy, sites_r),

@@ -118,6 +118,8 @@ AREA_STYLE = {
 """How the map draws the policy polygon layers."""
 WATER_COLOUR = "#4fc3f7"
 WATER_HATCH = "\\\\\\\\"
+HOSTING_COLOUR = "#d84315"  # deep orange: a grid that is full
+HOSTING_FULL = 0.995  # hosting_used at or above this counts as at the limit [-]
 
 
 def plot_run_map(
@@ -176,6 +178,7 @@ def plot_run_map(
     ax.set_facecolor(SEA_COLOUR)
     zones.plot(ax=ax, color=LAND_COLOUR, edgecolor=OUTLINE_COLOUR, linewidth=0.5, zorder=1)
     water = _draw_water_stress(ax, zones, water_limit)
+    hosting = _draw_hosting(ax, zones)
     drawn_areas = _draw_policy_areas(ax, policy_areas)
     _draw_links(ax, links)
     _draw_service(ax, demand, service, areas)
@@ -188,7 +191,16 @@ def plot_run_map(
     keep_clear: list[Any] = []
     if legend:
         keep_clear = [
-            _legend(ax, mw_per_pt2, demand, areas, excluded, drawn_areas, water, water_limit),
+            _legend(
+                ax,
+                mw_per_pt2,
+                demand,
+                areas,
+                excluded,
+                drawn_areas,
+                water_limit if water else None,
+                hosting,
+            ),
             *_mix_legends(ax, mix, pie_pt2_per_gw),
         ]
         ax.set_title(map_title(summary, name), fontsize=10.5, loc="left")
@@ -241,6 +253,22 @@ def _draw_water_stress(ax: Any, zones: gpd.GeoDataFrame, limit: float | None) ->
         return False
     over.plot(ax=ax, facecolor="none", edgecolor=WATER_COLOUR, hatch=WATER_HATCH, linewidth=0.0,
               zorder=1.2)  # fmt: skip
+    return True
+
+
+def hosting_full(zones: gpd.GeoDataFrame) -> np.ndarray:
+    """Per zone, whether its new data-centre load is at its hosting limit (within 0.5 %)."""
+    if "hosting_used" not in zones.columns:
+        return np.zeros(len(zones), dtype=bool)
+    return (zones["hosting_used"].astype(float).fillna(0.0) >= HOSTING_FULL).to_numpy()
+
+
+def _draw_hosting(ax: Any, zones: gpd.GeoDataFrame) -> bool:
+    """Outline the zones whose grid hosts all the new load it can; True when any does."""
+    full = hosting_full(zones)
+    if not full.any():
+        return False
+    zones[full].boundary.plot(ax=ax, color=HOSTING_COLOUR, linewidth=1.6, zorder=1.3)
     return True
 
 
@@ -341,8 +369,8 @@ def _legend(
     areas: gpd.GeoDataFrame | None,
     excluded: list[str],
     policy: list[str],
-    water: bool,
     water_limit: float | None,
+    hosting: bool,
 ) -> Any:
     """The legend of sites, rules and network (upper left)."""
     from matplotlib.lines import Line2D
@@ -352,7 +380,7 @@ def _legend(
         Line2D([], [], linestyle="none", marker="o", markersize=3, color=IDLE_COLOUR,
                label="candidate, not built")
     )  # fmt: skip
-    handles += rule_handles(excluded, policy, water_limit if water else None)
+    handles += rule_handles(excluded, policy, water_limit, hosting)
     handles += [
         Line2D([], [], color=LINK_COLOUR, alpha=0.55, linewidth=link_width(mw),
                label=f"link use {mw:,} MW (mean)")
@@ -369,9 +397,12 @@ def _legend(
     return leg
 
 
-def rule_handles(excluded: list[str], policy: list[str], water_limit: float | None) -> list[Any]:
-    """Legend entries for the rules drawn: excluded candidates by reason, policy areas, and
-    the water-stress hatch (when ``water_limit`` is given)."""
+def rule_handles(
+    excluded: list[str], policy: list[str], water_limit: float | None, hosting: bool = False
+) -> list[Any]:
+    """Legend entries for the rules drawn: excluded candidates by reason, policy areas, the
+    water-stress hatch (when ``water_limit`` is given) and the outline of zones at their
+    hosting limit (when ``hosting``)."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -388,6 +419,9 @@ def rule_handles(excluded: list[str], policy: list[str], water_limit: float | No
     if water_limit is not None:
         handles.append(Patch(facecolor="none", edgecolor=WATER_COLOUR, hatch=WATER_HATCH,
                              label=f"water stress above {water_limit:g} (Aqueduct 0-5)"))  # fmt: skip
+    if hosting:
+        handles.append(Patch(facecolor="none", edgecolor=HOSTING_COLOUR, linewidth=1.6,
+                             label="grid at its hosting limit (new data-centre load)"))  # fmt: skip
     return handles
 
 
@@ -396,9 +430,10 @@ def rules_drawn(
     sites: gpd.GeoDataFrame,
     policy_areas: Mapping[str, gpd.GeoDataFrame] | None,
     water_limit: float | None,
-) -> tuple[list[str], list[str], float | None]:
-    """What :func:`plot_run_map` draws of the rules: exclusion reasons, policy layers, and
-    the water limit where a zone is above it (else None)."""
+) -> tuple[list[str], list[str], float | None, bool]:
+    """What :func:`plot_run_map` draws of the rules: exclusion reasons, policy layers, the
+    water limit where a zone is above it (else None), and whether a zone is at its hosting
+    limit."""
     code = _exclusion(sites)
     idle = ((sites["new_it_mw"] <= 0) & (sites["existing_it_mw"] <= 0)).to_numpy()
     excluded = [k for k in EXCLUDED_STYLE if (idle & (code == k)).any()]
@@ -407,7 +442,7 @@ def rules_drawn(
         water_limit is not None and "water_stress" in zones.columns
         and bool((zones["water_stress"].astype(float) > water_limit).any())
     )  # fmt: skip
-    return excluded, policy, water_limit if stressed else None
+    return excluded, policy, water_limit if stressed else None, bool(hosting_full(zones).any())
 
 
 def _mix_legends(ax: Any, mix: Any, pie_pt2_per_gw: float) -> list[Any]:

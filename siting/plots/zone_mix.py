@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 PIE_PT2_PER_GW = 10.0
 """Pie area scale: points^2 per GW of new capacity in the zone."""
 MIN_PIE_GW = 0.05
+NOISE_MW = 1e-6
+"""Smaller new capacity [MW] is the solver's round-off and drawn as none."""
 """Zones with less new capacity get no pie [GW]."""
 NOT_TECH = {"it", "clean"}
 """``new_<x>_mw`` columns of the zones layer that are not technologies."""
@@ -52,7 +54,8 @@ def zone_mix_mw(zones: pd.DataFrame, table: TechnologyTable | None = None) -> pd
     for tech in table.of_kind(Kind.STORAGE):
         if tech.tech != "battery" and f"{tech.tech}_mw" in zones.columns:
             cols[tech.tech] = zones[f"{tech.tech}_mw"]
-    mix = pd.DataFrame(cols).fillna(0.0).clip(lower=0.0)
+    mix = pd.DataFrame(cols).fillna(0.0)
+    mix = mix.where(mix >= NOISE_MW, 0.0)  # the LP's round-off, not capacity
     mix.index = zones["zone_id"].to_numpy()
     mix = mix.loc[:, mix.sum() > 0.0]
     known = [t.tech for t in table.of_kind(*Kind)]
