@@ -60,7 +60,8 @@ def write_layers(zone: str, folder: Path) -> dict[str, str]:
 
 def config(zone: str, layers: dict[str, str], matching: str) -> dict[str, Any]:
     """A forced 100 MW site matched ``annual``ly or ``hourly`` at 100 % CFE (24/7 with the
-    full-year guarantee: within 0.1 point of 100 % on every hour of 2015)."""
+    full-year guarantee: within 0.5 point of 100 % on every hour of 2015; one zone alone has
+    no neighbour to lean on, and its last tenths of a point take many rounds)."""
     return {
         "name": f"fixed-{zone}-{matching}",
         "layers": layers,
@@ -69,7 +70,11 @@ def config(zone: str, layers: dict[str, str], matching: str) -> dict[str, Any]:
             "matching": matching,
             "cfe_target": 1.0,
             "scope": "new",
-            **({"guarantee": "full_year"} if matching == "hourly" else {}),
+            **(
+                {"guarantee": "full_year", "guarantee_tolerance": 0.005, "max_guarantee_rounds": 8}
+                if matching == "hourly"
+                else {}
+            ),
         },
         "policy": {"max_country_share": None, "forced_sites": ["DC"]},
         "economics": {"utilisation": 1.0},
