@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-FLOW_NAMES = {"discharge": "storage out", "charge": "storage in", "grid": "residual grid"}
+FLOW_NAMES = {"discharge": "storage out", "charge": "storage in", "grid": "bought from the grid",
+              "sale": "sold to the grid"}  # fmt: skip
 
 
 def plot_dispatch(
@@ -58,8 +59,8 @@ def plot_dispatch(
     _day_ticks(axes[-1, 0], dispatch[dispatch["zone_id"] == zones[0]].reset_index(drop=True), days)
     handles = _legend_handles(techs, stores)
     fig.legend(
-        handles=handles, loc="upper center", ncol=len(handles), fontsize=7.5, frameon=False,
-        bbox_to_anchor=(0.5, 0.985),
+        handles=handles, loc="upper center", ncol=min(len(handles), 9), fontsize=7.5,
+        frameon=False, bbox_to_anchor=(0.5, 0.985 if len(handles) <= 9 else 0.975),
     )  # fmt: skip
     fig.suptitle(
         f"{name}: hourly supply and data-centre load in the zones with most new capacity "
@@ -67,7 +68,7 @@ def plot_dispatch(
         fontsize=10.5,
         y=1.0,
     )
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.tight_layout(rect=(0, 0, 1, 0.95 if len(handles) <= 9 else 0.92))
     return fig
 
 
@@ -106,6 +107,8 @@ def _zone_panel(ax: Any, d: pd.DataFrame, techs: list[str], stores: list[str]) -
         neg.append(("charge", net.clip(upper=0), 1.0))
     pos += [("import", d["import_mw"], 1.0), ("grid", d["grid_mw"], 1.0)]
     neg.append(("export", -d["export_mw"], 1.0))
+    if "sale_mw" in d.columns:
+        neg.append(("sale", -d["sale_mw"], 1.0))
     if "curtailment_mw" in d.columns:  # below zero, the bands add up to supply above the load
         neg.append(("curtailed", -d["curtailment_mw"], 1.0))
     for layers in (pos, neg):
@@ -138,7 +141,7 @@ def _day_ticks(ax: Any, d0: pd.DataFrame, days: dict[int, str] | None) -> None:
     ax.set_xticklabels(labels, fontsize=7 if len(labels) <= 24 else 5.5)
     ax.set_xlabel(
         "Representative days (UTC hours; below each: days of the year it stands for). "
-        "Supply above the load line is charged, exported or curtailed (below zero)."
+        "Supply above the load line is charged, exported, sold or curtailed (below zero)."
     )
 
 
@@ -160,9 +163,9 @@ def _legend_handles(techs: list[str], stores: list[str]) -> list[Any]:
         handles.append(Patch(color=tech_colour(k), label=f"{table.label(k)} out"))
         handles.append(Patch(color=tech_colour(k), alpha=0.45, label=f"{table.label(k)} in"))
     flows = (
-        ("import", "grid", "export", "curtailed")
+        ("import", "grid", "export", "sale", "curtailed")
         if stores
-        else ("discharge", "import", "grid", "charge", "export", "curtailed")
+        else ("discharge", "import", "grid", "charge", "export", "sale", "curtailed")
     )
     handles += [Patch(color=tech_colour(k), label=FLOW_NAMES.get(k, k)) for k in flows]
     handles.append(Line2D([], [], color="black", linewidth=1.4, label="data-centre load"))

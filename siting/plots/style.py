@@ -36,6 +36,7 @@ FLOW_COLOURS = {
     "grid": "#6d4c41",
     "charge": "#a5d6a7",
     "export": "#cfd8dc",
+    "sale": "#ffcc80",
     "curtailed": "#eeeeee",
 }
 """Colours of the dispatch figure's non-generation layers."""
