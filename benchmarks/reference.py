@@ -69,12 +69,6 @@ def _buys(inst: Instance) -> bool:
     return inst.cfe_target < 1.0 or (inst.matching == "annual" and inst.exchange == "hourly")
 
 
-def _sale_price(inst: Instance) -> NDArray[Any]:
-    if len(inst.sale_price_eur_per_mwh):
-        return np.asarray(inst.sale_price_eur_per_mwh, float)
-    return np.zeros(inst.n_zones)
-
-
 def _battery(inst: Instance) -> StorageOption | None:
     """The one store the reference builders write (they cover a single storage technology)."""
     if inst.matching != "hourly" or not inst.storage:
@@ -154,7 +148,7 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
         g0 = add(n_z * n_t, np.outer(inst.grid_cost_eur_per_mwh, w).ravel(), 0.0, INF)
     y0 = -1
     if inst.exchange == "hourly" and n_t > 0:  # surplus sold, earning its sale price
-        y0 = add(n_z * n_t, -np.outer(_sale_price(inst), w).ravel(), 0.0, INF)
+        y0 = add(n_z * n_t, -np.outer(inst.zone_sale_price, w).ravel(), 0.0, INF)
     store = _battery(inst)
     storage = store is not None
     if store is not None:
@@ -468,7 +462,7 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
     sells = inst.exchange == "hourly" and n_t > 0
     if sells:
         sale = m.add_variables(lower=0, coords=[z_ix, t_ix], name="sale")
-        obj = obj - (sale * da(_sale_price(inst), z_ix) * w).sum()
+        obj = obj - (sale * da(inst.zone_sale_price, z_ix) * w).sum()
         bal = bal - sale
     store = _battery(inst)
     if store is not None:

@@ -275,6 +275,13 @@ class Instance:
         return len(self.demand_ids)
 
     @property
+    def zone_sale_price(self) -> FloatArray:
+        """Per zone, what surplus sold to the grid fetches [EUR/MWh]; 0 where none is set."""
+        if len(self.sale_price_eur_per_mwh):
+            return np.asarray(self.sale_price_eur_per_mwh, float)
+        return np.zeros(self.n_zones)
+
+    @property
     def site_extra_eur_per_mw_yr(self) -> FloatArray:
         """Water, connection-acceleration and reinforcement cost per MW of new IT capacity
         [EUR/MW/yr]."""
@@ -533,7 +540,7 @@ def hosting_limits(zones: pd.DataFrame, share: float | None) -> FloatArray:
 
 
 def _grid_terms(
-    cfg: Config, zones: pd.DataFrame, pue: FloatArray, site_zone: IntArray, hourly: bool
+    cfg: Config, zones: pd.DataFrame, pue: FloatArray, site_zone: IntArray, hours: bool
 ) -> dict[str, object]:
     """The instance's grid fields: sale prices and limit, how the exchange is settled, and
     each site's reinforcement per MW of new IT (``pue`` x its zone's rate)."""
@@ -541,7 +548,7 @@ def _grid_terms(
     return {
         "sale_price_eur_per_mwh": sale_prices(zones, cfg.economics.surplus_price_share),
         "max_surplus_share": cfg.economics.max_surplus_share,
-        "exchange": "hourly" if hourly or cfg.carbon.matching == "hourly" else "netted",
+        "exchange": "hourly" if hours else "netted",
         "site_reinforcement_eur_per_mw_yr": pue * per_mw_load[site_zone],
     }
 
@@ -845,7 +852,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
         wheeling_eur_per_mwh=cfg.economics.wheeling_eur_per_mwh,
         max_country_share=cfg.policy.max_country_share,
         hosting_mw=hosting_limits(zones, cfg.policy.max_hosting_share),
-        **_grid_terms(cfg, zones, pue, site_zone, hourly=len(slice_ids) > 1),  # type: ignore[arg-type]
+        **_grid_terms(cfg, zones, pue, site_zone, hours=uses_hours(layers, cfg)),  # type: ignore[arg-type]
         min_sites=cfg.policy.min_sites,
         max_sites=cfg.policy.max_sites,
         storage=storage_options(cfg, layers.technologies, list(zones["zone_id"])),

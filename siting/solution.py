@@ -378,8 +378,7 @@ def _cost_breakdown(
     accel = float(sites["acceleration_eur_per_yr"].sum())
     reinforce = float(sites["reinforcement_eur_per_yr"].sum())
     storage = sum(_store_cost(o, v) for o in inst.storage if o.tech in v.energy)
-    sale_price = _or(inst.sale_price_eur_per_mwh if len(inst.sale_price_eur_per_mwh) else None,
-                     0.0, inst.n_zones)  # fmt: skip
+    sale_price = inst.zone_sale_price
     return {
         "sites": float(sites["cost_eur_per_yr"].sum()) - water - accel - reinforce,
         "water": water,

@@ -92,11 +92,7 @@ def add_sales(b: Builder) -> list[list[pulp.LpVariable]] | None:
     inst = b.inst
     if inst.exchange != "hourly" or inst.n_slices == 0:
         return None
-    price = (
-        inst.sale_price_eur_per_mwh.tolist()
-        if len(inst.sale_price_eur_per_mwh)
-        else [0.0] * inst.n_zones
-    )
+    price = inst.zone_sale_price.tolist()
     weights = inst.weight_h.tolist()
     sale = b.var_table("x", (), inst.n_zones, inst.n_slices)
     for z in range(inst.n_zones):
