@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import time
@@ -29,8 +28,11 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 REPO = HERE.parent
 CONFIG = REPO / "configs" / "europe-2030-247.yaml"
+WARM_WINDOWS = 104
+"""Windows the warm-started check cuts the year into (``siting.fullyear.WARM_BLOCKS``)."""
 
 
 def linked_child(
@@ -94,24 +96,30 @@ def check_child(run: Path, warm_blocks: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def guarantee_run(config: Path = CONFIG) -> dict[str, Any]:
-    """``siting run CONFIG`` end to end in a fresh process: wall time and the guarantee's rounds."""
+def guarantee_run(config: Path = CONFIG, out: Path | None = None) -> dict[str, Any]:
+    """``siting run CONFIG`` end to end in a fresh process: wall time and the guarantee's rounds.
+
+    ``out``: where the run folder is kept (for a check of its plan); a temporary folder if None.
+    """
     import tempfile
 
-    with tempfile.TemporaryDirectory() as out:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = out or Path(tmp)
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "siting", "run", str(config), "--out", out,
-                               "--quiet"], capture_output=True, text=True, check=False)  # fmt: skip
+        proc = subprocess.run([sys.executable, "-m", "siting", "run", str(config), "--out",
+                               str(folder), "--quiet"], capture_output=True, text=True,
+                              check=False)  # fmt: skip
         wall = time.perf_counter() - t
-        runs = [p for p in Path(out).iterdir() if not p.name.startswith(".")]
+        runs = [p for p in folder.iterdir() if not p.name.startswith(".")]
         record: dict[str, Any] = {"series": "guarantee", "config": config.name, "wall_s": wall,
                                   "exit_code": proc.returncode}  # fmt: skip
         if runs:
             summary = json.loads((runs[0] / "summary.json").read_text())
             manifest = json.loads((runs[0] / "manifest.json").read_text())
             g = summary.get("guarantee", {})
-            record |= {"met": g.get("met"), "rounds": g.get("steps", []),
+            record |= {"met": g.get("met"), "rounds": g.get("steps", []), "run": runs[0].name,
                        "cfe_full_year": summary.get("cfe_score_full_year"),
+                       "objective": summary.get("objective_eur_per_yr"),
                        "algorithm": manifest["solver"].get("lp_algorithm"),
                        "timings": manifest.get("timings")}  # fmt: skip
         return record
@@ -125,49 +133,13 @@ def _child(args: list[str]) -> dict[str, Any]:
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
-def fitted_exponent(days: list[float], seconds: list[float]) -> float:
-    """Least-squares slope of log(seconds) against log(days) [-]."""
-    import numpy as np
-
-    slope, _ = np.polyfit(np.log(days), np.log(seconds), 1)
-    return float(slope)
+from speed_report import figure as _figure  # noqa: E402  (one drawing for both scripts)
+from speed_report import fitted_exponent  # noqa: E402,F401  (re-exported for callers)
 
 
 def figure(rows: list[dict[str, Any]], path: Path) -> None:
     """Median solve time against linked days, log-log, with the fitted exponent."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    done = [r for r in rows if r.get("series") == "linked" and r.get("status") == "optimal"
-            and r.get("scaling", True)]  # one series: the scaled solves  # fmt: skip
-    days = sorted({r["days"] for r in done})
-    med = [statistics.median(r["solve_s"] for r in done if r["days"] == d) for d in days]
-    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=150)
-    ax.loglog(days, med, "o", color="#1f5f8b", label="median solve, europe-2030-247 linked")
-    if len(days) >= 2:
-        k = fitted_exponent(days, med)
-        grid = np.geomspace(min(days), max(days), 20)
-        ax.loglog(grid, med[0] * (grid / days[0]) ** k, "-", color="#1f5f8b", alpha=0.5,
-                  label=f"fit: time ~ days^{k:.2f}")  # fmt: skip
-        ax.loglog(grid, med[0] * grid / days[0], ":", color="grey", label="linear (exponent 1)")
-    ax.set_xlabel("representative days (storage linked across days)")
-    ax.set_ylabel("solve time [s]")
-    from matplotlib.ticker import NullFormatter, ScalarFormatter
-
-    ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xticks(days, [str(d) for d in days])
-    ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.yaxis.set_major_formatter(ScalarFormatter())
-    ax.set_yticks(med, [f"{m:,.0f}" for m in med])  # a log axis within a decade has no ticks
-    ax.set_title("Solve time against linked days (2-core reference machine)", fontsize=10)
-    ax.legend(fontsize=8)
-    ax.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _figure([r for r in rows if r.get("series") == "linked" and r.get("scaling", True)], path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                                     str(a.time_limit), str(a.threads)]) | {"repeat": rep})  # fmt: skip
                 print(json.dumps(rows[-1]), flush=True)
         if a.check_run:
-            for blocks in (1, 104) if rep % 2 == 0 else (104, 1):
+            for blocks in (1, WARM_WINDOWS) if rep % 2 == 0 else (WARM_WINDOWS, 1):
                 rows.append(_child(["check", str(a.check_run), str(blocks)]) | {"repeat": rep})
                 print(json.dumps(rows[-1]), flush=True)
         if a.guarantee:

@@ -18,6 +18,8 @@ figure of ``benchmarks/README.md``.
     python benchmarks/run.py --only medium      # one instance
     python benchmarks/run.py --only medium --methods siting matrix --repeat 3   # medians
     python benchmarks/run.py --periods --days 12 24 48 --guarantee   # benchmarks/periods.py
+    python benchmarks/run.py --speed --repeat 2   # benchmarks/speed.py: scaling, algorithm,
+                                                  # linked days, guarantee, full-year check, large
 """
 
 from __future__ import annotations
@@ -274,6 +276,11 @@ def main() -> int:
         import periods
 
         return periods.main(sys.argv[2:])
+    if sys.argv[1:2] == ["--speed"]:
+        # the speed issue's set: scaling, algorithm, linked days, guarantee, check, large
+        import speed
+
+        return speed.main(sys.argv[2:])
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="small instances only")
     p.add_argument("--only", nargs="+", help="instance names")

@@ -315,6 +315,12 @@ class SolverConfig(_Strict):
     """LP algorithm inside HiGHS (``docs/solvers.md#algorithm``): ``auto`` takes HiPO's interior
     point (augmented system) for hourly models and dual simplex for annual ones; ``ipx`` is
     HiGHS's older interior point."""
+    crossover: Literal["auto", "on", "off"] = "auto"
+    """Crossover after an interior-point LP (``docs/solvers.md#crossover``): ``on`` turns the
+    interior solution into a vertex (a basic solution), ``off`` keeps the interior one, which
+    has the same objective within HiGHS's tolerances; ``auto`` is ``off`` where nothing needs a
+    basis (the guarantee's fixed-site LPs without cuts) and ``on`` otherwise. MILPs always get
+    a basis: branch and bound needs one."""
 
 
 class Config(_Strict):

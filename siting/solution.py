@@ -567,6 +567,11 @@ def _service_tables(model: SitingModel, sites: pd.DataFrame) -> tuple[pd.DataFra
     return service, demand
 
 
+HOSTING_FULL = 0.995
+"""A zone whose new data-centre load is at least this share of its hosting limit counts as at
+the limit [-] (summary, zones.csv, maps): within 0.5 %, the solver's tolerances aside."""
+
+
 def _hosting_kpis(inst: Any, sites: pd.DataFrame) -> dict[str, Any]:
     """Which zones' grids the plan fills to their hosting limit (within 0.5 %), and the new
     data-centre load they take [MW]; nothing when no zone has a limit."""
@@ -575,7 +580,7 @@ def _hosting_kpis(inst: Any, sites: pd.DataFrame) -> dict[str, Any]:
         return {}
     load = np.zeros(inst.n_zones)
     np.add.at(load, inst.site_zone, inst.new_load_per_mw * sites["new_it_mw"].to_numpy(float))
-    full = np.isfinite(limits) & (load >= 0.995 * limits) & (limits > 0)
+    full = np.isfinite(limits) & (load >= HOSTING_FULL * limits) & (limits > 0)
     return {
         "hosting_limited_zones": [inst.zone_ids[z] for z in np.flatnonzero(full)],
         "hosting_limited_load_mw": float(load[full].sum()),

@@ -341,11 +341,16 @@ def lp_algorithm(choice: str, n_slices: int) -> str:
     return "hipo" if hipo_available() else "auto-hourly"
 
 
-def highs_algorithm_options(algorithm: str, mip: bool = True) -> dict[str, str]:
+def highs_algorithm_options(
+    algorithm: str, mip: bool = True, crossover: str = "on"
+) -> dict[str, str]:
     """HiGHS options that select ``algorithm`` for LPs and for the LPs inside branch and bound.
 
     ``mip``: the model has integer columns, for which HiGHS ignores (and warns about) its
-    ``solver`` option, so only the branch-and-bound options are set.
+    ``solver`` option, so only the branch-and-bound options are set. ``crossover``
+    (``solver.crossover``) applies to a pure LP solved by interior point: ``auto`` and ``off``
+    keep the interior solution (nothing downstream of a pure LP reads a basis), ``on`` runs
+    crossover to a vertex.
 
     Raises
     ------
@@ -367,6 +372,8 @@ def highs_algorithm_options(algorithm: str, mip: bool = True) -> dict[str, str]:
     options = (
         {"mip_lp_solver": "ipm", "mip_ipm_solver": algorithm} if mip else {"solver": algorithm}
     )
+    if not mip:
+        options["run_crossover"] = "on" if crossover == "on" else "off"
     if algorithm == "hipo":
         # HiPO's own choice, the normal equations, fills in 3.3e7 factor entries on the
         # 12-day 24/7 LP (capacity columns meet every hour of their zone) against 5.2e6 for
@@ -393,7 +400,12 @@ def _solve_highs_once(
 ) -> SolveResult:
     import highspy
 
-    extra = highs_algorithm_options(algorithm, mip=bool(model.problem.isMIP()))
+    crossover = options.crossover
+    if crossover == "auto":
+        # Kelley's cuts converge from vertices: an interior plan on a face of equal cost
+        # stalled the cut loop of tests/test_guarantee.py (99.68 % after six rounds)
+        crossover = "on" if model.instance.residual_cuts else "off"
+    extra = highs_algorithm_options(algorithm, bool(model.problem.isMIP()), crossover)
     solver = BulkHiGHS(
         msg=options.msg,
         gapRel=options.mip_gap,

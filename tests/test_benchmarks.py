@@ -129,3 +129,52 @@ def test_periods_times_a_guarantee_run_and_reads_its_rounds(tmp_path) -> None:
     assert len(record["rounds"]) >= 2  # the spell is added in a second round
     assert record["cfe_full_year"] >= 0.999
     assert record["wall_s"] > sum(r["solve_s"] + r["check_s"] for r in record["rounds"])
+
+
+def _speed_rows() -> list[dict[str, object]]:
+    solve = {"termination": "optimal", "algorithm": "hipo", "mip_gap": 1e-4}
+    rows: list[dict[str, object]] = []
+    for sc, warnings, times in ((True, 0, (10.0, 12.0)), (False, 5, (11.0, 30.0))):
+        for t in times:
+            rows.append(solve | {"series": "scaling", "config": "europe-2030", "scaling": sc,
+                                 "solve_s": t, "objective": 5.0e10 * (1 + 1e-9 * sc),
+                                 "columns": 50, "integers": 4, "scaling_warnings": warnings,
+                                 "status": "optimal"})  # fmt: skip
+    for d in (12, 24, 48):
+        for f in (0.9, 1.0, 1.2):
+            rows.append(solve | {"series": "linked", "days": d, "status": "optimal",
+                                 "solve_s": 2 * d**1.3 * f, "columns": d, "rows": d,
+                                 "objective": 6e10})  # fmt: skip
+    rows.append(solve | {"series": "linked", "days": 96, "status": "time_limit", "solve_s": 1e4,
+                         "columns": 96, "rows": 96, "objective": 7e10})  # fmt: skip
+    return rows
+
+
+def test_speed_report_takes_medians_and_fits_only_finished_solves(tmp_path) -> None:
+    import speed_report
+
+    rows = _speed_rows()
+    text, k = speed_report.linked_table([r for r in rows if r["series"] == "linked"])
+    assert k == pytest.approx(1.3)  # the stopped 96-day solve is shown, not fitted
+    assert "| 96 |" in text and "time_limit" in text
+    table = speed_report.scaling_table([r for r in rows if r["series"] == "scaling"])
+    assert "| 5 / 0 |" in table  # warnings without / with scaling
+    assert "| 11.0, 30.0 | 10.0, 12.0 | 0.54 x |" in table  # medians 11 / 20.5
+    path = tmp_path / "periods.png"
+    assert speed_report.figure([r for r in rows if r["series"] == "linked"], path) == k
+    assert path.stat().st_size > 10_000
+
+
+def test_speed_solves_a_shipped_config_and_reads_highs_log_for_warnings() -> None:
+    """One child of the scaling series, on the annual default: timings, optimum, warnings."""
+    import speed
+
+    on = speed.solve_child(REPO / "configs" / "europe-2030.yaml",
+                           ["solver.scaling=true", "weather.representative_days=2"])  # fmt: skip
+    off = speed.solve_child(REPO / "configs" / "europe-2030.yaml",
+                            ["solver.scaling=false", "weather.representative_days=2"])  # fmt: skip
+    assert on["status"] == off["status"] == "optimal"
+    assert on["scaling_warnings"] == 0 < off["scaling_warnings"]
+    assert on["scaling_exponents"] != [0, 0] and off["scaling_exponents"] == [0, 0]
+    assert on["objective"] == pytest.approx(off["objective"], rel=2 * max(on["mip_gap"], 1e-9))
+    assert on["solve_s"] > 0 and on["build_s"] > 0 and on["periods"] == 2

@@ -114,13 +114,47 @@ def test_auto_takes_hipo_on_the_augmented_system_for_hourly_models_only(monkeypa
     }
     assert highs_algorithm_options("hipo", mip=False) == {
         "solver": "hipo",
+        "run_crossover": "on",
         "hipo_system": "augmented",
     }
+    # crossover is an LP option: branch and bound needs a basis, so a MIP never gets it
+    assert highs_algorithm_options("ipx", False, "off")["run_crossover"] == "off"
+    assert "run_crossover" not in highs_algorithm_options("ipx", True, "off")
     assert highs_algorithm_options("ipx")["mip_ipm_solver"] == "ipx"
     # without HiPO's libraries auto falls back to IPX inside branch and bound
     monkeypatch.setattr(solvers, "hipo_available", lambda: False)
     assert lp_algorithm("auto", 24) == "auto-hourly"
     assert highs_algorithm_options("auto-hourly") == {"mip_lp_solver": "ipm"}
+
+
+@pytest.mark.parametrize("algorithm", ["hipo", "ipx"])
+def test_a_fixed_site_lp_without_crossover_has_the_vertex_optimum(algorithm: str) -> None:
+    """The guarantee's re-solves: sites fixed, a pure LP; ``auto`` keeps the interior solution."""
+    from conftest import four_day_year
+
+    from siting.instance import StorageOption
+    from siting.model import fix_sites
+
+    store = StorageOption("longstore", "Long store", 10.0, 100.0, 1.0)
+    inst = four_day_year((0, 0, 1, 1), (store,), storage_linking="chronological")
+    first = build_model(inst)
+    solve(first, SolverConfig(mip_gap=0.0))
+    build = [v.varValue if v is not None else None for v in first.build]
+    size = [v.varValue if v is not None else None for v in first.size]
+    results = {}
+    for crossover in ("on", "auto", "off"):
+        model = build_model(inst)
+        fix_sites(model, build, size)
+        assert not model.problem.isMIP()
+        cfg = SolverConfig(lp_algorithm=algorithm, crossover=crossover)
+        res = solve(model, cfg)
+        assert res.status == SolverStatus.OPTIMAL
+        basis = model.problem.solverModel.getBasis()
+        results[crossover] = (res.objective, basis.valid)
+    assert results["on"][0] == pytest.approx(21_400.0, rel=1e-7)
+    assert results["auto"][0] == pytest.approx(results["on"][0], rel=1e-6)
+    assert results["off"][0] == pytest.approx(results["on"][0], rel=1e-6)
+    assert results["on"][1] and not results["off"][1] and not results["auto"][1]
 
 
 def test_no_algorithm_makes_highs_warn_about_its_solver_option(capfd) -> None:

@@ -37,6 +37,7 @@ from siting.plots.zone_mix import (
     size_handles,
     zone_mix_mw,
 )
+from siting.solution import HOSTING_FULL
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -119,7 +120,6 @@ AREA_STYLE = {
 WATER_COLOUR = "#4fc3f7"
 WATER_HATCH = "\\\\\\\\"
 HOSTING_COLOUR = "#d84315"  # deep orange: a grid that is full
-HOSTING_FULL = 0.995  # hosting_used at or above this counts as at the limit [-]
 
 
 def plot_run_map(
