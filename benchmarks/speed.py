@@ -72,6 +72,8 @@ def solve_child(config: Path, overrides: list[str]) -> dict[str, Any]:
         "best_bound": res.best_bound, "mip_gap": res.mip_gap, "algorithm": res.algorithm,
         "scaling": cfg.solver.scaling, "scaling_exponents": list(res.scaling),
         "nodes": int(info.mip_node_count), "simplex_iterations": int(info.simplex_iteration_count),
+        "ipm_iterations": int(info.ipm_iteration_count),
+        "crossover_iterations": int(info.crossover_iteration_count),
         "scaling_warnings": text.count("excessively large") + text.count("Consider scaling"),
         "time_limit_s": cfg.solver.time_limit_s,
     }  # fmt: skip
@@ -121,13 +123,15 @@ def algorithm_series(repeat: int, limit: float) -> list[dict[str, Any]]:
     return rows
 
 
-def linked_series(days: list[int], repeat: int, limit: float) -> list[dict[str, Any]]:
+def linked_series(
+    days: list[int], repeat: int, limit: float, extra: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     rows = []
     for rep in range(repeat):
         for d in days:
             over = ["carbon.guarantee=none", f"weather.representative_days={d}",
-                    f"solver.time_limit_s={limit}"]  # fmt: skip
-            rows.append(_solve("linked", CONFIG_247, over, repeat=rep, days=d))
+                    f"solver.time_limit_s={limit}", *extra]  # fmt: skip
+            rows.append(_solve("linked", CONFIG_247, over, repeat=rep, days=d, set=list(extra)))
             _say(rows[-1])
     return rows
 
@@ -192,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--series", nargs="+", choices=SERIES, default=list(SERIES))
     p.add_argument("--days", nargs="+", type=int, default=[12, 24, 48, 96])
     p.add_argument("--configs", nargs="+", default=list(SCALING_CONFIGS), help="scaling series")
+    p.add_argument("--set", nargs="*", default=[], help="config overrides of the linked series")
     p.add_argument("--repeat", type=int, default=2, help="repeats of the short series")
     p.add_argument("--time-limit", type=float, default=1800.0, help="per solve [s]")
     p.add_argument("--check-run", type=Path, help="run folder for the check (else the guarantee's)")
@@ -214,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     if "algorithm" in a.series:
         rows += algorithm_series(1, 900.0)
     if "linked" in a.series:
-        rows += linked_series(a.days, 1, a.time_limit)
+        rows += linked_series(a.days, 1, a.time_limit, tuple(a.set))
     if "guarantee" in a.series:
         g, made = guarantee_series(a.work)
         rows += g

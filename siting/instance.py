@@ -696,8 +696,14 @@ def _time(
     if periods is None:
         periods = default_periods(layers, cfg, re, hourly)
     if periods is not None and hourly is not None:
-        return periods, _period_slices(layers, re, periods, hourly)
-    return None, _slices(layers, cfg, re)
+        slices = _period_slices(layers, re, periods, hourly)
+    else:
+        periods, slices = None, _slices(layers, cfg, re)
+    clip = cfg.solver.clip_capacity_factor
+    if clip > 0.0 and len(slices[0]) > 1:
+        ids, weights, period, cf = slices
+        slices = (ids, weights, period, np.where(cf < clip, 0.0, cf))
+    return periods, slices
 
 
 def _dispatchable(table: TechnologyTable, techs: list[str]) -> BoolArray:

@@ -348,9 +348,7 @@ def highs_algorithm_options(
 
     ``mip``: the model has integer columns, for which HiGHS ignores (and warns about) its
     ``solver`` option, so only the branch-and-bound options are set. ``crossover``
-    (``solver.crossover``) applies to a pure LP solved by interior point: ``auto`` and ``off``
-    keep the interior solution (nothing downstream of a pure LP reads a basis), ``on`` runs
-    crossover to a vertex.
+    (``solver.crossover``, ``on`` or ``off``) applies to a pure LP solved by interior point.
 
     Raises
     ------
@@ -400,12 +398,7 @@ def _solve_highs_once(
 ) -> SolveResult:
     import highspy
 
-    crossover = options.crossover
-    if crossover == "auto":
-        # Kelley's cuts converge from vertices: an interior plan on a face of equal cost
-        # stalled the cut loop of tests/test_guarantee.py (99.68 % after six rounds)
-        crossover = "on" if model.instance.residual_cuts else "off"
-    extra = highs_algorithm_options(algorithm, bool(model.problem.isMIP()), crossover)
+    extra = highs_algorithm_options(algorithm, bool(model.problem.isMIP()), options.crossover)
     solver = BulkHiGHS(
         msg=options.msg,
         gapRel=options.mip_gap,

@@ -129,7 +129,7 @@ def test_auto_takes_hipo_on_the_augmented_system_for_hourly_models_only(monkeypa
 
 @pytest.mark.parametrize("algorithm", ["hipo", "ipx"])
 def test_a_fixed_site_lp_without_crossover_has_the_vertex_optimum(algorithm: str) -> None:
-    """The guarantee's re-solves: sites fixed, a pure LP; ``auto`` keeps the interior solution."""
+    """The guarantee's re-solves: sites fixed, a pure LP; ``off`` keeps the interior solution."""
     from conftest import four_day_year
 
     from siting.instance import StorageOption
@@ -142,7 +142,7 @@ def test_a_fixed_site_lp_without_crossover_has_the_vertex_optimum(algorithm: str
     build = [v.varValue if v is not None else None for v in first.build]
     size = [v.varValue if v is not None else None for v in first.size]
     results = {}
-    for crossover in ("on", "auto", "off"):
+    for crossover in ("on", "off"):
         model = build_model(inst)
         fix_sites(model, build, size)
         assert not model.problem.isMIP()
@@ -152,9 +152,8 @@ def test_a_fixed_site_lp_without_crossover_has_the_vertex_optimum(algorithm: str
         basis = model.problem.solverModel.getBasis()
         results[crossover] = (res.objective, basis.valid)
     assert results["on"][0] == pytest.approx(21_400.0, rel=1e-7)
-    assert results["auto"][0] == pytest.approx(results["on"][0], rel=1e-6)
     assert results["off"][0] == pytest.approx(results["on"][0], rel=1e-6)
-    assert results["on"][1] and not results["off"][1] and not results["auto"][1]
+    assert results["on"][1] and not results["off"][1]
 
 
 def test_no_algorithm_makes_highs_warn_about_its_solver_option(capfd) -> None:

@@ -220,3 +220,19 @@ def test_check_on_two_years_writes_cost_per_zone_and_the_cfe_figure(tmp_path, ca
     assert table.loc[table["weather_year"] == 2017, "grid_cost_eur"].sum() > 0
     assert (out.parent / "full_year.png").stat().st_size > 5_000
     assert (out.parent / "full_year.svg").is_file()
+
+
+def test_clipping_zeroes_only_the_small_hourly_capacity_factors(tmp_path) -> None:
+    """``solver.clip_capacity_factor``: factors below it become 0, the others stay as they are."""
+    from siting.pipeline import validate
+
+    dawn = weather_frame()
+    dawn.iloc[:, :] = np.where(dawn.to_numpy() == 0.0, 0.004, dawn.to_numpy())  # faint dawn
+    cfg_path = hourly_config(tmp_path, dawn)
+    _, _, plain = validate(cfg_path, ["weather.representative_days=2"])
+    _, _, clipped = validate(cfg_path, ["weather.representative_days=2",
+                                        "solver.clip_capacity_factor=0.01"])  # fmt: skip
+    small = (plain.re_cf > 0) & (plain.re_cf < 0.01)
+    assert small.any()  # the faint hours reach the slices
+    assert (clipped.re_cf[small] == 0.0).all()
+    assert np.array_equal(clipped.re_cf[~small], plain.re_cf[~small])
