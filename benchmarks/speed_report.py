@@ -212,7 +212,8 @@ def section(outs: list[dict[str, Any]], files: list[Path]) -> str:
             label = ", ".join(f"`{x}`" for x in extra) or "the shipped settings"
             parts += [f"**Linked days**, {label} (fitted exponent: {fit}):", text]
         figure(best, HERE / "periods.png")
-        parts.append("![Solve time against linked days](periods.png)")
+        shown = ", ".join(f"`{x}`" for x in best[0].get("set", [])) or "the shipped settings"
+        parts.append(f"![Solve time against linked days](periods.png)\n\nThe figure: {shown}.")
     if rows := _rows(outs, "guarantee"):
         parts += ["**Guarantee end to end** (`siting run configs/europe-2030-247.yaml`):",
                   guarantee_table(rows)]  # fmt: skip
