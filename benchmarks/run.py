@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from synthetic import Size, write_instance  # noqa: E402
+from synthetic import LARGE, LARGE_TIME_LIMIT_S, Size, write_instance  # noqa: E402
 
 T = TypeVar("T")
 
@@ -70,9 +70,9 @@ CASES = [
     Case("europe-2030-247", config="configs/europe-2030-247.yaml"),
     Case(
         "large",
-        Size(300, 2000, 168),
+        LARGE,
         solve_references=False,
-        time_limit_s=600.0,
+        time_limit_s=LARGE_TIME_LIMIT_S,
         repeat=False,
     ),
 ]

@@ -160,18 +160,21 @@ def check_series(run: Path, repeat: int) -> list[dict[str, Any]]:
 
 
 def large_series(work: Path) -> list[dict[str, Any]]:
-    from run import CASES, _config_for
+    """The large synthetic instance, solved by ``run.py``'s child (a subprocess, not an import:
+    ``run.py --speed`` imports this module)."""
+    from synthetic import LARGE, LARGE_TIME_LIMIT_S, write_instance
 
-    case = next(c for c in CASES if c.name == "large")
-    cfg = _config_for(case, work)
+    cfg = work / LARGE.label / "config.yaml"
+    if not cfg.exists():
+        write_instance(LARGE, cfg.parent)
     proc = subprocess.run([sys.executable, str(HERE / "run.py"), "--child", str(cfg), "siting",
-                           "1", str(case.time_limit_s)], capture_output=True, text=True,
+                           "1", str(LARGE_TIME_LIMIT_S)], capture_output=True, text=True,
                           check=False)  # fmt: skip
     if proc.returncode != 0:
         row = {"error": proc.stderr.strip().splitlines()[-1:]}
     else:
         row = json.loads(proc.stdout.strip().splitlines()[-1])
-    row |= {"series": "large", "time_limit_s": case.time_limit_s}
+    row |= {"series": "large", "time_limit_s": LARGE_TIME_LIMIT_S}
     _say(row)
     return [row]
 

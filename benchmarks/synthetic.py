@@ -47,6 +47,12 @@ def _grid_shape(n: int) -> tuple[int, int]:
     return nx, math.ceil(n / nx)
 
 
+LARGE = Size(300, 2000, 168)
+"""The large instance: 300 zones x 2,000 sites x 168 hourly slices (``run.py``, ``speed.py``)."""
+LARGE_TIME_LIMIT_S = 600.0
+"""Its solve limit [s]: its root LP has not finished inside ten minutes."""
+
+
 def write_instance(size: Size, folder: Path, mip_gap: float = 0.005) -> Path:
     """Write the layers and a config for ``size`` into ``folder``; return the config path.
 

@@ -317,7 +317,7 @@ class SolverConfig(_Strict):
     HiGHS's older interior point."""
     clip_capacity_factor: float = Field(0.0, ge=0.0, lt=0.1)
     """Hourly capacity factors below this count as zero in the optimisation (PyPSA-Eur's
-    ``clip_p_max_pu``; ``docs/solvers.md#clipping``) [-]. Coefficients of 1e-5 (solar at dawn)
+    ``clip_p_max_pu``; ``docs/solvers.md#clipping-small-capacity-factors``) [-]. Coefficients of 1e-5 (solar at dawn)
     next to ones of 1 made HiPO stall on the 24-day 24/7 model; 0.01 let it converge. The
     full-year check always uses the weather layer's own factors. 0: no clipping."""
     crossover: Literal["on", "off"] = "on"

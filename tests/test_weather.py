@@ -236,3 +236,13 @@ def test_clipping_zeroes_only_the_small_hourly_capacity_factors(tmp_path) -> Non
     assert small.any()  # the faint hours reach the slices
     assert (clipped.re_cf[small] == 0.0).all()
     assert np.array_equal(clipped.re_cf[~small], plain.re_cf[~small])
+    # the full-year check dispatches the weather layer's own factors, faint hours included
+    from types import SimpleNamespace
+
+    from siting.check import hourly_cf
+
+    _, layers, _ = validate(cfg_path, ["solver.clip_capacity_factor=0.01"])
+    year = layers.weather[0]
+    plan = SimpleNamespace(annual_cf=clipped.re_cf.mean(axis=1))
+    hours = hourly_cf(clipped, plan, year)  # type: ignore[arg-type]
+    assert any(((h > 0) & (h < 0.01)).any() for h in hours.values())
