@@ -28,7 +28,7 @@ import pandas as pd
 import pulp
 
 from siting.config import Config, SolverConfig
-from siting.errors import InfeasibleError, InputError, Problem
+from siting.errors import InfeasibleError, InputError, NoSolutionError, Problem, SolverError
 from siting.instance import Instance
 from siting.model import SitingModel, build_model
 from siting.solution import Solution, extract_solution
@@ -39,7 +39,7 @@ TIE_BREAK = 1e-3
 
 CLASSES = ("must-have", "frequent", "rare", "never")
 
-DEFAULT_TIME_LIMIT_S = 60.0
+DEFAULT_TIME_LIMIT_S = 300.0
 """Default limit per plan [s] (the run's own limit when lower)."""
 
 MGA_GAP = 0.01
@@ -149,12 +149,19 @@ def generate(
     add_no_good_cut(model, base, 0)
     plans: list[Plan] = []
     stop = f"found the {count} plans asked for"
+    start = time.perf_counter()
     for k in range(1, count + 1):
         set_overlap_objective(model, found, base_cost)
         t = time.perf_counter()
         result = solve(model, solver)
         if result.status == SolverStatus.INFEASIBLE:
             stop = f"no further distinct plan within {slack:.1%} of the cost ({k - 1} found)"
+            break
+        if result.status == SolverStatus.NO_SOLUTION:
+            stop = (f"time limit reached after {time.perf_counter() - start:.0f} s: searched "
+                    f"{k} plan{'s' if k > 1 else ''}, found {k - 1} (the search for plan {k} "
+                    f"stopped at its {solver.time_limit_s:g} s limit without a plan; that is "
+                    "no proof that none exists)")  # fmt: skip
             break
         if not result.status.has_solution:
             stop = f"the search for plan {k} ended without a plan ({result.termination})"
@@ -321,11 +328,17 @@ def run_alternatives(
     )
     plans, stop = generate(inst, base.built, cost, slack, count, solver, say)
     say(stop)
-    if not plans:
-        raise InfeasibleError(
-            f"no other siting plan exists within {slack:.1%} of the run's cost ({stop}). "
-            "Raise --slack."
+    if not plans and stop.startswith("time limit reached"):
+        raise NoSolutionError(
+            f"{stop}. Raise --time-limit (now {solver.time_limit_s:g} s per plan)."
         )
+    if not plans and stop.startswith("no further distinct plan"):
+        raise InfeasibleError(
+            f"no other siting plan exists within {slack:.1%} of the run's cost: HiGHS proved "
+            "every other set of sites dearer. Raise --slack."
+        )
+    if not plans:
+        raise SolverError(f"{stop}. Re-run with --debug, or report it.")
     search = {"slack": slack, "count_requested": count, "stop_reason": stop}
     return _publish(Path(out) if out else Path.cwd() / "alternatives", run, cfg, layers, inst,
                     base, plans, search)  # fmt: skip

@@ -146,8 +146,9 @@ class Run:
         )
 
     def save_map(self) -> list[Path]:
-        """Redraw ``map.png``, ``map.svg`` and ``map.html`` in the run folder and update the manifest's
-        checksums, so :meth:`verify` still passes (what ``siting plot`` does)."""
+        """Redraw ``map.png``, ``map.svg`` and ``map.html`` in the run folder (and, for a run
+        on hours, ``dispatch.png`` and ``.svg``) and update the manifest's checksums, so
+        :meth:`verify` still passes (what ``siting plot`` does)."""
         from siting.outputs.runfolder import refresh_checksums
         from siting.plots import save_figure
         from siting.plots.interactive import save_map_html
@@ -158,6 +159,8 @@ class Run:
         paths = save_figure(self._map(layers), self.path / "map")
         water = map_options(layers, self.config)["water_limit"]
         paths.append(save_map_html(self.path / "map.html", layers, self.summary, self.name, water))
+        if "dispatch" in self.tables and not (self.table("dispatch")["slice"] == "annual").all():
+            paths += save_figure(self._dispatch(), self.path / "dispatch")
         refresh_checksums(self.path, paths)
         return paths
 
@@ -326,7 +329,8 @@ def load_run(path: str | Path) -> Run:
 
 def runs(folder: str | Path = "runs") -> pd.DataFrame:
     """Index of the run folders under ``folder`` (at any depth), newest first
-    (``siting runs``): run, name, utc, status, matching, cost, new IT, sites, CFE."""
+    (``siting runs``): run, name, utc, status, matching, cost, new IT, sites, the CFE under
+    the run's rule, hour by hour and over the full year, and whether it was stopped."""
     return list_runs(folder)
 
 

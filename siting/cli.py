@@ -67,8 +67,13 @@ def _solve_commands(sub: Any) -> None:
     r.add_argument("--quiet", action="store_true", help="no progress on stderr")
     r.add_argument(
         "--discard-on-interrupt", action="store_true",
-        help="on Ctrl-C or SIGTERM publish nothing, even when the solver has a plan "
-        "(default: publish it as feasible)",
+        help="on Ctrl-C or SIGTERM publish nothing, even when a plan exists "
+        "(default: publish the plan in hand, labelled as stopped, and exit 130)",
+    )  # fmt: skip
+    r.add_argument(
+        "--resume", action="store_true",
+        help="continue a stopped guarantee run from its last completed round "
+        "(its checkpoint in the --out folder)",
     )  # fmt: skip
     v = _command(sub, "validate", "check a config and its layers; solves nothing")
     v.add_argument("config", type=Path)
@@ -295,7 +300,8 @@ def _cmd_runs(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from siting.pipeline import Progress, failure_text, run
+    from siting.pipeline import Progress, failure_text, interrupt_text, run
+    from siting.summary import cfe_words
 
     outcome = run(
         args.config,
@@ -304,8 +310,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         overrides=args.overrides,
         progress=Progress(enabled=not args.quiet),
         discard_on_interrupt=args.discard_on_interrupt,
+        resume=args.resume,
     )
-    failure = failure_text(outcome)
+    failure = failure_text(outcome) or interrupt_text(outcome)
     if failure is not None:
         print(failure, file=sys.stderr)
     elif not args.quiet:
@@ -313,7 +320,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         s = outcome.summary
         print(
             f"{s['status']}: {s['new_it_mw']:,.0f} MW new IT at {s['sites_built']} sites, total {s['total_it_mw']:,.0f} MW "
-            f"(target {s['target_it_mw']:,.0f}), cost {s['objective_eur_per_yr'] / 1e9:,.2f} bn EUR/yr, CFE {s['cfe_score']:.1%}",
+            f"(target {s['target_it_mw']:,.0f}), cost {s['objective_eur_per_yr'] / 1e9:,.2f} bn EUR/yr; CFE: {cfe_words(s)}",
             file=sys.stderr,
         )
     print(outcome.path)
@@ -358,11 +365,31 @@ COMMANDS = {
 }
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse unwritable output paths before any work (exit 2)."""
+    from siting.outputs.runfolder import require_writable_file, require_writable_folder
+
+    out = getattr(args, "out", None)
+    if args.command in ("check", "schema"):
+        if out is not None:
+            require_writable_file(out, "--out")
+    elif args.command == "plot":
+        require_writable_folder(args.run, "RUN")
+    elif args.command in ("run", "compare", "sweep", "alternatives"):
+        default = {"run": "runs", "compare": "comparisons", "sweep": "runs",
+                   "alternatives": "alternatives"}[args.command]  # fmt: skip
+        require_writable_folder(out if out is not None else Path.cwd() / default, "--out")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``siting`` console script; returns the exit code."""
+    from siting.watch import sigterm_as_interrupt
+
     args = _parser().parse_args(argv)
     try:
-        return int(COMMANDS[args.command](args))
+        with sigterm_as_interrupt():
+            _check_outputs(args)
+            return int(COMMANDS[args.command](args))
     except SitingError as exc:
         if args.debug:
             traceback.print_exc()

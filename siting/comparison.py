@@ -241,7 +241,8 @@ def plain_summary(kpis: pd.DataFrame, countries: pd.DataFrame, labels: list[str]
         d_cfe = k.at["cfe_score", f"delta_{label}"]
         if abs(d_cfe) > 1e-4:
             parts.append(
-                f"with a CFE score {abs(d_cfe) * 100:.1f} points {'higher' if d_cfe > 0 else 'lower'}"
+                f"with a CFE score (each run's own rule) {abs(d_cfe) * 100:.1f} points "
+                f"{'higher' if d_cfe > 0 else 'lower'}"
             )
         last = parts[-1] if parts[-1].endswith(" as") else f"{parts[-1]} than"
         out.append(f"{label} {', '.join(parts[:-1])} and {last} {labels[0]}.")

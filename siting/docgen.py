@@ -282,6 +282,38 @@ def exit_codes_section() -> str:
     return _table(["code", "name", "meaning"], rows)
 
 
+def shipped_file(name: str) -> Callable[[], str]:
+    """A section that is a shipped file (``configs/...``), verbatim, in a YAML block whose
+    first line names it."""
+
+    def section() -> str:
+        text = (DOCS.parent / name).read_text(encoding="utf-8")
+        return f"```yaml\n# {name}\n{text.rstrip()}\n```\n"
+
+    return section
+
+
+def readme_defaults_section() -> str:
+    """Every config section with its defaults, one line each, from the schema."""
+    import yaml
+
+    from siting.config import Config
+
+    lines = []
+    for name, field in Config.model_fields.items():
+        if name in ("name", "data_root", "layers"):
+            continue
+        value = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
+        plain = value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+        for key, v in plain.items() if isinstance(plain, dict) else []:
+            if isinstance(v, float):
+                plain[key] = float(f"{v:.6g}")
+        text = yaml.safe_dump(plain, default_flow_style=True, width=10_000, sort_keys=False)
+        lines.append(f"{name}: {text.strip()}")
+    body = "\n".join(lines)
+    return f"```yaml\n{body}\n```\n"
+
+
 WHOLE: dict[str, Callable[[], str]] = {
     "config.md": config_md,
     "layers.md": layers_md,
@@ -291,6 +323,11 @@ SECTIONS: dict[str, dict[str, Callable[[], str]]] = {
     "model.md": {"rows": rows_section, "columns": columns_section},
     "outputs.md": {"summary": summary_section},
     "cli.md": {"exit-codes": exit_codes_section},
+    "README.md": {
+        "readme-config": shipped_file("configs/europe-2030.yaml"),
+        "readme-defaults": readme_defaults_section,
+        "readme-sweep": shipped_file("configs/sweep-cfe.yaml"),
+    },
 }
 
 
@@ -301,14 +338,22 @@ def _fill(text: str, name: str, body: str) -> str:
     return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
 
 
+def _where(name: str, docs: Path) -> Path:
+    """A generated file's path: in ``docs``, but the README beside the docs folder (or in
+    ``docs`` itself when that is another folder, a test's copy)."""
+    if name == "README.md" and docs == DOCS:
+        return DOCS.parent / name
+    return docs / name
+
+
 def render(docs: Path = DOCS) -> dict[Path, str]:
     """The content every generated doc should have, by path."""
     out = {docs / name: make() for name, make in WHOLE.items()}
     for name, sections in SECTIONS.items():
-        text = (docs / name).read_text(encoding="utf-8")
+        text = _where(name, docs).read_text(encoding="utf-8")
         for key, make in sections.items():
             text = _fill(text, key, make())
-        out[docs / name] = text
+        out[_where(name, docs)] = text
     return out
 
 

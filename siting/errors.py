@@ -21,15 +21,16 @@ class ExitCode(enum.IntEnum):
     guarantee was not met within its rounds (the run folder keeps the last plan and
     ``summary.json`` the shortfall)."""
     NO_SOLUTION = 4
-    """The time limit struck before any plan was found."""
+    """The time limit struck before any plan was found (``run``), or before the first
+    alternative plan (``alternatives``): no proof that none exists; raise the limit."""
     SWEEP_FAILURES = 5
     """Some scenarios of a sweep failed (listed in ``sweep.csv``)."""
     PLAN_SHORT = 6
     """``siting check``: the plan misses its CFE target in at least one weather year."""
     INTERRUPTED = 130
-    """Stopped by Ctrl-C (SIGINT) or SIGTERM, and nothing was published: the stop came
-    before the solver had a plan, outside the solve, or with ``--discard-on-interrupt``. (A
-    stop in branch and bound with a plan publishes it as ``feasible`` and exits 0.)"""
+    """Stopped by Ctrl-C (SIGINT) or SIGTERM. Whatever plan existed was published, labelled
+    ``stopped_by: interrupt`` (its path is the last stdout line); with no plan yet, or with
+    ``--discard-on-interrupt``, nothing was."""
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,12 @@ def _technologies(cfg: Config, c: Collector) -> TechnologyTable:
                 "unknown technology",
                 f"use one of {', '.join(table.rows)} (see docs/technologies.md)",
             )
+        elif section == "max_new_mw" and table[tech].kind == Kind.STORAGE:
+            supply = ", ".join(table.supply_ids)
+            c.add(f"config: max_new_mw.{tech}",
+                  f"{tech} is a storage technology; max_new_mw caps new generating capacity "
+                  "per zone and would not apply to it",
+                  f"remove it (a cap applies to {supply})")  # fmt: skip
     return table
 
 
@@ -178,12 +184,28 @@ def _weather(
                 "give each weather year once",
             )
         seen[wy.year] = wy.source
+    _weather_years_apply(cfg, sorted(seen), c)
     missing = [y for y in cfg.weather.years if y not in seen]
     if missing and years:
         c.add("weather.years", f"no weather for {', '.join(map(str, missing))} in layers.weather "
               f"(it has {', '.join(map(str, sorted(seen)))})",
               "name years the weather files hold, or add a file for them")  # fmt: skip
     return years
+
+
+def _weather_years_apply(cfg: Config, have: list[int], c: Collector) -> None:
+    """``weather.years`` and ``weather.mode`` must agree: one year for ``single``, two or
+    more for ``robust`` (a mode that cannot use the years given would change the plan)."""
+    w = cfg.weather
+    if w.mode == "single" and len(w.years) > 1:
+        c.add("config: weather.years", f"names {len(w.years)} years ({', '.join(map(str, w.years))}) "
+              "but weather.mode single optimises on one",
+              "name one year, or set weather.mode: robust to optimise on all of them at once")  # fmt: skip
+    chosen = w.years or have
+    if w.mode == "robust" and have and len(chosen) < 2:
+        c.add("config: weather.mode", f"robust needs two or more weather years; it would run on "
+              f"{', '.join(map(str, chosen))} alone",
+              "add a weather file for another year to layers.weather, or use weather.mode: single")  # fmt: skip
 
 
 def _no_links() -> pd.DataFrame:

@@ -16,19 +16,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from siting.check import check_solution, hourly_cf
 from siting.config import Config, resolve_config
 from siting.diagnosis import diagnosis_report, explain_infeasible, precheck
 from siting.errors import ExitCode, NoSolutionError, SolverError
-from siting.guarantee import Round, failing_days, residual_cut
+from siting.guarantee import Round
 from siting.guarantee import summary as guarantee_summary
-from siting.instance import Instance, ResidualCut, build_instance, periods_for
+from siting.instance import Instance, build_instance, periods_for
 from siting.layers import Layers, load_layers
-from siting.model import SitingModel, build_model, fix_sites
+from siting.model import SitingModel, build_model
 from siting.outputs.cache import PeriodsCache
+from siting.outputs.checkpoint import RunCheckpoint, Saved
 from siting.outputs.results import write_results
 from siting.outputs.runfolder import (
     new_manifest,
+    require_writable_folder,
     sha256_file,
     staged_run,
     write_json,
@@ -37,7 +38,16 @@ from siting.outputs.runfolder import (
 from siting.periods import Periods
 from siting.solution import Solution, extract_solution
 from siting.solvers import SolveResult, SolverStatus, solve
+from siting.strategy import (
+    GuaranteeOutcome,
+    SolvedRound,
+    check_and_guarantee,
+    restore_round,
+    shortfall_words,
+    values,
+)
 from siting.summary import RunSummary
+from siting.watch import held_signals
 
 
 class Progress:
@@ -76,6 +86,28 @@ class RunOutcome:
     status: str
     exit_code: ExitCode
     summary: Mapping[str, Any] = field(default_factory=dict)
+
+
+def interrupt_text(outcome: RunOutcome) -> str | None:
+    """What a run stopped by Ctrl-C or SIGTERM published (or ``None`` if it was not stopped)."""
+    s = outcome.summary
+    if s.get("stopped_by") != "interrupt":
+        return None
+    where = s.get("stopped_in", "the run")
+    kept = f"{s.get('status')} plan, {s['objective_eur_per_yr'] / 1e9:,.2f} bn EUR/yr"
+    if s.get("mip_gap") is not None and s.get("status") == "feasible":
+        kept += f", gap {s['mip_gap']:.2%}"
+    guarantee = s.get("guarantee") or {}
+    if guarantee:
+        kept = (f"round {guarantee['rounds']}'s plan ({kept}), full-year CFE "
+                f"{s['cfe_score_full_year']:.3%} against the target "
+                f"{guarantee['cfe_target'] - guarantee['tolerance']:.3%}")  # fmt: skip
+    elif "cfe_score_full_year" not in s and s.get("matching") == "hourly":
+        kept += "; not checked over the full year"
+    text = f"interrupted during {where}: published the {kept}"
+    if guarantee and not guarantee.get("met"):
+        text += "; siting run CONFIG --resume continues the guarantee from the last round"
+    return text
 
 
 def failure_text(outcome: RunOutcome) -> str | None:
@@ -126,6 +158,7 @@ def run(
     overrides: list[str] | None = None,
     progress: Progress | None = None,
     discard_on_interrupt: bool = False,
+    resume: bool = False,
 ) -> RunOutcome:
     """Build and solve a scenario, and publish a new run folder.
 
@@ -143,8 +176,11 @@ def run(
     progress
         Where to report stages (and the solver's heartbeat).
     discard_on_interrupt
-        On Ctrl-C or SIGTERM during the solve, publish nothing even when HiGHS has a plan
-        (by default that plan is published as ``feasible``, without the full-year check).
+        On Ctrl-C or SIGTERM, publish nothing even when a plan exists (by default the plan
+        in hand is published, labelled ``stopped_by: interrupt``, and the exit code is 130).
+    resume
+        Continue a guarantee run from its last completed round (its checkpoint beside the
+        run folders under ``out``; :mod:`siting.outputs.checkpoint`).
 
     Returns
     -------
@@ -156,6 +192,8 @@ def run(
     t = time.perf_counter()
     overrides = [*(overrides or []), *([f"name={name}"] if name else [])]
     cfg, source = resolve_config(config, overrides)
+    out_root = Path(out) if out else Path.cwd() / "runs"
+    require_writable_folder(out_root, "--out")
     say(
         f"config {cfg.name}: +{cfg.target.increase_pct:g} % by {cfg.target.deadline_year}, "
         f"{cfg.carbon.matching} matching, CFE {cfg.carbon.cfe_target:g}"
@@ -169,7 +207,6 @@ def run(
         f"layers read: {inst.n_zones} zones, {inst.n_sites} sites ({int(inst.eligible.sum())} eligible), "
         f"{len(inst.re_tech)} clean options, {len(inst.link_ids)} links, {inst.n_slices} slices"
     )
-    out_root = Path(out) if out else Path.cwd() / "runs"
     manifest = _run_manifest(cfg, source, overrides)
     if periods is not None:  # representative days: cut now, or taken from the cache
         manifest["periods_cache"] = cache.state if cache is not None else "off"
@@ -181,7 +218,7 @@ def run(
     log = Path(tempfile.mkdtemp(prefix="siting-log-")) / "solver.log"
     try:
         return _solve_and_publish(cfg, layers, periods, inst, out_root, manifest, timings,
-                                  say, log, discard_on_interrupt)  # fmt: skip
+                                  say, log, discard_on_interrupt, resume)  # fmt: skip
     finally:
         shutil.rmtree(log.parent, ignore_errors=True)
 
@@ -197,216 +234,112 @@ def _solve_and_publish(
     say: Progress,
     log: Path,
     discard_on_interrupt: bool,
+    resume: bool = False,
 ) -> RunOutcome:
     """Solve, check and publish; HiGHS's log of every solve goes to ``log``, then into
     the run folder as ``solver.log``."""
-    model, result = _build_and_solve(inst, cfg, timings, manifest, say, log)
-    if result.status == SolverStatus.INFEASIBLE:
-        say("infeasible: explaining why (IIS of the LP relaxation, elastic re-solve)")
-        report = diagnosis_report(
-            precheck(inst) + explain_infeasible(inst), result.termination, manifest["model_size"]
-        )
-        return _publish_infeasible(cfg, out_root, manifest, timings, report, say, log)
-    _stop_if_interrupted(result, discard_on_interrupt, say)
-    _require_solution(result, cfg)
-    solution = extract_solution(model, result)
-    check, code = None, ExitCode.OK
+    checkpoint = _checkpoint(cfg, layers, periods, out_root, manifest, say, resume)
+    saved = checkpoint.load() if checkpoint is not None and resume and checkpoint.exists() else None
+    if saved is not None:
+        first, done, sites = _restore(cfg, layers, periods, saved, manifest, say)
+        result = first.result
+    else:
+        model, result = _build_and_solve(inst, cfg, timings, manifest, say, log)
+        if result.status == SolverStatus.INFEASIBLE:
+            say("infeasible: explaining why (IIS of the LP relaxation, elastic re-solve)")
+            report = diagnosis_report(
+                precheck(inst) + explain_infeasible(inst), result.termination,
+                manifest["model_size"],
+            )  # fmt: skip
+            return _publish_infeasible(cfg, out_root, manifest, timings, report, say, log)
+        _stop_if_interrupted(result, discard_on_interrupt, say)
+        _require_solution(result, cfg)
+        first = SolvedRound(1, periods, inst, model, result, extract_solution(model, result))
+        done, sites = [], None
+        if checkpoint is not None and not result.interrupted:
+            checkpoint.save_solved(first, [], values(model.build), values(model.size))
+    check, code, stop = None, ExitCode.OK, None
+    solution = first.solution
     if result.interrupted:
-        solution = _marked_interrupted(solution)
+        stop = {"stopped_by": "interrupt", "stopped_in": "round 1's solve"}
     elif inst.matching == "hourly" and layers.weather:
-        solution, result, inst, check, code = _full_year(
-            cfg, layers, periods, inst, model, solution, result, timings, say, log
-        )
-    t = time.perf_counter()
-    with staged_run(out_root, cfg.name, manifest["config_sha256"]) as staged:
-        write_run_contents(staged.path, cfg, solution, layers, inst)
-        _copy_log(log, staged.path)
-        if check is not None:
-            _write_full_year(staged.path, check, cfg.name)
-        timings["write_s"] = time.perf_counter() - t
-        manifest["timings"] = timings
-        manifest["status"] = result.status.value
-        staged.manifest = manifest
-    assert staged.published is not None
-    say(f"published {staged.published.name}")
-    return RunOutcome(staged.published, result.status.value, code, solution.summary)
+        outcome = check_and_guarantee(cfg, layers, periods, first, say, log, timings,
+                                      checkpoint, done, sites)  # fmt: skip
+        inst, solution, result, check = (outcome.last.inst, outcome.last.solution,
+                                         outcome.last.result, outcome.check)  # fmt: skip
+        solution, code, stop = _checked(solution, outcome, cfg, say)
+        if stop is not None and discard_on_interrupt:
+            raise KeyboardInterrupt("stopped; --discard-on-interrupt")
+    if stop is not None:
+        solution = _marked(solution, stop)
+        code = ExitCode.INTERRUPTED
+    path, stopped = _publish_plan(cfg, out_root, manifest, timings, solution, layers, inst,
+                                  check, result, log, say, discard_on_interrupt,
+                                  figures=stop is None)  # fmt: skip
+    if stopped:
+        code = ExitCode.INTERRUPTED
+        stop = stop or {"stopped_by": "interrupt", "stopped_in": "writing the figures"}
+    if checkpoint is not None and stop is None:
+        checkpoint.remove()
+    summary = {**solution.summary.to_dict(), **(stop or {})}
+    return RunOutcome(path, result.status.value, code, summary)
 
 
-def _full_year(
-    cfg: Config,
-    layers: Layers,
-    periods: Periods | None,
-    inst: Instance,
-    model: SitingModel,
-    solution: Solution,
-    result: SolveResult,
-    timings: dict[str, float],
-    say: Progress,
-    log: Path | None = None,
-) -> tuple[Solution, SolveResult, Instance, Any, ExitCode]:
-    """The full-year check of the plan and, with ``carbon.guarantee: full_year``, the loop
-    that adds failing days and re-solves until the check meets the target (``docs/model.md``)."""
-    cuts = cfg.carbon.guarantee == "full_year" and cfg.carbon.guarantee_cuts
-    check = check_solution(inst, solution, layers.weather, say, duals=cuts)
-    timings["full_year_check_s"] = check.seconds
+def _checkpoint(cfg: Config, layers: Layers, periods: Periods | None, out_root: Path,
+                manifest: dict[str, Any], say: Progress,
+                resume: bool) -> RunCheckpoint | None:  # fmt: skip
+    """The checkpoint of a run that loops (the full-year guarantee), or None."""
+    loops = (cfg.carbon.guarantee == "full_year" and periods is not None
+             and cfg.carbon.matching == "hourly" and bool(layers.weather))  # fmt: skip
+    if not loops:
+        if resume:
+            say("--resume: this run has no rounds to resume (no full-year guarantee); "
+                "solving from the start")  # fmt: skip
+        return None
+    checkpoint = RunCheckpoint(out_root, cfg.name, manifest["config_sha256"])
+    if checkpoint.exists() and not resume:
+        say(f"an earlier run of this config stopped at {checkpoint.describe()}: this run "
+            "starts over (--resume continues it)")  # fmt: skip
+    elif resume and not checkpoint.exists():
+        say(f"--resume: no checkpoint of this config in {out_root}; solving from the start")
+    return checkpoint
+
+
+def _restore(cfg: Config, layers: Layers, periods: Periods | None, saved: Saved,
+             manifest: dict[str, Any], say: Progress,
+             ) -> tuple[SolvedRound, list[Round], tuple[list[float | None], list[float | None]]]:  # fmt: skip
+    """The saved round rebuilt, the rounds checked before it and the sites it fixes."""
+    say(f"resuming from round {saved.index} (saved {len(saved.days)} added days, "
+        f"{len(saved.cuts)} cuts): rebuilding its model, no solve")  # fmt: skip
+    first = restore_round(cfg, layers, periods, saved.index, saved.days, saved.cuts, saved.x,
+                          saved.result, saved.build, saved.size)  # fmt: skip
+    manifest["resumed_from_round"] = saved.index
+    manifest["solver"].update({"status": saved.result.status.value,
+                               "termination": saved.result.termination})  # fmt: skip
+    return first, saved.rounds[: saved.index - 1], (saved.build, saved.size)
+
+
+def _checked(solution: Solution, outcome: GuaranteeOutcome, cfg: Config,
+             say: Progress) -> tuple[Solution, ExitCode, dict[str, Any] | None]:  # fmt: skip
+    """The published plan with its check (and guarantee record) in the summary."""
     extra: dict[str, Any] = {}
     code = ExitCode.OK
-    if cfg.carbon.guarantee == "full_year" and periods is not None:
-        state = _Guarantee(periods, inst, solution, result, check, [_round(result, check, inst)],
-                           [_value(v) for v in model.build], [_value(v) for v in model.size])  # fmt: skip
-        while not _met(state.check, cfg) and len(state.rounds) < cfg.carbon.max_guarantee_rounds:
-            if not _next_round(state, cfg, layers, timings, say, log):
-                break
-        inst, solution, result, check = state.inst, state.solution, state.result, state.check
-        met = _met(check, cfg)
+    stop = None
+    if outcome.stopped_by is not None:
+        stop = {"stopped_by": outcome.stopped_by, "stopped_in": outcome.stopped_in,
+                "full_year_checked": outcome.check is not None}  # fmt: skip
+    if cfg.carbon.guarantee == "full_year" and outcome.rounds:
         extra["guarantee"] = guarantee_summary(
-            state.rounds, met, cfg.carbon.cfe_target, cfg.carbon.guarantee_tolerance
+            outcome.rounds, outcome.met, cfg.carbon.cfe_target, cfg.carbon.guarantee_tolerance
         )
-        if not met:
+        if stop is not None:
+            extra["guarantee"]["stopped_by"] = outcome.stopped_by
+        elif not outcome.met and outcome.check is not None:
             code = ExitCode.INFEASIBLE
-            say(_shortfall_words(extra["guarantee"], check))
-    summary = RunSummary({**solution.summary, **check.summary(), **extra})
-    return dataclasses.replace(solution, summary=summary), result, inst, check, code
-
-
-@dataclass
-class _Guarantee:
-    """The guarantee loop's state: the last plan that solved, and the rounds so far."""
-
-    periods: Periods
-    inst: Instance
-    solution: Solution
-    result: SolveResult
-    check: Any
-    rounds: list[Round]
-    build: list[float | None]
-    size: list[float | None]
-    cuts: list[ResidualCut] = field(default_factory=list)
-
-
-def _value(var: Any) -> float | None:
-    return None if var is None or var.varValue is None else float(var.varValue)
-
-
-def _next_round(
-    g: _Guarantee,
-    cfg: Config,
-    layers: Layers,
-    timings: dict[str, float],
-    say: Progress,
-    log: Path | None = None,
-) -> bool:
-    """Add the failing days and a cut, re-solve with the sites fixed and re-check; False: stop."""
-    periods, days = g.periods, list[str]()
-    if cfg.carbon.guarantee_days_per_round > 0:
-        periods, days = _add_failing_days(g.periods, g.check, cfg)
-    new_cuts = _residual_cuts(g, cfg, layers) if cfg.carbon.guarantee_cuts else []
-    if not days and not new_cuts:
-        return False
-    g.cuts += new_cuts
-    g.rounds[-1] = dataclasses.replace(g.rounds[-1], days_added=days)
-    added = f"{len(days)} days ({days[0]} ... {days[-1]})" if days else "no days"
-    if cfg.carbon.guarantee_cuts:
-        added += f" and {len(new_cuts)} cut(s) ({len(g.cuts)} in all)"
-    say(f"guarantee round {len(g.rounds) + 1}: adding {added}, {periods.n_periods} periods, "
-        "sites fixed")  # fmt: skip
-    inst = dataclasses.replace(build_instance(layers, cfg, periods), residual_cuts=tuple(g.cuts))
-    t = time.perf_counter()
-    model = build_model(inst)
-    fix_sites(model, g.build, g.size)
-    timings["build_s"] += time.perf_counter() - t
-    result = solve(model, cfg.solver, say, log)
-    timings["solve_s"] += result.solve_s
-    say(f"solver: {result.termination} in {result.solve_s:.1f} s; objective "
-        f"{result.objective:,.0f} EUR/yr")  # fmt: skip
-    if result.interrupted:
-        say("stopped: the guarantee keeps the last plan it checked")
-        g.rounds[-1] = dataclasses.replace(g.rounds[-1], days_added=[])
-        return False
-    if not result.status.has_solution:
-        say("this round found no plan: the guarantee keeps the last plan that solved")
-        g.rounds[-1] = dataclasses.replace(g.rounds[-1], days_added=[])
-        return False
-    g.periods, g.inst, g.result = periods, inst, result
-    g.solution = extract_solution(model, result)
-    g.check = check_solution(inst, g.solution, layers.weather, say, cfg.carbon.guarantee_cuts)
-    timings["full_year_check_s"] += g.check.seconds
-    g.rounds.append(_round(result, g.check, inst))
-    return True
-
-
-def _round(result: SolveResult, check: Any, inst: Instance) -> Round:
-    worst = check.years[check.worst_year]
-    return Round(float(result.objective or 0.0), float(worst["cfe"]),
-                 float(worst["residual_mwh"]), int(inst.period.max()) + 1,
-                 float(result.solve_s), float(check.seconds),
-                 cuts=len(inst.residual_cuts))  # fmt: skip
-
-
-def _residual_cuts(g: _Guarantee, cfg: Config, layers: Layers) -> list[ResidualCut]:
-    """A cut per checked year that falls short, aimed at half the tolerance inside the target
-    (cuts approach from outside: the year's residual is at least their linear bound)."""
-    cuts = []
-    share = 1.0 - cfg.carbon.cfe_target + cfg.carbon.guarantee_tolerance / 2
-    plan = g.check.plan
-    for wy in layers.weather:
-        year = str(wy.year)
-        dispatch = g.check.dispatches.get(year)
-        if (
-            dispatch is None
-            or dispatch.sensitivity is None
-            or g.check.meets_year(year, cfg.carbon.cfe_target - cfg.carbon.guarantee_tolerance)
-        ):
-            continue
-        hours = dispatch.grid_mw.shape[1]
-        cuts.append(residual_cut(plan, dispatch.sensitivity, hourly_cf(g.inst, plan, wy),
-                                 float(dispatch.grid_mw.sum()),
-                                 share * float(plan.load_mw.sum()) * hours))  # fmt: skip
-    return cuts
-
-
-def _met(check: Any, cfg: Config) -> bool:
-    """The full-year CFE of every year checked within tolerance of the target."""
-    return check.meets(cfg.carbon.cfe_target - cfg.carbon.guarantee_tolerance)
-
-
-def _add_failing_days(periods: Periods, check: Any, cfg: Config) -> tuple[Periods, list[str]]:
-    """The periods with the failing days of the years they run through added, and their dates.
-
-    A robust run shares the round's days among its years in proportion to their residual
-    grid energy (each year that falls short gets at least one).
-    """
-    years = periods.calendar_years
-    residual = {y: float(check.dispatches[str(y)].grid_mw.sum()) if str(y) in check.dispatches
-                else 0.0 for y in years}  # fmt: skip
-    short = [y for y in years if str(y) in check.dispatches
-             and not check.meets_year(str(y), cfg.carbon.cfe_target)]  # fmt: skip
-    if not short:  # the years run on hold; another year checked falls short: its days
-        short = [years[0]]
-    total = sum(residual[y] for y in short) or 1.0
-    skip = set(periods.days)
-    days: list[int] = []
-    for y in short:
-        i = years.index(y)
-        dispatch = check.dispatches.get(str(y)) or check.dispatches[check.worst_year]
-        share = max(1, round(cfg.carbon.guarantee_days_per_round * residual[y] / total))
-        own = {d - 365 * i for d in skip if 365 * i <= d < 365 * (i + 1)}
-        picked = failing_days(dispatch.grid_mw, check.plan.load_mw, cfg.carbon.cfe_target,
-                              share, own)  # fmt: skip
-        days += [365 * i + d for d in picked]
-    dates = periods.calendar
-    return periods.with_days(days), [dates[d] for d in days]
-
-
-def _shortfall_words(record: Mapping[str, Any], check: Any) -> str:
-    worst = check.years[check.worst_year]
-    return (
-        f"guarantee not met after {record['rounds']} rounds: full-year CFE {worst['cfe']:.3%} "
-        f"against {record['cfe_target'] - record['tolerance']:.3%} "
-        f"(short by {record['shortfall']:.3%}, {worst['residual_mwh'] / 1e6:,.2f} TWh of "
-        f"residual grid in {check.worst_year}); raise carbon.max_guarantee_rounds, allow "
-        "long-duration storage or firm supply (technologies:), or lower carbon.cfe_target"
-    )
+            say(shortfall_words(extra["guarantee"], outcome.check))
+    checked = outcome.check.summary() if outcome.check is not None else {}
+    summary = RunSummary({**solution.summary, **checked, **extra})
+    return dataclasses.replace(solution, summary=summary), code, stop
 
 
 def _run_manifest(cfg: Config, source: str, overrides: list[str]) -> dict[str, Any]:
@@ -481,9 +414,9 @@ def _stop_if_interrupted(result: SolveResult, discard: bool, say: Progress) -> N
         "without the full-year check")  # fmt: skip
 
 
-def _marked_interrupted(solution: Solution) -> Solution:
-    """The solution with ``summary.json`` saying the solve was stopped by the user."""
-    summary = RunSummary({**solution.summary, "stopped_by": "interrupt"})
+def _marked(solution: Solution, stop: Mapping[str, Any]) -> Solution:
+    """The solution with ``summary.json`` saying the run was stopped by the user, and where."""
+    summary = RunSummary({**solution.summary, **stop})
     return dataclasses.replace(solution, summary=summary)
 
 
@@ -500,11 +433,69 @@ def _require_solution(result: SolveResult, cfg: Config) -> None:
         )
 
 
+def _publish_plan(
+    cfg: Config,
+    out_root: Path,
+    manifest: dict[str, Any],
+    timings: dict[str, float],
+    solution: Solution,
+    layers: Layers,
+    inst: Instance,
+    check: Any,
+    result: SolveResult,
+    log: Path | None,
+    say: Progress,
+    discard: bool = False,
+    figures: bool = True,
+) -> tuple[Path, bool]:
+    """Publish a plan's run folder; True when a stop came while it was written.
+
+    The tables, GeoPackage and summary are written with Ctrl-C and SIGTERM held back (about a
+    second), so a stop never leaves a plan half-written; a stop while the figures are drawn
+    skips the rest of them (``manifest.json``'s ``figures``; ``siting plot RUN`` redraws
+    the map) and the plan is published all the same. A run that was stopped before
+    (``figures`` False) publishes its tables at once and draws no figure.
+    """
+    t = time.perf_counter()
+    with staged_run(out_root, cfg.name, manifest["config_sha256"]) as staged:
+        with held_signals() as held:
+            geo = write_run_data(staged.path, cfg, solution, layers, check)
+            _copy_log(log, staged.path)
+        stopped = held.caught
+        if not figures:
+            manifest["figures"] = "skipped: the run was stopped (siting plot RUN draws them)"
+        elif not stopped:
+            try:
+                write_run_figures(staged.path, cfg, solution, layers, inst, check, geo)
+            except KeyboardInterrupt:
+                stopped = True
+        if stopped and discard:
+            raise KeyboardInterrupt("stopped while writing; --discard-on-interrupt")
+        if stopped:
+            _drop_partial(staged.path)
+            manifest["figures"] = ("incomplete: stopped while they were drawn "
+                                   "(siting plot RUN draws the map again)")  # fmt: skip
+        timings["write_s"] = time.perf_counter() - t
+        with held_signals():
+            manifest["timings"] = timings
+            manifest["status"] = result.status.value
+            staged.manifest = manifest
+    assert staged.published is not None
+    say(f"published {staged.published.name}")
+    return staged.published, stopped
+
+
+def _drop_partial(folder: Path) -> None:
+    """Remove what a stopped figure left: figures are written beside their names and moved
+    into place, so only those ``.part`` files can be cut off half-way."""
+    for part in folder.rglob(".*.part"):
+        part.unlink(missing_ok=True)
+
+
 def _write_full_year(folder: Path, check: Any, name: str) -> None:
-    """``tables/full_year.csv`` and the figure of the worst year (``full_year.png``)."""
+    """The figure of the worst year of a full-year check (``full_year.png``)."""
     from siting.plots import plot_full_year, save_figure
 
-    check.table.to_csv(folder / "tables" / "full_year.csv", index=False, float_format="%.9g")
     year = check.worst_year
     d, plan, head = check.dispatches[year], check.plan, check.years[year]
     energy = {st.tech: st.energy_mwh for st in plan.stores}
@@ -517,16 +508,28 @@ def _write_full_year(folder: Path, check: Any, name: str) -> None:
     save_figure(fig, folder / "full_year")
 
 
-def write_run_contents(
-    folder: Path, cfg: Config, solution: Solution, layers: Layers, inst: Instance
-) -> None:
-    """Config, tables, GeoPackage, summary and maps of a solved run (all but the manifest)."""
+def write_run_data(folder: Path, cfg: Config, solution: Solution, layers: Layers,
+                   check: Any = None) -> dict[str, Any]:  # fmt: skip
+    """Config, tables, GeoPackage and summary of a solved run (all but figures and manifest);
+    returns the result layers the GeoPackage holds."""
+    write_yaml(folder / "config.yaml", cfg.to_plain())
+    geo = write_results(folder, solution, layers)
+    if check is not None:
+        check.table.to_csv(folder / "tables" / "full_year.csv", index=False, float_format="%.9g")
+    return geo
+
+
+def write_run_figures(folder: Path, cfg: Config, solution: Solution, layers: Layers,
+                      inst: Instance, check: Any = None,
+                      geo: dict[str, Any] | None = None) -> None:  # fmt: skip
+    """The maps (PNG, SVG, HTML), the dispatch figure of hourly runs and the full-year
+    figure of checked ones (``geo``: the result layers, if already made)."""
+    from siting.outputs.results import result_layers
     from siting.plots import plot_run_map, save_figure
     from siting.plots.interactive import save_map_html
     from siting.plots.run_map import map_options
 
-    write_yaml(folder / "config.yaml", cfg.to_plain())
-    geo = write_results(folder, solution, layers)
+    geo = geo if geo is not None else result_layers(solution, layers)
     options = map_options(geo, cfg.to_plain())
     fig = plot_run_map(geo["zones"], geo["sites"], geo["links"], solution.summary, cfg.name,
                        **options)  # fmt: skip
@@ -539,6 +542,16 @@ def write_run_contents(
             ),
             folder / "dispatch",
         )
+    if check is not None:
+        _write_full_year(folder, check, cfg.name)
+
+
+def write_run_contents(
+    folder: Path, cfg: Config, solution: Solution, layers: Layers, inst: Instance
+) -> None:
+    """Config, tables, GeoPackage, summary and figures of a solved run (all but the manifest)."""
+    geo = write_run_data(folder, cfg, solution, layers)
+    write_run_figures(folder, cfg, solution, layers, inst, geo=geo)
 
 
 def dispatch_figure(

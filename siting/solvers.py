@@ -132,6 +132,7 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
         self._integer = np.zeros(0, bool)
         self.say = say
         self.interrupted = False
+        self.watch: Any = None  # the SolveWatch of the last solve
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's API name)
         import highspy
@@ -146,9 +147,14 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
 
         scaling = self.scaling
         say = getattr(self.say, "beat", self.say)  # a live line where the progress has one
-        watch = SolveWatch(say, lambda v: unscale_objective(v, scaling))
-        watch.run(lp.solverModel)
-        self.interrupted = watch.interrupted
+        self.watch = SolveWatch(say, lambda v: unscale_objective(v, scaling))
+        self.watch.run(lp.solverModel)
+        self.interrupted = self.watch.interrupted
+
+    @property
+    def abandoned(self) -> bool:
+        """Whether the last solve was left running after a stop, its incumbent kept."""
+        return self.watch is not None and bool(self.watch.abandoned)
 
     def _route_log(self, h: Any) -> Path | None:
         """Route HiGHS's log: never to the console (HiGHS's console is stdout), to stderr
@@ -177,6 +183,11 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
     def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:  # noqa: N802
         # PuLP's own version also copies row activities and duals one object at a time;
         # the model reads column values only
+        if self.abandoned:  # HiGHS still runs: its own solution is not to be read now
+            x = unscale_values(self.watch.incumbent.x, self._integer, self.scaling)
+            for var, value in zip(lp.variables(), x.tolist(), strict=True):
+                var.varValue = value
+            return _PULP_STATUS["kInterrupt"]
         h = lp.solverModel
         ms = h.getModelStatus()
         x = unscale_values(np.asarray(h.getSolution().col_value, float), self._integer,
@@ -193,8 +204,9 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
         part = self._route_log(lp.solverModel)
         self.buildSolverModel(lp)
         t1 = time.perf_counter()
-        self.callSolver(lp)  # an abandoned solve raises: its HiGHS still runs, leave it be
-        self._append_log(lp.solverModel, part)
+        self.callSolver(lp)  # abandoned without a plan, it raises: its HiGHS still runs
+        if not self.abandoned:  # HiGHS still writes to its log; leave it be
+            self._append_log(lp.solverModel, part)
         t2 = time.perf_counter()
         self.pass_s, self.solve_s = t1 - t0, t2 - t1
         status, sol_status = self.findSolutionValues(lp)
@@ -427,6 +439,8 @@ def _solve_highs_once(
             _pkg_version("highspy"),
             str(exc),
         )
+    if solver.abandoned:
+        return _abandoned_result(solver, algorithm)
     h = prob.solverModel
     ms = h.getModelStatus()
     info = h.getInfo()
@@ -465,20 +479,29 @@ def _solve_highs_once(
         gap = 0.0 if status == SolverStatus.OPTIMAL else math.nan
     if math.isinf(gap):
         gap = math.nan
-    return SolveResult(
-        status,
-        text,
-        obj,
-        bound,
-        gap,
-        solver.pass_s,
-        solver.solve_s,
-        "highs",
-        _pkg_version("highspy"),
-        algorithm=algorithm,
-        scaling=(scaling.quantity_exp, scaling.objective_exp),
-        interrupted=solver.interrupted,
-    )
+    return _highs_result(solver, algorithm, status, text, (obj, bound, gap), solver.interrupted)
+
+
+def _highs_result(solver: BulkHiGHS, algorithm: str, status: SolverStatus, text: str,
+                  numbers: tuple[float, float, float], interrupted: bool) -> SolveResult:  # fmt: skip
+    """A HiGHS solve's result; ``numbers``: objective, bound [EUR/yr] and gap [-]."""
+    scaling = solver.scaling
+    return SolveResult(status, text, *numbers, solver.pass_s, solver.solve_s, "highs",
+                       _pkg_version("highspy"), algorithm=algorithm,
+                       scaling=(scaling.quantity_exp, scaling.objective_exp),
+                       interrupted=interrupted)  # fmt: skip
+
+
+def _abandoned_result(solver: BulkHiGHS, algorithm: str) -> SolveResult:
+    """The result of a solve stopped where HiGHS could not return: the last incumbent that
+    branch and bound reported, with the last bound it reported (HiGHS runs on, unread)."""
+    watch = solver.watch
+    objective = unscale_objective(watch.incumbent.objective, solver.scaling)
+    bound = watch.bound
+    gap = abs(objective - bound) / max(1.0, abs(objective)) if math.isfinite(bound) else math.nan
+    text = "Interrupted by user (HiGHS was in an LP it cannot stop; its last plan kept)"
+    return _highs_result(solver, algorithm, SolverStatus.FEASIBLE, text, (objective, bound, gap),
+                         True)  # fmt: skip
 
 
 def _solve_cbc(model: SitingModel, options: SolverConfig) -> SolveResult:

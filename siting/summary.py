@@ -53,8 +53,15 @@ FIELDS: tuple[SummaryField, ...] = (
     SummaryField("hourly_cfe_score", "hourly CFE score: load not bought from the grid (runs on hours)", "share", sweep=True),
     SummaryField("grid_purchase_mwh", "grid energy bought (not carbon-free)", "MWh/yr", sweep=True),
     SummaryField("grid_sale_mwh", "surplus clean energy sold to the grid", "MWh/yr", sweep=True),
-    SummaryField("cost_breakdown_eur_per_yr.reinforcement", "grid reinforcement for new load", "EUR/yr"),
-    SummaryField("cost_breakdown_eur_per_yr.grid_sales", "grid sales (negative: revenue)", "EUR/yr"),
+    SummaryField("cost_breakdown_eur_per_yr.sites", "cost: data-centre sites (construction)", "EUR/yr"),
+    SummaryField("cost_breakdown_eur_per_yr.clean_capacity", "cost: new clean capacity", "EUR/yr"),
+    SummaryField("cost_breakdown_eur_per_yr.storage", "cost: storage", "EUR/yr"),
+    SummaryField("cost_breakdown_eur_per_yr.residual_grid", "cost: grid purchases (price plus carbon)", "EUR/yr"),
+    SummaryField("cost_breakdown_eur_per_yr.grid_sales", "cost: grid sales (negative: revenue)", "EUR/yr"),
+    SummaryField("cost_breakdown_eur_per_yr.reinforcement", "cost: grid reinforcement for new load", "EUR/yr"),
+    SummaryField("cost_breakdown_eur_per_yr.links", "cost: link use (wheeling)", "EUR/yr"),
+    SummaryField("cost_breakdown_eur_per_yr.water", "cost: water", "EUR/yr"),
+    SummaryField("cost_breakdown_eur_per_yr.connection_acceleration", "cost: accelerated grid connections", "EUR/yr"),
     SummaryField("cfe_score_full_year", "CFE score over every hour of the worst weather year", "share", sweep=True),
     SummaryField("full_year_residual_mwh", "residual grid energy over that full year", "MWh/yr"),
     SummaryField("emissions_t_per_yr", "emissions of grid purchases", "t CO2/yr", sweep=True),
@@ -138,3 +145,22 @@ class RunSummary(Mapping[str, Any]):
     def label(self, key: str) -> str:
         """Label of a field (the key itself for fields outside the table)."""
         return BY_KEY[key].label if key in BY_KEY else key
+
+
+def cfe_words(summary: Mapping[str, Any]) -> str:
+    """A run's carbon-free scores, each named by the rule behind it: the run's own rule on
+    the model's periods, hour by hour, and over the full year where it was checked; e.g.
+    ``"annual matching 100.0 %; hour by hour 71.5 % on the model's days"``."""
+    parts = []
+    rule = summary.get("matching")
+    score = summary.get("cfe_score")
+    if isinstance(score, int | float):
+        where = "" if rule == "annual" else " on the model's days"
+        parts.append(f"{rule or 'the run'}{' matching' if rule else ''}{where} {score:.1%}")
+    hourly = summary.get("hourly_cfe_score")
+    if rule == "annual" and isinstance(hourly, int | float):
+        parts.append(f"hour by hour {hourly:.1%} on the model's days")
+    full = summary.get("cfe_score_by_year") or {}
+    for year, value in full.items():
+        parts.append(f"over every hour of {year} {value:.2%}")
+    return "; ".join(parts) or "not reported"

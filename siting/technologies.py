@@ -138,9 +138,48 @@ def _number(row: pd.Series, col: str, default: float = math.nan) -> float:
     return default if math.isnan(x) else x
 
 
+NUMERIC = (
+    "investment_eur_per_kw", "fom_pct_per_yr", "lifetime_y", "vom_eur_per_mwh",
+    "energy_investment_eur_per_kwh", "energy_fom_pct_per_yr", "energy_lifetime_y",
+    "roundtrip_efficiency", "charge_investment_eur_per_kw", "charge_fom_pct_per_yr",
+    "charge_lifetime_y", "charge_efficiency", "duration_h",
+)  # fmt: skip
+"""The table's number columns: a cell in one is a number or empty, nothing else."""
+
+YES, NO = ("yes", "true"), ("no", "false")
+"""The words ``on_by_default`` takes (any case; empty: yes)."""
+
+
+def _typed_problems(row: pd.Series, where: str) -> list[Problem]:
+    """Cells that are not of their column's type: text in a number column, a yes/no column
+    given another word. Read loosely, either would change the plan without a word."""
+    out = []
+    for col in NUMERIC:
+        v = row.get(col)
+        if v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == "":
+            continue
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            out.append(Problem(f"{where}: {col}", f"{v!r} is not a number",
+                               "enter a number (a point for decimals, no units), or leave it empty"))  # fmt: skip
+            continue
+        if not math.isfinite(x):
+            out.append(
+                Problem(f"{where}: {col}", f"{v!r} is not a finite number", "enter a number")
+            )
+    flag = row.get("on_by_default")
+    if flag is not None and not (isinstance(flag, float) and math.isnan(flag)):
+        word = str(flag).strip().lower()
+        if word and word not in YES + NO:
+            out.append(Problem(f"{where}: on_by_default", f"{flag!r} is neither yes nor no",
+                               "write yes or no (true or false), or leave it empty for yes"))  # fmt: skip
+    return out
+
+
 def _row_problems(row: pd.Series, where: str) -> list[Problem]:
     """Everything wrong with one table row, each with its fix."""
-    out: list[Problem] = []
+    out: list[Problem] = _typed_problems(row, where)
     kinds = ", ".join(k.value for k in Kind)
     if str(row.get("kind")) not in {k.value for k in Kind}:
         out.append(Problem(f"{where}: kind", f"unknown kind {row.get('kind')!r}", f"use {kinds}"))
@@ -233,7 +272,7 @@ def _technology(row: pd.Series) -> Technology:
         charge_efficiency=_number(row, "charge_efficiency"),
         duration_h=_number(row, "duration_h"),
         zones=_zones(row),
-        on_by_default=str(row.get("on_by_default", "yes")).strip().lower() not in ("no", "false"),
+        on_by_default=str(row.get("on_by_default", "yes")).strip().lower() not in NO,
         tech=str(row["tech"]),
         kind=Kind(row["kind"]),
         label=str(row["label"]),
@@ -281,9 +320,20 @@ def parse_table(df: pd.DataFrame, source: str) -> TechnologyTable:
 def read_table(path: Path) -> TechnologyTable:
     """Read and check a technology table CSV (see :func:`parse_table`)."""
     try:
-        df = pd.read_csv(path, dtype={"tech": str, "kind": str, "zones": str, "on_by_default": str})
+        df = pd.read_csv(path, dtype={"tech": str, "kind": str, "zones": str, "on_by_default": str},
+                         encoding="utf-8")  # fmt: skip
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(str(path), f"is not UTF-8 text (byte {exc.object[exc.start]:#04x} "
+                                  f"at position {exc.start})",
+                                  "save the table as UTF-8 (CSV UTF-8 in a spreadsheet)")]) from None  # fmt: skip
+    except pd.errors.EmptyDataError:
+        raise InputError([Problem(str(path), "is empty",
+                                  "give a header and one row per technology (see docs/technologies.md)")]) from None  # fmt: skip
     except (OSError, pd.errors.ParserError) as exc:
         raise InputError([Problem(str(path), f"cannot read ({exc})", "check the file")]) from None
+    if df.empty:
+        raise InputError([Problem(str(path), "has a header but no technology",
+                                  "add one row per technology (see docs/technologies.md)")])  # fmt: skip
     return parse_table(df, str(path))
 
 

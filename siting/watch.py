@@ -9,14 +9,17 @@ carry elapsed time, bound and incumbent for the heartbeat (``docs/cli.md``, "Lon
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 HEARTBEAT_S = 5.0
 """At most one progress line this often [s]."""
@@ -35,6 +38,77 @@ def solve_abandoned() -> bool:
     """Whether this process left a HiGHS solve running after a stop it could not honour
     (HiPO, and the root LP of a MIP, call no interrupt callback in HiGHS 1.15)."""
     return _ABANDONED.is_set()
+
+
+@dataclass
+class Held:
+    """What :func:`held_signals` kept back: whether a stop was asked for meanwhile."""
+
+    caught: bool = False
+
+
+@contextlib.contextmanager
+def held_signals() -> Iterator[Held]:
+    """Hold Ctrl-C and SIGTERM back for a short block that must finish whole (writing a
+    plan's tables); the caller reads ``caught`` afterwards and stops then.
+
+    Outside the main thread, or where a signal is ignored, nothing changes.
+    """
+    held = Held()
+    if threading.current_thread() is not threading.main_thread():
+        yield held
+        return
+
+    def record(signum: int, frame: Any) -> None:
+        held.caught = True
+
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(sig, record)
+    try:
+        yield held
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _sigterm_as_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt("SIGTERM")
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM stops the process as Ctrl-C does (a
+    :class:`KeyboardInterrupt`), so that every phase of a command, not only a solve, ends
+    cleanly and keeps what it has. The previous handler is back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@dataclass(frozen=True)
+class Incumbent:
+    """The best plan branch and bound has reported so far, in HiGHS's (scaled) units.
+
+    Kept from HiGHS's improving-solution callback, so that a stop which HiGHS cannot honour
+    at once (its root LP calls no interrupt callback) still keeps the plan it had.
+
+    Attributes
+    ----------
+    x
+        Column values, in the order the model was passed [scaled units].
+    objective
+        Its objective value [scaled units].
+    """
+
+    x: np.ndarray
+    objective: float
 
 
 @dataclass(frozen=True)
@@ -118,6 +192,7 @@ class SolveWatch:
         self._kinds = (-1, -1)  # HiGHS's codes of the MIP and IPM callbacks (attach)
         self._beat: Beat | None = None
         self._start = time.monotonic()
+        self.incumbent: Incumbent | None = None
 
     @property
     def interrupted(self) -> bool:
@@ -133,6 +208,18 @@ class SolveWatch:
             # once branch and bound has begun, its node LPs' beats would hide the gap
             if beat.phase == "mip" or self._beat is None or self._beat.phase != "mip":
                 self._beat = beat
+
+    def _on_improving(self, event: Any) -> None:
+        # HiGHS's thread; the array is HiGHS's buffer, so it is copied
+        out = event.data_out
+        self.incumbent = Incumbent(np.array(out.mip_solution, dtype=float, copy=True),
+                                   float(out.objective_function_value))  # fmt: skip
+
+    @property
+    def bound(self) -> float:
+        """The last proven lower bound branch and bound reported [EUR/yr] (NaN if none)."""
+        beat = self._beat
+        return beat.bound if beat is not None and beat.phase == "mip" else math.nan
 
     def _read(self, event: Any) -> Beat:
         out = event.data_out
@@ -164,16 +251,19 @@ class SolveWatch:
         self._kinds = (int(kinds.kCallbackMipInterrupt), int(kinds.kCallbackIpmInterrupt))
         for callback in (highs.cbSimplexInterrupt, highs.cbIpmInterrupt, highs.cbMipInterrupt):
             callback.subscribe(self._on_event)
+        highs.cbMipImprovingSolution.subscribe(self._on_improving)
 
     def run(self, highs: Any) -> None:
         """Solve in HiGHS's own thread; Ctrl-C (SIGINT) or SIGTERM asks it to stop.
 
         HiGHS returns with its best plan within a fraction of a second of a stop request
         wherever it calls its callbacks (simplex, IPX, branch and bound).
-        HiPO and the root LP of a MIP call none (HiGHS 1.15); if HiGHS has not returned
-        :data:`STOP_WITHIN_S` after the request, the solve is abandoned (``abandoned``,
-        :func:`solve_abandoned`; its thread is left to the end of the process) and
-        :class:`KeyboardInterrupt` raised: there is no plan to keep then.
+        HiPO and the root LP of a MIP call none (HiGHS 1.15, also in the root's cut rounds
+        after a plan was found); if HiGHS has not returned :data:`STOP_WITHIN_S` after the
+        request, the solve is abandoned (``abandoned``, :func:`solve_abandoned`; its thread is
+        left to the end of the process). The last plan branch and bound reported
+        (:attr:`incumbent`) is then the result; without one, :class:`KeyboardInterrupt` is
+        raised: there is no plan to keep.
         Outside the main thread (Dask workers) signals cannot be caught; the solve just runs.
         """
         self.attach(highs)
@@ -187,8 +277,10 @@ class SolveWatch:
                 if self.stop.is_set() and time.monotonic() - self._stopped_at > STOP_WITHIN_S:
                     self.abandoned = True
                     _ABANDONED.set()
-                    raise KeyboardInterrupt("HiGHS was in the root LP, where it cannot be "
-                                            "stopped, and had no plan yet")  # fmt: skip
+                    if self.incumbent is not None:
+                        return
+                    raise KeyboardInterrupt("HiGHS was in an LP it cannot stop (interior "
+                                            "point, or the root LP) and had no plan yet")  # fmt: skip
                 # after a stop request the last line says so; no more beats
                 if (
                     self.say is not None

@@ -245,3 +245,21 @@ def test_europe_alternatives_within_one_percent(tmp_path) -> None:
     freq = pd.read_csv(folder / "site_frequency.csv")
     must = set(freq.loc[freq["class"] == "must-have", "site_id"])
     assert must == frozenset.intersection(*sets)  # may be empty: hosting limits spread plans
+
+
+def test_a_search_stopped_by_its_time_limit_is_not_called_a_proof(tmp_path, capsys) -> None:
+    """The time limit striking before the first plan exits 4 and says so, distinct from
+    HiGHS proving that no other plan exists (exit 3, above)."""
+    from conftest import REPO
+
+    base = run(REPO / "configs" / "europe-2030.yaml", out=tmp_path / "runs",
+               overrides=["carbon.annual_accounting=netted"])  # fmt: skip
+    assert base.path is not None
+    code = main(["alternatives", str(base.path), "--time-limit", "0.05",
+                 "--out", str(tmp_path / "alt")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == ExitCode.NO_SOLUTION, err
+    assert "time limit reached after" in err and "searched 1 plan, found 0" in err
+    assert "no proof that none exists" in err and "Raise --time-limit" in err
+    assert "no other siting plan exists" not in err
+    assert not (tmp_path / "alt").exists() or not any((tmp_path / "alt").iterdir())

@@ -359,6 +359,70 @@ CASES: list[tuple[str, Mutation, list[str]]] = [
 ]
 
 
+def tech_table(edit: Callable[[pd.DataFrame], pd.DataFrame]) -> Mutation:
+    """A copy of the shipped technology table, edited, as the config's table."""
+
+    def apply(cfg: Path, data: Path) -> None:
+        shipped = Path(__file__).parents[1] / "siting" / "data" / "technologies.csv"
+        edit(pd.read_csv(shipped, dtype=str)).to_csv(data / "tech.csv", index=False)
+        cfg_set(layers__technologies="data/tech.csv")(cfg, data)
+
+    return apply
+
+
+def tech_cell(tech: str, col: str, value: str) -> Mutation:
+    def edit(df: pd.DataFrame) -> pd.DataFrame:
+        df.loc[df["tech"] == tech, col] = value
+        return df
+
+    return tech_table(edit)
+
+
+def latin1_table(cfg: Path, data: Path) -> None:
+    tech_table(lambda df: df)(cfg, data)
+    path = data / "tech.csv"
+    text = path.read_text(encoding="utf-8").replace("Solar PV", "Solaire Géné")
+    path.write_bytes(text.encode("latin-1"))
+
+
+def weather_file(text: str) -> Mutation:
+    def apply(cfg: Path, data: Path) -> None:
+        (data / "weather.csv").write_text(text)
+        cfg_set(layers__weather="data/weather.csv")(cfg, data)
+
+    return apply
+
+
+CASES += [
+    # silent defaults that would change a plan
+    ("blank site cost", set_cell("sites.csv", 1, "capex_eur_per_mw_yr", ""),
+     ["sites.csv", "row 3 (site_id=A-2)", "'capex_eur_per_mw_yr' is empty", "no cost"]),
+    ("blank site fixed cost", set_cell("sites.csv", 0, "fixed_eur_per_yr", " "),
+     ["row 2 (site_id=A-1)", "'fixed_eur_per_yr' is empty"]),
+    ("blank site pue", set_cell("sites.csv", 2, "pue", ""),
+     ["row 4 (site_id=B-1)", "'pue' is empty", "baseline_pue", "leave the column out"]),
+    # the technology table, strictly typed
+    ("tech cost is text", tech_cell("solar", "investment_eur_per_kw", "cheap"),
+     ["tech.csv: line 2 (solar): investment_eur_per_kw", "'cheap' is not a number"]),
+    ("tech cost with a unit", tech_cell("battery", "energy_investment_eur_per_kwh", "150 EUR"),
+     ["energy_investment_eur_per_kwh", "'150 EUR' is not a number"]),
+    ("tech yes/no is another word", tech_cell("nuclear", "on_by_default", "maybe"),
+     ["(nuclear): on_by_default", "'maybe' is neither yes nor no"]),
+    ("tech table not UTF-8", latin1_table, ["tech.csv", "is not UTF-8", "save the table as UTF-8"]),
+    ("tech table empty", tech_table(lambda df: df.iloc[0:0]),
+     ["tech.csv", "has a header but no technology"]),
+    # weather files
+    ("weather header without hours", weather_file("utc_timestamp,A_solar\n"),
+     ["weather.csv", "has a header but no hours"]),
+    ("weather empty file", weather_file(""), ["weather.csv", "is empty"]),
+    # settings that cannot apply
+    ("cap on a storage kind", cfg_set(max_new_mw={"battery": 100.0}),
+     ["max_new_mw.battery", "storage technology", "remove it"]),
+    ("two years for a single-year mode", cfg_set(weather__years=[2015, 2016]),
+     ["weather.years", "single optimises on one", "weather.mode: robust"]),
+]  # fmt: skip
+
+
 def _links(cfg: Path, data: Path, rows: list[dict[str, object]]) -> None:
     pd.DataFrame(rows).to_csv(data / "links.csv", index=False)
     cfg_set(layers__links="data/links.csv")(cfg, data)

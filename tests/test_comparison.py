@@ -203,3 +203,17 @@ def test_the_robust_core_is_what_every_plan_builds(two_runs) -> None:
         assert n == sum(sid in s for s in built)
     sentence = comp.summary[-1]
     assert sentence.startswith(f"{len(core)} site") and "all 3 plans" in sentence
+
+
+def test_kpis_carry_every_cost_component_and_they_add_up(two_runs) -> None:
+    comp = build_comparison(two_runs)
+    k = comp.kpis.set_index("kpi")
+    for path, label in zip(two_runs, comp.labels, strict=True):
+        summary = json.loads((path / "summary.json").read_text())
+        parts = summary["cost_breakdown_eur_per_yr"]
+        for part, value in parts.items():
+            key = f"cost_breakdown_eur_per_yr.{part}"
+            assert key in k.index, f"{part} missing from kpis.csv"
+            assert k.at[key, label] == pytest.approx(value)
+        rows = [f"cost_breakdown_eur_per_yr.{p}" for p in parts]
+        assert k.loc[rows, label].sum() == pytest.approx(summary["objective_eur_per_yr"], rel=1e-6)

@@ -77,3 +77,14 @@ def test_every_exit_code_has_its_meaning_in_the_cli_docs() -> None:
     ][1:]
     assert len(rows) == len(ExitCode)
     assert all(row.rstrip(" |").split("|")[-1].strip() for row in rows), rows
+
+
+def test_every_config_shown_in_the_readme_is_the_shipped_file() -> None:
+    """A YAML block whose first line names a shipped file is that file, to the byte."""
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n# (configs/[\w.-]+\.yaml)\n(.*?)```", text, re.S)
+    assert {name for name, _ in blocks} >= {"configs/europe-2030.yaml", "configs/sweep-cfe.yaml"}
+    for name, body in blocks:
+        assert body == (REPO / name).read_text(encoding="utf-8").rstrip() + "\n", name

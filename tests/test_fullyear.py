@@ -292,3 +292,20 @@ def test_the_duals_give_a_valid_cut_on_the_residual(seed: int) -> None:
         more = clean.copy()
         more[z] += 1.0
         assert _residual(plan, more) >= r0 - sens.balance[z].sum() - 1e-6 * r0
+
+
+def test_the_full_year_figure_ranks_zones_by_their_own_shortfall() -> None:
+    """Largest own shortfall (residual over the zone's own load) first: a big zone 30 % short
+    above a small one 1 % short, whatever their sizes (the ranking once divided by load
+    twice and put small zones first)."""
+    from siting.plots.full_year import shortfall_order
+
+    hours = 48
+    load = np.array([1000.0, 10.0, 0.0, 200.0])
+    grid = np.zeros((4, hours))
+    grid[0] = 300.0  # 30 % short
+    grid[1] = 0.1  # 1 % short
+    grid[3, :24] = 40.0  # 10 % short over the two days
+    order, cfe = shortfall_order(grid, load)
+    assert order == [0, 3, 1]  # the zone without load is not drawn
+    assert cfe[[0, 1, 3]] == pytest.approx([0.7, 0.99, 0.9])

@@ -43,7 +43,9 @@ def spell_config(folder: Path, **carbon) -> Path:
 
 
 def only_run(folder: Path) -> Path:
-    return next(folder.iterdir())
+    """The one run folder in ``folder`` (hidden checkpoints and staging are not runs)."""
+    (run,) = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    return run
 
 
 def test_failing_days_are_whole_stretches_worst_first() -> None:
@@ -128,3 +130,81 @@ def test_the_guarantee_needs_hourly_matching_and_weather(
     assert main(["validate", str(cfg)]) == 2
     err = capsys.readouterr().err
     assert "carbon.guarantee" in err and "layers.weather" in err and "Traceback" not in err
+
+
+def stop_at_check(monkeypatch, n: int) -> None:
+    """Ctrl-C during the ``n``-th full-year check of the process (1: round 1's)."""
+    import siting.strategy
+
+    real = siting.strategy.check_solution
+    calls = {"n": 0}
+
+    def check(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(siting.strategy, "check_solution", check)
+
+
+def tables(run: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((run / "tables").glob("*.csv"))}
+
+
+def test_a_stopped_guarantee_publishes_its_last_checked_round_and_resumes_to_the_same_plan(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    cfg = spell_config(tmp_path, guarantee="full_year", guarantee_tolerance=0.0001)
+    whole = tmp_path / "whole"
+    assert main(["run", str(cfg), "--out", str(whole), "--quiet"]) == 0
+    reference = only_run(whole)
+    rounds = json.loads((reference / "summary.json").read_text())["guarantee"]["rounds"]
+    assert rounds >= 2
+
+    out = tmp_path / "runs"
+    with monkeypatch.context() as m:
+        stop_at_check(m, 2)  # round 2 solved, stopped in its check
+        assert main(["run", str(cfg), "--out", str(out), "--quiet"]) == ExitCode.INTERRUPTED
+    err = capsys.readouterr().err
+    assert "interrupted during round 2's full-year check" in err and "--resume" in err
+    assert "guarantee not met" not in err
+    stopped = only_run(out)
+    s = json.loads((stopped / "summary.json").read_text())
+    assert s["stopped_by"] == "interrupt" and s["guarantee"]["stopped_by"] == "interrupt"
+    assert s["guarantee"]["rounds"] == 1 and s["guarantee"]["days_added"] == []
+    assert s["cfe_score_full_year"] < 0.995  # round 1's plan, with its own check
+    assert (stopped / "tables" / "full_year.csv").is_file()
+    recheck_run(stopped)
+    assert list(out.glob(".resume-*/state.json"))
+
+    assert main(["run", str(cfg), "--out", str(out), "--quiet", "--resume"]) == 0
+    resumed = next(p for p in out.iterdir() if p != stopped and not p.name.startswith("."))
+    manifest = json.loads((resumed / "manifest.json").read_text())
+    assert manifest["resumed_from_round"] == 2
+    assert tables(resumed) == tables(reference)
+    g = json.loads((resumed / "summary.json").read_text())["guarantee"]
+    assert g["met"] and g["rounds"] == rounds
+    assert not list(out.glob(".resume-*"))  # a finished loop leaves no checkpoint
+
+
+def test_a_stop_in_the_first_check_publishes_the_plan_unchecked(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    cfg = spell_config(tmp_path, guarantee="full_year")
+    stop_at_check(monkeypatch, 1)
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 130
+    assert "interrupted during round 1's full-year check" in capsys.readouterr().err
+    run = only_run(tmp_path / "runs")
+    s = json.loads((run / "summary.json").read_text())
+    assert s["stopped_by"] == "interrupt" and s["full_year_checked"] is False
+    assert "cfe_score_full_year" not in s and "guarantee" not in s
+    assert not (run / "tables" / "full_year.csv").exists()
+    recheck_run(run)
+
+
+def test_resume_without_a_checkpoint_solves_from_the_start(tmp_path: Path, capsys) -> None:
+    cfg = spell_config(tmp_path, guarantee="full_year", max_guarantee_rounds=1)
+    code = main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--resume"])
+    assert code == 3  # one round: short, as without --resume
+    assert "no checkpoint of this config" in capsys.readouterr().err

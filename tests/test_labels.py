@@ -85,3 +85,28 @@ def test_labels_keep_off_other_discs_where_they_can() -> None:
     x0, y0, x1, y1 = p.box
     nx, ny = min(max(440.0, x0), x1), min(max(330.0, y0), y1)
     assert np.hypot(nx - 440.0, ny - 330.0) >= 30.0
+
+
+def test_a_label_reads_toward_its_marker() -> None:
+    """Lines sit flush with the box side nearest the marker, so ink, not the empty end of a
+    short second line, touches it (a centred "1.0 GW" under "Stockholm" left a gap)."""
+    (p,) = place_boxes(np.array([[400.0, 300.0]]), np.array([10.0]), np.array([[60.0, 22.0]]),
+                       FRAME)  # fmt: skip
+    assert p is not None and p.box[0] > 400.0 and p.align == "left"
+    right_edge = np.array([[790.0, 300.0]])  # no room to the right: the label goes left
+    (q,) = place_boxes(right_edge, np.array([5.0]), np.array([[60.0, 22.0]]), FRAME)
+    assert q is not None and q.box[2] <= 790.0 and q.align == "right"
+
+
+def test_a_corner_label_near_another_marker_or_pie_gets_a_leader() -> None:
+    """A label that meets its marker only at a corner, with another marker or a pie close
+    by, is tied to its own by a leader (Montpellier beside Spain's pie)."""
+    xy = np.array([[400.0, 300.0]])
+    alone = place_boxes(xy, np.array([10.0]), np.array([[60.0, 22.0]]), FRAME)[0]
+    assert alone is not None and not alone.leader
+    pie = np.array([[490.0, 300.0, 12.0]])  # beside the upper-right corner spot
+    near = place_boxes(xy, np.array([10.0]), np.array([[60.0, 22.0]]), FRAME, discs=pie)[0]
+    assert near is not None
+    x, y = 400.0, 300.0
+    corner = not (near.box[0] <= x <= near.box[2] or near.box[1] <= y <= near.box[3])
+    assert near.leader or not corner

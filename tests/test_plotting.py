@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pytest
 
 from siting.outputs.results import read_run
@@ -103,3 +104,28 @@ def test_no_title_line_is_wider_than_the_map() -> None:
     lines = map_title(summary, "europe-2030-247-robust").split("\n")
     assert all(len(line) <= TITLE_CHARS for line in lines[1:])
     assert "99.94% over every hour of the worst of 2015, 2016" in "\n".join(lines)
+
+
+def test_dispatch_legend_lists_only_what_is_drawn_and_the_title_names_the_rule() -> None:
+    import pandas as pd
+
+    from siting.plots import plot_dispatch
+
+    hours = 48
+    solar = np.where(np.arange(hours) % 24 < 12, 150.0, 0.0)
+    d = pd.DataFrame({
+        "zone_id": "A", "period": np.repeat([0, 1], 24), "weight_h": 182.5, "load_mw": 100.0,
+        "clean_mw": solar, "clean_solar_mw": solar, "clean_onshore_wind_mw": 0.0,
+        "charge_mw": 0.0, "discharge_mw": 0.0, "import_mw": 0.0, "export_mw": 0.0,
+        "grid_mw": np.where(solar > 0, 0.0, 100.0), "sale_mw": np.where(solar > 0, 50.0, 0.0),
+        "curtailment_mw": 0.0,
+    })  # fmt: skip
+    summary = {"matching": "annual", "cfe_score": 1.0, "hourly_cfe_score": 0.5}
+    fig = plot_dispatch(d, ["A"], summary, "test")
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "Solar PV" in labels and "data-centre load" in labels
+    assert "Onshore wind" not in labels  # built nowhere in the drawn zones
+    assert not any("charg" in x.lower() or "discharg" in x.lower() for x in labels)
+    assert not any("import" in x.lower() or "export" in x.lower() for x in labels)
+    title = fig._suptitle.get_text()
+    assert "annual matching 100.0%" in title and "hour by hour 50.0%" in title

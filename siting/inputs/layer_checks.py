@@ -81,6 +81,39 @@ def check_zones(
     return to_crs(df, name, path, c)
 
 
+SITE_COSTS = ("capex_eur_per_mw_yr", "fixed_eur_per_yr", "pue")
+"""Site columns whose default (0, the zone's fleet PUE) would silently change a plan if a
+row left its cell empty while the column is given: refused (a column left out of the whole
+file takes its documented default)."""
+
+
+def _no_blank_costs(df: pd.DataFrame, path: Path, c: Collector) -> None:
+    """Refuse empty cells in given cost and PUE columns, naming the zone's other values."""
+    for col in SITE_COSTS:
+        if col not in df.columns:
+            continue
+        raw = df[col]
+        blank = raw.isna() | (raw.astype(str).str.strip() == "")
+        if not blank.any():
+            continue
+        values = pd.to_numeric(raw, errors="coerce")
+        zone = df["zone_id"].astype(str) if "zone_id" in df.columns else None
+        for idx in df.index[blank]:
+            peers = values[~blank] if zone is None else values[~blank & (zone == zone[idx])]
+            seen = sorted({float(v) for v in peers.dropna()})[:3]
+            hint = (f" (the other sites of zone {zone[idx]} give {', '.join(f'{v:g}' for v in seen)})"
+                    if seen and zone is not None else "")  # fmt: skip
+            if col == "pue":
+                what = "the site would take its zone's fleet-average baseline_pue"
+                fix = (f"enter the site's PUE{hint}, or leave the column out of the whole file "
+                       "to give every site its zone's baseline_pue")  # fmt: skip
+            else:
+                what = "the site would be built at no cost"
+                fix = f"enter the site's cost{hint}, or 0 for a cost that is really nil"
+            c.add(where("sites", path, row_label(df, idx, "site_id")),
+                  f"'{col}' is empty while the column is given: {what}", fix)  # fmt: skip
+
+
 def check_sites(
     df: pd.DataFrame | None, path: Path | None, zones: gpd.GeoDataFrame | None, c: Collector
 ) -> gpd.GeoDataFrame | None:
@@ -98,6 +131,7 @@ def check_sites(
                   "'module_it_mw' is 0: no module could ever be built",
                   "give the size of one build module in MW, or leave it empty for "
                   "continuous capacity")  # fmt: skip
+    _no_blank_costs(df, path, c)
     check_numbers(df, name, path, c, "site_id", skip=("lon", "lat"))
     over = df["existing_it_mw"] > df["max_it_mw"] + 1e-9
     for idx in df.index[over]:

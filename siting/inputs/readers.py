@@ -61,7 +61,7 @@ def read_layer(path: Path, layer_name: str, known_columns: tuple[str, ...] = ())
         raise InputError([Problem(where, "is a folder, not a file", "name the layer file itself")])
     try:
         if suffix in CSV_SUFFIXES:
-            df = pd.read_csv(path)
+            df = pd.read_csv(path, encoding="utf-8")
             df = _points_from_lonlat(df)
         elif suffix in PARQUET_SUFFIXES:
             df = _read_parquet(path)
@@ -71,6 +71,9 @@ def read_layer(path: Path, layer_name: str, known_columns: tuple[str, ...] = ())
                 df = pd.DataFrame(df.drop(columns=df.geometry.name))
     except InputError:
         raise
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(where, f"is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                                  "save it as UTF-8 (CSV UTF-8 in a spreadsheet)")]) from None  # fmt: skip
     except Exception as exc:  # any reader failure is a bad file, not a bug of ours
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(

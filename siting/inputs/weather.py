@@ -171,9 +171,18 @@ def read_weather(path: Path, techs: list[str]) -> list[WeatherYear]:
         With one problem per bad column, row range or year.
     """
     try:
-        df = pd.read_csv(path, dtype=str)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError, EOFError) as exc:
+        df = pd.read_csv(path, dtype=str, encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        raise InputError([Problem(str(path), "is empty", "give a header and every hour of "
+                                  "whole years (see docs/layers.md#weather)")]) from None  # fmt: skip
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(str(path), f"is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                                  "save it as UTF-8 CSV, or gzip a UTF-8 CSV")]) from None  # fmt: skip
+    except (OSError, pd.errors.ParserError, EOFError) as exc:
         raise InputError([Problem(str(path), f"cannot read ({exc})", "give a CSV file")]) from None
+    if df.empty:
+        raise InputError([Problem(str(path), "has a header but no hours",
+                                  "give every hour of whole years (8,760 rows a year)")])  # fmt: skip
     if df.shape[1] < 2:
         raise InputError([Problem(str(path), "needs a timestamp column and capacity-factor columns",
                                   "see docs/layers.md#weather")])  # fmt: skip

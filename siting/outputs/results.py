@@ -246,7 +246,16 @@ def list_runs(folder: str | Path) -> pd.DataFrame:
                 "cost_bn_eur_yr": None if cost is None else round(cost / 1e9, 2),
                 "new_it_gw": None if new is None else round(new / 1e3, 1),
                 "sites": s.get("sites_built"),
-                "cfe": None if s.get("cfe_score") is None else round(s["cfe_score"], 3),
+                # each score under the rule that gives it (the run's rule, hour by hour, the
+                # full year of the weather): an annual 100 % is not an hourly one
+                "cfe_rule": None if s.get("cfe_score") is None else round(s["cfe_score"], 3),
+                "cfe_hourly": None
+                if s.get("hourly_cfe_score") is None
+                else round(s["hourly_cfe_score"], 3),
+                "cfe_full_year": None
+                if s.get("cfe_score_full_year") is None
+                else round(s["cfe_score_full_year"], 4),
+                "stopped": s.get("stopped_by") or "",
             }
         )
     df = pd.DataFrame(rows)

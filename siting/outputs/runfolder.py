@@ -17,6 +17,7 @@ import os
 import platform
 import secrets
 import shutil
+import tempfile
 from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -112,6 +113,65 @@ def write_yaml(path: Path, data: dict[str, Any]) -> None:
     """Write YAML with keys in their given order."""
     with path.open("w", encoding="utf-8") as f:
         yaml.safe_dump(_clean(data), f, sort_keys=False, allow_unicode=True)
+
+
+def require_writable_folder(folder: Path, key: str) -> None:
+    """Refuse, before any work, an output folder that cannot be written (exit 2).
+
+    The folder itself may be missing (it is created, as ``mkdir`` would); its parent must
+    exist. Writing is tried for real (a file created and removed), so a read-only file system
+    is found also when running as root, where permission bits do not apply.
+
+    Parameters
+    ----------
+    folder
+        The folder outputs go to.
+    key
+        The option or argument that named it, for the message (e.g. ``"--out"``).
+    """
+    from siting.errors import InputError, Problem
+
+    folder = Path(folder)
+    problem = _folder_problem(folder, key)
+    if problem is not None:
+        raise InputError([Problem(f"{key} {folder}", *problem)])
+
+
+def require_writable_file(path: Path, key: str) -> None:
+    """Refuse, before any work, an output file that cannot be written (exit 2): its folder
+    must exist and take files, and the path must not be a folder."""
+    from siting.errors import InputError, Problem
+
+    path = Path(path)
+    if path.is_dir():
+        raise InputError([Problem(f"{key} {path}", "is a folder, not a file",
+                                  f"give a file name, e.g. {path / 'check.csv'}")])  # fmt: skip
+    problem = _folder_problem(path.parent if str(path.parent) else Path("."), key, exists=True)
+    if problem is not None:
+        raise InputError([Problem(f"{key} {path}", *problem)])
+
+
+def _folder_problem(folder: Path, key: str, exists: bool = False) -> tuple[str, str] | None:
+    """(what, fix) when ``folder`` cannot receive files; ``exists``: it must exist already."""
+    other = f"or give another {key}"
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file, not a folder", f"move the file away {other}"
+    probe = folder
+    if not folder.exists():
+        parent = folder.parent
+        if exists or not parent.is_dir():
+            missing = folder if exists else parent
+            return (f"the folder {missing} does not exist",
+                    f"create it first (mkdir -p {missing}) {other}")  # fmt: skip
+        probe = parent
+    try:
+        fd, name = tempfile.mkstemp(prefix=".siting-write-test-", dir=probe)
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        return f"cannot write in {probe} ({why})", f"choose a folder you can write to {other}"
+    os.close(fd)
+    os.unlink(name)
+    return None
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from siting.plots.style import pyplot, tech_colour
+from siting.summary import cfe_words
 from siting.technologies import default_table
 
 if TYPE_CHECKING:
@@ -52,19 +53,20 @@ def plot_dispatch(
     fig, axes = plt.subplots(
         len(zones), 1, figsize=(13, 2.6 * len(zones) + 1.0), sharex=True, squeeze=False
     )
+    drawn: set[str] = set()
     for ax, zone in zip(axes[:, 0], zones, strict=True):
         d = dispatch[dispatch["zone_id"] == zone].reset_index(drop=True)
-        _zone_panel(ax, d, techs, stores)
+        drawn |= _zone_panel(ax, d, techs, stores)
         ax.set_ylabel(f"{zone} [GW]")
     _day_ticks(axes[-1, 0], dispatch[dispatch["zone_id"] == zones[0]].reset_index(drop=True), days)
-    handles = _legend_handles(techs, stores)
+    handles = _legend_handles(techs, stores, drawn)
     fig.legend(
         handles=handles, loc="upper center", ncol=min(len(handles), 9), fontsize=7.5,
         frameon=False, bbox_to_anchor=(0.5, 0.985 if len(handles) <= 9 else 0.975),
     )  # fmt: skip
     fig.suptitle(
-        f"{name}: hourly supply and data-centre load in the zones with most new capacity "
-        f"(CFE {summary.get('cfe_score', float('nan')):.1%} on these representative days)",
+        f"{name}: hourly supply and data-centre load in the zones with most new capacity\n"
+        f"CFE: {cfe_words(summary)}",
         fontsize=10.5,
         y=1.0,
     )
@@ -88,11 +90,13 @@ def _stores(dispatch: Any) -> list[str]:
     ]  # fmt: skip
 
 
-def _zone_panel(ax: Any, d: pd.DataFrame, techs: list[str], stores: list[str]) -> None:
+def _zone_panel(ax: Any, d: pd.DataFrame, techs: list[str], stores: list[str]) -> set[str]:
     """One zone's stacked supply above zero; charging, exports and curtailment below; load
     as a line [GW]. Each store is drawn apart (its colour: out solid above zero, in paler
     below); no store charges and discharges in the same slice (``siting.solution.unmix``).
+    Returns the bands that are not zero throughout (``"<store> in"`` for a store's charging).
     """
+    drawn: set[str] = set()
     x = np.arange(len(d))
     pos = [(t, d[f"clean_{t}_mw"], 1.0) for t in techs if d[f"clean_{t}_mw"].abs().sum() > 0]
     neg = []
@@ -111,10 +115,12 @@ def _zone_panel(ax: Any, d: pd.DataFrame, techs: list[str], stores: list[str]) -
         neg.append(("sale", -d["sale_mw"], 1.0))
     if "curtailment_mw" in d.columns:  # below zero, the bands add up to supply above the load
         neg.append(("curtailed", -d["curtailment_mw"], 1.0))
-    for layers in (pos, neg):
+    for side, layers in (("out", pos), ("in", neg)):
         base = np.zeros(len(d))
         for key, values, alpha in layers:
             v = values.to_numpy(float) / 1e3
+            if np.abs(v).sum() > 0:
+                drawn.add(f"{key} {side}" if key in stores else key)
             ax.fill_between(x, base, base + v, step="mid", color=tech_colour(key), alpha=alpha,
                             linewidth=0)  # fmt: skip
             base = base + v
@@ -125,6 +131,7 @@ def _zone_panel(ax: Any, d: pd.DataFrame, techs: list[str], stores: list[str]) -
     ax.set_xlim(-0.5, len(d) - 0.5)
     ax.grid(axis="y", color="#eeeeee", linewidth=0.6)
     ax.set_axisbelow(True)
+    return drawn
 
 
 def _day_ticks(ax: Any, d0: pd.DataFrame, days: dict[int, str] | None) -> None:
@@ -153,20 +160,26 @@ def _short_date(text: str) -> str:
         return text
 
 
-def _legend_handles(techs: list[str], stores: list[str]) -> list[Any]:
+def _legend_handles(techs: list[str], stores: list[str], drawn: set[str]) -> list[Any]:
+    """Legend entries for the bands drawn in some panel only (a plan without batteries or
+    without purchases shows none in its legend)."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     table = default_table()
-    handles: list[Any] = [Patch(color=tech_colour(t), label=table.label(t)) for t in techs]
+    handles: list[Any] = [Patch(color=tech_colour(t), label=table.label(t))
+                          for t in techs if t in drawn]  # fmt: skip
     for k in stores:
-        handles.append(Patch(color=tech_colour(k), label=f"{table.label(k)} out"))
-        handles.append(Patch(color=tech_colour(k), alpha=0.45, label=f"{table.label(k)} in"))
+        if f"{k} out" in drawn:
+            handles.append(Patch(color=tech_colour(k), label=f"{table.label(k)} out"))
+        if f"{k} in" in drawn:
+            handles.append(Patch(color=tech_colour(k), alpha=0.45, label=f"{table.label(k)} in"))
     flows = (
         ("import", "grid", "export", "sale", "curtailed")
         if stores
         else ("discharge", "import", "grid", "charge", "export", "sale", "curtailed")
     )
-    handles += [Patch(color=tech_colour(k), label=FLOW_NAMES.get(k, k)) for k in flows]
+    handles += [Patch(color=tech_colour(k), label=FLOW_NAMES.get(k, k))
+                for k in flows if k in drawn]  # fmt: skip
     handles.append(Line2D([], [], color="black", linewidth=1.4, label="data-centre load"))
     return handles

@@ -43,26 +43,44 @@ def plot_full_year(
     daily_grid = pd.DataFrame(grid_mw.T, index=days).groupby(level=0).sum()
     share = (daily_grid / (load_mw * 24.0)).T  # zones x days
     share.index = zone_ids
-    loaded = load_mw > 0
-    ranked = np.argsort(share.to_numpy().sum(axis=1) / np.maximum(load_mw, 1e-9))[::-1]
-    order = [int(i) for i in ranked if loaded[i]]
+    order, cfe = shortfall_order(grid_mw, load_mw)
     fig, (ax, bx) = plt.subplots(2, 1, figsize=(13, 9.5), height_ratios=(3, 1.2))
     data = share.iloc[order].to_numpy() * 100.0
     vmax = max(5.0, float(np.nanpercentile(data, 99.5)))
     im = ax.imshow(data, aspect="auto", cmap="Reds", vmin=0.0, vmax=vmax, interpolation="nearest")
-    ax.set_yticks(range(len(order)), [zone_ids[i] for i in order], fontsize=7)
+    ax.set_yticks(range(len(order)), [f"{zone_ids[i]} {cfe[i]:.1%}" for i in order], fontsize=7)
     months = pd.date_range(days[0], periods=12, freq="MS")
     starts = [int((m - days[0]).days) for m in months]
     for a in (ax, bx):
         a.set_xticks(starts, [f"{m:%b}" for m in months], fontsize=8)
     ax.set_xlim(-0.5, data.shape[1] - 0.5)
-    ax.set_ylabel("zone (most short at the top)")
+    ax.set_ylabel("zone and its CFE over the year (lowest at the top)")
     cb = fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
     cb.set_label("residual grid share of the day's load [%]")
     ax.set_title(title, fontsize=10.5, loc="left")
     _stores(bx, zone_ids, soc_mwh, energy_mwh, stamps, n_stores)
     fig.tight_layout()
     return fig
+
+
+def shortfall_order(grid_mw: np.ndarray, load_mw: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Zones with load, the one with the largest own shortfall first, and every zone's CFE.
+
+    A zone's shortfall is its residual grid over its own load, ``1 - CFE`` [-]; ties keep the
+    zones' order.
+
+    Parameters
+    ----------
+    grid_mw
+        Residual grid per zone and hour [MW], zones x hours.
+    load_mw
+        Each zone's average load [MW].
+    """
+    hours = grid_mw.shape[1]
+    energy = np.asarray(load_mw, float) * hours
+    short = np.divide(grid_mw.sum(axis=1), energy, out=np.zeros(len(energy)), where=energy > 0)
+    ranked = np.argsort(-short, kind="stable")
+    return [int(i) for i in ranked if energy[i] > 0], 1.0 - short
 
 
 def _stores(

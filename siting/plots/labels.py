@@ -38,6 +38,10 @@ class Placed:
 
     box: tuple[float, float, float, float]
     leader: bool
+    align: str = "center"
+    """How the label's lines align in the box: toward the marker (``left`` when the box is
+    to the marker's right, ``right`` to its left), so that ink and not empty box touches the
+    marker; ``center`` above and below it."""
 
 
 def _overlap_area(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -167,11 +171,38 @@ def place_boxes(
             continue
         box = boxes[best]
         blocked.append(box)
-        leader = bool(ring[best] > 0 or best_ambiguous)
+        leader = bool(ring[best] > 0 or best_ambiguous
+                      or _corner_in_crowd(box, xy[i], other_xy, other_r, extra, sizes[i, 1]))  # fmt: skip
         placed[i] = Placed(
-            box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])), leader=leader
-        )
+            box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])), leader=leader,
+            align=_align(float(box[0]), float(box[2]), float(xy[i, 0])),
+        )  # fmt: skip
     return placed
+
+
+def _corner_in_crowd(box: np.ndarray, own: np.ndarray, other_xy: np.ndarray,
+                     other_r: np.ndarray, extra: np.ndarray, reach: float) -> bool:  # fmt: skip
+    """Whether a box that meets its marker only at a corner has another marker or a pie
+    within ``reach`` [px]: there a corner alone does not say whose label it is."""
+    x, y = float(own[0]), float(own[1])
+    if box[0] <= x <= box[2] or box[1] <= y <= box[3]:
+        return False  # beside or above/below the marker: reads as its own
+    near = bool(len(other_xy)) and bool(((_box_distance(box, other_xy) - other_r) < reach).any())
+    if len(extra):
+        centres = (extra[:, :2] + extra[:, 2:]) / 2.0
+        radius = (extra[:, 2] - extra[:, 0]) / 2.0
+        near = near or bool(((_box_distance(box, centres) - radius) < reach).any())
+    return near
+
+
+def _align(x0: float, x1: float, x: float) -> str:
+    """Lines flush with the box side nearest the marker at ``x`` (centred when the box spans
+    it)."""
+    if x0 >= x:
+        return "left"
+    if x1 <= x:
+        return "right"
+    return "center"
 
 
 def _box_distance(box: np.ndarray, xy: np.ndarray) -> np.ndarray:
@@ -252,10 +283,11 @@ def label_points(
         if p is None:
             continue
         x0, y0, x1, y1 = p.box
-        cx, cy = inverse.transform(((x0 + x1) / 2.0, (y0 + y1) / 2.0))
-        drawn.append(ax.text(cx, cy, text, ha="center", va="center", fontsize=fontsize,
+        tx = {"left": x0 + 1.0, "right": x1 - 1.0}.get(p.align, (x0 + x1) / 2.0)
+        cx, cy = inverse.transform((tx, (y0 + y1) / 2.0))
+        drawn.append(ax.text(cx, cy, text, ha=p.align, va="center", fontsize=fontsize,
                              color=colour, path_effects=halo(), zorder=zorder,
-                             linespacing=1.05))  # fmt: skip
+                             linespacing=1.05, multialignment=p.align))  # fmt: skip
         if p.leader:
             # from the marker's centre, marked by a dot: in a cluster of overlapping discs
             # the edge would not say which disc the label belongs to

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from siting.plots.labels import label_points
+from siting.plots.routes import clear_route
 from siting.plots.style import (
     EXISTING_COLOUR,
     IDLE_COLOUR,
@@ -57,6 +58,9 @@ def map_title(summary: Mapping[str, Any], name: str) -> str:
     matching = summary.get("matching", "annual")
     line1 = f"{name}: {target / 1e3:,.1f} GW IT by the deadline ({mult:.0f} x {base / 1e3:,.1f} GW today)"
     score = f"score {summary.get('cfe_score', float('nan')):.1%}"
+    hourly = summary.get("hourly_cfe_score")
+    if matching == "annual" and isinstance(hourly, int | float):
+        score += f" (hour by hour {hourly:.1%} on its days)"
     full = summary.get("cfe_score_full_year")
     if full is not None:  # the headline is the full-year figure; the days' score is labelled
         years = ", ".join(summary.get("cfe_score_by_year", {})) or "the weather year"
@@ -72,6 +76,8 @@ def map_title(summary: Mapping[str, Any], name: str) -> str:
         f"cost {fmt_eur(summary.get('objective_eur_per_yr') or float('nan'))}",
         f"{summary.get('sites_built', 0)} sites get new capacity",
     ]
+    if summary.get("stopped_by"):  # a stopped run's plan is what it had, not its answer
+        parts.append(f"stopped by the user ({summary.get('status')})")
     lines = [line1, parts[0]]
     for part in parts[1:]:  # no wider than the map: a long line breaks at its dots
         if len(lines[-1]) + len(part) + 5 <= TITLE_CHARS:
@@ -180,11 +186,11 @@ def plot_run_map(
     water = _draw_water_stress(ax, zones, water_limit)
     hosting = _draw_hosting(ax, zones)
     drawn_areas = _draw_policy_areas(ax, policy_areas)
-    _draw_links(ax, links)
     _draw_service(ax, demand, service, areas)
     excluded = _draw_excluded(ax, sites)
     total = _draw_sites(ax, sites, mw_per_pt2)
     frame_map(ax, extent or padded_extent(zones.total_bounds))
+    _draw_links(ax, links, sites, total, mw_per_pt2)
     for spine in ax.spines.values():
         spine.set_edgecolor("#b0bec5")
     mix = zone_mix_mw(zones)
@@ -306,15 +312,29 @@ def _exclusion(sites: gpd.GeoDataFrame) -> np.ndarray:
     return sites["exclusion"].fillna("").astype(str).to_numpy()
 
 
-def _draw_links(ax: Any, links: gpd.GeoDataFrame | None) -> None:
-    """Links with a mean flow above 1 MW, wider for more use."""
+def _draw_links(
+    ax: Any, links: gpd.GeoDataFrame | None, sites: gpd.GeoDataFrame, total: np.ndarray,
+    mw_per_pt2: float,
+) -> None:  # fmt: skip
+    """Links with a mean flow above 1 MW, wider for more use; a straight link that would
+    cross a site's marker is bent around it (:func:`siting.plots.routes.clear_route`), so no
+    line reads as feeding a site it passes. Call once the map's extent is set."""
     if links is None or not len(links):
         return
+    ax.apply_aspect()
+    shown = total > 0
+    centres = ax.transData.transform(np.column_stack([sites.geometry.x, sites.geometry.y])[shown])
+    radii = np.sqrt(marker_area(total[shown], mw_per_pt2)) / 2.0 * ax.figure.dpi / 72.0
+    discs = np.column_stack([centres, radii]) if len(centres) else np.zeros((0, 3))
+    inverse = ax.transData.inverted()
     use = links[links["mean_flow_mw"] > 1.0]
     for geom, mw in zip(use.geometry, use["mean_flow_mw"], strict=True):
-        xs, ys = geom.xy
+        xy = np.column_stack(geom.xy)
+        if len(xy) == 2:
+            ends = ax.transData.transform(xy)
+            xy = inverse.transform(clear_route(ends[0], ends[1], discs))
         ax.plot(
-            xs, ys, color=LINK_COLOUR, linewidth=link_width(mw), alpha=0.55,
+            xy[:, 0], xy[:, 1], color=LINK_COLOUR, linewidth=link_width(mw), alpha=0.55,
             solid_capstyle="round", zorder=2,
         )  # fmt: skip
 
