@@ -60,17 +60,22 @@ def plot_dispatch(
         ax.set_ylabel(f"{zone} [GW]")
     _day_ticks(axes[-1, 0], dispatch[dispatch["zone_id"] == zones[0]].reset_index(drop=True), days)
     handles = _legend_handles(techs, stores, drawn)
-    fig.legend(
-        handles=handles, loc="upper center", ncol=min(len(handles), 9), fontsize=7.5,
-        frameon=False, bbox_to_anchor=(0.5, 0.985 if len(handles) <= 9 else 0.975),
-    )  # fmt: skip
+    # in inches from the top: a two-line title, then the legend's rows, then the panels
+    height = fig.get_figheight()
+    rows = 1 if len(handles) <= 9 else 2
+    title_in, legend_in = 0.45, 0.12 * rows
     fig.suptitle(
         f"{name}: hourly supply and data-centre load in the zones with most new capacity\n"
         f"CFE: {cfe_words(summary)}",
         fontsize=10.5,
-        y=1.0,
+        y=1.0 - 0.04 / height,
+        va="top",
     )
-    fig.tight_layout(rect=(0, 0, 1, 0.95 if len(handles) <= 9 else 0.92))
+    fig.legend(
+        handles=handles, loc="upper center", ncol=min(len(handles), 9), fontsize=7.5,
+        frameon=False, bbox_to_anchor=(0.5, 1.0 - title_in / height),
+    )  # fmt: skip
+    fig.tight_layout(rect=(0, 0, 1, 1.0 - (title_in + legend_in) / height))
     return fig
 
 
