@@ -23,19 +23,20 @@ def measure(config: Path) -> list[dict[str, Any]]:
     """LP bound and MIP results with and without symmetry breaking for one config."""
     from siting.model import build_model, identical_sites
     from siting.pipeline import validate
-    from siting.solvers import BulkHiGHS, column_order, solve
+    from siting.solvers import BulkHiGHS, solve
 
     cfg, _, inst = validate(config)
     groups = identical_sites(inst)
     rows = []
     for sym in (False, True):
         model = build_model(inst, symmetry_breaking=sym)
-        lp = BulkHiGHS(mip=False, msg=False, timeLimit=cfg.solver.time_limit_s)
+        lp = BulkHiGHS(
+            mip=False, msg=False, timeLimit=cfg.solver.time_limit_s, columns=model.columns
+        )
         if inst.n_slices > 1:
             lp.optionsDict = {"solver": "ipm"}
         t = time.perf_counter()
-        with column_order(model.problem, model.columns):
-            model.problem.solve(lp)
+        model.problem.solve(lp)
         lp_s = time.perf_counter() - t
         lp_obj = model.problem.solverModel.getInfo().objective_function_value
         model = build_model(inst, symmetry_breaking=sym)

@@ -184,7 +184,7 @@ def child(config: Path, method: str, solve: bool, time_limit_s: float) -> dict[s
         if not solve:
             from siting.solvers import BulkHiGHS
 
-            solver = BulkHiGHS(msg=False)
+            solver = BulkHiGHS(msg=False, columns=model.columns)
             t = time.perf_counter()
             solver.createAndConfigureSolver(model.problem)
             solver.buildSolverModel(model.problem)

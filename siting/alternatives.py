@@ -31,6 +31,8 @@ from siting.config import Config, SolverConfig
 from siting.errors import InfeasibleError, InputError, NoSolutionError, Problem, SolverError
 from siting.instance import Instance
 from siting.model import SitingModel, build_model
+from siting.outputs.results import read_run
+from siting.reopen import open_run
 from siting.solution import Solution, extract_solution
 from siting.solvers import SolverStatus, solve
 
@@ -240,40 +242,15 @@ def country_ranges(plans: list[Plan]) -> pd.DataFrame:
 
 
 def _load_run(run_path: Path) -> tuple[Any, Config, Any, Instance]:
-    from siting.config import load_config
-    from siting.instance import build_instance
-    from siting.layers import load_layers
-    from siting.outputs.results import read_run
-    from siting.outputs.runfolder import sha256_file
-
-    run = read_run(run_path)
-    status = run.summary.get("status")
-    if status == "infeasible":
+    """The run and the problem it solved (:func:`siting.reopen.open_run`: with the days and
+    cuts a guarantee added), refused when it has no plan to look around."""
+    if read_run(run_path).summary.get("status") == "infeasible":
         raise InfeasibleError(
             f"{run_path}: the run is infeasible, so there is no optimum to look around "
             "(see its diagnosis.json)"
         )
-    cfg = load_config(run.path / "config.yaml")
-    changed = []
-    for key, info in run.manifest.get("inputs", {}).items():
-        p = Path(info["path"])
-        if not p.is_file():
-            changed.append(
-                Problem(f"{run_path}: input {key}", f"{p} no longer exists", "restore it")
-            )
-        elif sha256_file(p) != info["sha256"]:
-            changed.append(
-                Problem(
-                    f"{run_path}: input {key}",
-                    f"{p} changed since the run (SHA-256 differs)",
-                    "re-run the scenario on the current data, then ask for alternatives",
-                )
-            )
-    if changed:
-        raise InputError(changed)
-    layers = load_layers(cfg)
-    inst = build_instance(layers, cfg)
-    return run, cfg, layers, inst
+    opened = open_run(run_path)
+    return opened.run, opened.cfg, opened.layers, opened.inst
 
 
 def run_alternatives(

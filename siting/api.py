@@ -164,6 +164,20 @@ class Run:
         refresh_checksums(self.path, paths)
         return paths
 
+    def reopen(self) -> Any:
+        """The run's config, layers and instance exactly as last solved (with the days and
+        cuts a full-year guarantee added): a :class:`siting.reopen.OpenedRun`, whose ``inst``
+        a model can be built from again (:func:`siting.model.build_model`).
+
+        Raises
+        ------
+        InputError
+            An input file changed or went since the run.
+        """
+        from siting.reopen import open_run
+
+        return open_run(self.path)
+
     def verify(self) -> list[str]:
         """Files of the folder whose bytes differ from ``manifest.json`` (empty: intact)."""
         from siting.outputs.runfolder import verify_checksums

@@ -149,23 +149,20 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from siting.check import check_run_folder, weather_years
-    from siting.config import load_config
     from siting.errors import InputError, Problem
-    from siting.instance import build_instance
-    from siting.layers import load_layers
     from siting.outputs.results import read_run
     from siting.pipeline import Progress
+    from siting.reopen import open_run
 
     run = read_run(args.run)
     if not run.summary.has_plan:
         raise InputError([Problem(str(args.run), f"the run has no plan (status {run.summary.status})",
                                   "check a solved run")])  # fmt: skip
-    cfg = load_config(run.path / "config.yaml")
-    if cfg.carbon.matching != "hourly":
+    if run.config.get("carbon", {}).get("matching") != "hourly":
         raise InputError([Problem(str(args.run), "the run matches annually: there is no hourly plan to check",
                                   "check a run with carbon.matching: hourly")])  # fmt: skip
-    layers = load_layers(cfg)
-    inst = build_instance(layers, cfg)
+    opened = open_run(args.run)
+    layers, inst = opened.layers, opened.inst
     years = (
         weather_years(args.weather, layers.technologies.supply_ids)
         if args.weather

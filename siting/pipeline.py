@@ -26,6 +26,7 @@ from siting.layers import Layers, load_layers
 from siting.model import SitingModel, build_model
 from siting.outputs.cache import PeriodsCache
 from siting.outputs.checkpoint import RunCheckpoint, Saved
+from siting.outputs.cuts import write_cuts
 from siting.outputs.results import write_results
 from siting.outputs.runfolder import (
     new_manifest,
@@ -459,7 +460,7 @@ def _publish_plan(
     t = time.perf_counter()
     with staged_run(out_root, cfg.name, manifest["config_sha256"]) as staged:
         with held_signals() as held:
-            geo = write_run_data(staged.path, cfg, solution, layers, check)
+            geo = write_run_data(staged.path, cfg, solution, layers, check, inst)
             _copy_log(log, staged.path)
         stopped = held.caught
         if not figures:
@@ -509,11 +510,14 @@ def _write_full_year(folder: Path, check: Any, name: str) -> None:
 
 
 def write_run_data(folder: Path, cfg: Config, solution: Solution, layers: Layers,
-                   check: Any = None) -> dict[str, Any]:  # fmt: skip
+                   check: Any = None, inst: Instance | None = None) -> dict[str, Any]:  # fmt: skip
     """Config, tables, GeoPackage and summary of a solved run (all but figures and manifest);
-    returns the result layers the GeoPackage holds."""
+    returns the result layers the GeoPackage holds. ``inst``: the instance solved, whose
+    residual cuts (if any) are kept so the run can be reopened as solved."""
     write_yaml(folder / "config.yaml", cfg.to_plain())
     geo = write_results(folder, solution, layers)
+    if inst is not None:
+        write_cuts(folder, inst)
     if check is not None:
         check.table.to_csv(folder / "tables" / "full_year.csv", index=False, float_format="%.9g")
     return geo
@@ -550,7 +554,7 @@ def write_run_contents(
     folder: Path, cfg: Config, solution: Solution, layers: Layers, inst: Instance
 ) -> None:
     """Config, tables, GeoPackage, summary and figures of a solved run (all but the manifest)."""
-    geo = write_run_data(folder, cfg, solution, layers)
+    geo = write_run_data(folder, cfg, solution, layers, inst=inst)
     write_run_figures(folder, cfg, solution, layers, inst, geo=geo)
 
 

@@ -14,8 +14,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -96,36 +95,25 @@ def _pkg_version(name: str) -> str:
         return "unknown"
 
 
-@contextmanager
-def column_order(prob: pulp.LpProblem, columns: list[pulp.LpVariable]) -> Iterator[None]:
-    """Make ``prob.variables()`` return ``columns`` while a solve runs.
-
-    PuLP 3.3's ``variables()`` walks every row and sorts all variables by name on each call
-    (three calls per solve: 0.4 s each at 74 k columns). The model already knows its columns,
-    in the block order that ``benchmarks/reference.py`` uses.
-    """
-    if not columns:
-        yield
-        return
-    prob.variables = lambda: columns  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        del prob.variables  # back to the class method
-
-
 class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
     """PuLP's HiGHS interface with the model passed as one row-wise matrix, scaled.
 
     The matrix is scaled by :mod:`siting.scaling` on the way in (``scale=True``) and the
     solution unscaled on the way out, so PuLP's variables hold model units.
+
+    ``columns``: the model's columns in the order to hand them to HiGHS (a built
+    :class:`~siting.model.SitingModel` knows them, block by block); without them, PuLP's own
+    ``LpProblem.variables()`` (which walks every row and sorts by name: 0.4 s a call at 74 k
+    columns).
     """
 
     def __init__(
         self, *args: object, scale: bool = True, say: Callable[[str], None] | None = None,
-        log: Path | None = None, **kwargs: object,
+        log: Path | None = None, columns: list[pulp.LpVariable] | None = None,
+        **kwargs: object,
     ) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
+        self.columns = columns
         self.log = log
         self.scale = scale
         self.scaling = NO_SCALING
@@ -137,7 +125,7 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's API name)
         import highspy
 
-        matrix = _matrix_of(lp)
+        matrix = _matrix_of(lp, self._columns(lp))
         self._integer = matrix.integer
         self.scaling = choose_scaling(matrix) if self.scale else NO_SCALING
         lp.solverModel.passModel(highs_lp(apply_scaling(matrix, self.scaling), self.mip, highspy))
@@ -150,6 +138,9 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
         self.watch = SolveWatch(say, lambda v: unscale_objective(v, scaling))
         self.watch.run(lp.solverModel)
         self.interrupted = self.watch.interrupted
+
+    def _columns(self, lp: pulp.LpProblem) -> list[pulp.LpVariable]:
+        return self.columns if self.columns else lp.variables()
 
     @property
     def abandoned(self) -> bool:
@@ -185,7 +176,7 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
         # the model reads column values only
         if self.abandoned:  # HiGHS still runs: its own solution is not to be read now
             x = unscale_values(self.watch.incumbent.x, self._integer, self.scaling)
-            for var, value in zip(lp.variables(), x.tolist(), strict=True):
+            for var, value in zip(self._columns(lp), x.tolist(), strict=True):
                 var.varValue = value
             return _PULP_STATUS["kInterrupt"]
         h = lp.solverModel
@@ -193,7 +184,7 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
         x = unscale_values(np.asarray(h.getSolution().col_value, float), self._integer,
                            self.scaling)  # fmt: skip
         if len(x) == len(self._integer):
-            for var, value in zip(lp.variables(), x.tolist(), strict=True):
+            for var, value in zip(self._columns(lp), x.tolist(), strict=True):
                 var.varValue = value
         return _PULP_STATUS.get(str(ms).rsplit(".", 1)[-1], (pulp.LpStatusNotSolved,
                                                               pulp.LpSolutionNoSolutionFound))  # fmt: skip
@@ -234,10 +225,9 @@ _PULP_STATUS = {
 ``solve`` below reads HiGHS's own status, not these."""
 
 
-def _matrix_of(lp: pulp.LpProblem) -> MatrixLP:
-    """A PuLP problem as row-wise arrays (columns in ``lp.variables()`` order)."""
+def _matrix_of(lp: pulp.LpProblem, variables: list[pulp.LpVariable]) -> MatrixLP:
+    """A PuLP problem as row-wise arrays, columns in the order of ``variables``."""
     inf = math.inf
-    variables = lp.variables()
     for i, v in enumerate(variables):
         v.index = i
     n = len(variables)
@@ -420,12 +410,12 @@ def _solve_highs_once(
         scale=options.scaling,
         say=say,
         log=log,
+        columns=model.columns,
         **extra,
     )
     prob = model.problem
     try:
-        with column_order(prob, model.columns):
-            prob.solve(solver)
+        prob.solve(solver)
     except Exception as exc:  # a solver crash is reported, not hidden
         return SolveResult(
             SolverStatus.ERROR,
@@ -464,7 +454,7 @@ def _solve_highs_once(
         status = SolverStatus.UNBOUNDED
     else:
         status = SolverStatus.ERROR
-    is_mip = any(v.cat == pulp.LpInteger for v in model.columns or prob.variables())
+    is_mip = any(v.cat == pulp.LpInteger for v in model.columns)
     scaling = solver.scaling
     obj = (
         unscale_objective(float(info.objective_function_value), scaling)

@@ -208,3 +208,30 @@ def test_resume_without_a_checkpoint_solves_from_the_start(tmp_path: Path, capsy
     code = main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--resume"])
     assert code == 3  # one round: short, as without --resume
     assert "no checkpoint of this config" in capsys.readouterr().err
+
+
+def test_a_guarantee_run_reopens_as_it_was_solved(tmp_path: Path) -> None:
+    """``siting check``, ``alternatives`` and the API open a run with the days and cuts its
+    guarantee added: re-solving that instance with the run's sites fixed gives its cost."""
+    from siting.model import build_model, fix_sites
+    from siting.reopen import open_run
+    from siting.solvers import solve
+
+    cfg = spell_config(tmp_path, guarantee="full_year", guarantee_tolerance=0.001,
+                       guarantee_cuts=True)  # fmt: skip
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    run = only_run(tmp_path / "runs")
+    summary = json.loads((run / "summary.json").read_text())
+    last = summary["guarantee"]["steps"][-1]
+    opened = open_run(run)
+    inst = opened.inst
+    assert int(inst.period.max()) + 1 == last["periods"] > 2
+    assert len(inst.residual_cuts) == last["cuts"] >= 1
+    sites = pd.read_csv(run / "tables" / "sites.csv").set_index("site_id")
+    model = build_model(inst)
+    new = sites.loc[inst.site_ids, "new_it_mw"].to_numpy()
+    modules = np.array([m if m == m else 0.0 for m in inst.module_it_mw])  # NaN: continuous
+    size = [n / m if m > 0 else n for n, m in zip(new, modules, strict=True)]
+    fix_sites(model, [1.0 if n > 0 else 0.0 for n in new], size)
+    result = solve(model, opened.cfg.solver)
+    assert result.objective == pytest.approx(summary["objective_eur_per_yr"], rel=1e-6)

@@ -144,10 +144,8 @@ class Builder:
         self.problem.setObjective(cost)
         for family in ROWS:
             self.problem.extend(self.blocks[family])
-        # Registering every column once lets numVariables() count them and the solver
-        # interface use this order instead of PuLP's walk over all rows. Columns stay in
-        # creation order, block by block, as benchmarks/reference.py builds them.
-        self.problem._add_variables(self.columns)
+        # the columns, in creation order block by block (as benchmarks/reference.py builds
+        # them), travel with the model: the solver interface takes them from there
         return SitingModel(
             problem=self.problem,
             instance=self.inst,
@@ -259,7 +257,7 @@ class SitingModel:
 
     @property
     def n_variables(self) -> int:
-        return self.problem.numVariables()
+        return len(self.columns)
 
     @property
     def n_constraints(self) -> int:
