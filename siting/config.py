@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 import siting.parameters as parameters
 from siting.economics import annualised_cost
 from siting.errors import InputError, Problem
-from siting.technologies import default_table
 
 
 class _Strict(BaseModel):
@@ -252,23 +251,28 @@ class EconomicsConfig(_Strict):
     data-centre load [-] (RIEPIN_BROWN_2022: 0.2)."""
 
 
-_BATTERY = default_table()["battery"]
-
-
 class StorageConfig(_Strict):
-    """Battery storage (used in hourly matching).
+    """Storage in hourly matching: how stores carry their charge from day to day, and
+    overrides of one store technology's row of the technology table.
 
-    Defaults: the ``battery`` row of the technology table (PYPSA_TD_2030, annualised at 7 %).
+    The overrides apply to ``technology``: by default the table's first storage row (Li-ion
+    batteries in siting's table, PYPSA_TD_2030 annualised at 7 %). A value left out keeps
+    the table's.
     """
 
+    technology: str | None = None
+    """The store technology the keys below apply to (default: the table's first storage
+    row)."""
     enabled: bool = True
-    """Let the model build batteries (hourly matching only)."""
-    energy_eur_per_mwh_yr: float = Field(_BATTERY.energy_eur_per_mwh_yr, ge=0.0)
-    """Annualised cost of battery energy capacity [EUR/MWh/yr]."""
-    power_eur_per_mw_yr: float = Field(_BATTERY.capex_eur_per_mw_yr, ge=0.0)
-    """Annualised cost of battery power capacity [EUR/MW/yr]."""
-    roundtrip_efficiency: float = Field(_BATTERY.roundtrip_efficiency, gt=0.0, le=1.0)
-    """Energy out over energy in [-]; each direction loses its square root."""
+    """Let the model build that technology (hourly matching only); ``technologies:`` switches
+    any technology on or off."""
+    energy_eur_per_mwh_yr: float | None = Field(None, ge=0.0)
+    """Annualised cost of its energy capacity [EUR/MWh/yr] (default: the table's)."""
+    power_eur_per_mw_yr: float | None = Field(None, ge=0.0)
+    """Annualised cost of its power capacity [EUR/MW/yr] (default: the table's)."""
+    roundtrip_efficiency: float | None = Field(None, gt=0.0, le=1.0)
+    """Energy out over energy in [-]; each direction loses its square root (default: the
+    table's)."""
     linking: Literal["chronological", "per_period"] = "chronological"
     """``chronological``: every store's state of charge carries from each calendar day to the
     next through the representative days standing for them (needs a weather layer; without

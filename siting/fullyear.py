@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from siting.instance import Instance
-from siting.technologies import split_efficiency
+from siting.technologies import split_efficiency, store_size
 
 HOURS = 8760
 
@@ -613,8 +613,8 @@ def plan_from_tables(
     """A plan from a run's decision tables (``sites``, ``renewables``, ``zones``) and its instance.
 
     Only decisions are read: new IT capacity per site, new clean MW per option, store sizes
-    per zone (``storage_mwh``/``storage_mw`` for the battery, ``<tech>_mwh``/``<tech>_mw``
-    for other stores). Loads, cfs, links and efficiencies come from the instance.
+    per zone (``<tech>_mwh``/``<tech>_mw``, :func:`siting.technologies.store_size`). Loads,
+    cfs, links and efficiencies come from the instance.
     """
     new_it = sites.set_index("site_id")["new_it_mw"].reindex(inst.site_ids).fillna(0.0).to_numpy()
     load = inst.fixed_load_mw.copy()
@@ -629,19 +629,18 @@ def plan_from_tables(
     )
     z = zones.set_index("zone_id").reindex(inst.zone_ids)
     stores = []
+    none = pd.Series(0.0, index=z.index)
     for o in inst.storage:
-        e_col, p_col = (
-            ("storage_mwh", "storage_mw")
-            if o.tech == "battery"
-            else (f"{o.tech}_mwh", f"{o.tech}_mw")
-        )
+        energy, power = (store_size(z, o.tech, unit) for unit in ("mwh", "mw"))
         charge = (
             z[f"{o.tech}_charge_mw"].fillna(0.0).to_numpy()
             if o.separate_charge and f"{o.tech}_charge_mw" in z.columns
             else None
         )
-        stores.append(Store(o.tech, o.roundtrip_efficiency, z[e_col].fillna(0.0).to_numpy(),
-                            z[p_col].fillna(0.0).to_numpy(), charge, o.charge_efficiency))  # fmt: skip
+        stores.append(Store(o.tech, o.roundtrip_efficiency,
+                            (none if energy is None else energy).fillna(0.0).to_numpy(),
+                            (none if power is None else power).fillna(0.0).to_numpy(), charge,
+                            o.charge_efficiency))  # fmt: skip
     return Plan(
         list(inst.zone_ids), load, inst.re_zone.copy(), list(inst.re_tech), cap, np.asarray(annual),
         inst.link_from.copy(), inst.link_to.copy(), inst.link_usable_mw.copy(),

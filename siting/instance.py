@@ -733,42 +733,43 @@ def storage_options(
 ) -> tuple[StorageOption, ...]:
     """The storage technologies a run may build, in table order.
 
-    None in annual matching. The battery's costs and efficiency come from the ``storage``
-    config section (whose defaults are the table's battery row); other stores from the
-    table. ``storage.enabled: false`` or ``technologies: {<id>: false}`` switch one off.
+    None in annual matching. Every store comes from its table row; the ``storage`` config
+    section overrides one of them (``storage.technology``, by default the table's first
+    storage row): its costs and efficiency where given, and ``enabled: false`` leaves it out.
+    ``technologies: {<id>: false}`` switches any one off.
     """
     if cfg.carbon.matching != "hourly":
         return ()
+    stores = table.of_kind(Kind.STORAGE)
+    section = cfg.storage.technology or (stores[0].tech if stores else None)
     out = []
-    for tech in table.of_kind(Kind.STORAGE):
+    for tech in stores:
         if not table.enabled(tech.tech, cfg.technologies):
             continue
-        if tech.tech == "battery":
-            if not cfg.storage.enabled:
-                continue
-            option = StorageOption(
-                "battery",
-                tech.label,
-                cfg.storage.energy_eur_per_mwh_yr,
-                cfg.storage.power_eur_per_mw_yr,
-                cfg.storage.roundtrip_efficiency,
-            )
-        else:
-            option = StorageOption(
-                tech.tech,
-                tech.label,
-                tech.energy_eur_per_mwh_yr,
-                tech.capex_eur_per_mw_yr,
-                tech.roundtrip_efficiency,
-                charge_eur_per_mw_yr=_or_none(tech.charge_eur_per_mw_yr),
-                charge_efficiency=_or_none(tech.charge_efficiency),
-                duration_h=_or_none(tech.duration_h),
-                zones=None
-                if tech.zones is None
-                else tuple(i for i, z in enumerate(zone_ids) if z in set(tech.zones)),
-            )
+        own = tech.tech == section  # the storage section's overrides apply to this one
+        if own and not cfg.storage.enabled:
+            continue
+        st = cfg.storage
+        option = StorageOption(
+            tech.tech,
+            tech.label,
+            _given(st.energy_eur_per_mwh_yr if own else None, tech.energy_eur_per_mwh_yr),
+            _given(st.power_eur_per_mw_yr if own else None, tech.capex_eur_per_mw_yr),
+            _given(st.roundtrip_efficiency if own else None, tech.roundtrip_efficiency),
+            charge_eur_per_mw_yr=_or_none(tech.charge_eur_per_mw_yr),
+            charge_efficiency=_or_none(tech.charge_efficiency),
+            duration_h=_or_none(tech.duration_h),
+            zones=None
+            if tech.zones is None
+            else tuple(i for i, z in enumerate(zone_ids) if z in set(tech.zones)),
+        )
         out.append(option)
     return tuple(out)
+
+
+def _given(value: float | None, default: float) -> float:
+    """A config override where given, else the table's value."""
+    return default if value is None else float(value)
 
 
 def _or_none(x: float) -> float | None:

@@ -95,6 +95,11 @@ def _technologies(cfg: Config, c: Collector) -> TechnologyTable:
                   f"{tech} is a storage technology; max_new_mw caps new generating capacity "
                   "per zone and would not apply to it",
                   f"remove it (a cap applies to {supply})")  # fmt: skip
+    store = cfg.storage.technology
+    if store is not None and (store not in table or table[store].kind != Kind.STORAGE):
+        stores = ", ".join(t.tech for t in table.of_kind(Kind.STORAGE)) or "none in the table"
+        c.add("config: storage.technology", f"{store!r} is not a storage technology of the table",
+              f"name one of {stores} (see docs/technologies.md)")  # fmt: skip
     return table
 
 

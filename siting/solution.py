@@ -321,9 +321,9 @@ def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.Dat
             "grid_mwh": grid_mwh,
             "sale_mwh": v.sale @ w,
             "emissions_t_per_yr": grid_mwh * inst.carbon_intensity_g_per_kwh / 1000.0,
-            # zones.csv keeps storage_* as the battery's; other stores get <tech>_* columns
-            "storage_mwh": v.energy.get("battery", np.zeros(n_z)),
-            "storage_mw": v.power.get("battery", np.zeros(n_z)),
+            # every store has <tech>_mwh and <tech>_mw; storage_* are their totals
+            "storage_mwh": sum(v.energy.values(), np.zeros(n_z)),
+            "storage_mw": sum(v.power.values(), np.zeros(n_z)),
         }
     )
     if len(inst.hosting_mw) and np.isfinite(inst.hosting_mw).any():
@@ -333,9 +333,8 @@ def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.Dat
         zones["hosting_limit_mw"] = np.where(np.isfinite(inst.hosting_mw), inst.hosting_mw, np.nan)
         zones["hosting_used"] = new_load / zones["hosting_limit_mw"]
     for tech in v.energy:
-        if tech != "battery":
-            zones[f"{tech}_mwh"] = v.energy[tech]
-            zones[f"{tech}_mw"] = v.power[tech]
+        zones[f"{tech}_mwh"] = v.energy[tech]
+        zones[f"{tech}_mw"] = v.power[tech]
         if tech in v.charge_power:  # a charging side sized apart (an electrolyser)
             zones[f"{tech}_charge_mw"] = v.charge_power[tech]
     techs = sorted(set(inst.re_tech))

@@ -342,3 +342,20 @@ def default_table() -> TechnologyTable:
     """The technology table shipped with siting (``siting/data/technologies.csv``)."""
     with resources.as_file(resources.files("siting") / "data" / "technologies.csv") as p:
         return read_table(p)
+
+
+def store_size(zones: pd.DataFrame, tech: str, unit: str) -> pd.Series | None:
+    """A store's size per zone from a run's zones table: ``<tech>_<unit>`` (``unit``:
+    ``mwh`` energy, ``mw`` power), or None when the run has none of it.
+
+    Run folders written before every store had its own columns kept the table's first
+    storage row in ``storage_<unit>``; they are read that way.
+    """
+    own = f"{tech}_{unit}"
+    if own in zones.columns:
+        return zones[own]
+    stores = default_table().of_kind(Kind.STORAGE)
+    legacy = f"storage_{unit}"
+    if stores and tech == stores[0].tech and legacy in zones.columns:
+        return zones[legacy]
+    return None

@@ -349,18 +349,23 @@ def _stores(cfg: dict, inp: dict, d: pd.DataFrame) -> dict[str, dict[str, float]
             tech = col[len("charge_") : -len("_mw")]
             if not tech:  # charge_mw: the sum over stores
                 continue
-            if tech == "battery":
-                rt = float(st["roundtrip_efficiency"])
-                out[tech] = {"rt": rt, "eta_in": np.sqrt(rt), "energy": st["energy_eur_per_mwh_yr"],
-                             "power": st["power_eur_per_mw_yr"], "charge": 0.0, "duration": np.nan}  # fmt: skip
-            else:
-                row = inp["table"].loc[tech]
-                rt = float(row["roundtrip_efficiency"])
-                eta_in = float(row.get("charge_efficiency", np.nan))
-                out[tech] = {"rt": rt, "eta_in": np.sqrt(rt) if np.isnan(eta_in) else eta_in,
-                             "energy": _annualised(row, "energy_"), "power": _annualised(row, ""),
-                             "charge": _annualised(row, "charge_"),
-                             "duration": float(row.get("duration_h", np.nan))}  # fmt: skip
+            row = inp["table"].loc[tech]
+            rt = float(row["roundtrip_efficiency"])
+            eta_in = float(row.get("charge_efficiency", np.nan))
+            out[tech] = {"rt": rt, "eta_in": np.sqrt(rt) if np.isnan(eta_in) else eta_in,
+                         "energy": _annualised(row, "energy_"), "power": _annualised(row, ""),
+                         "charge": _annualised(row, "charge_"),
+                         "duration": float(row.get("duration_h", np.nan))}  # fmt: skip
+            # the config's storage section overrides one store: storage.technology, else the
+            # table's first storage row (docs/config.md)
+            stores = inp["table"].index[inp["table"]["kind"] == "storage"]
+            if tech == (st.get("technology") or stores[0]):
+                for key, name in (("roundtrip_efficiency", "rt"), ("energy_eur_per_mwh_yr", "energy"),
+                                  ("power_eur_per_mw_yr", "power")):  # fmt: skip
+                    if st.get(key) is not None:
+                        out[tech][name] = float(st[key])
+                if st.get("roundtrip_efficiency") is not None:
+                    out[tech]["eta_in"] = np.sqrt(out[tech]["rt"])
     return out
 
 
@@ -371,9 +376,14 @@ def _charge_sizes(zones: pd.DataFrame, tech: str) -> pd.Series | None:
 
 def _store_sizes(zones: pd.DataFrame, tech: str) -> tuple[pd.Series, pd.Series]:
     z = zones.set_index("zone_id")
-    if tech == "battery":
-        return z["storage_mwh"], z["storage_mw"]
     return z[f"{tech}_mwh"], z[f"{tech}_mw"]
+
+
+def _store_totals(zones: pd.DataFrame, stores: dict) -> None:
+    """``storage_mwh`` and ``storage_mw`` are the sums of every store's own columns."""
+    for unit in ("mwh", "mw"):
+        own = sum((zones[f"{k}_{unit}"] for k in stores), pd.Series(0.0, index=zones.index))
+        assert np.allclose(zones[f"storage_{unit}"], own, rtol=1e-7, atol=1e-6), unit  # 9 digits
 
 
 def _recheck_storage(
@@ -398,6 +408,7 @@ def _recheck_storage(
     assert np.allclose(d["charge_mw"], total_c, atol=1e-6)
     assert np.allclose(d["discharge_mw"], total_d, atol=1e-6)
     assert np.allclose(d["storage_mw"], total_d - total_c, atol=1e-6)
+    _store_totals(zones, stores)
     linked = (
         calendar is not None
         and cfg.get("storage", {}).get("linking", "chronological") == "chronological"

@@ -416,6 +416,8 @@ CASES += [
      ["weather.csv", "has a header but no hours"]),
     ("weather empty file", weather_file(""), ["weather.csv", "is empty"]),
     # settings that cannot apply
+    ("storage section on a supply technology", cfg_set(storage__technology="solar"),
+     ["storage.technology", "'solar' is not a storage technology", "name one of battery"]),
     ("cap on a storage kind", cfg_set(max_new_mw={"battery": 100.0}),
      ["max_new_mw.battery", "storage technology", "remove it"]),
     ("two years for a single-year mode", cfg_set(weather__years=[2015, 2016]),

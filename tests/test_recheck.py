@@ -11,6 +11,7 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -111,12 +112,23 @@ def _lossless_storage(run: Path) -> None:
     _edit(run, "dispatch", change)
 
 
+def _shrink(column: str, factor: float) -> Any:
+    """Shrink the battery's size in zones.csv (and the storage total with it)."""
+
+    def change(z: pd.DataFrame) -> None:
+        less = z[f"battery_{column}"] * (1.0 - factor)
+        z[f"battery_{column}"] -= less
+        z[f"storage_{column}"] -= less
+
+    return change
+
+
 def _power_too_small(run: Path) -> None:
-    _edit(run, "zones", lambda z: z.__setitem__("storage_mw", z["storage_mw"] * 0.8))
+    _edit(run, "zones", _shrink("mw", 0.8))
 
 
 def _energy_too_small(run: Path) -> None:
-    _edit(run, "zones", lambda z: z.__setitem__("storage_mwh", z["storage_mwh"] * 0.5))
+    _edit(run, "zones", _shrink("mwh", 0.5))
 
 
 def _deliveries_without_losses(run: Path) -> None:

@@ -125,7 +125,8 @@ def test_a_new_storage_technology_from_table_rows_alone(tmp_path: Path) -> None:
     zones = pd.read_csv(run / "tables" / "zones.csv")
     assert zones.loc[0, "longstore_mw"] == pytest.approx(100.0)
     assert zones.loc[0, "longstore_mwh"] == pytest.approx(100.0)
-    assert zones.loc[0, "storage_mw"] == 0.0  # storage_* stay the battery's, switched off here
+    assert zones.loc[0, "storage_mw"] == pytest.approx(100.0)  # storage_*: every store's total
+    assert "battery_mw" not in zones.columns  # switched off here: no columns of its own
     renewables = pd.read_csv(run / "tables" / "renewables.csv").set_index("tech")
     assert renewables.loc["solar", "new_mw"] == pytest.approx(200.0)
     assert renewables.loc["onshore_wind", "new_mw"] == pytest.approx(0.0, abs=1e-6)

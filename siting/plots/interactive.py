@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from siting.plots.run_map import (
     AREA_STYLE,
@@ -36,7 +37,7 @@ from siting.plots.style import (
     padded_extent,
 )  # fmt: skip
 from siting.plots.zone_mix import zone_mix_mw
-from siting.technologies import default_table
+from siting.technologies import Kind, default_table, store_size
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -190,8 +191,12 @@ def _zone_tip(z: Mapping[str, Any], mix: Mapping[str, float]) -> str:
     rows.append(
         f"imports {_twh(z.get('import_mwh', 0.0))}, exports {_twh(z.get('export_mwh', 0.0))}"
     )
-    if z.get("storage_mwh", 0.0) and z["storage_mwh"] > 0:
-        rows.append(f"battery {_mw(z.get('storage_mw', 0.0))} / {z['storage_mwh']:,.0f} MWh")
+    frame = pd.DataFrame([z])
+    for tech in table.of_kind(Kind.STORAGE):
+        energy, power = (store_size(frame, tech.tech, unit) for unit in ("mwh", "mw"))
+        if energy is not None and float(energy.iloc[0] or 0.0) > 0:
+            mw = 0.0 if power is None else float(power.iloc[0] or 0.0)
+            rows.append(f"{table.label(tech.tech)} {_mw(mw)} / {float(energy.iloc[0]):,.0f} MWh")
     limit = z.get("hosting_limit_mw")
     if limit is not None and np.isfinite(limit):
         rows.append(f"new load {_mw(z.get('hosted_load_mw', 0.0))} of the grid's hosting limit "

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from siting.technologies import Kind, TechnologyTable, default_table
+from siting.technologies import Kind, TechnologyTable, default_table, store_size
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -33,8 +33,8 @@ def zone_mix_mw(zones: pd.DataFrame, table: TechnologyTable | None = None) -> pd
     Parameters
     ----------
     zones
-        The run's zones layer: ``new_<tech>_mw`` (generation), ``storage_mw`` (the battery)
-        and ``<tech>_mw`` for other stores.
+        The run's zones layer: ``new_<tech>_mw`` (generation) and ``<tech>_mw`` for every
+        store (:func:`siting.technologies.store_size`).
     table
         Technology table for the order of the columns; default siting's own.
 
@@ -49,11 +49,10 @@ def zone_mix_mw(zones: pd.DataFrame, table: TechnologyTable | None = None) -> pd
     for col in zones.columns:
         if col.startswith("new_") and col.endswith("_mw") and col[4:-3] not in NOT_TECH:
             cols[col[4:-3]] = zones[col]
-    if "storage_mw" in zones.columns:
-        cols["battery"] = zones["storage_mw"]
     for tech in table.of_kind(Kind.STORAGE):
-        if tech.tech != "battery" and f"{tech.tech}_mw" in zones.columns:
-            cols[tech.tech] = zones[f"{tech.tech}_mw"]
+        power = store_size(zones, tech.tech, "mw")
+        if power is not None:
+            cols[tech.tech] = power
     mix = pd.DataFrame(cols).fillna(0.0)
     mix = mix.where(mix >= NOISE_MW, 0.0)  # the LP's round-off, not capacity
     mix.index = zones["zone_id"].to_numpy()
