@@ -204,7 +204,7 @@ def child(config: Path, method: str, solve: bool, time_limit_s: float) -> dict[s
             out["nodes"] = int(info.mip_node_count)
             out["simplex_iterations"] = int(info.simplex_iteration_count)
             if res.status.has_solution:
-                from siting.pipeline import write_run_contents
+                from siting.outputs.runwriter import write_run_contents
 
                 t = time.perf_counter()
                 sol = extract_solution(model, res)

@@ -403,7 +403,7 @@ def _write_plan(
 ) -> None:
     """One plan as a run folder of its own (with a manifest holding the file checksums)."""
     from siting.outputs.runfolder import new_manifest, sha256_file, write_json
-    from siting.pipeline import write_run_contents
+    from siting.outputs.runwriter import write_run_contents
 
     folder.mkdir()
     assert plan.solution is not None

@@ -203,7 +203,7 @@ class Run:
         )
 
     def _dispatch(self, n_zones: int = 3) -> Figure:
-        from siting.pipeline import dispatch_figure
+        from siting.outputs.runwriter import dispatch_figure
 
         dispatch = self.table("dispatch")
         if (dispatch["slice"] == "annual").all():
@@ -310,8 +310,9 @@ def run(
     KeyboardInterrupt
         Stopped before a plan could be published.
     """
-    from siting.pipeline import Progress, failure_text
+    from siting.pipeline import failure_text
     from siting.pipeline import run as run_pipeline
+    from siting.progress import Progress
 
     outcome = run_pipeline(
         config,

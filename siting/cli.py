@@ -151,7 +151,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from siting.check import check_run_folder, weather_years
     from siting.errors import InputError, Problem
     from siting.outputs.results import read_run
-    from siting.pipeline import Progress
+    from siting.progress import Progress
     from siting.reopen import open_run
 
     run = read_run(args.run)
@@ -262,7 +262,7 @@ def _cmd_alternatives(args: argparse.Namespace) -> int:
     import json
 
     from siting.alternatives import run_alternatives
-    from siting.pipeline import Progress
+    from siting.progress import Progress
 
     path = run_alternatives(
         args.run,
@@ -297,7 +297,8 @@ def _cmd_runs(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from siting.pipeline import Progress, failure_text, interrupt_text, run
+    from siting.pipeline import failure_text, interrupt_text, run
+    from siting.progress import Progress
     from siting.summary import cfe_words
 
     outcome = run(

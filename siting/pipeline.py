@@ -1,82 +1,43 @@
-"""Pipeline: config -> layers -> instance -> model -> solution -> run folder.
-
-The only module that strings the steps together; each step stays a pure function or an
-isolated I/O call. Progress goes to stderr so the run folder path stays the last stdout line.
-"""
+"""Pipeline: config -> layers -> instance -> model -> solution -> run folder; the only module
+that strings the steps together (each a pure function or an isolated I/O call)."""
 
 from __future__ import annotations
 
 import dataclasses
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from siting.config import Config, resolve_config
 from siting.diagnosis import diagnosis_report, explain_infeasible, precheck
 from siting.errors import ExitCode, NoSolutionError, SolverError
-from siting.guarantee import Round
-from siting.guarantee import summary as guarantee_summary
 from siting.instance import Instance, build_instance, periods_for
 from siting.layers import Layers, load_layers
 from siting.model import SitingModel, build_model
+from siting.outputs import runwriter
 from siting.outputs.cache import PeriodsCache
-from siting.outputs.checkpoint import RunCheckpoint, Saved
-from siting.outputs.cuts import write_cuts
-from siting.outputs.results import write_results
 from siting.outputs.runfolder import (
     new_manifest,
     require_writable_folder,
     sha256_file,
-    staged_run,
-    write_json,
-    write_yaml,
 )
 from siting.periods import Periods
+from siting.progress import Progress
 from siting.solution import Solution, extract_solution
 from siting.solvers import SolveResult, SolverStatus, solve
 from siting.strategy import (
-    GuaranteeOutcome,
     SolvedRound,
     check_and_guarantee,
-    restore_round,
-    shortfall_words,
+    checked_solution,
+    checkpoint_for,
+    resume_round,
     values,
 )
 from siting.summary import RunSummary
-from siting.watch import held_signals
-
-
-class Progress:
-    """Stage-by-stage progress on stderr with elapsed times."""
-
-    def __init__(self, stream: TextIO | None = None, enabled: bool = True) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = enabled
-        self._t0 = time.perf_counter()
-        self._live = False  # a live line is on screen, not yet ended
-
-    def __call__(self, text: str) -> None:
-        if self.enabled:
-            elapsed = time.perf_counter() - self._t0
-            end = "\n" if self._live else ""
-            self._live = False
-            print(f"{end}[{elapsed:6.1f} s] {text}", file=self.stream, flush=True)
-
-    def beat(self, text: str) -> None:
-        """A heartbeat: rewrites one live line on a terminal, a plain line in a log."""
-        if not self.enabled:
-            return
-        if not self.stream.isatty():
-            self(text)
-            return
-        elapsed = time.perf_counter() - self._t0
-        print(f"\r[{elapsed:6.1f} s] {text}\x1b[K", end="", file=self.stream, flush=True)
-        self._live = True
 
 
 @dataclass
@@ -239,10 +200,10 @@ def _solve_and_publish(
 ) -> RunOutcome:
     """Solve, check and publish; HiGHS's log of every solve goes to ``log``, then into
     the run folder as ``solver.log``."""
-    checkpoint = _checkpoint(cfg, layers, periods, out_root, manifest, say, resume)
+    checkpoint = checkpoint_for(cfg, layers, periods, out_root, manifest, say, resume)
     saved = checkpoint.load() if checkpoint is not None and resume and checkpoint.exists() else None
     if saved is not None:
-        first, done, sites = _restore(cfg, layers, periods, saved, manifest, say)
+        first, done, sites = resume_round(cfg, layers, periods, saved, manifest, say)
         result = first.result
     else:
         model, result = _build_and_solve(inst, cfg, timings, manifest, say, log)
@@ -268,15 +229,17 @@ def _solve_and_publish(
                                       checkpoint, done, sites)  # fmt: skip
         inst, solution, result, check = (outcome.last.inst, outcome.last.solution,
                                          outcome.last.result, outcome.check)  # fmt: skip
-        solution, code, stop = _checked(solution, outcome, cfg, say)
+        solution, code, stop = checked_solution(solution, outcome, cfg, say)
         if stop is not None and discard_on_interrupt:
             raise KeyboardInterrupt("stopped; --discard-on-interrupt")
     if stop is not None:
         solution = _marked(solution, stop)
         code = ExitCode.INTERRUPTED
-    path, stopped = _publish_plan(cfg, out_root, manifest, timings, solution, layers, inst,
-                                  check, result, log, say, discard_on_interrupt,
-                                  figures=stop is None)  # fmt: skip
+    manifest["status"] = result.status.value
+    path, stopped = runwriter.publish_plan(cfg, out_root, manifest, timings, solution, layers,
+                                           inst, check, log, discard_on_interrupt,
+                                           figures=stop is None)  # fmt: skip
+    say(f"published {path.name}")
     if stopped:
         code = ExitCode.INTERRUPTED
         stop = stop or {"stopped_by": "interrupt", "stopped_in": "writing the figures"}
@@ -284,63 +247,6 @@ def _solve_and_publish(
         checkpoint.remove()
     summary = {**solution.summary.to_dict(), **(stop or {})}
     return RunOutcome(path, result.status.value, code, summary)
-
-
-def _checkpoint(cfg: Config, layers: Layers, periods: Periods | None, out_root: Path,
-                manifest: dict[str, Any], say: Progress,
-                resume: bool) -> RunCheckpoint | None:  # fmt: skip
-    """The checkpoint of a run that loops (the full-year guarantee), or None."""
-    loops = (cfg.carbon.guarantee == "full_year" and periods is not None
-             and cfg.carbon.matching == "hourly" and bool(layers.weather))  # fmt: skip
-    if not loops:
-        if resume:
-            say("--resume: this run has no rounds to resume (no full-year guarantee); "
-                "solving from the start")  # fmt: skip
-        return None
-    checkpoint = RunCheckpoint(out_root, cfg.name, manifest["config_sha256"])
-    if checkpoint.exists() and not resume:
-        say(f"an earlier run of this config stopped at {checkpoint.describe()}: this run "
-            "starts over (--resume continues it)")  # fmt: skip
-    elif resume and not checkpoint.exists():
-        say(f"--resume: no checkpoint of this config in {out_root}; solving from the start")
-    return checkpoint
-
-
-def _restore(cfg: Config, layers: Layers, periods: Periods | None, saved: Saved,
-             manifest: dict[str, Any], say: Progress,
-             ) -> tuple[SolvedRound, list[Round], tuple[list[float | None], list[float | None]]]:  # fmt: skip
-    """The saved round rebuilt, the rounds checked before it and the sites it fixes."""
-    say(f"resuming from round {saved.index} (saved {len(saved.days)} added days, "
-        f"{len(saved.cuts)} cuts): rebuilding its model, no solve")  # fmt: skip
-    first = restore_round(cfg, layers, periods, saved.index, saved.days, saved.cuts, saved.x,
-                          saved.result, saved.build, saved.size)  # fmt: skip
-    manifest["resumed_from_round"] = saved.index
-    manifest["solver"].update({"status": saved.result.status.value,
-                               "termination": saved.result.termination})  # fmt: skip
-    return first, saved.rounds[: saved.index - 1], (saved.build, saved.size)
-
-
-def _checked(solution: Solution, outcome: GuaranteeOutcome, cfg: Config,
-             say: Progress) -> tuple[Solution, ExitCode, dict[str, Any] | None]:  # fmt: skip
-    """The published plan with its check (and guarantee record) in the summary."""
-    extra: dict[str, Any] = {}
-    code = ExitCode.OK
-    stop = None
-    if outcome.stopped_by is not None:
-        stop = {"stopped_by": outcome.stopped_by, "stopped_in": outcome.stopped_in,
-                "full_year_checked": outcome.check is not None}  # fmt: skip
-    if cfg.carbon.guarantee == "full_year" and outcome.rounds:
-        extra["guarantee"] = guarantee_summary(
-            outcome.rounds, outcome.met, cfg.carbon.cfe_target, cfg.carbon.guarantee_tolerance
-        )
-        if stop is not None:
-            extra["guarantee"]["stopped_by"] = outcome.stopped_by
-        elif not outcome.met and outcome.check is not None:
-            code = ExitCode.INFEASIBLE
-            say(shortfall_words(extra["guarantee"], outcome.check))
-    checked = outcome.check.summary() if outcome.check is not None else {}
-    summary = RunSummary({**solution.summary, **checked, **extra})
-    return dataclasses.replace(solution, summary=summary), code, stop
 
 
 def _run_manifest(cfg: Config, source: str, overrides: list[str]) -> dict[str, Any]:
@@ -434,189 +340,9 @@ def _require_solution(result: SolveResult, cfg: Config) -> None:
         )
 
 
-def _publish_plan(
-    cfg: Config,
-    out_root: Path,
-    manifest: dict[str, Any],
-    timings: dict[str, float],
-    solution: Solution,
-    layers: Layers,
-    inst: Instance,
-    check: Any,
-    result: SolveResult,
-    log: Path | None,
-    say: Progress,
-    discard: bool = False,
-    figures: bool = True,
-) -> tuple[Path, bool]:
-    """Publish a plan's run folder; True when a stop came while it was written.
-
-    The tables, GeoPackage and summary are written with Ctrl-C and SIGTERM held back (about a
-    second), so a stop never leaves a plan half-written; a stop while the figures are drawn
-    skips the rest of them (``manifest.json``'s ``figures``; ``siting plot RUN`` redraws
-    the map) and the plan is published all the same. A run that was stopped before
-    (``figures`` False) publishes its tables at once and draws no figure.
-    """
-    t = time.perf_counter()
-    with staged_run(out_root, cfg.name, manifest["config_sha256"]) as staged:
-        with held_signals() as held:
-            geo = write_run_data(staged.path, cfg, solution, layers, check, inst)
-            _copy_log(log, staged.path)
-        stopped = held.caught
-        if not figures:
-            manifest["figures"] = "skipped: the run was stopped (siting plot RUN draws them)"
-        elif not stopped:
-            try:
-                write_run_figures(staged.path, cfg, solution, layers, inst, check, geo)
-            except KeyboardInterrupt:
-                stopped = True
-        if stopped and discard:
-            raise KeyboardInterrupt("stopped while writing; --discard-on-interrupt")
-        if stopped:
-            _drop_partial(staged.path)
-            manifest["figures"] = ("incomplete: stopped while they were drawn "
-                                   "(siting plot RUN draws the map again)")  # fmt: skip
-        timings["write_s"] = time.perf_counter() - t
-        with held_signals():
-            manifest["timings"] = timings
-            manifest["status"] = result.status.value
-            staged.manifest = manifest
-    assert staged.published is not None
-    say(f"published {staged.published.name}")
-    return staged.published, stopped
-
-
-def _drop_partial(folder: Path) -> None:
-    """Remove what a stopped figure left: figures are written beside their names and moved
-    into place, so only those ``.part`` files can be cut off half-way."""
-    for part in folder.rglob(".*.part"):
-        part.unlink(missing_ok=True)
-
-
-def _write_full_year(folder: Path, check: Any, name: str) -> None:
-    """The figure of the worst year of a full-year check (``full_year.png``)."""
-    from siting.plots import plot_full_year, save_figure
-
-    year = check.worst_year
-    d, plan, head = check.dispatches[year], check.plan, check.years[year]
-    energy = {st.tech: st.energy_mwh for st in plan.stores}
-    title = (
-        f"{name}: the plan re-dispatched over every hour of {year}: CFE {head['cfe']:.2%}, "
-        f"residual grid {head['residual_mwh'] / 1e6:,.2f} TWh, worst day {head['worst_day']}"
-    )
-    fig = plot_full_year(plan.zone_ids, plan.load_mw, d.grid_mw, d.soc_mwh, energy,
-                         check.stamps[year], title)  # fmt: skip
-    save_figure(fig, folder / "full_year")
-
-
-def write_run_data(folder: Path, cfg: Config, solution: Solution, layers: Layers,
-                   check: Any = None, inst: Instance | None = None) -> dict[str, Any]:  # fmt: skip
-    """Config, tables, GeoPackage and summary of a solved run (all but figures and manifest);
-    returns the result layers the GeoPackage holds. ``inst``: the instance solved, whose
-    residual cuts (if any) are kept so the run can be reopened as solved."""
-    write_yaml(folder / "config.yaml", cfg.to_plain())
-    geo = write_results(folder, solution, layers)
-    if inst is not None:
-        write_cuts(folder, inst)
-    if check is not None:
-        check.table.to_csv(folder / "tables" / "full_year.csv", index=False, float_format="%.9g")
-    return geo
-
-
-def write_run_figures(folder: Path, cfg: Config, solution: Solution, layers: Layers,
-                      inst: Instance, check: Any = None,
-                      geo: dict[str, Any] | None = None) -> None:  # fmt: skip
-    """The maps (PNG, SVG, HTML), the dispatch figure of hourly runs and the full-year
-    figure of checked ones (``geo``: the result layers, if already made)."""
-    from siting.outputs.results import result_layers
-    from siting.plots import plot_run_map, save_figure
-    from siting.plots.interactive import save_map_html
-    from siting.plots.run_map import map_options
-
-    geo = geo if geo is not None else result_layers(solution, layers)
-    options = map_options(geo, cfg.to_plain())
-    fig = plot_run_map(geo["zones"], geo["sites"], geo["links"], solution.summary, cfg.name,
-                       **options)  # fmt: skip
-    save_figure(fig, folder / "map")
-    save_map_html(folder / "map.html", geo, solution.summary, cfg.name, options["water_limit"])
-    if inst.n_slices > 1:
-        save_figure(
-            dispatch_figure(
-                solution.dispatch, solution.zones, solution.summary, cfg.name, layers, inst=inst
-            ),
-            folder / "dispatch",
-        )
-    if check is not None:
-        _write_full_year(folder, check, cfg.name)
-
-
-def write_run_contents(
-    folder: Path, cfg: Config, solution: Solution, layers: Layers, inst: Instance
-) -> None:
-    """Config, tables, GeoPackage, summary and figures of a solved run (all but the manifest)."""
-    geo = write_run_data(folder, cfg, solution, layers, inst=inst)
-    write_run_figures(folder, cfg, solution, layers, inst, geo=geo)
-
-
-def dispatch_figure(
-    dispatch: Any,
-    zones: Any,
-    summary: Mapping[str, Any],
-    name: str,
-    layers: Layers | None = None,
-    n_zones: int = 3,
-    inst: Instance | None = None,
-    days: dict[int, str] | None = None,
-) -> Any:
-    """The supply-stack figure for the zones with most new IT capacity.
-
-    ``days`` names each period's date; without it, the dates come from ``inst`` or the
-    profiles layer when they know them.
-    """
-    from siting.plots import plot_dispatch
-
-    top = (
-        zones.sort_values(["new_it_mw", "load_mw"], ascending=False)["zone_id"]
-        .head(n_zones)
-        .tolist()
-    )
-    if days is None and inst is not None and inst.period_dates:
-        days = dict(enumerate(inst.period_dates))
-    elif (
-        days is None
-        and layers is not None
-        and layers.profiles is not None
-        and "day" in layers.profiles.columns
-    ):
-        first = layers.profiles.drop_duplicates("period")
-        days = {int(p): str(d) for p, d in zip(first["period"], first["day"], strict=True)}
-    return plot_dispatch(dispatch, top, summary, name, days)
-
-
-def _copy_log(log: Path | None, folder: Path) -> None:
-    """HiGHS's log of the run's solves, if any, as ``solver.log`` of the run folder."""
-    if log is not None and log.is_file():
-        shutil.copyfile(log, folder / "solver.log")
-
-
-def _publish_infeasible(
-    cfg: Config,
-    out_root: Path,
-    manifest: dict[str, Any],
-    timings: dict[str, float],
-    report: dict[str, Any],
-    say: Progress,
-    log: Path | None = None,
-) -> RunOutcome:
-    summary = {"status": "infeasible", "objective_eur_per_yr": None, "diagnosis": report["summary"]}
-    with staged_run(out_root, cfg.name, manifest["config_sha256"]) as staged:
-        write_yaml(staged.path / "config.yaml", cfg.to_plain())
-        write_json(staged.path / "summary.json", summary)
-        write_json(staged.path / "diagnosis.json", report)
-        _copy_log(log, staged.path)
-        manifest["timings"] = timings
-        manifest["status"] = "infeasible"
-        staged.manifest = manifest
-    assert staged.published is not None
+def _publish_infeasible(cfg: Config, out_root: Path, manifest: dict[str, Any],
+                        timings: dict[str, float], report: dict[str, Any], say: Progress,
+                        log: Path | None = None) -> RunOutcome:  # fmt: skip
+    path, summary = runwriter.publish_infeasible(cfg, out_root, manifest, timings, report, log)
     say(f"infeasible: {report['summary']}")
-    return RunOutcome(staged.published, "infeasible", ExitCode.INFEASIBLE, summary)
+    return RunOutcome(path, "infeasible", ExitCode.INFEASIBLE, summary)

@@ -19,19 +19,24 @@ import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from siting.check import FullYearCheck, check_solution, hourly_cf
 from siting.config import Config
+from siting.errors import ExitCode
 from siting.guarantee import Round, failing_days, residual_cut
+from siting.guarantee import summary as guarantee_summary
 from siting.instance import Instance, ResidualCut, build_instance
 from siting.layers import Layers
 from siting.model import SitingModel, build_model, fix_sites
+from siting.outputs.checkpoint import RunCheckpoint, Saved
 from siting.periods import Periods
 from siting.solution import Solution, extract_solution
 from siting.solvers import SolveResult, solve
+from siting.summary import RunSummary
 
 
 @dataclass
@@ -333,3 +338,60 @@ def shortfall_words(record: Mapping[str, Any], check: FullYearCheck) -> str:
         f"residual grid in {check.worst_year}); raise carbon.max_guarantee_rounds, allow "
         "long-duration storage or firm supply (technologies:), or lower carbon.cfe_target"
     )
+
+
+def checkpoint_for(cfg: Config, layers: Layers, periods: Periods | None, out_root: Path,
+                manifest: dict[str, Any], say: Callable[[str], None],
+                resume: bool) -> RunCheckpoint | None:  # fmt: skip
+    """The checkpoint of a run that loops (the full-year guarantee), or None."""
+    loops = (cfg.carbon.guarantee == "full_year" and periods is not None
+             and cfg.carbon.matching == "hourly" and bool(layers.weather))  # fmt: skip
+    if not loops:
+        if resume:
+            say("--resume: this run has no rounds to resume (no full-year guarantee); "
+                "solving from the start")  # fmt: skip
+        return None
+    checkpoint = RunCheckpoint(out_root, cfg.name, manifest["config_sha256"])
+    if checkpoint.exists() and not resume:
+        say(f"an earlier run of this config stopped at {checkpoint.describe()}: this run "
+            "starts over (--resume continues it)")  # fmt: skip
+    elif resume and not checkpoint.exists():
+        say(f"--resume: no checkpoint of this config in {out_root}; solving from the start")
+    return checkpoint
+
+
+def resume_round(cfg: Config, layers: Layers, periods: Periods | None, saved: Saved,
+             manifest: dict[str, Any], say: Callable[[str], None],
+             ) -> tuple[SolvedRound, list[Round], tuple[list[float | None], list[float | None]]]:  # fmt: skip
+    """The saved round rebuilt, the rounds checked before it and the sites it fixes."""
+    say(f"resuming from round {saved.index} (saved {len(saved.days)} added days, "
+        f"{len(saved.cuts)} cuts): rebuilding its model, no solve")  # fmt: skip
+    first = restore_round(cfg, layers, periods, saved.index, saved.days, saved.cuts, saved.x,
+                          saved.result, saved.build, saved.size)  # fmt: skip
+    manifest["resumed_from_round"] = saved.index
+    manifest["solver"].update({"status": saved.result.status.value,
+                               "termination": saved.result.termination})  # fmt: skip
+    return first, saved.rounds[: saved.index - 1], (saved.build, saved.size)
+
+
+def checked_solution(solution: Solution, outcome: GuaranteeOutcome, cfg: Config,
+             say: Callable[[str], None]) -> tuple[Solution, ExitCode, dict[str, Any] | None]:  # fmt: skip
+    """The published plan with its check (and guarantee record) in the summary."""
+    extra: dict[str, Any] = {}
+    code = ExitCode.OK
+    stop = None
+    if outcome.stopped_by is not None:
+        stop = {"stopped_by": outcome.stopped_by, "stopped_in": outcome.stopped_in,
+                "full_year_checked": outcome.check is not None}  # fmt: skip
+    if cfg.carbon.guarantee == "full_year" and outcome.rounds:
+        extra["guarantee"] = guarantee_summary(
+            outcome.rounds, outcome.met, cfg.carbon.cfe_target, cfg.carbon.guarantee_tolerance
+        )
+        if stop is not None:
+            extra["guarantee"]["stopped_by"] = outcome.stopped_by
+        elif not outcome.met and outcome.check is not None:
+            code = ExitCode.INFEASIBLE
+            say(shortfall_words(extra["guarantee"], outcome.check))
+    checked = outcome.check.summary() if outcome.check is not None else {}
+    summary = RunSummary({**solution.summary, **checked, **extra})
+    return dataclasses.replace(solution, summary=summary), code, stop

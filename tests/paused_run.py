@@ -1,7 +1,7 @@
 """Run the CLI with a pause after the run folder's contents are written (kill tests only).
 
 ``python tests/paused_run.py DELAY_S MARKER siting-args...``: wraps
-``siting.pipeline.write_run_figures`` so that, once everything but the manifest is staged,
+``siting.outputs.runwriter.write_run_figures`` so that, once everything but the manifest is staged,
 the process creates ``MARKER`` and sleeps ``DELAY_S``. A test then signals the run exactly
 inside that pause, never while a library is still writing a file. Production code carries
 no test hook.
@@ -14,12 +14,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import siting.pipeline
+import siting.outputs.runwriter
 from siting.cli import main
 
 
 def _paused(delay: float, marker: Path) -> Any:
-    write = siting.pipeline.write_run_figures
+    write = siting.outputs.runwriter.write_run_figures
 
     def write_then_pause(*args: Any, **kwargs: Any) -> None:
         write(*args, **kwargs)
@@ -30,5 +30,5 @@ def _paused(delay: float, marker: Path) -> Any:
 
 
 if __name__ == "__main__":
-    siting.pipeline.write_run_figures = _paused(float(sys.argv[1]), Path(sys.argv[2]))
+    siting.outputs.runwriter.write_run_figures = _paused(float(sys.argv[1]), Path(sys.argv[2]))
     sys.exit(main(sys.argv[3:]))

@@ -22,6 +22,7 @@ RANKS: dict[str, int] = {
     "siting.outputs": 7, "siting.plots": 7, "siting.report": 7,
     "siting.pipeline": 8, "siting.alternatives": 8, "siting.comparison": 8, "siting.sweeps": 8,
     "siting.docgen": 8, "siting.check": 8, "siting.strategy": 8, "siting.reopen": 8,
+    "siting.progress": 0,
     "siting.api": 9, "siting.cli": 9, "siting.__main__": 9, "siting": 9,
 }  # fmt: skip
 """Stage of every module in the data flow; a module may import only from its stage or below."""
