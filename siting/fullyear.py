@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from siting.instance import Instance
+from siting.physics import soc_row
 from siting.technologies import split_efficiency, store_size
 
 HOURS = 8760
@@ -170,31 +171,30 @@ def _store_blocks(
 ) -> list[_Block]:
     """Charge, discharge and state-of-charge columns of one store (and the window start)."""
     h = np.arange(n_h)
-    eta_in = st.eta_charge
-    eta_out = st.roundtrip_efficiency / eta_in
+    row = soc_row(st.eta_charge, st.roundtrip_efficiency / st.eta_charge)
     n = len(zones) * n_h
     bal = (zones[:, None] * n_h + h).ravel()
-    soc_row = first_row + np.arange(n)
+    own = first_row + np.arange(n)  # each hour's state-of-charge row
     next_row = first_row + (np.arange(len(zones))[:, None] * n_h + (h + 1) % n_h).ravel()
     z0 = np.zeros(n)
-    # soc[h] appears in its own row (+1) and in the next hour's row (-1); a window that is
-    # not cyclic drops the wrap and starts from its own start-of-window column
-    carry = -np.ones((len(zones), n_h))
+    # soc[h] appears in its own row and in the next hour's row; a window that is not cyclic
+    # drops the wrap and starts from its own start-of-window column
+    carry = np.full((len(zones), n_h), row.previous)
     if not cyclic:
         carry[:, -1] = 0.0
     blocks = [
-        (z0, z0, np.repeat(st.charge_mw[zones], n_h), np.vstack([bal, soc_row]),
-         np.vstack([-np.ones(n), np.full(n, -eta_in)])),
-        (z0, z0, np.repeat(st.power_mw[zones], n_h), np.vstack([bal, soc_row]),
-         np.vstack([np.ones(n), np.full(n, 1 / eta_out)])),
-        (z0, z0, np.repeat(st.energy_mwh[zones], n_h), np.vstack([soc_row, next_row]),
-         np.vstack([np.ones(n), carry.ravel()])),
+        (z0, z0, np.repeat(st.charge_mw[zones], n_h), np.vstack([bal, own]),
+         np.vstack([-np.ones(n), np.full(n, row.charge)])),
+        (z0, z0, np.repeat(st.power_mw[zones], n_h), np.vstack([bal, own]),
+         np.vstack([np.ones(n), np.full(n, row.discharge)])),
+        (z0, z0, np.repeat(st.energy_mwh[zones], n_h), np.vstack([own, next_row]),
+         np.vstack([np.full(n, row.soc), carry.ravel()])),
     ]  # fmt: skip
     if not cyclic:
         k = len(zones)
         first = (first_row + np.arange(k) * n_h)[None, :]
         blocks.append((np.zeros(k), np.zeros(k), st.energy_mwh[zones].astype(float), first,
-                       -np.ones((1, k))))  # fmt: skip
+                       np.full((1, k), row.previous)))  # fmt: skip
     return blocks
 
 

@@ -17,6 +17,7 @@ import pulp
 from siting.instance import Instance, StorageOption
 from siting.model import SitingModel, StoreVars
 from siting.periods import calendar_dates
+from siting.physics import soc_gain
 from siting.solvers import SolveResult
 from siting.summary import RunSummary
 
@@ -140,7 +141,7 @@ def unmix(
     curtailed. Cost, grid and every state of charge are unchanged.
     """
     both = (charge > 0) & (discharge > 0)
-    net = eta_in * charge - discharge / eta_out  # state of charge gained [MWh per hour]
+    net = soc_gain(charge, discharge, eta_in, eta_out)  # state of charge gained [MWh]
     only_charge = np.where(net > 0, net / eta_in, 0.0)
     only_discharge = np.where(net < 0, -net * eta_out, 0.0)
     return np.where(both, only_charge, charge), np.where(both, only_discharge, discharge)

@@ -22,7 +22,7 @@ RANKS: dict[str, int] = {
     "siting.outputs": 7, "siting.plots": 7, "siting.report": 7,
     "siting.pipeline": 8, "siting.alternatives": 8, "siting.comparison": 8, "siting.sweeps": 8,
     "siting.docgen": 8, "siting.check": 8, "siting.strategy": 8, "siting.reopen": 8,
-    "siting.progress": 0,
+    "siting.progress": 0, "siting.physics": 0,
     "siting.api": 9, "siting.cli": 9, "siting.__main__": 9, "siting": 9,
 }  # fmt: skip
 """Stage of every module in the data flow; a module may import only from its stage or below."""
@@ -109,3 +109,19 @@ def test_no_production_code_cites_the_steering_design_file() -> None:
         if "DESIGN" in line
     ]
     assert cited == []
+
+
+def test_the_state_of_charge_equation_is_written_once() -> None:
+    """The planning model, the full-year check and the tables take a store's state-of-charge
+    balance from siting.physics; no other module's code divides by ``eta_out``."""
+
+    def divides_by_eta_out(path: Path) -> bool:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        return any(
+            isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)
+            and isinstance(n.right, ast.Name) and n.right.id == "eta_out"
+            for n in ast.walk(tree)
+        )  # fmt: skip
+
+    writers = sorted(module_name(p) for p in PACKAGE.rglob("*.py") if divides_by_eta_out(p))
+    assert writers == ["siting.physics"]

@@ -26,6 +26,7 @@ import pulp
 
 from siting.instance import Instance, StorageOption
 from siting.model.core import Builder, Pairs, StoreVars
+from siting.physics import soc_row
 
 
 def cyclic_previous(period: list[int]) -> list[int]:
@@ -128,17 +129,19 @@ def _soc_rows(
     eta_in: float,
     eta_out: float,
 ) -> Iterator[tuple[tuple[int, int, int], Pairs, float]]:
-    """``soc[t] - soc[prev(t)] - eta_in x charge[t] + discharge[t] / eta_out = 0``.
+    """The state of charge of every zone and slice (:func:`siting.physics.soc_row`), the slice
+    before being ``prev(t)``.
 
     ``prev(t) = -1``: the slice starts from zero (linked storage, first hour of a day).
     """
+    row = soc_row(eta_in, eta_out)
     for z, (s_z, c_z, d_z) in enumerate(zip(soc, ch, dis, strict=True)):
         for t in range(len(prev)):
-            pairs: Pairs = [(s_z[t], 1.0), (c_z[t], -eta_in), (d_z[t], 1.0 / eta_out)]
+            pairs: Pairs = [(s_z[t], row.soc), (c_z[t], row.charge), (d_z[t], row.discharge)]
             if prev[t] == t:  # a one-hour cyclic period: the state returns to itself
-                pairs[0] = (s_z[t], 0.0)
+                pairs[0] = (s_z[t], row.soc + row.previous)
             elif prev[t] >= 0:
-                pairs.append((s_z[prev[t]], -1.0))
+                pairs.append((s_z[prev[t]], row.previous))
             yield (k, z, t), pairs, 0.0
 
 
