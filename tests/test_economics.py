@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from siting.config import StorageConfig
 from siting.economics import annualised_cost, annuity_factor, baseline_it_mw, electrical_load_mw
+from siting.instance import storage_options
 from siting.technologies import default_table
 
 
@@ -37,7 +40,17 @@ def test_storage_defaults_from_costs_table() -> None:
         battery.capex_eur_per_mw_yr
     )
     assert pytest.approx(189_861.0 * annuity_factor(0.07, 25)) == battery.energy_eur_per_mwh_yr
+    # the config's storage section leaves the table's values in force unless it gives its own
     cfg = StorageConfig()
-    assert cfg.power_eur_per_mw_yr == battery.capex_eur_per_mw_yr
-    assert cfg.energy_eur_per_mwh_yr == battery.energy_eur_per_mwh_yr
-    assert cfg.roundtrip_efficiency == 0.96
+    assert cfg.power_eur_per_mw_yr is None and cfg.energy_eur_per_mwh_yr is None
+    run = SimpleNamespace(carbon=SimpleNamespace(matching="hourly"), storage=cfg, technologies={})
+    first = storage_options(run, default_table(), ["A"])[0]  # type: ignore[arg-type]
+    assert first.tech == "battery"
+    assert first.power_eur_per_mw_yr == battery.capex_eur_per_mw_yr
+    assert first.energy_eur_per_mwh_yr == battery.energy_eur_per_mwh_yr
+    assert first.roundtrip_efficiency == 0.96
+    cheap = StorageConfig(energy_eur_per_mwh_yr=8000.0)
+    run.storage = cheap
+    first = storage_options(run, default_table(), ["A"])[0]  # type: ignore[arg-type]
+    assert first.energy_eur_per_mwh_yr == 8000.0
+    assert first.power_eur_per_mw_yr == battery.capex_eur_per_mw_yr
