@@ -71,7 +71,7 @@ def check_child(run: Path, warm_blocks: int) -> dict[str, Any]:
     """The full-year check of a run's plan, cold (``warm_blocks=1``) or warm-started."""
     from siting.check import hourly_cf
     from siting.config import load_config
-    from siting.fullyear import build_dispatch, clean_supply, plan_from_tables, solve_dispatch
+    from siting.fullyear import build_dispatch, plan_from_tables, solve_dispatch, year_horizon
     from siting.instance import build_instance
     from siting.layers import load_layers
     from siting.outputs.results import read_run
@@ -83,10 +83,10 @@ def check_child(run: Path, warm_blocks: int) -> dict[str, Any]:
     plan = plan_from_tables(
         inst, folder.table("sites"), folder.table("renewables"), folder.table("zones")
     )
-    clean = clean_supply(plan, hourly_cf(inst, plan, layers.weather[0]))
-    lp = build_dispatch(plan, clean)
+    horizon = year_horizon(plan, hourly_cf(inst, plan, layers.weather[0]))
+    lp = build_dispatch(inst, plan, horizon)
     t = time.perf_counter()
-    d = solve_dispatch(plan, clean, options={"solver": "simplex"}, warm_blocks=warm_blocks)
+    d = solve_dispatch(inst, plan, horizon, options={"solver": "simplex"}, warm_blocks=warm_blocks)
     return {
         "series": "check", "run": run.name, "warm_blocks": warm_blocks, "warm": d.warm,
         "columns": lp.n_cols, "rows": len(lp.row_lower), "solve_s": d.solve_s,

@@ -17,13 +17,7 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import InputError, Problem
-from siting.fullyear import (
-    Plan,
-    clean_supply,
-    plan_from_tables,
-    report,
-    solve_dispatch,
-)
+from siting.fullyear import Plan, plan_from_tables, report, solve_dispatch, year_horizon
 from siting.inputs.weather import WeatherYear
 from siting.instance import Instance, scaled_weather
 
@@ -91,8 +85,8 @@ def check_plan(
     t0 = time.perf_counter()
     tables, heads, dispatches, stamps = [], {}, {}, {}
     for wy in years:
-        dispatch = solve_dispatch(plan, clean_supply(plan, hourly_cf(inst, plan, wy)),
-                                  options={"solver": "simplex"}, duals=duals)  # fmt: skip
+        horizon = year_horizon(plan, hourly_cf(inst, plan, wy), len(wy.cf.index))
+        dispatch = solve_dispatch(inst, plan, horizon, options={"solver": "simplex"}, duals=duals)
         if dispatch.status != "Optimal":
             raise InputError([Problem(f"full-year check {wy.year}",
                                       f"the dispatch LP ended '{dispatch.status}'",

@@ -1,15 +1,16 @@
 """The full-year check: a plan's investments re-dispatched over every hour of a weather year.
 
 The plan's decisions are fixed (new IT capacity, hence the load of every zone; new clean
-capacity per option; every store's energy and power; the usable share of every link). One
-linear program then dispatches the year hour by hour with perfect foresight, storage carried
-chronologically over the whole year (cyclic at the year's end), with the model's physics:
-clean supply ``capacity x cf[h]``, link losses at the receiving end, ``sqrt(round trip)``
-lost each way. It minimises residual grid energy [MWh]; whatever grid remains is what the plan
-cannot cover with carbon-free supply in that weather.
+capacity per option; every store's sizes; the usable share of every link). The operating
+components of the planning model (:mod:`siting.model.components`) are then built on the
+year's 8,760 hours with those sizes fixed (:class:`siting.model.arrays.ArrayBuilder`): one
+linear program dispatching the year with perfect foresight, storage carried chronologically
+over the whole year (cyclic at the year's end), with the model's own physics. It minimises
+residual grid energy [MWh]; whatever grid remains is what the plan cannot cover with
+carbon-free supply in that weather.
 
-Built as one column-wise matrix handed to HiGHS (``highspy``): 30 zones x 8,760 h with
-storage and 115 links are about 2 M columns, too many for PuLP's per-object cost.
+Handed to HiGHS (``highspy``) as column-wise arrays: 30 zones x 8,760 h with storage and 115
+links are about 2 M columns, too many for PuLP's per-object cost.
 """
 
 from __future__ import annotations
@@ -17,260 +18,95 @@ from __future__ import annotations
 import itertools
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from siting.instance import Instance
-from siting.physics import soc_row
-from siting.technologies import split_efficiency, store_size
+from siting.model.arrays import ArrayBuilder, MatrixBlocks, SizeKey
+from siting.model.components import CHECK_ORDER, Component, in_order, operate
+from siting.model.ops import FloatArray, Horizon, Sizes
+from siting.model.sites import add_load
+from siting.model.supply import annual_cf
+from siting.technologies import store_size
 
 HOURS = 8760
 
 
 @dataclass(frozen=True)
-class Store:
-    """One storage technology's fixed sizes: ``energy`` [MWh] and ``power`` [MW] per zone.
-
-    ``charge_power_mw``: a charging side sized apart [MW] (None: ``power_mw`` both ways);
-    ``charge_efficiency``: stored per MWh drawn [-] (None: the round trip's square root).
-    """
-
-    tech: str
-    roundtrip_efficiency: float
-    energy_mwh: np.ndarray
-    power_mw: np.ndarray
-    charge_power_mw: np.ndarray | None = None
-    charge_efficiency: float | None = None
-
-    @property
-    def eta_charge(self) -> float:
-        """Stored energy per MWh drawn [-]."""
-        return split_efficiency(self.roundtrip_efficiency, self.charge_efficiency)[0]
-
-    @property
-    def charge_mw(self) -> np.ndarray:
-        """The charging limit per zone [MW]."""
-        return self.power_mw if self.charge_power_mw is None else self.charge_power_mw
-
-
-@dataclass(frozen=True)
 class Plan:
-    """A plan's investments, as the full-year check needs them.
+    """A plan's decisions, as the full-year check needs them.
 
     Attributes
     ----------
+    sizes
+        Every size the components ask for, by column family and head
+        (:data:`~siting.model.arrays.SizeKey`): ``("it", ())`` new IT per site [MW IT],
+        ``("r", ())`` new clean capacity per option [MW], ``("se", (k,))``, ``("sp", (k,))``,
+        ``("sq", (k,))`` store ``k``'s energy [MWh], power and charging power [MW] per zone.
     zone_ids
         Zones, in instance order.
     load_mw
         Average electrical load per zone, existing and new [MW] (flat over the year).
-    option_zone, option_tech, capacity_mw, annual_cf
-        Every clean supply option: its zone (position), technology, new capacity [MW] and
-        annual mean capacity factor [-] (what hourly weather is scaled to).
-    link_from, link_to, link_usable_mw, link_efficiency
-        Directed links: ends (positions), usable capacity [MW], delivered share [-].
-    stores
-        Storage technologies with their sizes.
-    dispatchable
-        Per option, whether it is an energy-limited reservoir: up to its capacity in any hour
-        and ``annual_cf x 8,760 h`` of energy per MW over the year (None: none is).
+    annual_cf
+        Every option's annual mean capacity factor [-] (what hourly weather is scaled to).
+    store_techs
+        The technology of every store ``k``.
     """
 
+    sizes: dict[SizeKey, FloatArray]
     zone_ids: list[str]
-    load_mw: np.ndarray
-    option_zone: np.ndarray
-    option_tech: list[str]
-    capacity_mw: np.ndarray
-    annual_cf: np.ndarray
-    link_from: np.ndarray
-    link_to: np.ndarray
-    link_usable_mw: np.ndarray
-    link_efficiency: np.ndarray
-    stores: list[Store] = field(default_factory=list)
-    dispatchable: np.ndarray | None = None
+    load_mw: FloatArray
+    annual_cf: FloatArray
+    store_techs: list[str]
 
-    def is_dispatchable(self, j: int) -> bool:
-        """Whether option ``j`` is dispatched by the LP rather than fixed by the weather."""
-        return self.dispatchable is not None and bool(self.dispatchable[j])
+    def energy_by_tech(self) -> dict[str, FloatArray]:
+        """Energy capacity per zone of every store technology [MWh]."""
+        n = len(self.zone_ids)
+        return {tech: self.sizes.get(("se", (k,)), np.zeros(n))
+                for k, tech in enumerate(self.store_techs)}  # fmt: skip
 
 
-def clean_supply(plan: Plan, hourly_cf: dict[int, np.ndarray]) -> np.ndarray:
-    """Clean supply per zone and hour [MW]: new capacity x the option's hourly cf.
+def year_horizon(plan: Plan, hourly_cf: dict[int, FloatArray], n_hours: int = HOURS) -> Horizon:
+    """The hours of a weather year: one period (storage cyclic over the year), weight 1 h.
 
-    ``hourly_cf`` maps option positions to their 8,760 hourly capacity factors; options
-    missing from it (firm supply) deliver ``capacity x annual_cf`` every hour; dispatchable
-    options are left to the LP (:func:`build_dispatch`).
+    ``hourly_cf`` maps option positions to their hourly capacity factors; an option missing
+    from it (firm supply) runs flat at its annual cf.
     """
-    out = np.zeros((len(plan.zone_ids), HOURS))
-    for j, cap in enumerate(plan.capacity_mw):
-        if cap <= 0 or plan.is_dispatchable(j):
-            continue
-        series = hourly_cf.get(j)
-        out[plan.option_zone[j]] += cap * (series if series is not None else plan.annual_cf[j])
-    return out
+    cf = np.repeat(np.asarray(plan.annual_cf, float)[:, None], n_hours, axis=1)
+    for j, series in hourly_cf.items():
+        cf[j] = series
+    return Horizon(np.ones(n_hours), np.zeros(n_hours, np.int64), cf, residual=True)
 
 
-@dataclass(frozen=True)
-class DispatchLP:
-    """The dispatch LP as a column-wise matrix, with the positions of every block.
+def window(horizon: Horizon, first: int, stop: int) -> Horizon:
+    """Hours ``first ... stop - 1`` of a horizon, starting and ending free."""
+    return Horizon(horizon.weights[first:stop], horizon.period[first:stop],
+                   horizon.cf[:, first:stop], window=True, residual=horizon.residual)  # fmt: skip
 
-    Column groups, in order: ``grid`` (zones x hours), ``flows`` (used links x hours), per
-    store its charge, discharge and state-of-charge blocks (its zones x hours), then (only
-    when not cyclic) its start-of-window state of charge (one per zone), then reservoir
-    outputs. Rows: the balance (zones x hours), per store its state-of-charge rows (its zones
-    x hours), then one energy row per reservoir.
+
+def build_dispatch(
+    inst: Instance,
+    plan: Plan,
+    horizon: Horizon,
+    components: list[tuple[str, Component]] | None = None,
+) -> MatrixBlocks:
+    """The dispatch LP of a plan over a horizon: the components with the plan's sizes fixed.
+
+    Columns: residual grid ``g[z,h]`` >= 0 (cost 1 per MWh), flows within the usable share,
+    stores within their sizes, reservoirs within their capacity and inflow; rows: the balance
+    of every zone and hour, each store's state of charge (cyclic over the horizon, or from a
+    start-of-window column when the horizon is a window). ``components``: the operating
+    components in column order (default: :data:`~siting.model.components.CHECK_ORDER`).
+    Pure: arrays in, arrays out.
     """
-
-    cost: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    start: np.ndarray
-    index: np.ndarray
-    value: np.ndarray
-    grid: slice
-    stores: list[tuple[int, np.ndarray, slice, slice, slice]]
-    """Per store: its plan position, the zones it has, and its charge, discharge, soc blocks."""
-    flows: slice = field(default_factory=lambda: slice(0, 0))
-    soc_rows: list[slice] = field(default_factory=list)
-    """Per entry of ``stores``: its state-of-charge rows."""
-    initial: list[slice] = field(default_factory=list)
-    """Per entry of ``stores``, when not cyclic: its start-of-window state of charge columns."""
-    n_hours: int = HOURS
-
-    @property
-    def n_cols(self) -> int:
-        return len(self.cost)
-
-    def hourly_groups(self) -> list[tuple[slice, int]]:
-        """Column blocks indexed by (item, hour): (slice, number of items)."""
-        n_h = self.n_hours
-        groups = [(self.grid, (self.grid.stop - self.grid.start) // n_h)]
-        if self.flows.stop > self.flows.start:
-            groups.append((self.flows, (self.flows.stop - self.flows.start) // n_h))
-        for _, zones, ch, dis, soc in self.stores:
-            groups += [(ch, len(zones)), (dis, len(zones)), (soc, len(zones))]
-        return groups
-
-    def row_groups(self) -> list[tuple[slice, int]]:
-        """Row blocks indexed by (item, hour): the balance, then each store's soc rows."""
-        n_z = (self.grid.stop - self.grid.start) // self.n_hours
-        groups = [(slice(0, n_z * self.n_hours), n_z)]
-        return groups + [(r, len(st[1])) for r, st in zip(self.soc_rows, self.stores, strict=True)]
-
-
-_Block = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-"""Columns of one kind: cost, lower, upper, row indices (k x n), values (k x n)."""
-
-
-def _store_blocks(
-    st: Store, zones: np.ndarray, n_h: int, first_row: int, cyclic: bool
-) -> list[_Block]:
-    """Charge, discharge and state-of-charge columns of one store (and the window start)."""
-    h = np.arange(n_h)
-    row = soc_row(st.eta_charge, st.roundtrip_efficiency / st.eta_charge)
-    n = len(zones) * n_h
-    bal = (zones[:, None] * n_h + h).ravel()
-    own = first_row + np.arange(n)  # each hour's state-of-charge row
-    next_row = first_row + (np.arange(len(zones))[:, None] * n_h + (h + 1) % n_h).ravel()
-    z0 = np.zeros(n)
-    # soc[h] appears in its own row and in the next hour's row; a window that is not cyclic
-    # drops the wrap and starts from its own start-of-window column
-    carry = np.full((len(zones), n_h), row.previous)
-    if not cyclic:
-        carry[:, -1] = 0.0
-    blocks = [
-        (z0, z0, np.repeat(st.charge_mw[zones], n_h), np.vstack([bal, own]),
-         np.vstack([-np.ones(n), np.full(n, row.charge)])),
-        (z0, z0, np.repeat(st.power_mw[zones], n_h), np.vstack([bal, own]),
-         np.vstack([np.ones(n), np.full(n, row.discharge)])),
-        (z0, z0, np.repeat(st.energy_mwh[zones], n_h), np.vstack([own, next_row]),
-         np.vstack([np.full(n, row.soc), carry.ravel()])),
-    ]  # fmt: skip
-    if not cyclic:
-        k = len(zones)
-        first = (first_row + np.arange(k) * n_h)[None, :]
-        blocks.append((np.zeros(k), np.zeros(k), st.energy_mwh[zones].astype(float), first,
-                       np.full((1, k), row.previous)))  # fmt: skip
-    return blocks
-
-
-def build_dispatch(plan: Plan, clean: np.ndarray, cyclic: bool = True) -> DispatchLP:
-    """The dispatch LP of a plan over ``clean``'s hours (pure: arrays in, arrays out).
-
-    Columns: grid ``g[z,h]`` >= 0 (cost 1 per MWh), flows ``f[l,h]`` in [0, usable], and per
-    store and zone with both energy and power: charge and discharge in [0, power] and state of
-    charge in [0, energy]. Rows: the balance of every zone and hour
-    (``sum eta_l f_in - sum f_out + dis - ch + g >= load - clean``) and the state of charge of
-    every store, zone and hour (``soc[h] - soc[h-1] - eta ch[h] + dis[h] / eta = 0``, cyclic;
-    otherwise ``soc[-1]`` is a start-of-window column in [0, energy] and the end is free);
-    per reservoir, output ``d[h]`` in [0, capacity] with ``sum_h d[h] <= cf x hours x capacity``
-    (``cf x 8,760 x capacity`` over a year).
-    """
-    n_z, n_h = clean.shape
-    links = np.flatnonzero(plan.link_usable_mw > 0)
-    bal_rows = (plan.load_mw[:, None] - clean).ravel()
-    hz = np.arange(n_z * n_h)
-    blocks: list[_Block] = [(np.ones(n_z * n_h), np.zeros(n_z * n_h), np.full(n_z * n_h, np.inf),
-                             hz[None, :], np.ones((1, n_z * n_h)))]  # fmt: skip
-    h = np.arange(n_h)
-    if len(links):
-        rows_to = (plan.link_to[links][:, None] * n_h + h).ravel()
-        rows_from = (plan.link_from[links][:, None] * n_h + h).ravel()
-        n = len(rows_to)
-        blocks.append((np.zeros(n), np.zeros(n), np.repeat(plan.link_usable_mw[links], n_h),
-                       np.vstack([rows_to, rows_from]),
-                       np.vstack([np.repeat(plan.link_efficiency[links], n_h), -np.ones(n)])))  # fmt: skip
-    flows = slice(n_z * n_h, n_z * n_h + len(links) * n_h)
-    n_rows, offset = n_z * n_h, flows.stop
-    store_info, soc_rows, initial = [], [], []
-    for s, st in enumerate(plan.stores):
-        zones = np.flatnonzero((st.energy_mwh > 1e-9) & (st.power_mw > 1e-9))
-        if not len(zones):
-            continue
-        n = len(zones) * n_h
-        blocks += _store_blocks(st, zones, n_h, n_rows, cyclic)
-        store_info.append((s, zones, slice(offset, offset + n), slice(offset + n, offset + 2 * n),
-                           slice(offset + 2 * n, offset + 3 * n)))  # fmt: skip
-        soc_rows.append(slice(n_rows, n_rows + n))
-        offset += 3 * n
-        if not cyclic:
-            initial.append(slice(offset, offset + len(zones)))
-            offset += len(zones)
-        n_rows += n
-    n_store_rows = n_rows - n_z * n_h
-    reservoirs = [j for j in range(len(plan.capacity_mw))
-                  if plan.is_dispatchable(j) and plan.capacity_mw[j] > 0]  # fmt: skip
-    budget = np.array([plan.annual_cf[j] * n_h * plan.capacity_mw[j] for j in reservoirs])
-    for r, j in enumerate(reservoirs):
-        # output[h] in [0, capacity]: +1 in its zone's balance and in its energy row
-        rows = np.vstack([plan.option_zone[j] * n_h + h, np.full(n_h, n_rows + r)])
-        blocks.append((np.zeros(n_h), np.zeros(n_h), np.full(n_h, plan.capacity_mw[j]), rows,
-                       np.ones((2, n_h))))  # fmt: skip
-    row_lower = np.concatenate([bal_rows, np.zeros(n_store_rows), np.full(len(budget), -np.inf)])
-    row_upper = np.concatenate([np.full(n_z * n_h, np.inf), np.zeros(n_store_rows), budget])
-    start, index, value = _column_wise(blocks)
-    return DispatchLP(
-        np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks]),
-        np.concatenate([b[2] for b in blocks]), row_lower, row_upper, start, index, value,
-        slice(0, n_z * n_h), store_info, flows, soc_rows, initial, n_h,
-    )  # fmt: skip
-
-
-def _column_wise(blocks: list[_Block]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """CSC arrays of the blocks' columns, zero entries dropped."""
-    # each block's columns have the same number of entries: stack them column-major
-    index = np.concatenate([b[3].T.ravel() for b in blocks]).astype(np.int32)
-    value = np.concatenate([b[4].T.ravel() for b in blocks])
-    per_col = np.concatenate([np.full(b[0].size, b[3].shape[0]) for b in blocks])
-    keep = value != 0
-    col = np.repeat(np.arange(per_col.size), per_col)[keep]
-    counts = np.bincount(col, minlength=per_col.size)
-    start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    return start, index[keep], value[keep]
+    op = ArrayBuilder(horizon, inst.n_zones, inst.fixed_load_mw, plan.sizes)
+    new_it = plan.sizes.get(("it", ()), np.zeros(inst.n_sites))
+    add_load(op, inst, Sizes("it", (), new_it), np.ones(inst.n_sites))
+    operate(op, inst, {}, components or in_order(CHECK_ORDER))
+    return op.finish()
 
 
 @dataclass(frozen=True)
@@ -308,61 +144,28 @@ class Dispatch:
 class Sensitivity:
     """Derivatives of the optimal residual grid [MWh/yr] with respect to the plan's sizes.
 
-    From the dispatch LP's duals: a balance row's dual is the residual saved per MW more clean
-    supply in that zone and hour, a column's reduced cost at its upper bound the residual
-    saved per MW (or MWh) more of that bound. The residual is convex in the sizes, so
-    ``R(x) >= R(x0) + g . (x - x0)`` for every plan ``x``: the cut of the full-year guarantee
-    (``docs/model.md#guarantee``). Zero where the plan has no such store (the LP has no column
-    to price it).
+    From the dispatch LP's duals (:meth:`~siting.model.arrays.MatrixBlocks.gradient`): a
+    balance row's dual is the residual saved per MW more clean supply in that zone and hour,
+    a column's reduced cost at its upper bound the residual saved per MW (or MWh) more of that
+    bound. The residual is convex in the sizes, so ``R(x) >= R(x0) + g . (x - x0)`` for every
+    plan ``x``: the cut of the full-year guarantee (``docs/model.md#guarantee``). Zero where
+    the plan has no such store (the LP has no column to price it).
 
     Attributes
     ----------
     balance
         Dual of every zone and hour's balance row (zones x hours) [MWh/MWh], >= 0.
-    energy, power, charge
-        Per store of the plan: d residual / d energy [MWh/MWh], / d discharge power and, for a
-        charging side sized apart, / d charging power [MWh/MW], per zone; <= 0.
-    reservoir
-        Per option position: d residual / d capacity of a reservoir [MWh/MW] (0 otherwise).
+    sizes
+        d residual / d size for every size of the plan, keyed as :attr:`Plan.sizes`
+        [MWh per unit]; <= 0.
     """
 
-    balance: np.ndarray
-    energy: list[np.ndarray]
-    power: list[np.ndarray]
-    charge: list[np.ndarray]
-    reservoir: np.ndarray
+    balance: FloatArray
+    sizes: dict[SizeKey, FloatArray]
 
-
-def sensitivity(
-    plan: Plan, lp: DispatchLP, col_dual: np.ndarray, row_dual: np.ndarray
-) -> Sensitivity:
-    """The :class:`Sensitivity` of a solved dispatch LP (pure: arrays in, arrays out)."""
-    n_z, n_h = len(plan.zone_ids), lp.n_hours
-    # a column at its upper bound has a reduced cost <= 0, the price of that bound; one at its
-    # lower bound (zero) a cost >= 0 that no size changes
-    at_upper = np.minimum(col_dual, 0.0)
-    energy = [np.zeros(n_z) for _ in plan.stores]
-    power = [np.zeros(n_z) for _ in plan.stores]
-    charge = [np.zeros(n_z) for _ in plan.stores]
-    for s, zones, ch, dis, soc in lp.stores:
-        per_zone = [at_upper[b].reshape(len(zones), n_h).sum(axis=1) for b in (ch, dis, soc)]
-        energy[s][zones] = per_zone[2]
-        power[s][zones] = per_zone[1]
-        if plan.stores[s].charge_power_mw is None:
-            power[s][zones] += per_zone[0]  # one power rating both ways
-        else:
-            charge[s][zones] = per_zone[0]
-    reservoir = np.zeros(len(plan.capacity_mw))
-    # reservoir output columns follow every store column; energy rows follow the store rows
-    res = [j for j in range(len(plan.capacity_mw))
-           if plan.is_dispatchable(j) and plan.capacity_mw[j] > 0]  # fmt: skip
-    first_col = lp.n_cols - len(res) * n_h
-    first_row = len(lp.row_lower) - len(res)
-    for r, j in enumerate(res):
-        out = at_upper[first_col + r * n_h : first_col + (r + 1) * n_h].sum()
-        reservoir[j] = out + row_dual[first_row + r] * plan.annual_cf[j] * n_h
-    balance = row_dual[: n_z * n_h].reshape(n_z, n_h)
-    return Sensitivity(balance, energy, power, charge, reservoir)
+    def of(self, family: str, head: tuple[int, ...] = (), n: int = 0) -> FloatArray:
+        """The derivatives of one size (zeros of length ``n`` when the LP had none)."""
+        return self.sizes.get((family, head), np.zeros(n))
 
 
 WARM_BLOCKS = 104
@@ -384,14 +187,14 @@ def reservoir_options() -> dict[str, str]:
     return {"solver": "hipo" if hipo_available() else "ipx", "run_crossover": "off"}
 
 
-def _highs_lp(lp: DispatchLP) -> Any:
+def _highs_lp(lp: MatrixBlocks) -> Any:
     import highspy
 
     inf = highspy.kHighsInf
     model = highspy.HighsLp()
     model.num_col_, model.num_row_ = lp.n_cols, len(lp.row_lower)
     model.col_cost_ = lp.cost
-    model.col_lower_ = lp.lower
+    model.col_lower_ = np.where(np.isinf(lp.lower), -inf, lp.lower)
     model.col_upper_ = np.where(np.isinf(lp.upper), inf, lp.upper)
     model.row_lower_ = np.where(np.isinf(lp.row_lower), -inf, lp.row_lower)
     model.row_upper_ = np.where(np.isinf(lp.row_upper), inf, lp.row_upper)
@@ -414,14 +217,18 @@ def _highs(threads: int, options: dict[str, Any] | None) -> Any:
 
 
 def window_basis(
-    plan: Plan, clean: np.ndarray, options: dict[str, Any] | None = None
-) -> tuple[DispatchLP, np.ndarray, np.ndarray]:
+    inst: Instance,
+    plan: Plan,
+    horizon: Horizon,
+    options: dict[str, Any] | None = None,
+    components: list[tuple[str, Component]] | None = None,
+) -> tuple[MatrixBlocks, np.ndarray, np.ndarray]:
     """The optimal simplex basis of one window of hours with free start and end (pure, no I/O).
 
-    Returns the window's LP (:func:`build_dispatch` with ``cyclic=False`` over ``clean``'s
-    hours) and its column and row statuses (HiGHS's ``HighsBasisStatus`` codes).
+    Returns the window's LP (:func:`build_dispatch` on a :func:`window` horizon) and its
+    column and row statuses (HiGHS's ``HighsBasisStatus`` codes).
     """
-    lp = build_dispatch(plan, clean, cyclic=False)
+    lp = build_dispatch(inst, plan, horizon, components)
     h = _highs(1, {"solver": "simplex", **(options or {})})
     h.passModel(_highs_lp(lp))
     h.run()
@@ -432,15 +239,15 @@ def window_basis(
 
 
 def stitched_basis(
-    full: DispatchLP, windows: list[tuple[DispatchLP, int, np.ndarray, np.ndarray]]
+    full: MatrixBlocks, windows: list[tuple[MatrixBlocks, int, np.ndarray, np.ndarray]]
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """A basis of the whole year from its windows' bases (pure).
 
     ``windows``: each window's LP, its first hour and its column and row statuses, covering
     the year in order. Every hourly column and row takes its window's status; where a window's
-    start-of-window column was basic, the first state-of-charge row of that window becomes
-    basic instead, which keeps one basic variable per row. None if the count still does not
-    match (the caller then solves without it).
+    start-of-window column was basic, the row it enters (its store's first state-of-charge
+    row of the window) becomes basic instead, which keeps one basic variable per row. None if
+    the count still does not match (the caller then solves without it).
     """
     basic = 1  # HighsBasisStatus.kBasic
     col = np.zeros(full.n_cols, np.int8)  # kLower
@@ -448,27 +255,67 @@ def stitched_basis(
     n_h = full.n_hours
     for lp, first, cs, rs in windows:
         hours = slice(first, first + lp.n_hours)
-        for (fs, k), (ws, _) in zip(full.hourly_groups(), lp.hourly_groups(), strict=True):
-            col[fs].reshape(k, n_h)[:, hours] = cs[ws].reshape(k, lp.n_hours)
-        for (fs, k), (ws, _) in zip(full.row_groups(), lp.row_groups(), strict=True):
-            row[fs].reshape(k, n_h)[:, hours] = rs[ws].reshape(k, lp.n_hours)
-        for soc_rows, init in zip(full.soc_rows, lp.initial, strict=True):
-            k = init.stop - init.start
-            starts = soc_rows.start + np.arange(k) * n_h + first
-            row[starts[cs[init] == basic]] = basic
+        hourly = [s for s in lp.tables if s.n_t == lp.n_hours]
+        for fs, ws in zip(full.tables, hourly, strict=True):
+            col[fs.slice].reshape(fs.n_items, n_h)[:, hours] = cs[ws.slice].reshape(ws.n_items, -1)
+        for fb, wb in zip(full.blocks, lp.blocks, strict=True):
+            if wb.n_t == lp.n_hours:
+                row[fb.slice].reshape(fb.n_items, n_h)[:, hours] = rs[wb.slice].reshape(
+                    wb.n_items, -1
+                )
+        for ws in (s for s in lp.tables if s.n_t == 1):
+            for c in np.flatnonzero(cs[ws.slice] == basic) + ws.start:
+                row[_full_row(full, lp, int(lp.index[lp.start[c]]), first)] = basic
     if int((col == basic).sum() + (row == basic).sum()) != len(full.row_lower):
         return None
     return col, row
 
 
+def _full_row(full: MatrixBlocks, lp: MatrixBlocks, r: int, first: int) -> int:
+    """The whole year's row of a window's hourly row ``r``."""
+    for fb, wb in zip(full.blocks, lp.blocks, strict=True):
+        if wb.start <= r < wb.stop:
+            item, hour = divmod(r - wb.start, wb.n_t)
+            return fb.start + item * full.n_hours + first + hour
+    raise ValueError(f"row {r} is in no block")
+
+
+def _warm_basis(inst: Instance, plan: Plan, horizon: Horizon, lp: MatrixBlocks, h: Any,
+                warm_blocks: int, workers: int,
+                components: list[tuple[str, Component]] | None) -> bool:  # fmt: skip
+    """Solve the windows side by side, stitch their bases and hand HiGHS the result."""
+    import highspy
+
+    cuts = np.linspace(0, horizon.n_t, warm_blocks + 1).astype(int)
+    spans = list(itertools.pairwise(cuts.tolist()))
+    # HiGHS releases the GIL while it solves: threads run the windows side by side, and
+    # each window's answer is the same whichever thread solves it
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        bases = list(pool.map(
+            lambda ab: window_basis(inst, plan, window(horizon, *ab), components=components), spans
+        ))  # fmt: skip
+    windows = [(w, a, cs, rs) for (a, _), (w, cs, rs) in zip(spans, bases, strict=True)]
+    stitched = stitched_basis(lp, windows)
+    if stitched is None:
+        return False
+    lut = {int(m): m for m in highspy.HighsBasisStatus.__members__.values()}
+    basis = highspy.HighsBasis()
+    basis.col_status = [lut[v] for v in stitched[0].tolist()]
+    basis.row_status = [lut[v] for v in stitched[1].tolist()]
+    basis.valid = True
+    return bool(h.setBasis(basis) == highspy.HighsStatus.kOk)
+
+
 def solve_dispatch(
+    inst: Instance,
     plan: Plan,
-    clean: np.ndarray,
+    horizon: Horizon,
     threads: int = 1,
     options: dict[str, Any] | None = None,
     warm_blocks: int = WARM_BLOCKS,
     workers: int = 2,
     duals: bool = False,
+    components: list[tuple[str, Component]] | None = None,
 ) -> Dispatch:
     """Build and solve the dispatch LP with HiGHS.
 
@@ -477,35 +324,19 @@ def solve_dispatch(
     year. The LP solved is the same; only the simplex method's starting point differs, so the
     optimum is the year's own (``docs/solvers.md#full-year-check``). ``workers`` threads solve the
     windows. A plan with reservoirs asking for simplex gets :func:`reservoir_options` instead.
-    ``duals``: also return the :class:`Sensitivity` of the residual to the sizes.
+    ``duals``: also return the :class:`Sensitivity` of the residual to the sizes;
+    ``components``: as :func:`build_dispatch`.
     """
-    import highspy
-
-    reservoirs = plan.dispatchable is not None and bool(np.any(plan.dispatchable))
+    lp = build_dispatch(inst, plan, horizon, components)
+    reservoirs = lp.table("hd") is not None
     if reservoirs and (options or {}).get("solver") == "simplex":
         options = {**(options or {}), **reservoir_options()}
-    lp = build_dispatch(plan, clean)
     h = _highs(threads, options)
     h.passModel(_highs_lp(lp))
     t = time.perf_counter()
     warm, windows_s = False, 0.0
     if warm_blocks > 1 and not reservoirs and (options or {}).get("solver") == "simplex":
-        cuts = np.linspace(0, clean.shape[1], warm_blocks + 1).astype(int)
-        spans = list(itertools.pairwise(cuts.tolist()))
-        # HiGHS releases the GIL while it solves: threads run the windows side by side, and
-        # each window's answer is the same whichever thread solves it
-        with ThreadPoolExecutor(max(1, workers)) as pool:
-            bases = list(pool.map(lambda ab: window_basis(plan, clean[:, ab[0] : ab[1]]), spans))
-        windows = [(w, a, cs, rs) for (a, _), (w, cs, rs) in zip(spans, bases, strict=True)]
-        stitched = stitched_basis(lp, windows)
-        if stitched is not None:
-            members = list(highspy.HighsBasisStatus.__members__.values())
-            lut = {int(m): m for m in members}
-            basis = highspy.HighsBasis()
-            basis.col_status = [lut[v] for v in stitched[0].tolist()]
-            basis.row_status = [lut[v] for v in stitched[1].tolist()]
-            basis.valid = True
-            warm = h.setBasis(basis) == highspy.HighsStatus.kOk
+        warm = _warm_basis(inst, plan, horizon, lp, h, warm_blocks, workers, components)
         windows_s = time.perf_counter() - t
     from siting.watch import SolveWatch
 
@@ -517,18 +348,31 @@ def solve_dispatch(
     status = h.modelStatusToString(h.getModelStatus())
     solution = h.getSolution()
     x = np.asarray(solution.col_value)
-    n_z, n_h = clean.shape
-    grid = np.clip(x[lp.grid].reshape(n_z, n_h), 0.0, None)
-    soc = {}
-    for s, zones, _, _, so in lp.stores:
-        full = np.zeros((n_z, n_h))
-        full[zones] = x[so].reshape(len(zones), n_h)
-        soc[plan.stores[s].tech] = full
     iterations = int(h.getInfo().simplex_iteration_count)
     sens = None
     if duals and solution.dual_valid:
-        sens = sensitivity(plan, lp, np.asarray(solution.col_dual), np.asarray(solution.row_dual))
-    return Dispatch(grid, soc, status, elapsed, iterations, windows_s, warm, sens)
+        row_dual = np.asarray(solution.row_dual)
+        sens = Sensitivity(row_dual[: inst.n_zones * horizon.n_t].reshape(inst.n_zones, -1),
+                           lp.gradient(np.asarray(solution.col_dual), row_dual))  # fmt: skip
+    return Dispatch(_per_zone(lp, x, "g", (), inst.n_zones), _soc(lp, x, plan, inst.n_zones),
+                    status, elapsed, iterations, windows_s, warm, sens)  # fmt: skip
+
+
+def _per_zone(lp: MatrixBlocks, x: np.ndarray, family: str, head: tuple[int, ...],
+              n_z: int) -> np.ndarray:  # fmt: skip
+    """One table's values per zone and hour (zero for zones without columns)."""
+    out = np.zeros((n_z, lp.n_hours))
+    span = lp.table(family, head)
+    if span is not None:
+        rows = np.clip(x[span.slice].reshape(span.n_items, lp.n_hours), 0.0, None)
+        out[span.items] = rows
+    return out
+
+
+def _soc(lp: MatrixBlocks, x: np.ndarray, plan: Plan, n_z: int) -> dict[str, np.ndarray]:
+    """State of charge per store technology: zones x hours [MWh]."""
+    return {tech: _per_zone(lp, x, "so", (k,), n_z) for k, tech in enumerate(plan.store_techs)
+            if lp.table("so", (k,)) is not None}  # fmt: skip
 
 
 def longest_stretch(flags: np.ndarray) -> tuple[int, int]:
@@ -613,37 +457,25 @@ def plan_from_tables(
     """A plan from a run's decision tables (``sites``, ``renewables``, ``zones``) and its instance.
 
     Only decisions are read: new IT capacity per site, new clean MW per option, store sizes
-    per zone (``<tech>_mwh``/``<tech>_mw``, :func:`siting.technologies.store_size`). Loads,
-    cfs, links and efficiencies come from the instance.
+    per zone (``<tech>_mwh``/``<tech>_mw``/``<tech>_charge_mw``,
+    :func:`siting.technologies.store_size`). Loads, cfs, links and efficiencies come from the
+    instance.
     """
     new_it = sites.set_index("site_id")["new_it_mw"].reindex(inst.site_ids).fillna(0.0).to_numpy()
-    load = inst.fixed_load_mw.copy()
-    np.add.at(load, inst.site_zone, inst.new_load_per_mw * new_it)
     keys = pd.MultiIndex.from_arrays([[inst.zone_ids[z] for z in inst.re_zone], inst.re_tech])
     cap = renewables.set_index(["zone_id", "tech"])["new_mw"].reindex(keys).fillna(0.0).to_numpy()
-    # weather is scaled once over the year to the option's annual cf, as the model's days are
-    annual = (
-        inst.re_annual_cf
-        if inst.re_annual_cf is not None
-        else inst.re_cf @ inst.weight_h / float(inst.weight_h.sum())
-    )
+    sizes: dict[SizeKey, FloatArray] = {("it", ()): new_it.astype(float),
+                                        ("r", ()): cap.astype(float)}  # fmt: skip
     z = zones.set_index("zone_id").reindex(inst.zone_ids)
-    stores = []
-    none = pd.Series(0.0, index=z.index)
-    for o in inst.storage:
-        energy, power = (store_size(z, o.tech, unit) for unit in ("mwh", "mw"))
-        charge = (
-            z[f"{o.tech}_charge_mw"].fillna(0.0).to_numpy()
-            if o.separate_charge and f"{o.tech}_charge_mw" in z.columns
-            else None
-        )
-        stores.append(Store(o.tech, o.roundtrip_efficiency,
-                            (none if energy is None else energy).fillna(0.0).to_numpy(),
-                            (none if power is None else power).fillna(0.0).to_numpy(), charge,
-                            o.charge_efficiency))  # fmt: skip
-    return Plan(
-        list(inst.zone_ids), load, inst.re_zone.copy(), list(inst.re_tech), cap, np.asarray(annual),
-        inst.link_from.copy(), inst.link_to.copy(), inst.link_usable_mw.copy(),
-        inst.link_efficiency.copy(), stores,
-        None if inst.re_dispatchable is None else inst.re_dispatchable.copy(),
-    )  # fmt: skip
+    for k, o in enumerate(inst.storage):
+        for family, unit in (("se", "mwh"), ("sp", "mw")):
+            size = store_size(z, o.tech, unit)
+            sizes[(family, (k,))] = (np.zeros(inst.n_zones) if size is None
+                                     else size.fillna(0.0).to_numpy(float))  # fmt: skip
+        if o.separate_charge and f"{o.tech}_charge_mw" in z.columns:
+            sizes[("sq", (k,))] = z[f"{o.tech}_charge_mw"].fillna(0.0).to_numpy(float)
+        elif o.separate_charge:  # no charging side recorded: the power rating both ways
+            sizes[("sq", (k,))] = sizes[("sp", (k,))]
+    load = inst.fixed_load_mw.copy()
+    np.add.at(load, inst.site_zone, inst.new_load_per_mw * new_it)
+    return Plan(sizes, list(inst.zone_ids), load, annual_cf(inst), [o.tech for o in inst.storage])

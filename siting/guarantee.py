@@ -70,32 +70,25 @@ class Round:
 
 
 def residual_cut(
-    plan: Plan,
-    sens: Sensitivity,
-    hourly_cf: dict[int, np.ndarray],
-    residual_mwh: float,
-    allowance_mwh: float,
+    plan: Plan, sens: Sensitivity, residual_mwh: float, allowance_mwh: float, n_stores: int
 ) -> ResidualCut:
     """The cut ``g . x <= allowance - R(x0) + g . x0`` of one checked plan ``x0`` (pure).
 
-    ``hourly_cf``: each option's hourly capacity factors in the checked year (options missing
-    run flat at their annual cf, as in :func:`siting.fullyear.clean_supply`); ``residual_mwh``:
-    the year's residual ``R(x0)``; ``allowance_mwh``: the residual the target allows [MWh].
+    ``g``: the check's derivatives of the residual by every size it priced (new clean
+    capacity, each store's energy, power and charging power); ``residual_mwh``: the year's
+    residual ``R(x0)``; ``allowance_mwh``: the residual the target allows [MWh].
     """
-    g_re = np.zeros(len(plan.capacity_mw))
-    for j, z in enumerate(plan.option_zone.tolist()):
-        if plan.is_dispatchable(j):
-            g_re[j] = sens.reservoir[j]
-            continue
-        series = hourly_cf.get(j)
-        supply = series if series is not None else np.full(sens.balance.shape[1], plan.annual_cf[j])
-        g_re[j] = -float(sens.balance[z] @ supply)  # one MW more saves its hours' duals
-    at_x0 = float(g_re @ plan.capacity_mw)
-    for s, st in enumerate(plan.stores):
-        at_x0 += float(sens.energy[s] @ st.energy_mwh) + float(sens.power[s] @ st.power_mw)
-        if st.charge_power_mw is not None:
-            at_x0 += float(sens.charge[s] @ st.charge_power_mw)
-    return ResidualCut(g_re, tuple(sens.energy), tuple(sens.power), tuple(sens.charge),
+    n_j = len(plan.annual_cf)
+    n_z = len(plan.zone_ids)
+    g_re = sens.of("r", (), n_j)
+    parts = {f: tuple(sens.of(f, (k,), n_z) for k in range(n_stores)) for f in ("se", "sp", "sq")}
+    at_x0 = float(g_re @ plan.sizes[("r", ())])
+    for family, per_store in parts.items():
+        for k, g in enumerate(per_store):
+            size = plan.sizes.get((family, (k,)))
+            if size is not None:
+                at_x0 += float(g @ size)
+    return ResidualCut(g_re, parts["se"], parts["sp"], parts["sq"],
                        allowance_mwh - residual_mwh + at_x0)  # fmt: skip
 
 

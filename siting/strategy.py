@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from siting.check import FullYearCheck, check_solution, hourly_cf
+from siting.check import FullYearCheck, check_solution
 from siting.config import Config
 from siting.errors import ExitCode
 from siting.guarantee import Round, failing_days, residual_cut
@@ -288,9 +288,9 @@ def _residual_cuts(current: SolvedRound, check: FullYearCheck, cfg: Config,
         ):
             continue
         hours = dispatch.grid_mw.shape[1]
-        cuts.append(residual_cut(plan, dispatch.sensitivity, hourly_cf(current.inst, plan, wy),
-                                 float(dispatch.grid_mw.sum()),
-                                 share * float(plan.load_mw.sum()) * hours))  # fmt: skip
+        cuts.append(residual_cut(plan, dispatch.sensitivity, float(dispatch.grid_mw.sum()),
+                                 share * float(plan.load_mw.sum()) * hours,
+                                 len(current.inst.storage)))  # fmt: skip
     return cuts
 
 

@@ -10,14 +10,18 @@ from conftest import make_instance
 from siting.config import SolverConfig
 from siting.fullyear import (
     HOURS,
-    clean_supply,
+    Plan,
+    build_dispatch,
     longest_stretch,
     plan_from_tables,
     report,
     solve_dispatch,
+    window,
+    year_horizon,
 )
 from siting.inputs.weather import scale_to_mean
 from siting.model import build_model
+from siting.model.ops import Horizon
 from siting.solution import extract_solution
 from siting.solvers import solve
 
@@ -70,8 +74,7 @@ def solved(inst):
 
 def check(inst, sol, year_a: np.ndarray, year_b: np.ndarray):
     plan = plan_from_tables(inst, sol.sites, sol.renewables, sol.zones)
-    clean = clean_supply(plan, {0: year_a, 1: year_b})
-    dispatch = solve_dispatch(plan, clean)
+    dispatch = solve_dispatch(inst, plan, year_horizon(plan, {0: year_a, 1: year_b}))
     assert dispatch.status == "Optimal"
     return plan, dispatch
 
@@ -117,7 +120,7 @@ def test_the_battery_state_of_charge_respects_its_size() -> None:
     sol = solved(inst)
     plan, dispatch = check(inst, sol, np.tile(SOLAR, 365), np.tile(WIND, 365))
     soc = dispatch.soc_mwh["battery"]
-    energy = plan.stores[0].energy_mwh
+    energy = plan.energy_by_tech()["battery"]
     assert (soc >= -1e-6).all()
     assert (soc <= energy[:, None] + 1e-6).all()
 
@@ -144,24 +147,23 @@ def test_a_reservoir_is_dispatched_within_its_power_and_its_inflow() -> None:
     # the second (12 h x 10 MW short a day), 5 MW of reservoir: power caps it at 5 MW in
     # the short hours; at 0.1 x 8,760 h per MW it brings 4,380 MWh a year, less than the
     # 365 x 12 x 5 = 21,900 MWh its power could give: the residual is 43,800 - 4,380.
-    from siting.fullyear import Plan
-
-    def plan(cf: float) -> Plan:
-        return Plan(["A"], np.array([10.0]), np.array([0, 0]), ["onshore_wind", "hydro_reservoir"],
-                    np.array([20.0, 5.0]), np.array([0.5, cf]), np.array([], int),
-                    np.array([], int), np.array([]), np.array([]), [],
-                    np.array([False, True]))  # fmt: skip
+    def case(cf: float):
+        inst = make_instance(zone_ids=["A"], baseline_it_mw=[10.0], baseline_pue=[1.0],
+                             utilisation=1.0, re_tech=["onshore_wind", "hydro_reservoir"],
+                             re_zone=[0, 0], re_annual_cf=np.array([0.5, cf]),
+                             re_dispatchable=np.array([False, True]))  # fmt: skip
+        return inst, _fixed(inst, r=np.array([20.0, 5.0]))
 
     wind = np.tile(np.repeat([1.0, 0.0], 12), 365)
     short = 365 * 12 * 10.0
     for cf, residual in ((0.1, short - 0.1 * HOURS * 5), (1.0, short - 365 * 12 * 5)):
-        p = plan(cf)
-        dispatch = solve_dispatch(p, clean_supply(p, {0: wind}))
+        inst, p = case(cf)
+        dispatch = solve_dispatch(inst, p, year_horizon(p, {0: wind}))
         assert dispatch.status == "Optimal"
         assert dispatch.grid_mw.sum() == pytest.approx(residual, rel=1e-9)
         # the check's own route: simplex asked for, the interior point taken without crossover
-        interior = solve_dispatch(p, clean_supply(p, {0: wind}), options={"solver": "simplex"},
-                                  duals=True)  # fmt: skip
+        interior = solve_dispatch(inst, p, year_horizon(p, {0: wind}),
+                                  options={"solver": "simplex"}, duals=True)  # fmt: skip
         assert interior.status == "Optimal" and interior.sensitivity is not None
         assert interior.iterations == 0  # no simplex ran
         assert interior.grid_mw.sum() == pytest.approx(residual, rel=1e-6)
@@ -170,29 +172,64 @@ def test_a_reservoir_is_dispatched_within_its_power_and_its_inflow() -> None:
 QUARTER = 24 * 91  # the check takes any number of hours; a quarter keeps these tests fast
 
 
-def _random_plan(seed: int, n_z: int, two_stores: bool) -> tuple[object, np.ndarray]:
-    """A plan of ``n_z`` zones in a ring of lossy links with batteries, and its hourly supply."""
-    from siting.fullyear import Plan, Store
+def _fixed(inst, **sizes: np.ndarray) -> Plan:
+    """A plan of ``inst`` with the given sizes (``r``; ``se0``, ``sp0``, ``sq0`` for store 0 ...)."""
+    keyed = {("r", ()): np.zeros(len(inst.re_tech)), ("it", ()): np.zeros(inst.n_sites)}
+    for name, values in sizes.items():
+        keyed[(name, ()) if name == "r" else (name[:2], (int(name[2:]),))] = np.asarray(
+            values, float
+        )
+    load = inst.fixed_load_mw.copy()
+    return Plan(keyed, list(inst.zone_ids), load, np.asarray(inst.re_annual_cf, float),
+                [o.tech for o in inst.storage])  # fmt: skip
+
+
+def _random_plan(seed: int, n_z: int, two_stores: bool, reservoirs: bool = False):
+    """A plan of ``n_z`` zones in a ring of lossy links with batteries, its instance and year.
+
+    Each zone's clean supply is one flat-priced option whose hourly cf is a solar-like day
+    times a slow weather swing (shortfalls come in multi-day stretches); with ``reservoirs``
+    each zone also has a reservoir at cf 0.3.
+    """
+    from siting.instance import StorageOption
 
     rng = np.random.default_rng(seed)
     hours = np.arange(QUARTER)
-    # solar-like days times a slow weather swing: shortfalls come in multi-day stretches
     swing = 0.6 + 0.4 * np.sin(2 * np.pi * hours / (24 * rng.uniform(5, 15)))
     clean = np.vstack([
         rng.uniform(50, 150) * np.tile(SOLAR, QUARTER // 24) * swing * rng.uniform(0.5, 1.5, QUARTER)
         + rng.uniform(0, 20) for _ in range(n_z)
     ])  # fmt: skip
-    stores = [Store("battery", 0.81, rng.uniform(20, 200, n_z), rng.uniform(5, 40, n_z))]
+    stores = [StorageOption("battery", "Battery", 1.0, 1.0, 0.81)]
+    sizes = {"se0": rng.uniform(20, 200, n_z), "sp0": rng.uniform(5, 40, n_z)}
     if two_stores:
-        stores.append(Store("longstore", 0.45, rng.uniform(500, 2000, n_z) * (rng.random(n_z) < 0.6),
-                            rng.uniform(2, 10, n_z), rng.uniform(5, 20, n_z), 0.7))  # fmt: skip
+        stores.append(StorageOption("longstore", "Long", 1.0, 1.0, 0.45, 1.0, 0.7))
+        sizes |= {"se1": rng.uniform(500, 2000, n_z) * (rng.random(n_z) < 0.6),
+                  "sp1": rng.uniform(2, 10, n_z), "sq1": rng.uniform(5, 20, n_z)}  # fmt: skip
     ring = np.arange(n_z)
-    return Plan(
-        [f"Z{z}" for z in range(n_z)], rng.uniform(20, 40, n_z), np.zeros(0, int), [],
-        np.zeros(0), np.zeros(0), np.concatenate([ring, (ring + 1) % n_z]),
-        np.concatenate([(ring + 1) % n_z, ring]), rng.uniform(0, 15, 2 * n_z),
-        np.full(2 * n_z, 0.97), stores,
-    ), clean  # fmt: skip
+    peak = clean.max(axis=1)
+    techs, zones, cf = ["solar"] * n_z, list(ring), list(clean / peak[:, None])
+    r = list(peak)
+    if reservoirs:
+        techs += ["hydro_reservoir"] * n_z
+        zones += list(ring)
+        cf += [np.full(QUARTER, 0.3)] * n_z
+        r += list(rng.uniform(2, 10, n_z))
+    n_j = len(techs)
+    inst = make_instance(
+        zone_ids=[f"Z{z}" for z in range(n_z)], baseline_it_mw=rng.uniform(20, 40, n_z),
+        baseline_pue=[1.0] * n_z, utilisation=1.0, re_tech=techs, re_zone=zones,
+        re_annual_cf=np.array([float(c.mean()) for c in cf]),
+        re_dispatchable=np.array([j >= n_z for j in range(n_j)]),
+        link_ids=[f"L{k}" for k in range(2 * n_z)],
+        link_from=np.concatenate([ring, (ring + 1) % n_z]),
+        link_to=np.concatenate([(ring + 1) % n_z, ring]),
+        link_usable_mw=rng.uniform(0, 15, 2 * n_z), link_efficiency=[0.97] * (2 * n_z),
+        slice_ids=[f"h{h}" for h in range(QUARTER)], matching="hourly", storage=tuple(stores),
+    )  # fmt: skip
+    plan = _fixed(inst, r=np.array(r), **sizes)
+    horizon = year_horizon(plan, dict(enumerate(cf)), QUARTER)
+    return inst, plan, horizon
 
 
 @pytest.mark.parametrize("seed,n_z", [(4, 2), (5, 3)])
@@ -201,15 +238,9 @@ def test_a_plan_with_reservoirs_reaches_the_simplex_optimum_on_the_interior_rout
 ) -> None:
     # reservoirs tie the year together; the check takes the interior point without
     # crossover for them, which must land on the optimum simplex proves
-    from dataclasses import replace
-
-    plan, clean = _random_plan(seed, n_z, two_stores=True)
-    rng = np.random.default_rng(seed)
-    plan = replace(plan, option_zone=np.arange(n_z), option_tech=["hydro_reservoir"] * n_z,
-                   capacity_mw=rng.uniform(2, 10, n_z), annual_cf=np.full(n_z, 0.3),
-                   dispatchable=np.ones(n_z, bool))  # fmt: skip
-    simplex = solve_dispatch(plan, clean)  # HiGHS's own choice for an LP: simplex
-    interior = solve_dispatch(plan, clean, options={"solver": "simplex"})
+    inst, plan, horizon = _random_plan(seed, n_z, two_stores=True, reservoirs=True)
+    simplex = solve_dispatch(inst, plan, horizon)  # HiGHS's own choice for an LP: simplex
+    interior = solve_dispatch(inst, plan, horizon, options={"solver": "simplex"})
     assert simplex.status == interior.status == "Optimal"
     assert simplex.iterations > 0 and interior.iterations == 0
     assert simplex.grid_mw.sum() > 100.0
@@ -218,47 +249,44 @@ def test_a_plan_with_reservoirs_reaches_the_simplex_optimum_on_the_interior_rout
 
 @pytest.mark.parametrize("seed,n_z,two_stores", [(1, 2, False), (2, 3, True), (3, 4, False)])
 def test_warm_started_year_reaches_the_cold_optimum(seed: int, n_z: int, two_stores: bool) -> None:
-    plan, clean = _random_plan(seed, n_z, two_stores)
-    cold = solve_dispatch(plan, clean, options={"solver": "simplex"}, warm_blocks=1)
-    warm = solve_dispatch(plan, clean, options={"solver": "simplex"}, warm_blocks=26)
+    inst, plan, horizon = _random_plan(seed, n_z, two_stores)
+    cold = solve_dispatch(inst, plan, horizon, options={"solver": "simplex"}, warm_blocks=1)
+    warm = solve_dispatch(inst, plan, horizon, options={"solver": "simplex"}, warm_blocks=26)
     assert cold.status == warm.status == "Optimal"
     assert not cold.warm and warm.warm  # the stitched basis was taken
     assert cold.grid_mw.sum() > 100.0  # a year with real shortfalls, not a trivial zero
     assert warm.grid_mw.sum() == pytest.approx(cold.grid_mw.sum(), rel=1e-6)
     assert warm.iterations < cold.iterations
     # the warm dispatch is a dispatch: every store within its size
-    for st in plan.stores:
-        soc = warm.soc_mwh[st.tech]
-        assert soc.min() >= -1e-6 and (soc <= st.energy_mwh[:, None] + 1e-6).all()
+    for tech, energy in plan.energy_by_tech().items():
+        soc = warm.soc_mwh[tech]
+        assert soc.min() >= -1e-6 and (soc <= energy[:, None] + 1e-6).all()
 
 
 def test_an_open_window_starts_and_ends_free() -> None:
-    from siting.fullyear import build_dispatch
-
-    plan, clean = _random_plan(4, 2, False)
-    cyclic = build_dispatch(plan, clean[:, :48])
-    window = build_dispatch(plan, clean[:, :48], cyclic=False)
+    inst, plan, horizon = _random_plan(4, 2, False)
+    cyclic = build_dispatch(inst, plan, Horizon(horizon.weights[:48], horizon.period[:48],
+                                                horizon.cf[:, :48], residual=True))  # fmt: skip
+    free = build_dispatch(inst, plan, window(horizon, 0, 48))
     n_store_zones = 2
-    assert window.n_cols == cyclic.n_cols + n_store_zones  # one start column per store zone
-    assert len(window.value) == len(cyclic.value)  # the wrap entries became the start columns
-    init = window.initial[0]
-    assert (window.upper[init] == plan.stores[0].energy_mwh).all()
+    assert free.n_cols == cyclic.n_cols + n_store_zones  # one start column per store zone
+    assert len(free.value) == len(cyclic.value)  # the wrap entries became the start columns
+    start = free.table("sw", (0,))
+    assert start is not None and (free.upper[start.slice] == plan.sizes[("se", (0,))]).all()
 
 
-def _residual(plan, clean) -> float:
-    return float(solve_dispatch(plan, clean, options={"solver": "simplex"}, warm_blocks=1)
-                 .grid_mw.sum())  # fmt: skip
+def _residual(inst, plan, horizon) -> float:
+    return float(solve_dispatch(inst, plan, horizon, options={"solver": "simplex"},
+                                warm_blocks=1).grid_mw.sum())  # fmt: skip
 
 
-def _resized(plan, s: int, z: int, field: str, delta: float):
+def _resized(plan: Plan, key, z: int, delta: float) -> Plan:
     import dataclasses
 
-    st = plan.stores[s]
-    sizes = getattr(st, field).copy()
-    sizes[z] = max(sizes[z] + delta, 0.0)
-    stores = list(plan.stores)
-    stores[s] = dataclasses.replace(st, **{field: sizes})
-    return dataclasses.replace(plan, stores=stores)
+    sizes = dict(plan.sizes)
+    sizes[key] = sizes[key].copy()
+    sizes[key][z] = max(sizes[key][z] + delta, 0.0)
+    return dataclasses.replace(plan, sizes=sizes)
 
 
 @pytest.mark.parametrize("seed", [5, 6])
@@ -266,9 +294,12 @@ def test_the_duals_give_a_valid_cut_on_the_residual(seed: int) -> None:
     """``R(x) >= R(x0) + g . (x - x0)`` for resized plans (the residual is convex in the sizes),
     and the derivatives are those of the LP: re-solved with each size moved a little, the
     residual moves as the duals say wherever the dual is unique."""
-    plan, clean = _random_plan(seed, 3, True)
-    clean = clean[:, : 24 * 14]
-    base = solve_dispatch(plan, clean, options={"solver": "simplex"}, warm_blocks=1, duals=True)
+    inst, plan, horizon = _random_plan(seed, 3, True)
+    two_weeks = slice(0, 24 * 14)
+    horizon = Horizon(horizon.weights[two_weeks], horizon.period[two_weeks],
+                      horizon.cf[:, two_weeks], residual=True)  # fmt: skip
+    base = solve_dispatch(inst, plan, horizon, options={"solver": "simplex"}, warm_blocks=1,
+                          duals=True)  # fmt: skip
     sens = base.sensitivity
     assert sens is not None
     r0 = float(base.grid_mw.sum())
@@ -276,22 +307,25 @@ def test_the_duals_give_a_valid_cut_on_the_residual(seed: int) -> None:
     assert (sens.balance >= -1e-9).all() and (sens.balance <= 1.0 + 1e-9).all()
     rng = np.random.default_rng(seed)
     moved = 0
-    for s, st in enumerate(plan.stores):
-        for z in np.flatnonzero((st.energy_mwh > 0) & (st.power_mw > 0)):
-            fields = [("energy_mwh", sens.energy[s]), ("power_mw", sens.power[s])]
-            if st.charge_power_mw is not None:
-                fields.append(("charge_power_mw", sens.charge[s]))
-            for field, g in fields:
-                for delta in rng.uniform(0.2, 0.6, 2) * np.array([1, -1]) * getattr(st, field)[z]:
-                    r = _residual(_resized(plan, s, int(z), field, delta), clean)
+    for k in range(len(inst.storage)):
+        energy, power = plan.sizes[("se", (k,))], plan.sizes[("sp", (k,))]
+        for z in np.flatnonzero((energy > 0) & (power > 0)):
+            for family in ("se", "sp", "sq"):
+                key = (family, (k,))
+                if key not in plan.sizes:
+                    continue
+                g = sens.of(family, (k,), inst.n_zones)
+                for delta in rng.uniform(0.2, 0.6, 2) * np.array([1, -1]) * plan.sizes[key][z]:
+                    r = _residual(inst, _resized(plan, key, int(z), delta), horizon)
                     assert r >= r0 + g[z] * delta - 1e-6 * max(1.0, r0)  # the cut holds
                     moved += abs(g[z]) > 1e-6
     assert moved > 0  # some size matters: the cut is not empty
-    # one more MW of flat clean supply in a zone saves at most the sum of its balance duals
-    for z in range(3):
-        more = clean.copy()
-        more[z] += 1.0
-        assert _residual(plan, more) >= r0 - sens.balance[z].sum() - 1e-6 * r0
+    # one more MW of clean supply in a zone saves at most the sum of its balance duals x cf
+    g_re = sens.of("r", (), len(inst.re_tech))
+    for j in range(3):
+        r = _residual(inst, _resized(plan, ("r", ()), j, 1.0), horizon)
+        assert r >= r0 + g_re[j] - 1e-6 * r0
+        assert -g_re[j] == pytest.approx(float(sens.balance[j] @ horizon.cf[j]), rel=1e-9)
 
 
 def test_the_full_year_figure_ranks_zones_by_their_own_shortfall() -> None:

@@ -9,75 +9,26 @@ from collections.abc import Iterator
 
 import pulp
 
-from siting.model.core import Builder, Pairs, StoreVars
+from siting.model.core import Builder, Pairs
 from siting.model.sites import SiteVars
 
 
-def _by_zone(
-    b: Builder, sites: SiteVars, re: list[pulp.LpVariable | None]
-) -> tuple[list[list[int]], list[list[int]], list[list[int]], list[list[int]]]:
-    """Sited candidates, clean options, incoming and outgoing links of every zone."""
-    inst = b.inst
-    n_z = inst.n_zones
-    site_zone = inst.site_zone.tolist()
-    sites_in: list[list[int]] = [[] for _ in range(n_z)]
-    for s in sites.sited:
-        sites_in[site_zone[s]].append(s)
-    re_in: list[list[int]] = [[] for _ in range(n_z)]
-    for j, z in enumerate(inst.re_zone.tolist()):
-        if re[j] is not None:
-            re_in[z].append(j)
-    links_in: list[list[int]] = [[] for _ in range(n_z)]
-    links_out: list[list[int]] = [[] for _ in range(n_z)]
-    for k, (a, c) in enumerate(zip(inst.link_from.tolist(), inst.link_to.tolist(), strict=True)):
-        links_out[a].append(k)
-        links_in[c].append(k)
-    return sites_in, re_in, links_in, links_out
+def add_balance(b: Builder) -> None:
+    """``bal``: what every component fed into a zone and slice >= the fixed load [MW].
 
-
-def add_balance(
-    b: Builder,
-    sites: SiteVars,
-    re: list[pulp.LpVariable | None],
-    flow: list[list[pulp.LpVariable]],
-    grid: list[list[pulp.LpVariable]] | None,
-    stores: list[StoreVars],
-    dispatch: dict[int, list[pulp.LpVariable]] | None = None,
-    sale: list[list[pulp.LpVariable]] | None = None,
-) -> None:
-    """``bal``: clean + imports x efficiency - exports + discharge - charge + purchases
-    - sales >= load.
-
-    The load is the fixed load of existing capacity (a number) plus ``pue x utilisation``
-    per MW of new IT capacity at the zone's sites. Dispatchable options (``dispatch``) supply
-    their output variable instead of ``capacity x cf``. What is left over is curtailed.
+    The components register their terms (:meth:`siting.model.ops.Ops.feed`): clean supply
+    ``capacity x cf`` or a reservoir's output, imports x efficiency - exports, discharge -
+    charge, purchases - sales, and ``- pue x utilisation`` per MW of new IT capacity at the
+    zone's sites. The fixed load is that of existing capacity. What is left over is curtailed.
     """
     inst = b.inst
-    sites_in, re_in, links_in, links_out = _by_zone(b, sites, re)
     fixed_load = inst.fixed_load_mw.tolist()
-    cf = inst.re_cf.tolist()
-    eff = inst.link_efficiency.tolist()
-    load_per_mw = inst.new_load_per_mw.tolist()
-    size, size_mw = sites.size, sites.size_mw
-    dispatch = dispatch or {}
+    terms = b.balance_terms()
 
     def rows() -> Iterator[tuple[tuple[int, int], Pairs, float]]:
         for z in range(inst.n_zones):
             for t in range(inst.n_slices):
-                pairs: Pairs = [
-                    (dispatch[j][t], 1.0) if j in dispatch else (re[j], cf[j][t])  # type: ignore[misc]
-                    for j in re_in[z]
-                ]
-                pairs += [(flow[k][t], eff[k]) for k in links_in[z]]
-                pairs += [(flow[k][t], -1.0) for k in links_out[z]]
-                pairs += [(size[s], -load_per_mw[s] * size_mw[s]) for s in sites_in[z]]  # type: ignore[misc]
-                if grid is not None:
-                    pairs.append((grid[z][t], 1.0))
-                if sale is not None:
-                    pairs.append((sale[z][t], -1.0))
-                for st in stores:
-                    pairs += [(st.discharge[z][t], 1.0), (st.charge[z][t], -1.0)]
-                yield (z, t), pairs, fixed_load[z]
+                yield (z, t), [(s[t], c[t]) for s, c in terms[z]], fixed_load[z]
 
     b.rows("bal", pulp.LpConstraintGE, rows())
 

@@ -1,25 +1,36 @@
-"""Build the siting MILP from an :class:`~siting.instance.Instance`, one family at a time.
+"""Build the siting MILP from an :class:`~siting.instance.Instance`.
 
-Read like PyPSA's ``create_model``: each ``add_*`` call defines one family of columns or
-rows (see :mod:`siting.model.registry` and ``docs/model.md``). Pure: no I/O.
+Read like PyPSA's ``create_model``: the sites (a planning decision), then every operating
+component of :mod:`siting.model.components` (the same ones the full-year check is built
+from), then the balance they fed and the rows on the plan as a whole (CFE, surplus, the
+guarantee's cuts, policy, hosting, latency). Every family of columns and rows is registered
+in :mod:`siting.model.registry` (``docs/model.md``). Pure: no I/O.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 from siting.instance import Instance
 from siting.model.balance import add_balance, add_cfe, add_surplus_cap
-from siting.model.core import Builder, SitingModel, gc_paused
+from siting.model.components import Component, operate
+from siting.model.core import Builder, SitingModel, StoreVars, gc_paused
 from siting.model.cuts import add_residual_cuts
 from siting.model.latency import add_latency
-from siting.model.links import add_links
+from siting.model.ops import Sizes
 from siting.model.policy import add_hosting, add_policy
-from siting.model.sites import add_sites, add_target
-from siting.model.storage import add_storage
-from siting.model.supply import add_dispatch, add_grid, add_sales, add_supply
+from siting.model.sites import add_load, add_sites, add_target
+from siting.model.storage import Store
 from siting.model.symmetry import add_symmetry
 
 
-def build_model(inst: Instance, symmetry_breaking: bool = False) -> SitingModel:
+def build_model(
+    inst: Instance,
+    symmetry_breaking: bool = False,
+    components: list[tuple[str, Component]] | None = None,
+) -> SitingModel:
     """Build the siting MILP: minimise annualised cost [EUR/yr].
 
     Parameters
@@ -32,6 +43,9 @@ def build_model(inst: Instance, symmetry_breaking: bool = False) -> SitingModel:
         ``benchmarks/formulation.py``, the rows do not tighten the LP relaxation (0.07 % root
         gap either way on europe-2030) and slow HiGHS down, which detects symmetry itself
         (europe-2030 0.1 -> 0.4 s; europe-2030-247 64 s -> over 4 min).
+    components
+        The operating components (default :data:`~siting.model.components.OPERATION`); a
+        new kind is one more entry.
 
     Returns
     -------
@@ -42,32 +56,45 @@ def build_model(inst: Instance, symmetry_breaking: bool = False) -> SitingModel:
         b = Builder(inst)
         sites = add_sites(b)
         add_target(b, sites)
-        re = add_supply(b)
-        dispatch = add_dispatch(b, re)
-        flow = add_links(b)
-        grid = add_grid(b)
-        sale = add_sales(b)
-        stores = add_storage(b)
-        add_balance(b, sites, re, flow, grid, stores, dispatch, sale)
+        add_load(b, inst, Sizes("it", (), sites.size), np.asarray(sites.size_mw))
+        got = operate(b, inst, {}, components)
+        add_balance(b)
+        grid, sale = _cells(got["grid"]), _cells(got["sale"])
         add_cfe(b, sites, grid, sale)
         add_surplus_cap(b, sites, sale, grid)
-        add_residual_cuts(b, re, stores)
+        add_residual_cuts(b, got["re"], got["stores"])
         add_policy(b, sites)
         add_hosting(b, sites)
         serve = add_latency(b, sites)
         if symmetry_breaking:
             add_symmetry(b, sites)
-        return b.finish(
-            {
-                "build": sites.build,
-                "size": sites.size,
-                "size_mw": sites.size_mw,
-                "re": re,
-                "dispatch": dispatch,
-                "flow": flow,
-                "grid": grid,
-                "sale": sale,
-                "stores": stores,
-                "serve": serve,
-            }
-        )
+        return b.finish(_handles(sites, got, serve))
+
+
+def _cells(table: Any) -> Any:
+    return None if table is None else table.cells
+
+
+def _handles(sites: Any, got: dict[str, Any], serve: Any) -> dict[str, object]:
+    """The model's variables by element, as :class:`~siting.model.core.SitingModel` keeps them."""
+    hd = got["dispatch"]
+    dispatch = {} if hd is None else dict(zip(hd.items.tolist(), hd.cells, strict=True))
+    return {
+        "build": sites.build,
+        "size": sites.size,
+        "size_mw": sites.size_mw,
+        "re": list(got["re"].cells),
+        "dispatch": dispatch,
+        "flow": got["flow"].cells,
+        "grid": _cells(got["grid"]),
+        "sale": _cells(got["sale"]),
+        "stores": [_store_vars(st) for st in got["stores"]],
+        "serve": serve,
+    }
+
+
+def _store_vars(st: Store) -> StoreVars:
+    return StoreVars(
+        st.energy.cells, st.power.cells, st.charge.cells, st.discharge.cells, st.soc.cells,
+        None if st.charge_power is None else st.charge_power.cells, st.day_start,
+    )  # fmt: skip

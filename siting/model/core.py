@@ -15,9 +15,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import pulp
 
 from siting.instance import Instance
+from siting.model.ops import (
+    FloatArray,
+    Horizon,
+    IntArray,
+    Sizes,
+    Table,
+    Term,
+    per_item_slice,
+)
 from siting.model.registry import COLUMNS, ROWS, ColumnFamily, RowFamily
 
 Pairs = list[tuple[pulp.LpVariable, float]]
@@ -66,6 +76,8 @@ class Builder:
 
     def __init__(self, inst: Instance) -> None:
         self.inst = inst
+        self.horizon = planning_horizon(inst)
+        self.feeds: list[tuple[list[int], list[list[pulp.LpVariable]], list[list[float]]]] = []
         self.problem = pulp.LpProblem("siting", pulp.LpMinimize)
         self.objective: Pairs = []
         self.columns: list[pulp.LpVariable] = []
@@ -138,6 +150,137 @@ class Builder:
             block.append(constraint(expression(pairs), sense, _name(head, index), float(rhs)))
             indices.append(index)
 
+    # -- the component vocabulary (siting.model.ops): sizes are columns, bounds are rows --
+
+    def sizes(
+        self,
+        family: str,
+        head: Index,
+        n: int,
+        up: list[float | None] | None = None,
+        cost: list[float] | None = None,
+        skip: list[bool] | None = None,
+    ) -> Sizes:
+        """A column per item (None where ``skip``), with its annual cost [EUR/yr per unit]."""
+        cells: list[pulp.LpVariable | None] = []
+        for i in range(n):
+            if skip is not None and skip[i]:
+                cells.append(None)
+                continue
+            cells.append(self.var(family, (*head, i), up=None if up is None else up[i]))
+        if cost is not None:
+            for v, c in zip(cells, cost, strict=True):
+                if v is not None:
+                    self.cost(v, c)
+        return Sizes(family, head, cells)
+
+    def table(
+        self,
+        family: str,
+        head: Index,
+        items: IntArray,
+        low: float | None = 0.0,
+        up: FloatArray | None = None,
+        bound: tuple[Sizes, str] | None = None,
+        cost: FloatArray | None = None,
+        residual: bool = False,
+        once: bool = False,
+    ) -> Table:
+        """Columns ``x[item][t]`` named ``<family><head>_<item>_<t>``; a bound by sizes adds
+        the rows ``x - size <= 0`` of the bound's family (``residual`` plays no part here)."""
+        del residual
+        n_t = 1 if once else self.horizon.n_t
+        keys = items.tolist()
+        cells = self._grid(family, head, keys, n_t, low, None if up is None else up.tolist())
+        if cost is not None:
+            w = self.horizon.weights.tolist()
+            price = per_item_slice(cost, len(keys), n_t).tolist()
+            for row, p in zip(cells, price, strict=True):
+                for t, v in enumerate(row):
+                    self.cost(v, p[t] * w[t])
+        if bound is not None:
+            size, rows = bound
+            self.rows(rows, pulp.LpConstraintLE, (
+                ((*head, i, t), [(v, 1.0), (size.cells[i], -1.0)], 0.0)
+                for i, row in zip(keys, cells, strict=True) for t, v in enumerate(row)
+            ))  # fmt: skip
+        return Table(family, head, items, cells, n_t)
+
+    def _grid(
+        self, family: str, head: Index, keys: list[int], n_t: int, low: float | None,
+        up: list[float] | None,
+    ) -> list[list[pulp.LpVariable]]:  # fmt: skip
+        fam = COLUMNS[family]
+        add = self.problem.add_variable
+        pre = fam.prefix + "".join(f"{h}_" for h in head)
+        out = [[add(f"{pre}{i}_{t}", lowBound=low, upBound=None if up is None else up[k])
+                for t in range(n_t)] for k, i in enumerate(keys)]  # fmt: skip
+        self.segments.append(
+            _Segment(fam, len(self.columns), head, len(keys), n_t, table=True, items=tuple(keys))
+        )
+        for row in out:
+            self.columns.extend(row)
+        return out
+
+    def block(
+        self,
+        family: str,
+        index: list[IntArray | int],
+        sense: int,
+        terms: list[Term],
+        rhs: FloatArray | float = 0.0,
+    ) -> None:
+        """Rows of ``family`` from array terms; size terms are columns like any other."""
+        n = max((len(i) for i in index if not isinstance(i, int)), default=1)
+        keys = [[i] * n if isinstance(i, int) else i.tolist() for i in index]
+        flat = [_flat_cells(cells) for cells, _, _ in terms]
+        pos = [p.tolist() for _, p, _ in terms]
+        coef = [np.broadcast_to(np.asarray(c, float), (n,)).tolist() for _, _, c in terms]
+        right = np.broadcast_to(np.asarray(rhs, float), (n,)).tolist()
+
+        def items() -> Iterator[tuple[Index, Pairs, float]]:
+            for r in range(n):
+                pairs: Pairs = [(f[p[r]], c[r]) for f, p, c in zip(flat, pos, coef, strict=True)
+                                if p[r] >= 0]  # fmt: skip
+                yield tuple(k[r] for k in keys), pairs, right[r]
+
+        self.rows(family, sense, items())
+
+    def feed(
+        self,
+        cells: Table | Sizes,
+        zone: IntArray,
+        coef: FloatArray | float,
+        items: IntArray | None = None,
+    ) -> None:
+        """Terms of the zone x slice balance (:func:`siting.model.balance.add_balance`)."""
+        n_t = self.horizon.n_t
+        zones = np.asarray(zone).tolist()
+        c = per_item_slice(coef, len(zones), n_t)
+        series: list[list[pulp.LpVariable] | None] = (
+            cells.cells if isinstance(cells, Table) else _every_slice(cells.cells, n_t)
+        )
+        chosen = range(len(series)) if items is None else items.tolist()
+        keep = [(i, s) for i in chosen if (s := series[i]) is not None]
+        self.feeds.append(([zones[i] for i, _ in keep], [s for _, s in keep],
+                           [c[i].tolist() for i, _ in keep]))  # fmt: skip
+
+    def balance_terms(self) -> list[list[tuple[list[pulp.LpVariable], list[float]]]]:
+        """Per zone, every registered (columns per slice, coefficient per slice)."""
+        out: list[list[tuple[list[pulp.LpVariable], list[float]]]] = [
+            [] for _ in range(self.inst.n_zones)
+        ]
+        for zones, series, coefs in self.feeds:
+            for z, s, c in zip(zones, series, coefs, strict=True):
+                out[z].append((s, c))
+        return out
+
+    def operable(self, items: IntArray, *limits: Sizes | FloatArray) -> IntArray:
+        """Items with a column in every size limit (constant limits do not drop any)."""
+        keep = [i for i in items.tolist()
+                if all(not isinstance(lim, Sizes) or lim.cells[i] is not None for lim in limits)]  # fmt: skip
+        return np.asarray(keep, np.int64)
+
     def finish(self, handles: dict[str, object]) -> SitingModel:
         """Hand objective, rows and columns to PuLP and return the model."""
         cost = pulp.LpAffineExpression(self.objective)
@@ -169,14 +312,37 @@ class _Segment:
     n_cols: int = 0
     table: bool = False
     """A table of ``n_rows x n_cols`` columns (possibly none), else one column."""
+    items: tuple[int, ...] | None = None
+    """The item of each table row (None: ``0 ... n_rows - 1``)."""
 
     def refs(self) -> Iterator[tuple[ColumnFamily, Index]]:
         if not self.table:
             yield self.family, self.head
             return
-        for i in range(self.n_rows):
+        for i in self.items if self.items is not None else range(self.n_rows):
             for j in range(self.n_cols):
                 yield self.family, (*self.head, i, j)
+
+
+def _every_slice(
+    sizes: list[pulp.LpVariable | None], n_t: int
+) -> list[list[pulp.LpVariable] | None]:
+    """A size is the same column in every slice's row (None: the item has no column)."""
+    return [[v] * n_t if v is not None else None for v in sizes]
+
+
+def _flat_cells(cells: Table | Sizes) -> list[pulp.LpVariable]:
+    """A table's columns item-major (``slot x n_t + t``), or the sizes as they are."""
+    if isinstance(cells, Table):
+        return [v for row in cells.cells for v in row]
+    return list(cells.cells)
+
+
+def planning_horizon(inst: Instance) -> Horizon:
+    """The representative slices of an instance as a :class:`~siting.model.ops.Horizon`."""
+    linked = inst.storage_linking == "chronological" and inst.day_period is not None
+    return Horizon(inst.weight_h, inst.period, inst.re_cf,
+                   inst.day_period if linked else None)  # fmt: skip
 
 
 @dataclass

@@ -1,26 +1,27 @@
 """Links: flows on directed interconnectors within the share usable by data centres.
 
-Units: flow [MW] at the sending end; the receiving end gets ``efficiency x flow``.
+Units: flow [MW] at the sending end; the receiving end gets ``efficiency x flow``. Written
+once against :class:`~siting.model.ops.Ops`.
 """
 
 from __future__ import annotations
 
-import pulp
+import numpy as np
 
-from siting.model.core import Builder
+from siting.instance import Instance
+from siting.model.ops import Ops, Table
 
 
-def add_links(b: Builder) -> list[list[pulp.LpVariable]]:
-    """Flow per link and slice, ``0 <= flow <= capacity x dc_share`` [MW].
+def add_links(op: Ops, inst: Instance) -> Table:
+    """Flow per link and slice, ``0 <= flow <= capacity x dc_share`` [MW] at the sending end;
+    the receiving end gets ``efficiency x flow``.
 
     With ``economics.wheeling_eur_per_mwh`` > 0 each MWh sent costs that much [EUR/MWh].
     """
-    inst = b.inst
-    usable = inst.link_usable_mw.tolist()
-    weights = inst.weight_h.tolist()
-    flow = b.var_table("f", (), len(inst.link_ids), inst.n_slices, up=usable)
-    if inst.wheeling_eur_per_mwh > 0:
-        for row in flow:
-            for t, v in enumerate(row):
-                b.cost(v, inst.wheeling_eur_per_mwh * weights[t])
+    items = op.operable(np.arange(len(inst.link_ids)), inst.link_usable_mw)
+    wheel = inst.wheeling_eur_per_mwh
+    cost = np.full(len(items), wheel) if wheel > 0 else None
+    flow = op.table("f", (), items, up=inst.link_usable_mw, cost=cost)
+    op.feed(flow, inst.link_to[items], inst.link_efficiency[items])
+    op.feed(flow, inst.link_from[items], -1.0)
     return flow

@@ -319,6 +319,7 @@ _COLUMN_LIST = [
     ColumnFamily("sx", ("store", "zone", "period"), "highest relative state of charge of a period", "MWh"),
     ColumnFamily("sn", ("store", "zone", "period"), "lowest relative state of charge of a period", "MWh"),
     ColumnFamily("sy", ("store", "zone", "day"), "state of charge at the start of a calendar day", "MWh"),
+    ColumnFamily("sw", ("store", "zone", "slice"), "state of charge a window of hours starts from (full-year check)", "MWh"),
     ColumnFamily("v", ("demand", "site"), "inference load of a demand point served at a site", "MW IT"),
 ]  # fmt: skip
 

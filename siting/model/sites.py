@@ -8,9 +8,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pulp
 
+from siting.instance import Instance
 from siting.model.core import Builder, SitingModel
+from siting.model.ops import FloatArray, Ops, Sizes
 
 
 @dataclass
@@ -101,6 +104,15 @@ def add_sites(b: Builder) -> SiteVars:
         pairs = [(size[s], 1.0), (build[s], -cap_units[s])]
         b.row("site", (s,), pairs, pulp.LpConstraintLE, 0.0)  # type: ignore[arg-type]
     return SiteVars(build, size, size_mw, sited)
+
+
+def add_load(op: Ops, inst: Instance, size: Sizes, per_unit: FloatArray) -> None:
+    """The load of new IT capacity in the balance: ``pue x utilisation`` per MW IT [MW/MW].
+
+    ``size``: per site, the units of new capacity (modules or MW IT; in a fixed plan MW IT)
+    and ``per_unit`` [MW IT per unit].
+    """
+    op.feed(size, inst.site_zone, -inst.new_load_per_mw * np.asarray(per_unit, float))
 
 
 def add_target(b: Builder, sites: SiteVars) -> None:

@@ -20,12 +20,14 @@ Two ways to join the days (``storage.linking``, ``docs/model.md#storage``):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
 
+import numpy as np
 import pulp
 
 from siting.instance import Instance, StorageOption
-from siting.model.core import Builder, Pairs, StoreVars
+from siting.model.core import Builder
+from siting.model.ops import Ops, Sizes, Table, Term
 from siting.physics import soc_row
 
 
@@ -57,92 +59,111 @@ def period_bounds(period: list[int]) -> tuple[list[int], list[int]]:
     return [first[p] for p in order], [last[p] for p in order]
 
 
-def add_storage(b: Builder) -> list[StoreVars]:
-    """Columns, costs and rows of every storage technology (hourly matching only).
+@dataclass(frozen=True)
+class Store:
+    """One storage technology's sizes and operating tables (handles of the builder used).
+
+    ``energy``, ``power`` [MWh, MW] and ``charge_power`` [MW] (a charging side sized apart, or
+    None) per zone; ``charge``, ``discharge`` [MW] and ``soc`` [MWh] per zone and slice;
+    ``day_start`` (chronological linking) per zone and calendar day; ``start`` (a window)
+    per zone.
+    """
+
+    energy: Sizes
+    power: Sizes
+    charge_power: Sizes | None
+    charge: Table
+    discharge: Table
+    soc: Table
+    day_start: list[list[pulp.LpVariable]] | None = None
+    start: Table | None = None
+
+
+def add_storage(op: Ops, inst: Instance) -> list[Store]:
+    """Sizes, operation and rows of every storage technology (hourly matching only).
 
     Rows per technology ``k``, zone ``z`` and slice ``t``: ``chp`` and ``dip`` (charge and
     discharge <= their capacity [MW]), ``dur`` (energy = duration x power, where fixed) and
     the state of charge: per period ``soc`` and ``soe``; linked ``soc``, ``soh``, ``sol``
-    per slice and ``sod``, ``sde``, ``sdb`` per calendar day.
+    per slice and ``sod``, ``sde``, ``sdb`` per calendar day. Balance: ``+ discharge -
+    charge`` in the store's zone.
     """
-    inst = b.inst
     if inst.matching != "hourly":
         return []
-    return [_one_store(b, k) for k in range(len(inst.storage))]
+    return [_one_store(op, inst, k) for k in range(len(inst.storage))]
 
 
-def _sizes(b: Builder, k: int, tech: StorageOption) -> tuple[list, list, list | None]:
+def _sizes(
+    op: Ops, inst: Instance, k: int, tech: StorageOption
+) -> tuple[Sizes, Sizes, Sizes | None]:
     """Energy, power and (if apart) charging capacity per zone, with their annual costs."""
-    inst = b.inst
-    allowed = set(range(inst.n_zones) if tech.zones is None else tech.zones)
-    up = [None if z in allowed else 0.0 for z in range(inst.n_zones)]
-    se = [b.var("se", (k, z), up=up[z]) for z in range(inst.n_zones)]
-    sp = [b.var("sp", (k, z), up=up[z]) for z in range(inst.n_zones)]
+    n_z = inst.n_zones
+    allowed = set(range(n_z) if tech.zones is None else tech.zones)
+    up: list[float | None] = [None if z in allowed else 0.0 for z in range(n_z)]
+    se = op.sizes("se", (k,), n_z, up=up, cost=[tech.energy_eur_per_mwh_yr] * n_z)
+    sp = op.sizes("sp", (k,), n_z, up=up, cost=[tech.power_eur_per_mw_yr] * n_z)
     sq = None
     if tech.separate_charge:
-        sq = [b.var("sq", (k, z), up=up[z]) for z in range(inst.n_zones)]
-        for v in sq:
-            b.cost(v, float(tech.charge_eur_per_mw_yr or 0.0))
-    for z in range(inst.n_zones):
-        b.cost(se[z], tech.energy_eur_per_mwh_yr)
-        b.cost(sp[z], tech.power_eur_per_mw_yr)
-        if tech.duration_h is not None:
-            b.row("dur", (k, z), [(se[z], 1.0), (sp[z], -tech.duration_h)],
-                  pulp.LpConstraintEQ, 0.0)  # fmt: skip
+        sq = op.sizes("sq", (k,), n_z, up=up, cost=[float(tech.charge_eur_per_mw_yr or 0.0)] * n_z)
+    if tech.duration_h is not None:
+        zones = np.arange(n_z)
+        op.block("dur", [k, zones], pulp.LpConstraintEQ,
+                 [(se, zones, 1.0), (sp, zones, -tech.duration_h)])  # fmt: skip
     return se, sp, sq
 
 
-def _one_store(b: Builder, k: int) -> StoreVars:
-    inst = b.inst
+def _one_store(op: Ops, inst: Instance, k: int) -> Store:
     tech = inst.storage[k]
-    zones, slices = range(inst.n_zones), range(inst.n_slices)
-    se, sp, sq = _sizes(b, k, tech)
-    linked = inst.storage_linking == "chronological" and inst.day_period is not None
-    ch = b.var_table("sc", (k,), inst.n_zones, inst.n_slices)
-    dis = b.var_table("sd", (k,), inst.n_zones, inst.n_slices)
-    soc = b.var_table("so", (k,), inst.n_zones, inst.n_slices, low=None if linked else 0.0)
-    bounds = [("chp", ch, sq or sp), ("dip", dis, sp)]
-    if not linked:
-        bounds.append(("soe", soc, se))
-    for family, flow, cap in bounds:
-        b.rows(
-            family,
-            pulp.LpConstraintLE,
-            (((k, z, t), [(flow[z][t], 1.0), (cap[z], -1.0)], 0.0) for z in zones for t in slices),
-        )
-    period = inst.period.tolist()
-    prev = cyclic_previous(period)
+    h = op.horizon
+    se, sp, sq = _sizes(op, inst, k, tech)
+    zones = op.operable(np.arange(inst.n_zones), se, sp)
+    linked = h.day_period is not None
+    ch = op.table("sc", (k,), zones, bound=(sq or sp, "chp"))
+    dis = op.table("sd", (k,), zones, bound=(sp, "dip"))
+    soc = op.table("so", (k,), zones, low=None if linked else 0.0,
+                   bound=None if linked else (se, "soe"))  # fmt: skip
+    start = op.table("sw", (k,), zones, bound=(se, "soe"), once=True) if h.window else None
+    prev = np.asarray(cyclic_previous(h.period.tolist()))
+    t = np.arange(h.n_t)
+    if linked or h.window:  # each day (or the window) starts from zero (or from ``start``)
+        prev = np.where(prev >= t, -1, prev)
+    op.feed(dis, zones, 1.0)
+    op.feed(ch, zones, -1.0)
+    terms = _soc_terms(len(zones), prev, tech.eta_charge, tech.eta_discharge, soc, ch, dis, start)
+    op.block("soc", [k, np.repeat(zones, h.n_t), np.tile(t, len(zones))], pulp.LpConstraintEQ,
+             terms)  # fmt: skip
+    day_start = None
     if linked:
-        prev = [-1 if prev[t] >= t else prev[t] for t in slices]  # each day starts from zero
-    b.rows("soc", pulp.LpConstraintEQ,
-           _soc_rows(k, soc, ch, dis, prev, tech.eta_charge, tech.eta_discharge))  # fmt: skip
-    day_start = _link_days(b, k, soc, se) if linked else None
-    return StoreVars(se, sp, ch, dis, soc, sq, day_start)
+        assert isinstance(op, Builder), "chronological linking is for representative days"
+        day_start = _link_days(op, k, soc.cells, se.cells)
+    return Store(se, sp, sq, ch, dis, soc, day_start, start)
 
 
-def _soc_rows(
-    k: int,
-    soc: list[list[pulp.LpVariable]],
-    ch: list[list[pulp.LpVariable]],
-    dis: list[list[pulp.LpVariable]],
-    prev: list[int],
-    eta_in: float,
-    eta_out: float,
-) -> Iterator[tuple[tuple[int, int, int], Pairs, float]]:
+def _soc_terms(
+    n_items: int, prev: np.ndarray, eta_in: float, eta_out: float, soc: Table, ch: Table,
+    dis: Table, start: Table | None,
+) -> list[Term]:  # fmt: skip
     """The state of charge of every zone and slice (:func:`siting.physics.soc_row`), the slice
     before being ``prev(t)``.
 
-    ``prev(t) = -1``: the slice starts from zero (linked storage, first hour of a day).
+    ``prev(t) = -1``: the slice starts from zero (linked storage, first hour of a day), or
+    from the window's ``start`` column; ``prev(t) = t``: a one-hour cyclic period, whose state
+    returns to itself.
     """
     row = soc_row(eta_in, eta_out)
-    for z, (s_z, c_z, d_z) in enumerate(zip(soc, ch, dis, strict=True)):
-        for t in range(len(prev)):
-            pairs: Pairs = [(s_z[t], row.soc), (c_z[t], row.charge), (d_z[t], row.discharge)]
-            if prev[t] == t:  # a one-hour cyclic period: the state returns to itself
-                pairs[0] = (s_z[t], row.soc + row.previous)
-            elif prev[t] >= 0:
-                pairs.append((s_z[prev[t]], row.previous))
-            yield (k, z, t), pairs, 0.0
+    n_t = len(prev)
+    t = np.arange(n_t)
+    base = (np.arange(n_items)[:, None] * n_t).ravel()[:, None]
+    cell = (base + t).ravel()
+    own = np.tile(np.where(prev == t, row.soc + row.previous, row.soc), n_items)
+    before = np.where((prev >= 0) & (prev != t), prev, -1)
+    before_cell = np.where(before >= 0, base + before, -1).ravel()
+    terms: list[Term] = [(soc, cell, own), (ch, cell, row.charge), (dis, cell, row.discharge),
+                         (soc, before_cell, row.previous)]  # fmt: skip
+    if start is not None:  # one column per item, in the item's first row
+        first = np.where(t[None, :] == 0, np.arange(n_items)[:, None], -1).ravel()
+        terms.append((start, first, row.previous))
+    return terms
 
 
 def _link_days(

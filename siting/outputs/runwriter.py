@@ -35,7 +35,7 @@ def _write_full_year(folder: Path, check: Any, name: str) -> None:
     """The figure of the worst year of a full-year check (``full_year.png``)."""
     year = check.worst_year
     d, plan, head = check.dispatches[year], check.plan, check.years[year]
-    energy = {st.tech: st.energy_mwh for st in plan.stores}
+    energy = plan.energy_by_tech()
     title = (
         f"{name}: the plan re-dispatched over every hour of {year}: CFE {head['cfe']:.2%}, "
         f"residual grid {head['residual_mwh'] / 1e6:,.2f} TWh, worst day {head['worst_day']}"

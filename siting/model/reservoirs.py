@@ -1,0 +1,36 @@
+"""Reservoirs: energy-limited dispatchable supply (hydro with a reservoir), dispatched within
+its power and its annual inflow instead of following the weather.
+
+Units: output [MW] per slice; inflow [MWh] over the horizon. Written once against
+:class:`~siting.model.ops.Ops`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pulp
+
+from siting.instance import Instance
+from siting.model.ops import Ops, Sizes, Table, Term
+from siting.model.supply import annual_cf, reservoirs
+
+
+def add_dispatch(op: Ops, inst: Instance, r: Sizes) -> Table | None:
+    """Output of energy-limited dispatchable options (reservoirs) per slice [MW].
+
+    ``hdp``: output <= the option's new capacity in every slice; ``hde``: the horizon's
+    energy, ``sum_t weight_t x output_t``, <= ``cf x hours x capacity`` [MWh], the reservoir's
+    inflow per MW. Its cost stays on the capacity (a take-or-pay contract). The balance gets
+    the output instead of ``capacity x cf``. None: no reservoir with capacity.
+    """
+    items = op.operable(np.flatnonzero(reservoirs(inst)), r)
+    if not len(items):
+        return None
+    h = op.horizon
+    hd = op.table("hd", (), items, bound=(r, "hdp"))
+    slots = np.arange(len(items))
+    terms: list[Term] = [(hd, slots * h.n_t + t, float(w)) for t, w in enumerate(h.weights)]
+    terms.append((r, items, -annual_cf(inst)[items] * h.hours))
+    op.feed(hd, inst.re_zone[items], 1.0)
+    op.block("hde", [items], pulp.LpConstraintLE, terms)
+    return hd
