@@ -56,7 +56,7 @@ def linked_child(
     res = solve(model, cfg.solver)
     info = model.problem.solverModel.getInfo()
     return {
-        "series": "linked", "days": days, "periods": int(inst.period.max()) + 1, "scaling": scaling,
+        "series": "linked", "days": days, "periods": int(inst.time.period.max()) + 1, "scaling": scaling,
         "algorithm": lp_algorithm(algorithm, inst.n_slices), "columns": model.n_variables,
         "rows": model.n_constraints, "read_s": read_s, "build_s": build_s,
         "pass_s": res.pass_s, "solve_s": res.solve_s, "status": res.status.value,

@@ -59,23 +59,29 @@ class MatrixModel:
 
 
 def _unsupported(inst: Instance) -> None:
-    if inst.n_demand or inst.area_names or any(n > 0 for n in inst.min_sites_by_country.values()):
+    if (
+        inst.n_demand
+        or inst.areas.names
+        or any(n > 0 for n in inst.settings.min_sites_by_country.values())
+    ):
         raise NotImplementedError("reference builders do not write latency or area rows")
 
 
 def _buys(inst: Instance) -> bool:
     """Whether the model has grid purchases: below 100 % CFE, or annual matching settled
     hour by hour."""
-    return inst.cfe_target < 1.0 or (inst.matching == "annual" and inst.exchange == "hourly")
+    return inst.settings.cfe_target < 1.0 or (
+        inst.settings.matching == "annual" and inst.settings.exchange == "hourly"
+    )
 
 
 def _battery(inst: Instance) -> StorageOption | None:
     """The one store the reference builders write (they cover a single storage technology)."""
-    if inst.matching != "hourly" or not inst.storage:
+    if inst.settings.matching != "hourly" or not inst.stores:
         return None
-    if len(inst.storage) > 1:
+    if len(inst.stores) > 1:
         raise NotImplementedError("reference builders write one storage technology")
-    return inst.storage[0]
+    return inst.stores[0]
 
 
 @dataclass
@@ -92,12 +98,12 @@ class _Cols:
 
 def _site_columns(inst: Instance) -> tuple[list[int], NDArray[Any], NDArray[Any], NDArray[Any]]:
     """Sites that get variables, their column bound, MW per unit and whether modular."""
-    modular = ~np.isnan(inst.module_it_mw)
-    cap = np.where(modular, inst.max_modules.astype(float), inst.headroom_mw)
-    cap = np.where(inst.eligible, cap, 0.0)
-    keep = (inst.eligible | inst.forced) & ((cap > 0) | inst.forced)
+    modular = ~np.isnan(inst.sites.module_it_mw)
+    cap = np.where(modular, inst.sites.max_modules.astype(float), inst.sites.headroom_mw)
+    cap = np.where(inst.sites.eligible, cap, 0.0)
+    keep = (inst.sites.eligible | inst.sites.forced) & ((cap > 0) | inst.sites.forced)
     sited = [int(s) for s in np.flatnonzero(keep)]
-    size_mw = np.where(modular, np.nan_to_num(inst.module_it_mw), 1.0)
+    size_mw = np.where(modular, np.nan_to_num(inst.sites.module_it_mw), 1.0)
     return sited, cap, size_mw, modular
 
 
@@ -110,8 +116,8 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
         The problem instance.
     """
     _unsupported(inst)
-    n_z, n_t, n_l = inst.n_zones, inst.n_slices, len(inst.link_ids)
-    w = inst.weight_h
+    n_z, n_t, n_l = inst.n_zones, inst.n_slices, len(inst.links.ids)
+    w = inst.time.weight_h
     cols = _Cols()
     cost: list[NDArray[Any]] = []
     lo: list[NDArray[Any]] = []
@@ -129,25 +135,27 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
     sited, cap, size_mw, modular = _site_columns(inst)
     ns = len(sited)
     s_idx = np.asarray(sited, dtype=np.int64)
-    b0 = add(ns, inst.site_fixed_eur_per_yr[s_idx], inst.forced[s_idx].astype(float), 1.0, True)
-    per_mw = inst.site_capex_eur_per_mw_yr + inst.site_extra_eur_per_mw_yr
+    b0 = add(
+        ns, inst.sites.fixed_eur_per_yr[s_idx], inst.sites.forced[s_idx].astype(float), 1.0, True
+    )
+    per_mw = inst.sites.capex_eur_per_mw_yr + inst.sites.extra_eur_per_mw_yr
     x0 = cols.n
     for s in sited:  # integrality differs per site
         add(1, per_mw[s] * size_mw[s], 0.0, cap[s], bool(modular[s]))
-    re_head = np.maximum(inst.re_potential_mw - inst.re_existing_mw, 0.0)
+    re_head = np.maximum(inst.supply.potential_mw - inst.supply.existing_mw, 0.0)
     re_keep = np.flatnonzero(re_head > 0)
-    r0 = add(len(re_keep), inst.re_capex_eur_per_mw_yr[re_keep], 0.0, re_head[re_keep])
+    r0 = add(len(re_keep), inst.supply.capex_eur_per_mw_yr[re_keep], 0.0, re_head[re_keep])
     f0 = add(
         n_l * n_t,
-        np.outer(np.ones(n_l), inst.wheeling_eur_per_mwh * w).ravel(),
+        np.outer(np.ones(n_l), inst.settings.wheeling_eur_per_mwh * w).ravel(),
         0.0,
-        np.repeat(inst.link_usable_mw, n_t),
+        np.repeat(inst.links.usable_mw, n_t),
     )
     g0 = -1
     if _buys(inst):
-        g0 = add(n_z * n_t, np.outer(inst.grid_cost_eur_per_mwh, w).ravel(), 0.0, INF)
+        g0 = add(n_z * n_t, np.outer(inst.zones.grid_cost_eur_per_mwh, w).ravel(), 0.0, INF)
     y0 = -1
-    if inst.exchange == "hourly" and n_t > 0:  # surplus sold, earning its sale price
+    if inst.settings.exchange == "hourly" and n_t > 0:  # surplus sold, earning its sale price
         y0 = add(n_z * n_t, -np.outer(inst.zone_sale_price, w).ravel(), 0.0, INF)
     store = _battery(inst)
     storage = store is not None
@@ -203,18 +211,18 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
     zt = np.arange(n_t)
     parts_r, parts_c, parts_v = [], [], []
     for pos, j in enumerate(re_keep):
-        parts_r.append(inst.re_zone[j] * n_t + zt)
+        parts_r.append(inst.supply.zone[j] * n_t + zt)
         parts_c.append(np.full(n_t, r0 + pos))
-        parts_v.append(inst.re_cf[j])
+        parts_v.append(inst.supply.cf[j])
     fcol = f0 + np.arange(n_l * n_t).reshape(n_l, n_t)
-    parts_r.append((inst.link_to[:, None] * n_t + zt[None, :]).ravel())
+    parts_r.append((inst.links.dst[:, None] * n_t + zt[None, :]).ravel())
     parts_c.append(fcol.ravel())
-    parts_v.append(np.repeat(inst.link_efficiency, n_t))
-    parts_r.append((inst.link_from[:, None] * n_t + zt[None, :]).ravel())
+    parts_v.append(np.repeat(inst.links.efficiency, n_t))
+    parts_r.append((inst.links.src[:, None] * n_t + zt[None, :]).ravel())
     parts_c.append(fcol.ravel())
     parts_v.append(np.full(n_l * n_t, -1.0))
     load = inst.new_load_per_mw[s_idx] * size_mw[s_idx]
-    parts_r.append((inst.site_zone[s_idx][:, None] * n_t + zt[None, :]).ravel())
+    parts_r.append((inst.sites.zone[s_idx][:, None] * n_t + zt[None, :]).ravel())
     parts_c.append(np.repeat(x0 + k, n_t))
     parts_v.append(np.repeat(-load, n_t))
     zrows = np.arange(n_z * n_t)
@@ -241,15 +249,15 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
 
     hours = float(w.sum())
     if g0 >= 0:
-        share = 1.0 - inst.cfe_target
+        share = 1.0 - inst.settings.cfe_target
         r = [np.repeat(np.arange(n_z), n_t)]
         c = [g0 + zrows]
         v = [np.tile(w, n_z)]
-        if y0 >= 0 and inst.matching == "annual":  # annual matching nets the sales
+        if y0 >= 0 and inst.settings.matching == "annual":  # annual matching nets the sales
             r.append(np.repeat(np.arange(n_z), n_t))
             c.append(y0 + zrows)
             v.append(-np.tile(w, n_z))
-        r.append(inst.site_zone[s_idx])
+        r.append(inst.sites.zone[s_idx])
         c.append(x0 + k)
         v.append(-share * hours * inst.new_load_per_mw[s_idx] * size_mw[s_idx])  # model order
         block(
@@ -261,14 +269,14 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
             share * hours * inst.fixed_load_mw,
         )
     if y0 >= 0:  # sales <= purchases + share x load, per zone
-        sigma = inst.max_surplus_share
+        sigma = inst.settings.max_surplus_share
         zr = np.repeat(np.arange(n_z), n_t)
         r, c, v = [zr], [y0 + zrows], [np.tile(w, n_z)]
         if g0 >= 0:
             r.append(zr)
             c.append(g0 + zrows)
             v.append(-np.tile(w, n_z))
-        r.append(inst.site_zone[s_idx])
+        r.append(inst.sites.zone[s_idx])
         c.append(x0 + k)
         v.append(-sigma * hours * inst.new_load_per_mw[s_idx] * size_mw[s_idx])
         block(np.concatenate(r), np.concatenate(c), np.concatenate(v), n_z, -INF,
@@ -287,7 +295,7 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
                 -INF,
                 0.0,
             )
-        prev = np.asarray(cyclic_previous(inst.period.tolist()))
+        prev = np.asarray(cyclic_previous(inst.time.period.tolist()))
         one_hour = prev == zt
         soc_coef = np.where(one_hour, 0.0, 1.0)
         r = np.concatenate([zrows, zrows, zrows, zrows[~np.tile(one_hour, n_z)]])
@@ -305,24 +313,28 @@ def build_matrix(inst: Instance, symmetry_breaking: bool = False) -> MatrixModel
         )
         block(r, c, v, n_z * n_t, 0.0, 0.0)
 
-    if inst.max_country_share is not None and inst.max_country_share < 1.0 and ns:
-        capc = inst.max_country_share
-        countries = sorted({inst.zone_country[inst.site_zone[s]] for s in sited})
-        site_country = np.array([inst.zone_country[inst.site_zone[s]] for s in sited])
+    if inst.settings.max_country_share is not None and inst.settings.max_country_share < 1.0 and ns:
+        capc = inst.settings.max_country_share
+        countries = sorted({inst.zones.country[inst.sites.zone[s]] for s in sited})
+        site_country = np.array([inst.zones.country[inst.sites.zone[s]] for s in sited])
         r, c, v = [], [], []
         for i, cc in enumerate(countries):
             r.append(np.full(ns, i))
             c.append(x0 + k)
             v.append(((site_country == cc).astype(float) - capc) * size_mw[s_idx])
         block(np.concatenate(r), np.concatenate(c), np.concatenate(v), len(countries), -INF, 0.0)
-    if inst.min_sites > 0:
-        block(np.zeros(ns), b0 + k, 1.0, 1, inst.min_sites, INF)
-    if inst.max_sites is not None:
-        block(np.zeros(ns), b0 + k, 1.0, 1, -INF, inst.max_sites)
-    limited = [z for z in range(n_z) if len(inst.hosting_mw) and np.isfinite(inst.hosting_mw[z])]
+    if inst.settings.min_sites > 0:
+        block(np.zeros(ns), b0 + k, 1.0, 1, inst.settings.min_sites, INF)
+    if inst.settings.max_sites is not None:
+        block(np.zeros(ns), b0 + k, 1.0, 1, -INF, inst.settings.max_sites)
+    limited = [
+        z
+        for z in range(n_z)
+        if len(inst.zones.hosting_mw) and np.isfinite(inst.zones.hosting_mw[z])
+    ]
     for z in limited:  # hosting: new data-centre load within the zone's limit
-        mine = k[inst.site_zone[s_idx] == z]
-        block(np.zeros(len(mine)), x0 + mine, load[mine], 1, -INF, inst.hosting_mw[z])
+        mine = k[inst.sites.zone[s_idx] == z]
+        block(np.zeros(len(mine)), x0 + mine, load[mine], 1, -INF, inst.zones.hosting_mw[z])
     pairs = _symmetric_pairs(inst, sited) if symmetry_breaking else []
     if pairs:
         a, b = np.array(pairs).T
@@ -389,7 +401,7 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
     import xarray as xr
 
     _unsupported(inst)
-    n_z, n_t, n_l = inst.n_zones, inst.n_slices, len(inst.link_ids)
+    n_z, n_t, n_l = inst.n_zones, inst.n_slices, len(inst.links.ids)
     m = linopy.Model()
     sited, cap, size_mw, modular = _site_columns(inst)
     s_idx = np.asarray(sited, dtype=np.int64)
@@ -401,7 +413,7 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
     def da(values: Any, *dims: pd.Index) -> xr.DataArray:
         return xr.DataArray(np.asarray(values, float), coords=list(dims))
 
-    forced = inst.forced[s_idx].astype(float)
+    forced = inst.sites.forced[s_idx].astype(float)
     b = m.add_variables(
         lower=da(forced, s_ix),
         upper=da(np.ones(len(sited)), s_ix),
@@ -417,36 +429,36 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
     xc = m.add_variables(lower=0, upper=da(np.where(mod, 0.0, cap[s_idx]), s_ix), name="xc")
     x = xi + xc
     mw = da(size_mw[s_idx], s_ix)
-    per_mw = (inst.site_capex_eur_per_mw_yr + inst.site_extra_eur_per_mw_yr)[s_idx]
-    obj = (b * da(inst.site_fixed_eur_per_yr[s_idx], s_ix)).sum() + (
+    per_mw = (inst.sites.capex_eur_per_mw_yr + inst.sites.extra_eur_per_mw_yr)[s_idx]
+    obj = (b * da(inst.sites.fixed_eur_per_yr[s_idx], s_ix)).sum() + (
         x * da(per_mw * size_mw[s_idx], s_ix)
     ).sum()
     m.add_constraints(x - b >= 0, name="minmod", mask=da(mod.astype(float), s_ix) > 0)
     m.add_constraints(x - b * da(cap[s_idx], s_ix) <= 0, name="site")
     m.add_constraints((x * mw).sum() >= inst.required_new_mw, name="target")
 
-    re_head = np.maximum(inst.re_potential_mw - inst.re_existing_mw, 0.0)
+    re_head = np.maximum(inst.supply.potential_mw - inst.supply.existing_mw, 0.0)
     j_ix = pd.RangeIndex(len(re_head), name="j")
     re = m.add_variables(lower=0, upper=da(re_head, j_ix), name="re")
-    obj = obj + (re * da(inst.re_capex_eur_per_mw_yr, j_ix)).sum()
+    obj = obj + (re * da(inst.supply.capex_eur_per_mw_yr, j_ix)).sum()
     flow = m.add_variables(
-        lower=0, upper=da(np.repeat(inst.link_usable_mw[:, None], n_t, 1), l_ix, t_ix), name="flow"
+        lower=0, upper=da(np.repeat(inst.links.usable_mw[:, None], n_t, 1), l_ix, t_ix), name="flow"
     )
-    w = da(inst.weight_h, t_ix)
-    if inst.wheeling_eur_per_mwh > 0:
-        obj = obj + (flow * w * inst.wheeling_eur_per_mwh).sum()
+    w = da(inst.time.weight_h, t_ix)
+    if inst.settings.wheeling_eur_per_mwh > 0:
+        obj = obj + (flow * w * inst.settings.wheeling_eur_per_mwh).sum()
 
-    cf = da(inst.re_cf, j_ix, t_ix)
-    supply = (re * cf).groupby(xr.DataArray(inst.re_zone, coords=[j_ix], name="z")).sum()
+    cf = da(inst.supply.cf, j_ix, t_ix)
+    supply = (re * cf).groupby(xr.DataArray(inst.supply.zone, coords=[j_ix], name="z")).sum()
     imports = (
-        (flow * da(inst.link_efficiency, l_ix))
-        .groupby(xr.DataArray(inst.link_to, coords=[l_ix], name="z"))
+        (flow * da(inst.links.efficiency, l_ix))
+        .groupby(xr.DataArray(inst.links.dst, coords=[l_ix], name="z"))
         .sum()
     )
-    exports = flow.groupby(xr.DataArray(inst.link_from, coords=[l_ix], name="z")).sum()
+    exports = flow.groupby(xr.DataArray(inst.links.src, coords=[l_ix], name="z")).sum()
     load = (
         (x * da(inst.new_load_per_mw[s_idx] * size_mw[s_idx], s_ix))
-        .groupby(xr.DataArray(inst.site_zone[s_idx], coords=[s_ix], name="z"))
+        .groupby(xr.DataArray(inst.sites.zone[s_idx], coords=[s_ix], name="z"))
         .sum()
     )
     bal = (
@@ -457,9 +469,9 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
     )
     if _buys(inst):
         grid = m.add_variables(lower=0, coords=[z_ix, t_ix], name="grid")
-        obj = obj + (grid * da(inst.grid_cost_eur_per_mwh, z_ix) * w).sum()
+        obj = obj + (grid * da(inst.zones.grid_cost_eur_per_mwh, z_ix) * w).sum()
         bal = bal + grid
-    sells = inst.exchange == "hourly" and n_t > 0
+    sells = inst.settings.exchange == "hourly" and n_t > 0
     if sells:
         sale = m.add_variables(lower=0, coords=[z_ix, t_ix], name="sale")
         obj = obj - (sale * da(inst.zone_sale_price, z_ix) * w).sum()
@@ -479,7 +491,7 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
         m.add_constraints(dis - sp <= 0, name="dip")
         m.add_constraints(soc - se <= 0, name="soe")
         eta = math.sqrt(store.roundtrip_efficiency)
-        prev = np.asarray(cyclic_previous(inst.period.tolist()))
+        prev = np.asarray(cyclic_previous(inst.time.period.tolist()))
         soc_prev = soc.isel(t=prev).assign_coords(t=t_ix)
         one_hour = da((prev == np.arange(n_t)).astype(float), t_ix) > 0
         m.add_constraints(
@@ -487,38 +499,44 @@ def build_linopy(inst: Instance, symmetry_breaking: bool = False) -> Any:
         )
     fixed = da(inst.fixed_load_mw, z_ix)
     m.add_constraints(bal >= fixed, name="bal")
-    hours = float(inst.weight_h.sum())
+    hours = float(inst.time.weight_h.sum())
     if _buys(inst):
-        share = 1.0 - inst.cfe_target
-        counted = (grid - sale) if sells and inst.matching == "annual" else grid
+        share = 1.0 - inst.settings.cfe_target
+        counted = (grid - sale) if sells and inst.settings.matching == "annual" else grid
         m.add_constraints(
             (counted * w).sum("t") - share * hours * load.reindex(z=z_ix) <= share * hours * fixed,
             name="cfe",
         )
     if sells:
-        sigma = inst.max_surplus_share
+        sigma = inst.settings.max_surplus_share
         sold = (sale - grid) if _buys(inst) else sale
         m.add_constraints(
             (sold * w).sum("t") - sigma * hours * load.reindex(z=z_ix) <= sigma * hours * fixed,
             name="sur",
         )
-    if inst.max_country_share is not None and inst.max_country_share < 1.0 and len(sited):
-        countries = sorted({inst.zone_country[inst.site_zone[s]] for s in sited})
+    if (
+        inst.settings.max_country_share is not None
+        and inst.settings.max_country_share < 1.0
+        and len(sited)
+    ):
+        countries = sorted({inst.zones.country[inst.sites.zone[s]] for s in sited})
         c_ix = pd.Index(countries, name="c")
-        site_country = [inst.zone_country[inst.site_zone[s]] for s in sited]
+        site_country = [inst.zones.country[inst.sites.zone[s]] for s in sited]
         member = xr.DataArray(
             np.array([[float(sc == c) for sc in site_country] for c in countries]),
             coords=[c_ix, s_ix],
         )
-        m.add_constraints((x * mw * (member - inst.max_country_share)).sum("s") <= 0, name="share")
-    if inst.min_sites > 0:
-        m.add_constraints(b.sum() >= inst.min_sites, name="min_sites")
-    if inst.max_sites is not None:
-        m.add_constraints(b.sum() <= inst.max_sites, name="max_sites")
-    if len(inst.hosting_mw) and np.isfinite(inst.hosting_mw).any():
-        limit = da(np.where(np.isfinite(inst.hosting_mw), inst.hosting_mw, 1e30), z_ix)
+        m.add_constraints(
+            (x * mw * (member - inst.settings.max_country_share)).sum("s") <= 0, name="share"
+        )
+    if inst.settings.min_sites > 0:
+        m.add_constraints(b.sum() >= inst.settings.min_sites, name="min_sites")
+    if inst.settings.max_sites is not None:
+        m.add_constraints(b.sum() <= inst.settings.max_sites, name="max_sites")
+    if len(inst.zones.hosting_mw) and np.isfinite(inst.zones.hosting_mw).any():
+        limit = da(np.where(np.isfinite(inst.zones.hosting_mw), inst.zones.hosting_mw, 1e30), z_ix)
         m.add_constraints(load.reindex(z=z_ix).fillna(0) <= limit, name="host",
-                          mask=da(np.isfinite(inst.hosting_mw).astype(float), z_ix) > 0)  # fmt: skip
+                          mask=da(np.isfinite(inst.zones.hosting_mw).astype(float), z_ix) > 0)  # fmt: skip
     pairs = _symmetric_pairs(inst, sited) if symmetry_breaking else []
     if pairs:
         p_ix = pd.RangeIndex(len(pairs), name="p")

@@ -65,7 +65,7 @@ def solve_child(config: Path, overrides: list[str]) -> dict[str, Any]:
     info = model.problem.solverModel.getInfo()
     return {
         "config": config.stem, "overrides": overrides, "slices": inst.n_slices,
-        "periods": int(inst.period.max()) + 1, "columns": model.n_variables,
+        "periods": int(inst.time.period.max()) + 1, "columns": model.n_variables,
         "rows": model.n_constraints, "integers": sum(v.cat != "Continuous" for v in model.columns),
         "read_s": read_s, "build_s": build_s, "pass_s": res.pass_s, "solve_s": res.solve_s,
         "status": res.status.value, "termination": res.termination, "objective": res.objective,

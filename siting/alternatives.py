@@ -324,9 +324,9 @@ def run_alternatives(
 def _base_plan(run: Any, inst: Instance) -> Plan:
     """Plan 0: the run's own optimum, read from its tables."""
     sites = run.table("sites")
-    ids = {sid: i for i, sid in enumerate(inst.site_ids)}
+    ids = {sid: i for i, sid in enumerate(inst.sites.ids)}
     built = frozenset(ids[s] for s in sites.loc[sites["built"].astype(bool), "site_id"])
-    country = dict(zip(inst.zone_ids, inst.zone_country, strict=True))
+    country = dict(zip(inst.zones.ids, inst.zones.country, strict=True))
     by_country = (
         sites.assign(country=sites["zone_id"].map(country)).groupby("country")["new_it_mw"].sum()
     )
@@ -354,8 +354,8 @@ def _publish(
     from siting.outputs.runfolder import new_manifest, staged_run, write_json, write_yaml
     from siting.plots import plot_alternatives, save_figure
 
-    table = summary_table(base, plans, inst.site_ids)
-    freq = site_frequency(inst.site_ids, [base.built] + [p.built for p in plans])
+    table = summary_table(base, plans, inst.sites.ids)
+    freq = site_frequency(inst.sites.ids, [base.built] + [p.built for p in plans])
     must = freq.loc[freq["class"] == "must-have", "site_id"].tolist()
     name = f"{run.name}-alternatives"
     with staged_run(out_root, name, run.manifest["config_sha256"]) as staged:

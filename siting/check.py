@@ -74,8 +74,10 @@ class FullYearCheck:
 def hourly_cf(inst: Instance, plan: Plan, year: WeatherYear) -> dict[int, np.ndarray]:
     """Each option's 8,760 hourly capacity factors in one year, at the run's
     ``weather.levels`` (the same the representative days are cut with)."""
-    zones = [inst.zone_ids[z] for z in inst.re_zone.tolist()]
-    return scaled_weather(year, zones, inst.re_tech, plan.annual_cf, inst.weather_levels)
+    zones = [inst.zones.ids[z] for z in inst.supply.zone.tolist()]
+    return scaled_weather(
+        year, zones, inst.supply.tech, plan.annual_cf, inst.settings.weather_levels
+    )
 
 
 def check_plan(
@@ -92,7 +94,7 @@ def check_plan(
                                       f"the dispatch LP ended '{dispatch.status}'",
                                       "report this: the check has no reason to fail")])  # fmt: skip
         table, head = report(plan, dispatch, wy.year, pd.DatetimeIndex(wy.cf.index),
-                             inst.cfe_target, grid_cost_eur_per_mwh=inst.grid_cost_eur_per_mwh)  # fmt: skip
+                             inst.settings.cfe_target, grid_cost_eur_per_mwh=inst.zones.grid_cost_eur_per_mwh)  # fmt: skip
         tables.append(table)
         heads[str(wy.year)] = head
         dispatches[str(wy.year)] = dispatch

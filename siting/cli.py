@@ -172,17 +172,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise InputError([Problem(str(args.run), "no weather to check against",
                                   "give --weather FILE, or layers.weather in the run's config")])  # fmt: skip
     check = check_run_folder(run, inst, years, Progress())
-    short = check.table[check.table["cfe"] < inst.cfe_target - 1e-6]
+    short = check.table[check.table["cfe"] < inst.settings.cfe_target - 1e-6]
     for year, head in check.years.items():
-        print(f"{year}: CFE {head['cfe']:.3%} (target {inst.cfe_target:.1%}), residual grid "
+        print(f"{year}: CFE {head['cfe']:.3%} (target {inst.settings.cfe_target:.1%}), residual grid "
               f"{head['residual_mwh'] / 1e6:,.3f} TWh, worst day {head['worst_day']}, longest stretch "
               f"{head['longest_stretch_days']} days")  # fmt: skip
     for _, row in short.sort_values("cfe").iterrows():
         print(f"  short: {row['zone_id']} {row['weather_year']}: CFE {row['cfe']:.3%}, "
               f"worst day {row['worst_day']} ({row['worst_day_grid_share']:.0%} grid)")  # fmt: skip
     if args.out is not None:
-        _write_check(check, args.out, run.name, inst.cfe_target)
-    return ExitCode.OK if check.meets(inst.cfe_target) else ExitCode.PLAN_SHORT
+        _write_check(check, args.out, run.name, inst.settings.cfe_target)
+    return ExitCode.OK if check.meets(inst.settings.cfe_target) else ExitCode.PLAN_SHORT
 
 
 def _write_check(check: Any, out: Path, name: str, cfe_target: float) -> None:
@@ -330,8 +330,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     cfg, _layers, inst = validate(args.config, args.overrides)
     print(
-        f"{args.config}: valid. {inst.n_zones} zones, {inst.n_sites} candidate sites ({int(inst.eligible.sum())} eligible), "
-        f"{len(inst.re_tech)} clean options, {len(inst.link_ids)} links, {inst.n_slices} time slices; baseline "
+        f"{args.config}: valid. {inst.n_zones} zones, {inst.n_sites} candidate sites "
+        f"({int(inst.sites.eligible.sum())} eligible), "
+        f"{len(inst.supply.tech)} clean options, {len(inst.links.ids)} links, {inst.n_slices} time slices; baseline "
         f"{inst.baseline_total_mw:,.0f} MW IT -> target {inst.target_total_mw:,.0f} MW by {cfg.target.deadline_year}."
     )
     return ExitCode.OK

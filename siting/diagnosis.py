@@ -26,11 +26,13 @@ class Finding:
 
 
 def _eligible_headroom(inst: Instance) -> np.ndarray:
-    modular = ~np.isnan(inst.module_it_mw)
+    modular = ~np.isnan(inst.sites.module_it_mw)
     usable = np.where(
-        modular, inst.max_modules * np.nan_to_num(inst.module_it_mw), inst.headroom_mw
+        modular,
+        inst.sites.max_modules * np.nan_to_num(inst.sites.module_it_mw),
+        inst.sites.headroom_mw,
     )
-    return np.where(inst.eligible, usable, 0.0)
+    return np.where(inst.sites.eligible, usable, 0.0)
 
 
 def precheck(inst: Instance) -> list[Finding]:
@@ -54,11 +56,15 @@ def precheck(inst: Instance) -> list[Finding]:
                 {"required_new_it_mw": need, "eligible_site_capacity_mw": float(head.sum())},
             )
         )
-    if inst.max_country_share is not None and inst.max_country_share < 1.0 and need > 0:
-        cap = inst.max_country_share
+    if (
+        inst.settings.max_country_share is not None
+        and inst.settings.max_country_share < 1.0
+        and need > 0
+    ):
+        cap = inst.settings.max_country_share
         by_country: dict[str, float] = {}
         for s in range(inst.n_sites):
-            c = inst.zone_country[inst.site_zone[s]]
+            c = inst.zones.country[inst.sites.zone[s]]
             by_country[c] = by_country.get(c, 0.0) + float(head[s])
         # each country adds at most min(its capacity, cap x total new)
         reachable = sum(min(v, cap * need) for v in by_country.values())
@@ -77,7 +83,9 @@ def precheck(inst: Instance) -> list[Finding]:
                 )
             )
     forced_bad = [
-        inst.site_ids[s] for s in range(inst.n_sites) if inst.forced[s] and not inst.eligible[s]
+        inst.sites.ids[s]
+        for s in range(inst.n_sites)
+        if inst.sites.forced[s] and not inst.sites.eligible[s]
     ]
     if forced_bad:
         out.append(
@@ -99,18 +107,18 @@ def _hosting(inst: Instance, head: np.ndarray) -> list[Finding]:
     """The target against what the zones' grids can host: each zone adds at most its sites'
     room and its hosting limit over the least load per MW IT of its sites [MW IT]."""
     need = inst.required_new_mw
-    if not len(inst.hosting_mw) or not np.isfinite(inst.hosting_mw).any() or need <= 0:
+    if not len(inst.zones.hosting_mw) or not np.isfinite(inst.zones.hosting_mw).any() or need <= 0:
         return []
     per_mw = inst.new_load_per_mw
     reachable, limited = 0.0, []
     for z in range(inst.n_zones):
-        members = np.flatnonzero((inst.site_zone == z) & (head > 0))
+        members = np.flatnonzero((inst.sites.zone == z) & (head > 0))
         room = float(head[members].sum())
-        limit = float(inst.hosting_mw[z])
+        limit = float(inst.zones.hosting_mw[z])
         if np.isfinite(limit) and len(members):
             cap = limit / float(per_mw[members].min())
             if cap < room:
-                limited.append(inst.zone_ids[z])
+                limited.append(inst.zones.ids[z])
             room = min(room, cap)
         reachable += room
     if reachable + 1e-6 >= need:
@@ -128,21 +136,21 @@ def _hosting(inst: Instance, head: np.ndarray) -> list[Finding]:
 def _latency_reach(inst: Instance, head: np.ndarray) -> list[Finding]:
     """Demand points whose budget no eligible site (or too little capacity) can meet."""
     out: list[Finding] = []
-    if inst.demand_it_mw is None or inst.rtt_ms is None or inst.demand_budget_ms is None:
+    if inst.demand.it_mw is None or inst.demand.rtt_ms is None or inst.demand.budget_ms is None:
         return out
     for d in range(inst.n_demand):
-        load = float(inst.demand_it_mw[d])
+        load = float(inst.demand.it_mw[d])
         if load <= 0:
             continue
-        budget = float(inst.demand_budget_ms[d])
+        budget = float(inst.demand.budget_ms[d])
         reach = [s for s in inst.servable(d) if head[s] > 0]
         cap = float(sum(head[s] for s in reach))
-        name = inst.demand_ids[d]
+        name = inst.demand.ids[d]
         if not reach:
-            rtt = np.where(head > 0, inst.rtt_ms[d], np.inf)
+            rtt = np.where(head > 0, inst.demand.rtt_ms[d], np.inf)
             near = int(np.argmin(rtt)) if np.isfinite(rtt).any() else -1
             nearest = (
-                f"the nearest eligible site is {inst.site_ids[near]} at {rtt[near]:.1f} ms"
+                f"the nearest eligible site is {inst.sites.ids[near]} at {rtt[near]:.1f} ms"
                 if near >= 0
                 else "no site is eligible"
             )
@@ -176,11 +184,11 @@ def _latency_reach(inst: Instance, head: np.ndarray) -> list[Finding]:
 def _site_counts(inst: Instance, head: np.ndarray) -> list[Finding]:
     """Minimum site counts per country or forced area that too few eligible sites can meet."""
     out: list[Finding] = []
-    for c, n in sorted(inst.min_sites_by_country.items()):
+    for c, n in sorted(inst.settings.min_sites_by_country.items()):
         have = sum(
             1
             for s in range(inst.n_sites)
-            if head[s] > 0 and inst.zone_country[inst.site_zone[s]] == c
+            if head[s] > 0 and inst.zones.country[inst.sites.zone[s]] == c
         )
         if have < n:
             out.append(
@@ -192,7 +200,9 @@ def _site_counts(inst: Instance, head: np.ndarray) -> list[Finding]:
                     {"min_sites": float(n), "eligible_sites": float(have)},
                 )
             )
-    for area, members, n in zip(inst.area_names, inst.area_sites, inst.area_min_sites, strict=True):
+    for area, members, n in zip(
+        inst.areas.names, inst.areas.sites, inst.areas.min_sites, strict=True
+    ):
         have = sum(1 for s in members if head[s] > 0)
         if have < n:
             out.append(
@@ -209,21 +219,21 @@ def _site_counts(inst: Instance, head: np.ndarray) -> list[Finding]:
 def _zone_supply(inst: Instance) -> list[Finding]:
     """Existing load a zone must match against all the clean energy it could ever get."""
     out = []
-    cfe = inst.cfe_target
-    hours = float(inst.weight_h.sum())
-    head = np.maximum(inst.re_potential_mw - inst.re_existing_mw, 0.0)
-    energy = head * (inst.re_cf @ inst.weight_h)
+    cfe = inst.settings.cfe_target
+    hours = float(inst.time.weight_h.sum())
+    head = np.maximum(inst.supply.potential_mw - inst.supply.existing_mw, 0.0)
+    energy = head * (inst.supply.cf @ inst.time.weight_h)
     clean = np.zeros(inst.n_zones)
-    np.add.at(clean, inst.re_zone, energy)
+    np.add.at(clean, inst.supply.zone, energy)
     imports = np.zeros(inst.n_zones)
-    np.add.at(imports, inst.link_to, inst.link_usable_mw * inst.link_efficiency * hours)
+    np.add.at(imports, inst.links.dst, inst.links.usable_mw * inst.links.efficiency * hours)
     need = inst.fixed_load_mw * hours * cfe
     for z in range(inst.n_zones):
         if need[z] > clean[z] + imports[z] + 1e-6:
             out.append(
                 Finding(
                     "zone_clean_supply",
-                    f"Zone {inst.zone_ids[z]}: its existing data centres need {need[z] / 1e6:,.2f} TWh/yr of carbon-free "
+                    f"Zone {inst.zones.ids[z]}: its existing data centres need {need[z] / 1e6:,.2f} TWh/yr of carbon-free "
                     f"energy, but new clean capacity there can give at most {clean[z] / 1e6:,.2f} TWh/yr and imports at most "
                     f"{imports[z] / 1e6:,.2f} TWh/yr. Lower carbon.cfe_target, use carbon.scope: new, or raise potentials/links.",
                     {
@@ -363,9 +373,9 @@ def _balance_finding(
     """One finding for every zone-hour short of carbon-free supply, worst first."""
     worst = balance[:8]
     total_mwh = sum(a * w for a, _, w in balance)
-    zones = sorted({inst.zone_ids[int(i[0])] for _, i, _ in balance})  # type: ignore[call-overload]
+    zones = sorted({inst.zones.ids[int(i[0])] for _, i, _ in balance})  # type: ignore[call-overload]
     listed = "; ".join(
-        f"zone {inst.zone_ids[int(i[0])]}, slice {inst.slice_ids[int(i[1])]} short by {a:,.1f} MW"  # type: ignore[call-overload]
+        f"zone {inst.zones.ids[int(i[0])]}, slice {inst.time.ids[int(i[1])]} short by {a:,.1f} MW"  # type: ignore[call-overload]
         for a, i, _ in worst
     )
     n = len(balance)

@@ -461,13 +461,15 @@ def plan_from_tables(
     :func:`siting.technologies.store_size`). Loads, cfs, links and efficiencies come from the
     instance.
     """
-    new_it = sites.set_index("site_id")["new_it_mw"].reindex(inst.site_ids).fillna(0.0).to_numpy()
-    keys = pd.MultiIndex.from_arrays([[inst.zone_ids[z] for z in inst.re_zone], inst.re_tech])
+    new_it = sites.set_index("site_id")["new_it_mw"].reindex(inst.sites.ids).fillna(0.0).to_numpy()
+    keys = pd.MultiIndex.from_arrays(
+        [[inst.zones.ids[z] for z in inst.supply.zone], inst.supply.tech]
+    )
     cap = renewables.set_index(["zone_id", "tech"])["new_mw"].reindex(keys).fillna(0.0).to_numpy()
     sizes: dict[SizeKey, FloatArray] = {("it", ()): new_it.astype(float),
                                         ("r", ()): cap.astype(float)}  # fmt: skip
-    z = zones.set_index("zone_id").reindex(inst.zone_ids)
-    for k, o in enumerate(inst.storage):
+    z = zones.set_index("zone_id").reindex(inst.zones.ids)
+    for k, o in enumerate(inst.stores):
         for family, unit in (("se", "mwh"), ("sp", "mw")):
             size = store_size(z, o.tech, unit)
             sizes[(family, (k,))] = (np.zeros(inst.n_zones) if size is None
@@ -477,5 +479,5 @@ def plan_from_tables(
         elif o.separate_charge:  # no charging side recorded: the power rating both ways
             sizes[("sq", (k,))] = sizes[("sp", (k,))]
     load = inst.fixed_load_mw.copy()
-    np.add.at(load, inst.site_zone, inst.new_load_per_mw * new_it)
-    return Plan(sizes, list(inst.zone_ids), load, annual_cf(inst), [o.tech for o in inst.storage])
+    np.add.at(load, inst.sites.zone, inst.new_load_per_mw * new_it)
+    return Plan(sizes, list(inst.zones.ids), load, annual_cf(inst), [o.tech for o in inst.stores])

@@ -112,148 +112,84 @@ class StorageOption:
         return self.charge_eur_per_mw_yr is not None
 
 
-@dataclass(frozen=True)
-class Instance:
-    """Everything the model needs, as arrays indexed by position.
+def _none() -> FloatArray:
+    return np.zeros(0)
 
-    Zones ``z``, sites ``s``, clean-capacity options ``j`` (one per zone and tech), directed
-    links ``l`` and time slices ``t``. Capacities in [MW], energy in [MWh], costs in
-    [EUR/yr] or [EUR/MWh], weights in [h].
+
+@dataclass(frozen=True)
+class ZoneTable:
+    """Bidding zones ``z``: what their load and grid mean for the model.
+
+    Attributes
+    ----------
+    ids, country
+        Zone IDs and their country codes.
+    baseline_it_mw, baseline_pue
+        Today's data-centre IT capacity [MW IT] and its PUE [-].
+    grid_cost_eur_per_mwh
+        Residual grid energy's price plus carbon price x intensity [EUR/MWh].
+    hosting_mw
+        The most new data-centre load the zone's grid can host [MW]; inf: no limit (empty:
+        no zone has one).
+    sale_price_eur_per_mwh
+        What surplus clean energy sold to the grid fetches [EUR/MWh] (empty: 0).
     """
 
-    # zones
-    zone_ids: list[str]
-    zone_country: list[str]
+    ids: list[str]
+    country: list[str]
     baseline_it_mw: FloatArray
     baseline_pue: FloatArray
     grid_cost_eur_per_mwh: FloatArray
-    carbon_intensity_g_per_kwh: FloatArray
-    # sites
-    site_ids: list[str]
-    site_zone: IntArray
+    hosting_mw: FloatArray = field(default_factory=_none)
+    sale_price_eur_per_mwh: FloatArray = field(default_factory=_none)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class SiteTable:
+    """Candidate sites ``s``: where new IT capacity may go and what it costs.
+
+    Attributes
+    ----------
+    ids, zone
+        Site IDs and their zone positions.
+    existing_it_mw, max_it_mw
+        IT capacity there today and at most [MW IT].
+    module_it_mw
+        Size of one module [MW IT]; NaN: capacity is continuous.
+    capex_eur_per_mw_yr, fixed_eur_per_yr
+        Annualised cost per MW of new IT capacity [EUR/MW/yr] and when built at all [EUR/yr].
+    pue
+        Power usage effectiveness of new capacity [-].
+    eligible, forced
+        May get capacity (no exclusion applies); must get capacity (``policy.forced_sites``).
+    reinforcement_eur_per_mw_yr, water_eur_per_mw_yr, accel_eur_per_mw_yr
+        Per MW of new IT capacity: grid reinforcement, water and connection acceleration
+        [EUR/MW/yr]; None: zero.
+    """
+
+    ids: list[str]
+    zone: IntArray
     existing_it_mw: FloatArray
     max_it_mw: FloatArray
-    module_it_mw: FloatArray  # NaN: capacity is continuous
-    site_capex_eur_per_mw_yr: FloatArray
-    site_fixed_eur_per_yr: FloatArray
-    site_pue: FloatArray
+    module_it_mw: FloatArray
+    capex_eur_per_mw_yr: FloatArray
+    fixed_eur_per_yr: FloatArray
+    pue: FloatArray
     eligible: BoolArray
     forced: BoolArray
-    # clean capacity options
-    re_zone: IntArray
-    re_tech: list[str]
-    re_potential_mw: FloatArray
-    re_existing_mw: FloatArray
-    re_capex_eur_per_mw_yr: FloatArray
-    re_cf: FloatArray  # shape (J, T)
-    # links
-    link_ids: list[str]
-    link_from: IntArray
-    link_to: IntArray
-    link_capacity_mw: FloatArray
-    link_usable_mw: FloatArray
-    link_efficiency: FloatArray
-    # time
-    slice_ids: list[str]
-    weight_h: FloatArray
-    period: IntArray
-    # scalars
-    matching: str
-    multiplier: float
-    utilisation: float
-    cfe_target: float
-    scope: str
-    wheeling_eur_per_mwh: float
-    max_country_share: float | None
-    min_sites: int
-    max_sites: int | None
-    storage: tuple[StorageOption, ...] = ()
-    """Storage technologies the model may build (hourly matching only)."""
-    hosting_mw: FloatArray = field(default_factory=lambda: np.zeros(0))
-    """Per zone, the most new data-centre load its grid can host [MW]; inf: no limit
-    (empty: no zone has one)."""
-    sale_price_eur_per_mwh: FloatArray = field(default_factory=lambda: np.zeros(0))
-    """Per zone, what surplus clean energy sold to the grid fetches [EUR/MWh] (empty: 0)."""
-    max_surplus_share: float = 0.0
-    """Surplus sold over a year at most the zone's purchases plus this share of its
-    data-centre load [-]."""
-    exchange: str = "netted"
-    """``hourly``: grid purchases and surplus sales settled per slice (every hourly run, and
-    annual runs on representative days); ``netted``: one annual slice, nothing priced."""
-    site_reinforcement_eur_per_mw_yr: FloatArray | None = None
-    """Per site, grid reinforcement per MW of new IT capacity (``pue`` x the zone's rate per
-    MW of load) [EUR/MW/yr]; None: zero."""
-    re_annual_cf: FloatArray | None = None
-    """Each option's annual mean capacity factor [-] (the layer's cf, else its profile's)."""
-    weather_levels: str = "layer"
-    """``weather.levels``: weather years scaled to the layer's annual cf, or as given."""
-    re_dispatchable: BoolArray | None = None
-    """Per option: energy-limited dispatchable supply (a reservoir) rather than ``capacity x cf``
-    in every slice; None: none is."""
-    day_period: IntArray | None = None
-    """Per calendar day (365 per weather year), the representative period standing for it;
-    None: unknown."""
-    period_dates: list[str] = field(default_factory=list)
-    """Date of each period's own day, where known."""
-    calendar: list[str] = field(default_factory=list)
-    """ISO date of every calendar day ``day_period`` runs through (365 per weather year)."""
-    storage_linking: str = "per_period"
-    """``chronological``: storage carried day to day along ``day_period``; ``per_period``:
-    cyclic within every period."""
-    residual_cuts: tuple[ResidualCut, ...] = ()
-    """The full-year guarantee's cuts on the residual grid (empty outside its rounds)."""
-    excluded_reason: list[str] = field(default_factory=list)
-    exclusion_kind: list[str] = field(default_factory=list)
-    """Per site: '' or forbidden, forbidden_area, moratorium, water, connection."""
-    deadline_year: int = 2030
-    # per-site costs on top of capex [EUR/MW/yr]; None: zero
-    site_water_eur_per_mw_yr: FloatArray | None = None
-    site_accel_eur_per_mw_yr: FloatArray | None = None
-    site_online_year: FloatArray | None = None  # NaN: unknown
-    site_water_stress: FloatArray | None = None  # NaN: unknown
-    # latency: demand points d
-    demand_ids: list[str] = field(default_factory=list)
-    demand_it_mw: FloatArray | None = None  # inference IT load [MW]
-    demand_budget_ms: FloatArray | None = None  # RTT budget [ms]; inf: none
-    rtt_ms: FloatArray | None = None  # shape (D, S) [ms]
-    distance_km: FloatArray | None = None  # shape (D, S), great circle [km]; NaN if unknown
-    demand_radius_km: FloatArray | None = None  # great-circle reach of the budget [km]
-    # policy
-    min_sites_by_country: dict[str, int] = field(default_factory=dict)
-    area_names: list[str] = field(default_factory=list)
-    area_sites: list[list[int]] = field(default_factory=list)
-    area_min_sites: list[int] = field(default_factory=list)
+    reinforcement_eur_per_mw_yr: FloatArray | None = None
+    water_eur_per_mw_yr: FloatArray | None = None
+    accel_eur_per_mw_yr: FloatArray | None = None
 
-    @property
-    def n_zones(self) -> int:
-        return len(self.zone_ids)
-
-    @property
-    def n_sites(self) -> int:
-        return len(self.site_ids)
-
-    @property
-    def n_slices(self) -> int:
-        return len(self.slice_ids)
-
-    @property
-    def baseline_total_mw(self) -> float:
-        """Today's IT capacity [MW]."""
-        return float(self.baseline_it_mw.sum())
-
-    @property
-    def target_total_mw(self) -> float:
-        """IT capacity required at the deadline [MW]."""
-        return self.multiplier * self.baseline_total_mw
-
-    @property
-    def required_new_mw(self) -> float:
-        """New IT capacity the plan must add [MW]."""
-        return self.target_total_mw - self.baseline_total_mw
+    def __len__(self) -> int:
+        return len(self.ids)
 
     @property
     def headroom_mw(self) -> FloatArray:
-        """New IT capacity each site can take [MW]."""
+        """New IT capacity each site can take [MW IT]."""
         return np.maximum(self.max_it_mw - self.existing_it_mw, 0.0)
 
     @property
@@ -264,48 +200,276 @@ class Instance:
         return np.where(np.isnan(m), 0, m).astype(np.int64)
 
     @property
-    def fixed_load_mw(self) -> FloatArray:
-        """Average electrical load of existing capacity that must be matched, per zone [MW]."""
-        if self.scope == "new":
-            return np.zeros(self.n_zones)
-        return self.baseline_pue * self.utilisation * self.baseline_it_mw
-
-    @property
-    def n_demand(self) -> int:
-        return len(self.demand_ids)
-
-    @property
-    def zone_sale_price(self) -> FloatArray:
-        """Per zone, what surplus sold to the grid fetches [EUR/MWh]; 0 where none is set."""
-        if len(self.sale_price_eur_per_mwh):
-            return np.asarray(self.sale_price_eur_per_mwh, float)
-        return np.zeros(self.n_zones)
-
-    @property
-    def site_extra_eur_per_mw_yr(self) -> FloatArray:
+    def extra_eur_per_mw_yr(self) -> FloatArray:
         """Water, connection-acceleration and reinforcement cost per MW of new IT capacity
         [EUR/MW/yr]."""
-        out = np.zeros(self.n_sites)
-        for part in (
-            self.site_water_eur_per_mw_yr,
-            self.site_accel_eur_per_mw_yr,
-            self.site_reinforcement_eur_per_mw_yr,
-        ):
+        out = np.zeros(len(self.ids))
+        for part in (self.water_eur_per_mw_yr, self.accel_eur_per_mw_yr,
+                     self.reinforcement_eur_per_mw_yr):  # fmt: skip
             if part is not None:
                 out = out + part
         return out
 
-    def servable(self, d: int) -> list[int]:
-        """Sites within demand point ``d``'s RTT budget (eligible or not)."""
-        if self.rtt_ms is None or self.demand_budget_ms is None:
-            return []
-        ok = self.rtt_ms[d] <= self.demand_budget_ms[d] + 1e-9
-        return [int(s) for s in np.flatnonzero(ok)]
+
+@dataclass(frozen=True)
+class SupplyTable:
+    """Clean capacity options ``j``: one per zone and technology.
+
+    Attributes
+    ----------
+    zone, tech
+        The option's zone position and technology.
+    potential_mw, existing_mw
+        Capacity possible and built today [MW].
+    capex_eur_per_mw_yr
+        Annualised cost of new capacity [EUR/MW/yr].
+    cf
+        Capacity factor per slice [-], options x slices.
+    annual_cf
+        Annual mean capacity factor [-] (the layer's cf, else its profile's); None: the
+        slices' weighted mean.
+    dispatchable
+        Energy-limited dispatchable supply (a reservoir) rather than ``capacity x cf``; None:
+        none is.
+    """
+
+    zone: IntArray
+    tech: list[str]
+    potential_mw: FloatArray
+    existing_mw: FloatArray
+    capex_eur_per_mw_yr: FloatArray
+    cf: FloatArray
+    annual_cf: FloatArray | None = None
+    dispatchable: BoolArray | None = None
+
+    def __len__(self) -> int:
+        return len(self.tech)
+
+
+@dataclass(frozen=True)
+class LinkTable:
+    """Directed links ``l`` between zones.
+
+    ``src``/``dst``: zone positions; ``usable_mw``: the share of capacity data centres may use
+    [MW]; ``efficiency``: delivered per MWh sent [-].
+    """
+
+    ids: list[str]
+    src: IntArray
+    dst: IntArray
+    usable_mw: FloatArray
+    efficiency: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class TimeTable:
+    """Time slices ``t``: ``ids``, ``weight_h`` (hours each stands for [h]), ``period`` (the
+    representative period of each slice) and ``day_period`` (per calendar day, 365 per
+    weather year, the period standing for it; None: unknown)."""
+
+    ids: list[str]
+    weight_h: FloatArray
+    period: IntArray
+    day_period: IntArray | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class DemandTable:
+    """Inference demand points ``d`` of the latency rule: ``ids``, ``it_mw`` (IT load to serve
+    [MW IT]), ``budget_ms`` (round-trip budget [ms]; inf: none), ``rtt_ms`` (round trip to
+    every site [ms], points x sites)."""
+
+    ids: list[str] = field(default_factory=list)
+    it_mw: FloatArray | None = None
+    budget_ms: FloatArray | None = None
+    rtt_ms: FloatArray | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class AreaTable:
+    """Areas with a minimum number of built sites (``policy.forced_areas``)."""
+
+    names: list[str] = field(default_factory=list)
+    sites: list[list[int]] = field(default_factory=list)
+    min_sites: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The scenario's switches and scalars the model reads (from the config).
+
+    Attributes
+    ----------
+    matching
+        ``hourly`` or ``annual`` CFE matching.
+    multiplier
+        IT capacity at the deadline over today's [-].
+    utilisation
+        Average IT load over IT capacity [-].
+    cfe_target
+        Carbon-free share of the load to meet [-].
+    scope
+        ``all``: existing load is matched too; ``new``: only new capacity's.
+    wheeling_eur_per_mwh
+        Cost per MWh sent over a link [EUR/MWh].
+    max_country_share, min_sites, max_sites, min_sites_by_country
+        Siting policy: most of the new capacity one country may take [-], fewest and most
+        built sites, fewest per country.
+    max_surplus_share
+        Surplus sold over a year at most the zone's purchases plus this share of its
+        data-centre load [-].
+    exchange
+        ``hourly``: purchases and sales settled per slice; ``netted``: one annual slice.
+    weather_levels
+        ``weather.levels``: weather years scaled to the layer's annual cf, or as given.
+    storage_linking
+        ``chronological``: storage carried day to day along ``time.day_period``;
+        ``per_period``: cyclic within every period.
+    """
+
+    matching: str
+    multiplier: float
+    utilisation: float
+    cfe_target: float
+    scope: str = "all"
+    wheeling_eur_per_mwh: float = 0.0
+    max_country_share: float | None = None
+    min_sites: int = 0
+    max_sites: int | None = None
+    min_sites_by_country: dict[str, int] = field(default_factory=dict)
+    max_surplus_share: float = 0.0
+    exchange: str = "netted"
+    weather_levels: str = "layer"
+    storage_linking: str = "per_period"
+
+
+@dataclass(frozen=True)
+class Notes:
+    """What the outputs show beside the plan; the model never reads these.
+
+    Attributes
+    ----------
+    carbon_intensity_g_per_kwh
+        Per zone, the grid's carbon intensity [g/kWh] (emissions of residual grid).
+    link_capacity_mw
+        Per link, its whole capacity [MW] (utilisation in the outputs).
+    excluded_reason, exclusion_kind
+        Per site: why it may not get capacity ('' if it may) and which rule (forbidden,
+        forbidden_area, moratorium, water, connection).
+    online_year, water_stress
+        Per site: when it can be connected and its water stress (NaN: unknown).
+    deadline_year
+        The target's year.
+    period_dates, calendar
+        Date of each period's own day; ISO date of every calendar day ``time.day_period``
+        runs through.
+    distance_km, radius_km
+        Demand point to site great-circle distance [km] (points x sites; NaN: unknown) and
+        the reach of each point's budget [km].
+    """
+
+    carbon_intensity_g_per_kwh: FloatArray = field(default_factory=_none)
+    link_capacity_mw: FloatArray = field(default_factory=_none)
+    excluded_reason: list[str] = field(default_factory=list)
+    exclusion_kind: list[str] = field(default_factory=list)
+    online_year: FloatArray | None = None
+    water_stress: FloatArray | None = None
+    deadline_year: int = 2030
+    period_dates: list[str] = field(default_factory=list)
+    calendar: list[str] = field(default_factory=list)
+    distance_km: FloatArray | None = None
+    radius_km: FloatArray | None = None
+
+
+@dataclass(frozen=True)
+class Instance:
+    """Everything the model needs: component tables indexed by position, and the settings.
+
+    Zones ``z``, sites ``s``, clean-capacity options ``j``, directed links ``l``, time slices
+    ``t``, stores ``k`` and demand points ``d``. Capacities in [MW], energy in [MWh], costs
+    in [EUR/yr] or [EUR/MWh], weights in [h]. ``notes`` are for the outputs only.
+    """
+
+    zones: ZoneTable
+    sites: SiteTable
+    supply: SupplyTable
+    links: LinkTable
+    time: TimeTable
+    settings: Settings
+    stores: tuple[StorageOption, ...] = ()
+    """Storage technologies the model may build (hourly matching only)."""
+    demand: DemandTable = field(default_factory=DemandTable)
+    areas: AreaTable = field(default_factory=AreaTable)
+    notes: Notes = field(default_factory=Notes)
+    residual_cuts: tuple[ResidualCut, ...] = ()
+    """The full-year guarantee's cuts on the residual grid (empty outside its rounds)."""
+
+    @property
+    def n_zones(self) -> int:
+        return len(self.zones.ids)
+
+    @property
+    def n_sites(self) -> int:
+        return len(self.sites.ids)
+
+    @property
+    def n_slices(self) -> int:
+        return len(self.time.ids)
+
+    @property
+    def n_demand(self) -> int:
+        return len(self.demand.ids)
+
+    @property
+    def baseline_total_mw(self) -> float:
+        """Today's IT capacity [MW]."""
+        return float(self.zones.baseline_it_mw.sum())
+
+    @property
+    def target_total_mw(self) -> float:
+        """IT capacity required at the deadline [MW]."""
+        return self.settings.multiplier * self.baseline_total_mw
+
+    @property
+    def required_new_mw(self) -> float:
+        """New IT capacity the plan must add [MW]."""
+        return self.target_total_mw - self.baseline_total_mw
+
+    @property
+    def fixed_load_mw(self) -> FloatArray:
+        """Average electrical load of existing capacity that must be matched, per zone [MW]."""
+        if self.settings.scope == "new":
+            return np.zeros(self.n_zones)
+        z = self.zones
+        return z.baseline_pue * self.settings.utilisation * z.baseline_it_mw
+
+    @property
+    def zone_sale_price(self) -> FloatArray:
+        """Per zone, what surplus sold to the grid fetches [EUR/MWh]; 0 where none is set."""
+        if len(self.zones.sale_price_eur_per_mwh):
+            return np.asarray(self.zones.sale_price_eur_per_mwh, float)
+        return np.zeros(self.n_zones)
 
     @property
     def new_load_per_mw(self) -> FloatArray:
         """Average electrical load per MW of new IT capacity, per site [MW/MW]."""
-        return self.site_pue * self.utilisation
+        return self.sites.pue * self.settings.utilisation
+
+    def servable(self, d: int) -> list[int]:
+        """Sites within demand point ``d``'s RTT budget (eligible or not)."""
+        if self.demand.rtt_ms is None or self.demand.budget_ms is None:
+            return []
+        ok = self.demand.rtt_ms[d] <= self.demand.budget_ms[d] + 1e-9
+        return [int(s) for s in np.flatnonzero(ok)]
 
 
 @dataclass(frozen=True)
@@ -405,11 +569,12 @@ def _site_rules(
 
 def _latency(
     cfg: Config, layers: Layers, site_ids: list[str], required_new_mw: float
-) -> dict[str, object]:
-    """Demand points, their inference load [MW], RTT budget [ms] and RTT to every site [ms]."""
+) -> tuple[DemandTable, FloatArray | None, FloatArray | None]:
+    """Demand points (inference load [MW], RTT budget [ms], RTT to every site [ms]), their
+    distance to every site [km] and the reach of their budgets [km] (for the outputs)."""
     demand = layers.demand
     if demand is None or layers.distance_km is None:
-        return {}
+        return DemandTable(), None, None
     demand = demand.sort_values("demand_id").reset_index(drop=True)
     lat = cfg.latency
     if lat.allocation == "population":
@@ -427,26 +592,17 @@ def _latency(
         spos = {s: i for i, s in enumerate(site_ids)}
         for d, s, ms in layers.rtt.itertuples(index=False):
             rtt[dpos[d], spos[s]] = ms
-    return {
-        "demand_ids": list(demand["demand_id"]),
-        "demand_it_mw": load,
-        "demand_budget_ms": budget,
-        "rtt_ms": rtt,
-        "distance_km": dist,
-        "demand_radius_km": budget / 2.0 * lat.fibre_km_per_ms / lat.route_factor,
-    }
+    table = DemandTable(list(demand["demand_id"]), load, budget, rtt)
+    return table, dist, budget / 2.0 * lat.fibre_km_per_ms / lat.route_factor
 
 
-def _forced_areas(layers: Layers, site_ids: list[str]) -> dict[str, object]:
+def _forced_areas(layers: Layers, site_ids: list[str]) -> AreaTable:
     gdf = (layers.areas or {}).get("forced_areas")
     if gdf is None:
-        return {}
+        return AreaTable()
     pos = {sid: i for i, sid in enumerate(site_ids)}
-    return {
-        "area_names": list(gdf["area"]),
-        "area_sites": [[pos[s] for s in members] for members in gdf["site_ids"]],
-        "area_min_sites": [round(float(n)) for n in gdf["min_sites"]],
-    }
+    return AreaTable(list(gdf["area"]), [[pos[s] for s in members] for members in gdf["site_ids"]],
+                     [round(float(n)) for n in gdf["min_sites"]])  # fmt: skip
 
 
 def annual_capacity_factors(layers: Layers, re: pd.DataFrame) -> FloatArray:
@@ -537,20 +693,6 @@ def hosting_limits(zones: pd.DataFrame, share: float | None) -> FloatArray:
         by_share = share * zones["national_load_mw"].to_numpy(float)
     limit = np.fmin(own, by_share)  # NaN where neither is given
     return np.where(np.isnan(limit), np.inf, limit)
-
-
-def _grid_terms(
-    cfg: Config, zones: pd.DataFrame, pue: FloatArray, site_zone: IntArray, hours: bool
-) -> dict[str, object]:
-    """The instance's grid fields: sale prices and limit, how the exchange is settled, and
-    each site's reinforcement per MW of new IT (``pue`` x its zone's rate)."""
-    per_mw_load = reinforcement_per_mw_load(zones, cfg.grid_connection.reinforcement_eur_per_mw_yr)
-    return {
-        "sale_price_eur_per_mwh": sale_prices(zones, cfg.economics.surplus_price_share),
-        "max_surplus_share": cfg.economics.max_surplus_share,
-        "exchange": "hourly" if hours else "netted",
-        "site_reinforcement_eur_per_mw_yr": pue * per_mw_load[site_zone],
-    }
 
 
 def reinforcement_per_mw_load(zones: pd.DataFrame, default: float) -> FloatArray:
@@ -794,83 +936,85 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
     sites = layers.sites.sort_values("site_id").reset_index(drop=True)
     re = _sorted_options(layers)
     links = layers.links.sort_values("link_id").reset_index(drop=True)
-
-    price = zones["grid_price_eur_per_mwh"].fillna(0.0).to_numpy(float)
-    intensity = zones["carbon_intensity_g_per_kwh"].fillna(0.0).to_numpy(float)
-    # g/kWh equals kg/MWh, so /1000 gives t/MWh
-    grid_cost = price + cfg.economics.carbon_price_eur_per_t * intensity / 1000.0
-
     site_zone = sites["zone_id"].map(zpos).to_numpy(np.int64)
     pue = sites["pue"].to_numpy(float)
     pue = np.where(np.isnan(pue), zones["baseline_pue"].to_numpy(float)[site_zone], pue)
     rules = _site_rules(cfg, layers, sites, zones)
-    reasons = rules.reasons
-    forced = sites["site_id"].isin(cfg.policy.forced_sites).to_numpy()
-
     periods, (slice_ids, weights, period, cf) = _time(layers, cfg, re, periods)
     linked = periods is not None and cfg.storage.linking == "chronological"
-    baseline = float(zones["baseline_it_mw"].sum())
-    required_new = (cfg.target.multiplier - 1.0) * baseline
-    loss = (links["loss_per_1000km"] * links["length_km"] / 1000.0).to_numpy(float)
+    required_new = (cfg.target.multiplier - 1.0) * float(zones["baseline_it_mw"].sum())
+    hours = uses_hours(layers, cfg)
+    demand, distance, radius = _latency(cfg, layers, list(sites["site_id"]), required_new)
     return Instance(
-        zone_ids=list(zones["zone_id"]),
-        zone_country=list(zones["country"]),
-        baseline_it_mw=zones["baseline_it_mw"].to_numpy(float),
-        baseline_pue=zones["baseline_pue"].to_numpy(float),
-        grid_cost_eur_per_mwh=grid_cost,
-        carbon_intensity_g_per_kwh=intensity,
-        site_ids=list(sites["site_id"]),
-        site_zone=site_zone,
-        existing_it_mw=sites["existing_it_mw"].to_numpy(float),
-        max_it_mw=sites["max_it_mw"].to_numpy(float),
-        module_it_mw=sites["module_it_mw"].to_numpy(float),
-        site_capex_eur_per_mw_yr=sites["capex_eur_per_mw_yr"].to_numpy(float),
-        site_fixed_eur_per_yr=sites["fixed_eur_per_yr"].to_numpy(float),
-        site_pue=pue,
-        eligible=np.array([r == "" for r in reasons]),
-        forced=forced,
-        re_zone=re["zone_id"].map(zpos).to_numpy(np.int64),
-        re_tech=list(re["tech"]),
-        re_potential_mw=_capped_potential(re, cfg),
-        re_existing_mw=re["existing_mw"].to_numpy(float),
-        re_capex_eur_per_mw_yr=re["capex_eur_per_mw_yr"].to_numpy(float),
-        re_cf=cf,
-        link_ids=[str(x) for x in links["link_id"]],
-        link_from=links["from_zone"].map(zpos).to_numpy(np.int64),
-        link_to=links["to_zone"].map(zpos).to_numpy(np.int64),
-        link_capacity_mw=links["capacity_mw"].to_numpy(float),
-        link_usable_mw=(links["capacity_mw"] * links["dc_share"]).to_numpy(float),
-        link_efficiency=1.0 - loss,
-        slice_ids=slice_ids,
-        weight_h=weights,
-        period=period,
-        re_annual_cf=annual_capacity_factors(layers, re),
-        weather_levels=cfg.weather.levels,
-        re_dispatchable=_dispatchable(layers.technologies, list(re["tech"])),
-        day_period=periods.sequence.copy() if periods is not None else None,
-        period_dates=periods.dates if periods is not None else _profile_dates(layers),
-        calendar=periods.calendar if periods is not None else [],
-        storage_linking="chronological" if linked else "per_period",
-        matching=cfg.carbon.matching,
-        multiplier=cfg.target.multiplier,
-        utilisation=cfg.economics.utilisation,
-        cfe_target=cfg.carbon.cfe_target,
-        scope=cfg.carbon.scope,
-        wheeling_eur_per_mwh=cfg.economics.wheeling_eur_per_mwh,
-        max_country_share=cfg.policy.max_country_share,
-        hosting_mw=hosting_limits(zones, cfg.policy.max_hosting_share),
-        **_grid_terms(cfg, zones, pue, site_zone, hours=uses_hours(layers, cfg)),  # type: ignore[arg-type]
-        min_sites=cfg.policy.min_sites,
+        zones=_zone_table(cfg, zones),
+        sites=_site_table(cfg, sites, zones, site_zone, pue, rules),
+        supply=SupplyTable(
+            re["zone_id"].map(zpos).to_numpy(np.int64), list(re["tech"]),
+            _capped_potential(re, cfg), re["existing_mw"].to_numpy(float),
+            re["capex_eur_per_mw_yr"].to_numpy(float), cf, annual_capacity_factors(layers, re),
+            _dispatchable(layers.technologies, list(re["tech"])),
+        ),
+        links=LinkTable(
+            [str(x) for x in links["link_id"]], links["from_zone"].map(zpos).to_numpy(np.int64),
+            links["to_zone"].map(zpos).to_numpy(np.int64),
+            (links["capacity_mw"] * links["dc_share"]).to_numpy(float),
+            1.0 - (links["loss_per_1000km"] * links["length_km"] / 1000.0).to_numpy(float),
+        ),
+        time=TimeTable(slice_ids, weights, period,
+                       periods.sequence.copy() if periods is not None else None),
+        settings=_settings(cfg, hours, linked),
+        stores=storage_options(cfg, layers.technologies, list(zones["zone_id"])),
+        demand=demand,
+        areas=_forced_areas(layers, list(sites["site_id"])),
+        notes=Notes(
+            zones["carbon_intensity_g_per_kwh"].fillna(0.0).to_numpy(float),
+            links["capacity_mw"].to_numpy(float), rules.reasons, rules.kinds, rules.online_year,
+            rules.water_stress, cfg.target.deadline_year,
+            periods.dates if periods is not None else _profile_dates(layers),
+            periods.calendar if periods is not None else [], distance, radius,
+        ),
+    )  # fmt: skip
+
+
+def _zone_table(cfg: Config, zones: pd.DataFrame) -> ZoneTable:
+    """The zones' load, grid cost (energy price plus carbon price x intensity), hosting limit
+    and sale price."""
+    price = zones["grid_price_eur_per_mwh"].fillna(0.0).to_numpy(float)
+    intensity = zones["carbon_intensity_g_per_kwh"].fillna(0.0).to_numpy(float)
+    # g/kWh equals kg/MWh, so /1000 gives t/MWh
+    grid_cost = price + cfg.economics.carbon_price_eur_per_t * intensity / 1000.0
+    return ZoneTable(
+        list(zones["zone_id"]), list(zones["country"]), zones["baseline_it_mw"].to_numpy(float),
+        zones["baseline_pue"].to_numpy(float), grid_cost,
+        hosting_limits(zones, cfg.policy.max_hosting_share),
+        sale_prices(zones, cfg.economics.surplus_price_share),
+    )  # fmt: skip
+
+
+def _site_table(cfg: Config, sites: pd.DataFrame, zones: pd.DataFrame, site_zone: IntArray,
+                pue: FloatArray, rules: _SiteRules) -> SiteTable:  # fmt: skip
+    """The candidates' limits and costs, reinforcement at ``pue`` x their zone's rate."""
+    per_mw_load = reinforcement_per_mw_load(zones, cfg.grid_connection.reinforcement_eur_per_mw_yr)
+    return SiteTable(
+        list(sites["site_id"]), site_zone, sites["existing_it_mw"].to_numpy(float),
+        sites["max_it_mw"].to_numpy(float), sites["module_it_mw"].to_numpy(float),
+        sites["capex_eur_per_mw_yr"].to_numpy(float), sites["fixed_eur_per_yr"].to_numpy(float),
+        pue, np.array([r == "" for r in rules.reasons]),
+        sites["site_id"].isin(cfg.policy.forced_sites).to_numpy(), pue * per_mw_load[site_zone],
+        rules.water_eur_per_mw_yr, rules.accel_eur_per_mw_yr,
+    )  # fmt: skip
+
+
+def _settings(cfg: Config, hours: bool, linked: bool) -> Settings:
+    """The config's switches the model reads."""
+    return Settings(
+        matching=cfg.carbon.matching, multiplier=cfg.target.multiplier,
+        utilisation=cfg.economics.utilisation, cfe_target=cfg.carbon.cfe_target,
+        scope=cfg.carbon.scope, wheeling_eur_per_mwh=cfg.economics.wheeling_eur_per_mwh,
+        max_country_share=cfg.policy.max_country_share, min_sites=cfg.policy.min_sites,
         max_sites=cfg.policy.max_sites,
-        storage=storage_options(cfg, layers.technologies, list(zones["zone_id"])),
-        excluded_reason=reasons,
-        exclusion_kind=rules.kinds,
-        deadline_year=cfg.target.deadline_year,
-        site_water_eur_per_mw_yr=rules.water_eur_per_mw_yr,
-        site_accel_eur_per_mw_yr=rules.accel_eur_per_mw_yr,
-        site_online_year=rules.online_year,
-        site_water_stress=rules.water_stress,
         min_sites_by_country=dict(cfg.policy.min_sites_per_country),
-        **_latency(cfg, layers, list(sites["site_id"]), required_new),  # type: ignore[arg-type]
-        **_forced_areas(layers, list(sites["site_id"])),  # type: ignore[arg-type]
-    )
+        max_surplus_share=cfg.economics.max_surplus_share,
+        exchange="hourly" if hours else "netted", weather_levels=cfg.weather.levels,
+        storage_linking="chronological" if linked else "per_period",
+    )  # fmt: skip

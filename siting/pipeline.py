@@ -166,8 +166,8 @@ def run(
     inst = build_instance(layers, cfg, periods)
     timings["read_s"] = time.perf_counter() - t
     say(
-        f"layers read: {inst.n_zones} zones, {inst.n_sites} sites ({int(inst.eligible.sum())} eligible), "
-        f"{len(inst.re_tech)} clean options, {len(inst.link_ids)} links, {inst.n_slices} slices"
+        f"layers read: {inst.n_zones} zones, {inst.n_sites} sites ({int(inst.sites.eligible.sum())} eligible), "
+        f"{len(inst.supply.tech)} clean options, {len(inst.links.ids)} links, {inst.n_slices} slices"
     )
     manifest = _run_manifest(cfg, source, overrides)
     if periods is not None:  # representative days: cut now, or taken from the cache
@@ -224,7 +224,7 @@ def _solve_and_publish(
     solution = first.solution
     if result.interrupted:
         stop = {"stopped_by": "interrupt", "stopped_in": "round 1's solve"}
-    elif inst.matching == "hourly" and layers.weather:
+    elif inst.settings.matching == "hourly" and layers.weather:
         outcome = check_and_guarantee(cfg, layers, periods, first, say, log, timings,
                                       checkpoint, done, sites)  # fmt: skip
         inst, solution, result, check = (outcome.last.inst, outcome.last.solution,

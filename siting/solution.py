@@ -91,13 +91,13 @@ class _Values:
 
 def _values(model: SitingModel) -> _Values:
     inst = model.instance
-    n_z, n_t, n_l = inst.n_zones, inst.n_slices, len(inst.link_ids)
+    n_z, n_t, n_l = inst.n_zones, inst.n_slices, len(inst.links.ids)
     size = np.array([_val(x) for x in model.size])
     integer = [x is not None and x.cat == pulp.LpInteger for x in model.size]
     size = np.where(integer, np.round(size), size)
     zero = np.zeros((n_z, n_t))
     re_new = np.array([_val(v) for v in model.re])
-    re_output = re_new[:, None] * inst.re_cf
+    re_output = re_new[:, None] * inst.supply.cf
     for j, output in model.dispatch.items():
         re_output[j] = [_val(v) for v in output]
     charge, discharge = {}, {}
@@ -154,71 +154,75 @@ def _or(values: np.ndarray | None, fill: float, n: int) -> np.ndarray:
 def _sites_table(inst: Instance, v: _Values, served_at: np.ndarray) -> pd.DataFrame:
     """One row per candidate: capacity [MW IT], load [MW], rules and cost [EUR/yr]."""
     n_s = inst.n_sites
-    water = _or(inst.site_water_eur_per_mw_yr, 0.0, n_s)
-    accel = _or(inst.site_accel_eur_per_mw_yr, 0.0, n_s)
-    reinforce = _or(inst.site_reinforcement_eur_per_mw_yr, 0.0, n_s)
-    online = _or(inst.site_online_year, np.nan, n_s)
-    existing_load = inst.baseline_pue[inst.site_zone] * inst.utilisation * inst.existing_it_mw
+    water = _or(inst.sites.water_eur_per_mw_yr, 0.0, n_s)
+    accel = _or(inst.sites.accel_eur_per_mw_yr, 0.0, n_s)
+    reinforce = _or(inst.sites.reinforcement_eur_per_mw_yr, 0.0, n_s)
+    online = _or(inst.notes.online_year, np.nan, n_s)
+    existing_load = (
+        inst.zones.baseline_pue[inst.sites.zone]
+        * inst.settings.utilisation
+        * inst.sites.existing_it_mw
+    )
     return pd.DataFrame(
         {
-            "site_id": inst.site_ids,
-            "zone_id": [inst.zone_ids[z] for z in inst.site_zone],
+            "site_id": inst.sites.ids,
+            "zone_id": [inst.zones.ids[z] for z in inst.sites.zone],
             "built": v.built,
-            "existing_it_mw": inst.existing_it_mw,
+            "existing_it_mw": inst.sites.existing_it_mw,
             "new_it_mw": v.new_it,
-            "total_it_mw": inst.existing_it_mw + v.new_it,
-            "max_it_mw": inst.max_it_mw,
+            "total_it_mw": inst.sites.existing_it_mw + v.new_it,
+            "max_it_mw": inst.sites.max_it_mw,
             "load_mw": existing_load + inst.new_load_per_mw * v.new_it,
-            "pue": inst.site_pue,
-            "eligible": inst.eligible,
-            "excluded_reason": inst.excluded_reason or [""] * n_s,
-            "exclusion": inst.exclusion_kind or [""] * n_s,
+            "pue": inst.sites.pue,
+            "eligible": inst.sites.eligible,
+            "excluded_reason": inst.notes.excluded_reason or [""] * n_s,
+            "exclusion": inst.notes.exclusion_kind or [""] * n_s,
             "online_year": online,
             "years_late": np.where(
-                np.isnan(online), 0.0, np.maximum(online - inst.deadline_year, 0.0)
+                np.isnan(online), 0.0, np.maximum(online - inst.notes.deadline_year, 0.0)
             ),
-            "water_stress": _or(inst.site_water_stress, np.nan, n_s),
+            "water_stress": _or(inst.notes.water_stress, np.nan, n_s),
             "inference_it_mw": served_at,
             "water_eur_per_yr": v.new_it * water,
             "acceleration_eur_per_yr": v.new_it * accel,
             "reinforcement_eur_per_yr": v.new_it * reinforce,
-            "cost_eur_per_yr": v.built * inst.site_fixed_eur_per_yr
-            + v.new_it * (inst.site_capex_eur_per_mw_yr + water + accel + reinforce),
+            "cost_eur_per_yr": v.built * inst.sites.fixed_eur_per_yr
+            + v.new_it * (inst.sites.capex_eur_per_mw_yr + water + accel + reinforce),
         }
     )
 
 
 def _renewables_table(inst: Instance, v: _Values) -> pd.DataFrame:
     """New clean capacity [MW], mean capacity factor, energy [MWh/yr], cost [EUR/yr]."""
-    w = inst.weight_h
+    w = inst.time.weight_h
     hours = float(w.sum())
-    mean_cf = (inst.re_cf * w).sum(axis=1) / hours if inst.n_slices else np.zeros(len(v.re_new))
+    mean_cf = (inst.supply.cf * w).sum(axis=1) / hours if inst.n_slices else np.zeros(len(v.re_new))
     return pd.DataFrame(
         {
-            "zone_id": [inst.zone_ids[z] for z in inst.re_zone],
-            "tech": inst.re_tech,
+            "zone_id": [inst.zones.ids[z] for z in inst.supply.zone],
+            "tech": inst.supply.tech,
             "new_mw": v.re_new,
-            "potential_mw": inst.re_potential_mw,
-            "existing_mw": inst.re_existing_mw,
+            "potential_mw": inst.supply.potential_mw,
+            "existing_mw": inst.supply.existing_mw,
             "cf": mean_cf,
             "annual_mwh": v.re_output @ w if inst.n_slices else np.zeros(len(v.re_new)),
-            "cost_eur_per_yr": v.re_new * inst.re_capex_eur_per_mw_yr,
+            "cost_eur_per_yr": v.re_new * inst.supply.capex_eur_per_mw_yr,
         }
     )
 
 
 def _flows_table(inst: Instance, v: _Values) -> pd.DataFrame:
     """Flow per link and slice at the sending end and delivered at the receiving end [MW]."""
-    n_l, n_t = len(inst.link_ids), inst.n_slices
+    n_l, n_t = len(inst.links.ids), inst.n_slices
     return pd.DataFrame(
         {
-            "link_id": np.repeat(inst.link_ids, n_t),
-            "from_zone": np.repeat([inst.zone_ids[a] for a in inst.link_from], n_t),
-            "to_zone": np.repeat([inst.zone_ids[b] for b in inst.link_to], n_t),
-            "slice": np.tile(inst.slice_ids, n_l),
-            "weight_h": np.tile(inst.weight_h, n_l),
+            "link_id": np.repeat(inst.links.ids, n_t),
+            "from_zone": np.repeat([inst.zones.ids[a] for a in inst.links.src], n_t),
+            "to_zone": np.repeat([inst.zones.ids[b] for b in inst.links.dst], n_t),
+            "slice": np.tile(inst.time.ids, n_l),
+            "weight_h": np.tile(inst.time.weight_h, n_l),
             "flow_mw": v.flow.ravel(),
-            "delivered_mw": (v.flow * inst.link_efficiency[:, None]).ravel(),
+            "delivered_mw": (v.flow * inst.links.efficiency[:, None]).ravel(),
         }
     )
 
@@ -227,13 +231,13 @@ def _by_zone(inst: Instance, v: _Values) -> dict[str, np.ndarray]:
     """Per zone and slice [MW]: clean supply, imports, exports; per zone: load [MW]."""
     n_z, n_t = inst.n_zones, inst.n_slices
     clean = np.zeros((n_z, n_t))
-    np.add.at(clean, inst.re_zone, v.re_output)
+    np.add.at(clean, inst.supply.zone, v.re_output)
     imports = np.zeros((n_z, n_t))
     exports = np.zeros((n_z, n_t))
-    np.add.at(imports, inst.link_to, v.flow * inst.link_efficiency[:, None])
-    np.add.at(exports, inst.link_from, v.flow)
+    np.add.at(imports, inst.links.dst, v.flow * inst.links.efficiency[:, None])
+    np.add.at(exports, inst.links.src, v.flow)
     new_load = np.zeros(n_z)
-    np.add.at(new_load, inst.site_zone, inst.new_load_per_mw * v.new_it)
+    np.add.at(new_load, inst.sites.zone, inst.new_load_per_mw * v.new_it)
     return {
         "clean": clean,
         "imports": imports,
@@ -245,7 +249,7 @@ def _by_zone(inst: Instance, v: _Values) -> dict[str, np.ndarray]:
 def _curtailment(inst: Instance, dispatch: pd.DataFrame) -> dict[str, float | None]:
     """Clean generation curtailed and used over the year [MWh/yr] (runs on hours; None in
     netted annual runs, whose single slice has no hours to curtail in)."""
-    if inst.exchange != "hourly":
+    if inst.settings.exchange != "hourly":
         return {"annual_curtailment_mwh": None, "annual_clean_used_mwh": None}
     weight = dispatch["weight_h"]
     curtailed = float((dispatch["curtailment_mw"] * weight).sum())
@@ -260,7 +264,7 @@ def _surplus(v: _Values, z: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def _tech_mask(inst: Instance, tech: str) -> np.ndarray:
-    return np.array([k == tech for k in inst.re_tech], dtype=bool)
+    return np.array([k == tech for k in inst.supply.tech], dtype=bool)
 
 
 def _dispatch_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -268,9 +272,9 @@ def _dispatch_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.
     n_z, n_t = inst.n_zones, inst.n_slices
     dispatch = pd.DataFrame(
         {
-            "zone_id": np.repeat(inst.zone_ids, n_t),
-            "slice": np.tile(inst.slice_ids, n_z),
-            "weight_h": np.tile(inst.weight_h, n_z),
+            "zone_id": np.repeat(inst.zones.ids, n_t),
+            "slice": np.tile(inst.time.ids, n_z),
+            "weight_h": np.tile(inst.time.weight_h, n_z),
             "load_mw": np.repeat(z["load"][:, None], n_t, axis=1).ravel(),
             "clean_mw": z["clean"].ravel(),
             "import_mw": z["imports"].ravel(),
@@ -278,16 +282,16 @@ def _dispatch_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.
             "storage_mw": (v.discharge - v.charge).ravel(),
             "grid_mw": v.grid.ravel(),
             "sale_mw": v.sale.ravel(),
-            "period": np.tile(inst.period, n_z),
+            "period": np.tile(inst.time.period, n_z),
             "charge_mw": v.charge.ravel(),
             "discharge_mw": v.discharge.ravel(),
             "curtailment_mw": _surplus(v, z).ravel(),
         }
     )
-    for tech in sorted(set(inst.re_tech)):
+    for tech in sorted(set(inst.supply.tech)):
         mask = _tech_mask(inst, tech)
         by_tech = np.zeros((n_z, n_t))
-        np.add.at(by_tech, inst.re_zone[mask], v.re_output[mask])
+        np.add.at(by_tech, inst.supply.zone[mask], v.re_output[mask])
         dispatch[f"clean_{tech}_mw"] = by_tech.ravel()
     for tech in v.store_charge:  # per store, so each state of charge can be re-checked
         dispatch[f"charge_{tech}_mw"] = v.store_charge[tech].ravel()
@@ -298,21 +302,21 @@ def _dispatch_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.
 def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.DataFrame:
     """Per zone: capacity [MW IT], load [MW, MWh/yr], energy [MWh/yr], stores, new clean MW."""
     n_z = inst.n_zones
-    w = inst.weight_h
+    w = inst.time.weight_h
     hours = float(w.sum())
     new_it = np.zeros(n_z)
-    np.add.at(new_it, inst.site_zone, v.new_it)
+    np.add.at(new_it, inst.sites.zone, v.new_it)
     built = np.zeros(n_z)
-    np.add.at(built, inst.site_zone, v.built.astype(float))
+    np.add.at(built, inst.sites.zone, v.built.astype(float))
     grid_mwh = v.grid @ w
     zones = pd.DataFrame(
         {
-            "zone_id": inst.zone_ids,
-            "country": inst.zone_country,
-            "baseline_it_mw": inst.baseline_it_mw,
-            "baseline_pue": inst.baseline_pue,
+            "zone_id": inst.zones.ids,
+            "country": inst.zones.country,
+            "baseline_it_mw": inst.zones.baseline_it_mw,
+            "baseline_pue": inst.zones.baseline_pue,
             "new_it_mw": new_it,
-            "total_it_mw": inst.baseline_it_mw + new_it,
+            "total_it_mw": inst.zones.baseline_it_mw + new_it,
             "sites_built": built.astype(int),
             "load_mw": z["load"],
             "annual_load_mwh": z["load"] * hours,
@@ -321,28 +325,30 @@ def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.Dat
             "export_mwh": z["exports"] @ w,
             "grid_mwh": grid_mwh,
             "sale_mwh": v.sale @ w,
-            "emissions_t_per_yr": grid_mwh * inst.carbon_intensity_g_per_kwh / 1000.0,
+            "emissions_t_per_yr": grid_mwh * inst.notes.carbon_intensity_g_per_kwh / 1000.0,
             # every store has <tech>_mwh and <tech>_mw; storage_* are their totals
             "storage_mwh": sum(v.energy.values(), np.zeros(n_z)),
             "storage_mw": sum(v.power.values(), np.zeros(n_z)),
         }
     )
-    if len(inst.hosting_mw) and np.isfinite(inst.hosting_mw).any():
+    if len(inst.zones.hosting_mw) and np.isfinite(inst.zones.hosting_mw).any():
         new_load = np.zeros(n_z)
-        np.add.at(new_load, inst.site_zone, inst.new_load_per_mw * v.new_it)
+        np.add.at(new_load, inst.sites.zone, inst.new_load_per_mw * v.new_it)
         zones["hosted_load_mw"] = new_load
-        zones["hosting_limit_mw"] = np.where(np.isfinite(inst.hosting_mw), inst.hosting_mw, np.nan)
+        zones["hosting_limit_mw"] = np.where(
+            np.isfinite(inst.zones.hosting_mw), inst.zones.hosting_mw, np.nan
+        )
         zones["hosting_used"] = new_load / zones["hosting_limit_mw"]
     for tech in v.energy:
         zones[f"{tech}_mwh"] = v.energy[tech]
         zones[f"{tech}_mw"] = v.power[tech]
         if tech in v.charge_power:  # a charging side sized apart (an electrolyser)
             zones[f"{tech}_charge_mw"] = v.charge_power[tech]
-    techs = sorted(set(inst.re_tech))
+    techs = sorted(set(inst.supply.tech))
     for tech in techs:
         col = np.zeros(n_z)
         mask = _tech_mask(inst, tech)
-        np.add.at(col, inst.re_zone[mask], v.re_new[mask])
+        np.add.at(col, inst.supply.zone[mask], v.re_new[mask])
         zones[f"new_{tech}_mw"] = col
     zones["new_clean_mw"] = zones[[f"new_{t}_mw" for t in techs]].sum(axis=1)
     return zones
@@ -350,22 +356,26 @@ def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.Dat
 
 def _links_table(inst: Instance, v: _Values) -> pd.DataFrame:
     """Per link: capacity [MW], mean flow [MW] and utilisation of all and usable capacity."""
-    hours = float(inst.weight_h.sum())
-    mean_flow = v.flow @ inst.weight_h / hours if inst.n_slices else np.zeros(len(inst.link_ids))
+    hours = float(inst.time.weight_h.sum())
+    mean_flow = (
+        v.flow @ inst.time.weight_h / hours if inst.n_slices else np.zeros(len(inst.links.ids))
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        util = np.where(inst.link_capacity_mw > 0, mean_flow / inst.link_capacity_mw, 0.0)
-        dc_util = np.where(inst.link_usable_mw > 0, mean_flow / inst.link_usable_mw, 0.0)
+        util = np.where(
+            inst.notes.link_capacity_mw > 0, mean_flow / inst.notes.link_capacity_mw, 0.0
+        )
+        dc_util = np.where(inst.links.usable_mw > 0, mean_flow / inst.links.usable_mw, 0.0)
     return pd.DataFrame(
         {
-            "link_id": inst.link_ids,
-            "from_zone": [inst.zone_ids[a] for a in inst.link_from],
-            "to_zone": [inst.zone_ids[b] for b in inst.link_to],
-            "capacity_mw": inst.link_capacity_mw,
-            "usable_mw": inst.link_usable_mw,
+            "link_id": inst.links.ids,
+            "from_zone": [inst.zones.ids[a] for a in inst.links.src],
+            "to_zone": [inst.zones.ids[b] for b in inst.links.dst],
+            "capacity_mw": inst.notes.link_capacity_mw,
+            "usable_mw": inst.links.usable_mw,
             "mean_flow_mw": mean_flow,
             "utilisation": util,
             "usable_utilisation": dc_util,
-            "efficiency": inst.link_efficiency,
+            "efficiency": inst.links.efficiency,
         }
     )
 
@@ -377,7 +387,7 @@ def _cost_breakdown(
     water = float(sites["water_eur_per_yr"].sum())
     accel = float(sites["acceleration_eur_per_yr"].sum())
     reinforce = float(sites["reinforcement_eur_per_yr"].sum())
-    storage = sum(_store_cost(o, v) for o in inst.storage if o.tech in v.energy)
+    storage = sum(_store_cost(o, v) for o in inst.stores if o.tech in v.energy)
     sale_price = inst.zone_sale_price
     return {
         "sites": float(sites["cost_eur_per_yr"].sum()) - water - accel - reinforce,
@@ -386,9 +396,11 @@ def _cost_breakdown(
         "reinforcement": reinforce,
         "clean_capacity": float(renewables["cost_eur_per_yr"].sum()),
         "storage": float(storage),
-        "links": float(inst.wheeling_eur_per_mwh * (v.flow @ inst.weight_h).sum()),
-        "residual_grid": float(((v.grid @ inst.weight_h) * inst.grid_cost_eur_per_mwh).sum()),
-        "grid_sales": -float(((v.sale @ inst.weight_h) * sale_price).sum()),
+        "links": float(inst.settings.wheeling_eur_per_mwh * (v.flow @ inst.time.weight_h).sum()),
+        "residual_grid": float(
+            ((v.grid @ inst.time.weight_h) * inst.zones.grid_cost_eur_per_mwh).sum()
+        ),
+        "grid_sales": -float(((v.sale @ inst.time.weight_h) * sale_price).sum()),
     }
 
 
@@ -404,7 +416,7 @@ def _summary(
     energy = (costs["clean_capacity"] + costs["storage"] + costs["links"] + costs["residual_grid"]
               + costs["grid_sales"])  # fmt: skip
     # annual matching nets the surplus sold against purchases; hourly matching does not
-    unmatched = max(grid - sold, 0.0) if inst.matching == "annual" else grid
+    unmatched = max(grid - sold, 0.0) if inst.settings.matching == "annual" else grid
     new_total = float(v.new_it.sum())
     return {
         "status": result.status.value,
@@ -419,14 +431,16 @@ def _summary(
         "annual_clean_mwh": float(zones["clean_mwh"].sum()),
         **_curtailment(inst, t["dispatch"]),
         "cfe_score": 1.0 - unmatched / load if load > 0 else 1.0,
-        "hourly_cfe_score": 1.0 - grid / load if load > 0 and inst.exchange == "hourly" else None,
-        "grid_exchange": inst.exchange,
+        "hourly_cfe_score": 1.0 - grid / load
+        if load > 0 and inst.settings.exchange == "hourly"
+        else None,
+        "grid_exchange": inst.settings.exchange,
         "grid_purchase_mwh": grid,
         "grid_sale_mwh": sold,
         "emissions_t_per_yr": float(zones["emissions_t_per_yr"].sum()),
         "new_re_mw": {
             tech: float(renewables.loc[renewables["tech"] == tech, "new_mw"].sum())
-            for tech in sorted(set(inst.re_tech))
+            for tech in sorted(set(inst.supply.tech))
         },
         "storage_mwh": float(sum(e.sum() for e in v.energy.values())),
         "storage_mw": float(sum(p.sum() for p in v.power.values())),
@@ -441,17 +455,17 @@ def _summary(
                 else 0.0,
                 "cost_eur_per_yr": _store_cost(o, v),
             }
-            for o in inst.storage
+            for o in inst.stores
             if o.tech in v.energy
         },
         "cost_breakdown_eur_per_yr": costs,
         "cost_per_mwh_load_eur": sum(costs.values()) / load if load > 0 else None,
         "energy_cost_per_mwh_load_eur": energy / load if load > 0 else None,
-        "matching": inst.matching,
-        "cfe_target": inst.cfe_target,
-        "scope": inst.scope,
-        "multiplier": inst.multiplier,
-        "utilisation": inst.utilisation,
+        "matching": inst.settings.matching,
+        "cfe_target": inst.settings.cfe_target,
+        "scope": inst.settings.scope,
+        "multiplier": inst.settings.multiplier,
+        "utilisation": inst.settings.utilisation,
     }
 
 
@@ -491,14 +505,14 @@ def calendar_table(inst: Instance) -> pd.DataFrame:
     """Per calendar day: ``day`` (1-365, on through the years of a robust run), ``date``, the
     ``period`` standing for it, and
     ``own_day`` (True where the period is that day's own hours). Empty when not known."""
-    if inst.day_period is None or not inst.period_dates:
+    if inst.time.day_period is None or not inst.notes.period_dates:
         return pd.DataFrame()
-    dates = inst.calendar or calendar_dates(int(inst.period_dates[0][:4]))
-    own = set(inst.period_dates)
+    dates = inst.notes.calendar or calendar_dates(int(inst.notes.period_dates[0][:4]))
+    own = set(inst.notes.period_dates)
     return pd.DataFrame({
         "day": np.arange(1, len(dates) + 1),
         "date": dates,
-        "period": inst.day_period,
+        "period": inst.time.day_period,
         "own_day": [d in own for d in dates],
     })  # fmt: skip
 
@@ -520,23 +534,27 @@ def _store_cost(o: StorageOption, v: _Values) -> float:
 
 def _stores(model: SitingModel) -> list[tuple[StorageOption, StoreVars]]:
     """Each storage technology of the instance with its columns."""
-    return list(zip(model.instance.storage, model.stores, strict=True))
+    return list(zip(model.instance.stores, model.stores, strict=True))
 
 
 def _service_tables(model: SitingModel, sites: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Who serves whom (one row per pair with load) and the per-demand-point view."""
     inst = model.instance
     cols = ["demand_id", "site_id", "served_it_mw", "rtt_ms", "max_rtt_ms", "distance_km"]
-    if inst.demand_it_mw is None or inst.rtt_ms is None or inst.demand_budget_ms is None:
+    if inst.demand.it_mw is None or inst.demand.rtt_ms is None or inst.demand.budget_ms is None:
         return pd.DataFrame(columns=cols), pd.DataFrame()
-    dist = inst.distance_km if inst.distance_km is not None else np.full_like(inst.rtt_ms, np.nan)
+    dist = (
+        inst.notes.distance_km
+        if inst.notes.distance_km is not None
+        else np.full_like(inst.demand.rtt_ms, np.nan)
+    )
     rows = [
         (
-            inst.demand_ids[d],
-            inst.site_ids[s],
+            inst.demand.ids[d],
+            inst.sites.ids[s],
             _val(v),
-            float(inst.rtt_ms[d, s]),
-            float(inst.demand_budget_ms[d]),
+            float(inst.demand.rtt_ms[d, s]),
+            float(inst.demand.budget_ms[d]),
             float(dist[d, s]),
         )
         for (d, s), v in sorted(model.serve.items())
@@ -548,19 +566,19 @@ def _service_tables(model: SitingModel, sites: pd.DataFrame) -> tuple[pd.DataFra
     built = sites["built"].to_numpy()
     nearest = []
     for d in range(inst.n_demand):
-        r = np.where(built, inst.rtt_ms[d], np.inf)
+        r = np.where(built, inst.demand.rtt_ms[d], np.inf)
         nearest.append(float(r.min()) if np.isfinite(r).any() else np.nan)
     demand = pd.DataFrame(
         {
-            "demand_id": inst.demand_ids,
-            "inference_it_mw": inst.demand_it_mw,
-            "max_rtt_ms": inst.demand_budget_ms,
-            "served_it_mw": [float(served.get(d, 0.0)) for d in inst.demand_ids],
-            "worst_rtt_ms": [float(worst.get(d, np.nan)) for d in inst.demand_ids],
+            "demand_id": inst.demand.ids,
+            "inference_it_mw": inst.demand.it_mw,
+            "max_rtt_ms": inst.demand.budget_ms,
+            "served_it_mw": [float(served.get(d, 0.0)) for d in inst.demand.ids],
+            "worst_rtt_ms": [float(worst.get(d, np.nan)) for d in inst.demand.ids],
             "nearest_built_rtt_ms": nearest,
             "candidate_sites": [len(inst.servable(d)) for d in range(inst.n_demand)],
-            "reach_km": inst.demand_radius_km
-            if inst.demand_radius_km is not None
+            "reach_km": inst.notes.radius_km
+            if inst.notes.radius_km is not None
             else np.full(inst.n_demand, np.nan),
         }
     )
@@ -575,14 +593,14 @@ the limit [-] (summary, zones.csv, maps): within 0.5 %, the solver's tolerances 
 def _hosting_kpis(inst: Any, sites: pd.DataFrame) -> dict[str, Any]:
     """Which zones' grids the plan fills to their hosting limit (within 0.5 %), and the new
     data-centre load they take [MW]; nothing when no zone has a limit."""
-    limits = inst.hosting_mw
+    limits = inst.zones.hosting_mw
     if not len(limits) or not np.isfinite(limits).any():
         return {}
     load = np.zeros(inst.n_zones)
-    np.add.at(load, inst.site_zone, inst.new_load_per_mw * sites["new_it_mw"].to_numpy(float))
+    np.add.at(load, inst.sites.zone, inst.new_load_per_mw * sites["new_it_mw"].to_numpy(float))
     full = np.isfinite(limits) & (load >= HOSTING_FULL * limits) & (limits > 0)
     return {
-        "hosting_limited_zones": [inst.zone_ids[z] for z in np.flatnonzero(full)],
+        "hosting_limited_zones": [inst.zones.ids[z] for z in np.flatnonzero(full)],
         "hosting_limited_load_mw": float(load[full].sum()),
     }
 
@@ -605,7 +623,7 @@ def _policy_kpis(inst: Any, sites: pd.DataFrame, demand: pd.DataFrame) -> dict[s
         "accelerated_mw": float(sites.loc[late_built, "new_it_mw"].sum()),
         "new_it_mw_by_country": {
             c: float(v)
-            for c, v in sites.assign(country=[inst.zone_country[z] for z in inst.site_zone])
+            for c, v in sites.assign(country=[inst.zones.country[z] for z in inst.sites.zone])
             .groupby("country")["new_it_mw"]
             .sum()
             .items()

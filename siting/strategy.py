@@ -265,7 +265,7 @@ def _next_round(
 def _round(result: SolveResult, check: FullYearCheck, inst: Instance) -> Round:
     worst = check.years[check.worst_year]
     return Round(float(result.objective or 0.0), float(worst["cfe"]),
-                 float(worst["residual_mwh"]), int(inst.period.max()) + 1,
+                 float(worst["residual_mwh"]), int(inst.time.period.max()) + 1,
                  float(result.solve_s), float(check.seconds),
                  cuts=len(inst.residual_cuts))  # fmt: skip
 
@@ -290,7 +290,7 @@ def _residual_cuts(current: SolvedRound, check: FullYearCheck, cfg: Config,
         hours = dispatch.grid_mw.shape[1]
         cuts.append(residual_cut(plan, dispatch.sensitivity, float(dispatch.grid_mw.sum()),
                                  share * float(plan.load_mw.sum()) * hours,
-                                 len(current.inst.storage)))  # fmt: skip
+                                 len(current.inst.stores)))  # fmt: skip
     return cuts
 
 

@@ -239,8 +239,6 @@ def make_instance(**kw: Any) -> Any:
     """An :class:`~siting.instance.Instance` from short keyword arrays (tests only)."""
     import numpy as np
 
-    from siting.instance import Instance
-
     n_z = len(kw.get("zone_ids", ["A"]))
     n_s = len(kw.get("site_ids", []))
     n_j = len(kw.get("re_tech", []))
@@ -297,11 +295,100 @@ def make_instance(**kw: Any) -> Any:
             "excluded_reason", ["" if e else "excluded" for e in kw.get("eligible", [True] * n_s)]
         ),
     }
-    import dataclasses
+    fields.update({k: v for k, v in kw.items() if k in FLAT and k not in fields})
+    return nested_instance(fields)
 
-    known = {f.name for f in dataclasses.fields(Instance)}
-    fields.update({k: v for k, v in kw.items() if k in known and k not in fields})
-    return Instance(**fields)
+
+FLAT = {
+    "zone_ids": "zones.ids",
+    "zone_country": "zones.country",
+    "baseline_it_mw": "zones.baseline_it_mw",
+    "baseline_pue": "zones.baseline_pue",
+    "grid_cost_eur_per_mwh": "zones.grid_cost_eur_per_mwh",
+    "hosting_mw": "zones.hosting_mw",
+    "sale_price_eur_per_mwh": "zones.sale_price_eur_per_mwh",
+    "carbon_intensity_g_per_kwh": "notes.carbon_intensity_g_per_kwh",
+    "site_ids": "sites.ids",
+    "site_zone": "sites.zone",
+    "existing_it_mw": "sites.existing_it_mw",
+    "max_it_mw": "sites.max_it_mw",
+    "module_it_mw": "sites.module_it_mw",
+    "site_capex_eur_per_mw_yr": "sites.capex_eur_per_mw_yr",
+    "site_fixed_eur_per_yr": "sites.fixed_eur_per_yr",
+    "site_pue": "sites.pue",
+    "eligible": "sites.eligible",
+    "forced": "sites.forced",
+    "site_reinforcement_eur_per_mw_yr": "sites.reinforcement_eur_per_mw_yr",
+    "site_water_eur_per_mw_yr": "sites.water_eur_per_mw_yr",
+    "site_accel_eur_per_mw_yr": "sites.accel_eur_per_mw_yr",
+    "site_online_year": "notes.online_year",
+    "site_water_stress": "notes.water_stress",
+    "excluded_reason": "notes.excluded_reason",
+    "exclusion_kind": "notes.exclusion_kind",
+    "deadline_year": "notes.deadline_year",
+    "re_zone": "supply.zone",
+    "re_tech": "supply.tech",
+    "re_potential_mw": "supply.potential_mw",
+    "re_existing_mw": "supply.existing_mw",
+    "re_capex_eur_per_mw_yr": "supply.capex_eur_per_mw_yr",
+    "re_cf": "supply.cf",
+    "re_annual_cf": "supply.annual_cf",
+    "re_dispatchable": "supply.dispatchable",
+    "link_ids": "links.ids",
+    "link_from": "links.src",
+    "link_to": "links.dst",
+    "link_usable_mw": "links.usable_mw",
+    "link_efficiency": "links.efficiency",
+    "link_capacity_mw": "notes.link_capacity_mw",
+    "slice_ids": "time.ids",
+    "weight_h": "time.weight_h",
+    "period": "time.period",
+    "day_period": "time.day_period",
+    "period_dates": "notes.period_dates",
+    "calendar": "notes.calendar",
+    "matching": "settings.matching",
+    "multiplier": "settings.multiplier",
+    "utilisation": "settings.utilisation",
+    "cfe_target": "settings.cfe_target",
+    "scope": "settings.scope",
+    "wheeling_eur_per_mwh": "settings.wheeling_eur_per_mwh",
+    "max_country_share": "settings.max_country_share",
+    "min_sites": "settings.min_sites",
+    "max_sites": "settings.max_sites",
+    "min_sites_by_country": "settings.min_sites_by_country",
+    "max_surplus_share": "settings.max_surplus_share",
+    "exchange": "settings.exchange",
+    "weather_levels": "settings.weather_levels",
+    "storage_linking": "settings.storage_linking",
+    "storage": "stores",
+    "demand_ids": "demand.ids",
+    "demand_it_mw": "demand.it_mw",
+    "demand_budget_ms": "demand.budget_ms",
+    "rtt_ms": "demand.rtt_ms",
+    "distance_km": "notes.distance_km",
+    "demand_radius_km": "notes.radius_km",
+    "area_names": "areas.names",
+    "area_sites": "areas.sites",
+    "area_min_sites": "areas.min_sites",
+}
+"""The tests' flat shorthand: each key's table and attribute in :class:`~siting.instance.Instance`."""
+
+
+def nested_instance(flat: dict[str, Any]) -> Any:
+    """An :class:`~siting.instance.Instance` from flat keys (:data:`FLAT`) and ``residual_cuts``."""
+    from siting import instance as m
+
+    parts: dict[str, dict[str, Any]] = {}
+    for key, value in flat.items():
+        if key in FLAT:
+            table, _, attr = FLAT[key].partition(".")
+            parts.setdefault(table, {})[attr or table] = value
+    tables = {"zones": m.ZoneTable, "sites": m.SiteTable, "supply": m.SupplyTable,
+              "links": m.LinkTable, "time": m.TimeTable, "settings": m.Settings,
+              "demand": m.DemandTable, "areas": m.AreaTable, "notes": m.Notes}  # fmt: skip
+    built = {name: cls(**parts.get(name, {})) for name, cls in tables.items()}
+    return m.Instance(**built, stores=parts.get("stores", {}).get("stores", ()),
+                      residual_cuts=flat.get("residual_cuts", ()))  # fmt: skip
 
 
 def four_day_year(

@@ -55,11 +55,15 @@ def subset_costs(cfg: Path) -> dict[frozenset[str], float]:
         for combo in itertools.combinations(range(n), k):
             mask = np.zeros(n, dtype=bool)
             mask[list(combo)] = True
-            fixed = dataclasses.replace(inst, eligible=mask, forced=mask, excluded_reason=[""] * n)
+            fixed = dataclasses.replace(
+                inst,
+                sites=dataclasses.replace(inst.sites, eligible=mask, forced=mask),
+                notes=dataclasses.replace(inst.notes, excluded_reason=[""] * n),
+            )
             model = build_model(fixed)
             res = solve(model, SolverConfig(mip_gap=0.0))
             if res.status == SolverStatus.OPTIMAL:
-                out[frozenset(inst.site_ids[s] for s in combo)] = res.objective
+                out[frozenset(inst.sites.ids[s] for s in combo)] = res.objective
     return out
 
 
@@ -74,10 +78,10 @@ def test_mga_finds_exactly_the_plans_within_the_slack(five_site_config) -> None:
 
     _, _, inst = validate(cfg)
     optimum = min(within, key=lambda s: costs[s])
-    pos = {sid: i for i, sid in enumerate(inst.site_ids)}
+    pos = {sid: i for i, sid in enumerate(inst.sites.ids)}
     base = frozenset(pos[s] for s in optimum)
     plans, stop = generate(inst, base, best, SLACK, 50, SolverConfig(mip_gap=0.0))
-    found = [frozenset(inst.site_ids[s] for s in p.built) for p in plans]
+    found = [frozenset(inst.sites.ids[s] for s in p.built) for p in plans]
     assert len(set(found)) == len(found)  # no plan repeats
     assert set(found) | {optimum} == within  # every plan within the slack, and only those
     assert "no further distinct plan" in stop

@@ -174,14 +174,14 @@ QUARTER = 24 * 91  # the check takes any number of hours; a quarter keeps these 
 
 def _fixed(inst, **sizes: np.ndarray) -> Plan:
     """A plan of ``inst`` with the given sizes (``r``; ``se0``, ``sp0``, ``sq0`` for store 0 ...)."""
-    keyed = {("r", ()): np.zeros(len(inst.re_tech)), ("it", ()): np.zeros(inst.n_sites)}
+    keyed = {("r", ()): np.zeros(len(inst.supply.tech)), ("it", ()): np.zeros(inst.n_sites)}
     for name, values in sizes.items():
         keyed[(name, ()) if name == "r" else (name[:2], (int(name[2:]),))] = np.asarray(
             values, float
         )
     load = inst.fixed_load_mw.copy()
-    return Plan(keyed, list(inst.zone_ids), load, np.asarray(inst.re_annual_cf, float),
-                [o.tech for o in inst.storage])  # fmt: skip
+    return Plan(keyed, list(inst.zones.ids), load, np.asarray(inst.supply.annual_cf, float),
+                [o.tech for o in inst.stores])  # fmt: skip
 
 
 def _random_plan(seed: int, n_z: int, two_stores: bool, reservoirs: bool = False):
@@ -307,7 +307,7 @@ def test_the_duals_give_a_valid_cut_on_the_residual(seed: int) -> None:
     assert (sens.balance >= -1e-9).all() and (sens.balance <= 1.0 + 1e-9).all()
     rng = np.random.default_rng(seed)
     moved = 0
-    for k in range(len(inst.storage)):
+    for k in range(len(inst.stores)):
         energy, power = plan.sizes[("se", (k,))], plan.sizes[("sp", (k,))]
         for z in np.flatnonzero((energy > 0) & (power > 0)):
             for family in ("se", "sp", "sq"):
@@ -321,7 +321,7 @@ def test_the_duals_give_a_valid_cut_on_the_residual(seed: int) -> None:
                     moved += abs(g[z]) > 1e-6
     assert moved > 0  # some size matters: the cut is not empty
     # one more MW of clean supply in a zone saves at most the sum of its balance duals x cf
-    g_re = sens.of("r", (), len(inst.re_tech))
+    g_re = sens.of("r", (), len(inst.supply.tech))
     for j in range(3):
         r = _residual(inst, _resized(plan, ("r", ()), j, 1.0), horizon)
         assert r >= r0 + g_re[j] - 1e-6 * r0

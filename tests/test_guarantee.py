@@ -225,12 +225,12 @@ def test_a_guarantee_run_reopens_as_it_was_solved(tmp_path: Path) -> None:
     last = summary["guarantee"]["steps"][-1]
     opened = open_run(run)
     inst = opened.inst
-    assert int(inst.period.max()) + 1 == last["periods"] > 2
+    assert int(inst.time.period.max()) + 1 == last["periods"] > 2
     assert len(inst.residual_cuts) == last["cuts"] >= 1
     sites = pd.read_csv(run / "tables" / "sites.csv").set_index("site_id")
     model = build_model(inst)
-    new = sites.loc[inst.site_ids, "new_it_mw"].to_numpy()
-    modules = np.array([m if m == m else 0.0 for m in inst.module_it_mw])  # NaN: continuous
+    new = sites.loc[inst.sites.ids, "new_it_mw"].to_numpy()
+    modules = np.array([m if m == m else 0.0 for m in inst.sites.module_it_mw])  # NaN: continuous
     size = [n / m if m > 0 else n for n, m in zip(new, modules, strict=True)]
     fix_sites(model, [1.0 if n > 0 else 0.0 for n in new], size)
     result = solve(model, opened.cfg.solver)

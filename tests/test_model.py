@@ -24,15 +24,17 @@ def zone_energy_cost(inst, z: int, load_mw: float) -> float:
     Greedy by cost per MWh is optimal for a single balance row with bounded options; the
     residual grid may cover up to (1 - cfe) of the load.
     """
-    hours = float(inst.weight_h.sum())
+    hours = float(inst.time.weight_h.sum())
     options = []
-    for j in np.flatnonzero(inst.re_zone == z):
-        cf = float(inst.re_cf[j].mean())
-        head = max(inst.re_potential_mw[j] - inst.re_existing_mw[j], 0.0)
+    for j in np.flatnonzero(inst.supply.zone == z):
+        cf = float(inst.supply.cf[j].mean())
+        head = max(inst.supply.potential_mw[j] - inst.supply.existing_mw[j], 0.0)
         if cf > 0 and head > 0:
-            options.append((inst.re_capex_eur_per_mw_yr[j] / (cf * hours), head * cf))
-    if inst.cfe_target < 1:
-        options.append((inst.grid_cost_eur_per_mwh[z], (1 - inst.cfe_target) * load_mw))
+            options.append((inst.supply.capex_eur_per_mw_yr[j] / (cf * hours), head * cf))
+    if inst.settings.cfe_target < 1:
+        options.append(
+            (inst.zones.grid_cost_eur_per_mwh[z], (1 - inst.settings.cfe_target) * load_mw)
+        )
     cost, left = 0.0, load_mw
     for price_per_mwh, mw in sorted(options):
         take = min(left, mw)
@@ -45,36 +47,38 @@ def zone_energy_cost(inst, z: int, load_mw: float) -> float:
 
 def brute_force(inst) -> float:
     """Optimal cost by enumerating every module count at every site (no links)."""
-    assert not inst.link_ids
+    assert not inst.links.ids
     best = math.inf
     ranges = [
-        range(int(m) + 1) if inst.eligible[s] else range(1) for s, m in enumerate(inst.max_modules)
+        range(int(m) + 1) if inst.sites.eligible[s] else range(1)
+        for s, m in enumerate(inst.sites.max_modules)
     ]
     for modules in itertools.product(*ranges):
         m = np.array(modules, dtype=float)
-        new = m * inst.module_it_mw
+        new = m * inst.sites.module_it_mw
         built = m > 0
-        if new.sum() < inst.required_new_mw - 1e-9 or (inst.forced & ~built).any():
+        if new.sum() < inst.required_new_mw - 1e-9 or (inst.sites.forced & ~built).any():
             continue
         if not (
-            inst.min_sites
+            inst.settings.min_sites
             <= built.sum()
-            <= (inst.max_sites if inst.max_sites is not None else 10**9)
+            <= (inst.settings.max_sites if inst.settings.max_sites is not None else 10**9)
         ):
             continue
-        if inst.max_country_share is not None:
-            countries = np.array([inst.zone_country[z] for z in inst.site_zone])
+        if inst.settings.max_country_share is not None:
+            countries = np.array([inst.zones.country[z] for z in inst.sites.zone])
             if any(
-                new[countries == c].sum() > inst.max_country_share * new.sum() + 1e-9
+                new[countries == c].sum() > inst.settings.max_country_share * new.sum() + 1e-9
                 for c in set(countries)
             ):
                 continue
         cost = float(
-            (inst.site_fixed_eur_per_yr * built).sum() + (inst.site_capex_eur_per_mw_yr * new).sum()
+            (inst.sites.fixed_eur_per_yr * built).sum()
+            + (inst.sites.capex_eur_per_mw_yr * new).sum()
         )
         for z in range(inst.n_zones):
             load = inst.fixed_load_mw[z] + float(
-                (inst.new_load_per_mw * new)[inst.site_zone == z].sum()
+                (inst.new_load_per_mw * new)[inst.sites.zone == z].sum()
             )
             cost += zone_energy_cost(inst, z, load)
         best = min(best, cost)

@@ -63,11 +63,12 @@ def test_per_day_storage_cannot_carry_energy_and_needs_firm_supply() -> None:
 def test_linked_and_per_day_agree_when_each_day_balances_itself() -> None:
     # sun by day, a one-day cycle: carrying energy across days buys nothing
     inst = four_days([0, 0, 1, 1], "chronological")
-    same = dict(re_cf=np.array([[1.0, 0.0, 1.0, 0.0], [1.0] * 4]))
     import dataclasses
 
-    linked = solved(dataclasses.replace(inst, **same))[0].objective
-    cyclic = solved(dataclasses.replace(inst, storage_linking="per_period", **same))[0].objective
+    sun = dataclasses.replace(inst.supply, cf=np.array([[1.0, 0.0, 1.0, 0.0], [1.0] * 4]))
+    per_day = dataclasses.replace(inst.settings, storage_linking="per_period")
+    linked = solved(dataclasses.replace(inst, supply=sun))[0].objective
+    cyclic = solved(dataclasses.replace(inst, supply=sun, settings=per_day))[0].objective
     assert linked == pytest.approx(cyclic, rel=1e-9)
 
 

@@ -181,8 +181,8 @@ def test_max_new_mw_caps_new_capacity_and_names_unknown_techs(tmp_path: Path, ca
 
     cfg = one_zone_day_night(tmp_path, with_rows(tmp_path), max_new_mw={"solar": 150.0})
     _, _, inst = validate(cfg)
-    j = inst.re_tech.index("solar")
-    assert inst.re_potential_mw[j] == inst.re_existing_mw[j] + 150.0
+    j = inst.supply.tech.index("solar")
+    assert inst.supply.potential_mw[j] == inst.supply.existing_mw[j] + 150.0
     bad = one_zone_day_night(tmp_path, with_rows(tmp_path), max_new_mw={"fusion": 1.0})
     assert main(["validate", str(bad)]) == 2
     assert "max_new_mw.fusion: unknown technology" in capsys.readouterr().err

@@ -232,10 +232,10 @@ def test_clipping_zeroes_only_the_small_hourly_capacity_factors(tmp_path) -> Non
     _, _, plain = validate(cfg_path, ["weather.representative_days=2"])
     _, _, clipped = validate(cfg_path, ["weather.representative_days=2",
                                         "solver.clip_capacity_factor=0.01"])  # fmt: skip
-    small = (plain.re_cf > 0) & (plain.re_cf < 0.01)
+    small = (plain.supply.cf > 0) & (plain.supply.cf < 0.01)
     assert small.any()  # the faint hours reach the slices
-    assert (clipped.re_cf[small] == 0.0).all()
-    assert np.array_equal(clipped.re_cf[~small], plain.re_cf[~small])
+    assert (clipped.supply.cf[small] == 0.0).all()
+    assert np.array_equal(clipped.supply.cf[~small], plain.supply.cf[~small])
     # the full-year check dispatches the weather layer's own factors, faint hours included
     from types import SimpleNamespace
 
@@ -243,6 +243,6 @@ def test_clipping_zeroes_only_the_small_hourly_capacity_factors(tmp_path) -> Non
 
     _, layers, _ = validate(cfg_path, ["solver.clip_capacity_factor=0.01"])
     year = layers.weather[0]
-    plan = SimpleNamespace(annual_cf=clipped.re_cf.mean(axis=1))
+    plan = SimpleNamespace(annual_cf=clipped.supply.cf.mean(axis=1))
     hours = hourly_cf(clipped, plan, year)  # type: ignore[arg-type]
     assert any(((h > 0) & (h < 0.01)).any() for h in hours.values())

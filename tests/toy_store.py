@@ -29,9 +29,9 @@ COLUMNS = [
 ]
 ROWS = [
     RowFamily("tse", ("zone", "slice"), "toy heat store within its energy", "MWh",
-              lambda inst, i: f"heat store in {inst.zone_ids[i[0]]}: content <= energy"),
+              lambda inst, i: f"heat store in {inst.zones.ids[i[0]]}: content <= energy"),
     RowFamily("tsb", ("zone", "slice"), "toy heat store content from hour to hour", "MWh",
-              lambda inst, i: f"heat store in {inst.zone_ids[i[0]]}: content carried"),
+              lambda inst, i: f"heat store in {inst.zones.ids[i[0]]}: content carried"),
 ]  # fmt: skip
 
 

@@ -37,9 +37,9 @@ def _zone_load(b: Builder, sites: SiteVars, z: int, scale: float) -> tuple[Pairs
     """``scale`` x zone ``z``'s data-centre load over the year [MWh/yr]: the sited terms
     (negated, to move them to the left-hand side) and the fixed part."""
     inst = b.inst
-    hours = float(inst.weight_h.sum())
+    hours = float(inst.time.weight_h.sum())
     load_per_mw = inst.new_load_per_mw.tolist()
-    site_zone = inst.site_zone.tolist()
+    site_zone = inst.sites.zone.tolist()
     pairs: Pairs = [
         (sites.size[s], -scale * hours * load_per_mw[s] * sites.size_mw[s])  # type: ignore[misc]
         for s in sites.sited
@@ -64,9 +64,9 @@ def add_surplus_cap(
     if sale is None:
         return
     inst = b.inst
-    weights = inst.weight_h.tolist()
+    weights = inst.time.weight_h.tolist()
     for z in range(inst.n_zones):
-        load, fixed = _zone_load(b, sites, z, inst.max_surplus_share)
+        load, fixed = _zone_load(b, sites, z, inst.settings.max_surplus_share)
         pairs: Pairs = [(sale[z][t], weights[t]) for t in range(inst.n_slices)]
         if grid is not None:
             pairs += [(grid[z][t], -weights[t]) for t in range(inst.n_slices)]
@@ -87,9 +87,9 @@ def add_cfe(
     if grid is None:
         return
     inst = b.inst
-    share = 1.0 - inst.cfe_target
-    weights = inst.weight_h.tolist()
-    netted = sale if inst.matching == "annual" else None
+    share = 1.0 - inst.settings.cfe_target
+    weights = inst.time.weight_h.tolist()
+    netted = sale if inst.settings.matching == "annual" else None
     for z in range(inst.n_zones):
         pairs: Pairs = [(grid[z][t], weights[t]) for t in range(inst.n_slices)]
         if netted is not None:

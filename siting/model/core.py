@@ -340,9 +340,9 @@ def _flat_cells(cells: Table | Sizes) -> list[pulp.LpVariable]:
 
 def planning_horizon(inst: Instance) -> Horizon:
     """The representative slices of an instance as a :class:`~siting.model.ops.Horizon`."""
-    linked = inst.storage_linking == "chronological" and inst.day_period is not None
-    return Horizon(inst.weight_h, inst.period, inst.re_cf,
-                   inst.day_period if linked else None)  # fmt: skip
+    linked = inst.settings.storage_linking == "chronological" and inst.time.day_period is not None
+    return Horizon(inst.time.weight_h, inst.time.period, inst.supply.cf,
+                   inst.time.day_period if linked else None)  # fmt: skip
 
 
 @dataclass
@@ -391,7 +391,7 @@ class SitingModel:
     sale: list[list[pulp.LpVariable]] | None = None
     """Surplus sold to the grid [MW] per zone and slice; None: nothing is sold."""
     stores: list[StoreVars] = field(default_factory=list)
-    """One entry per ``instance.storage`` technology, in that order."""
+    """One entry per ``instance.stores`` technology, in that order."""
     dispatch: dict[int, list[pulp.LpVariable]] = field(default_factory=dict)
     """Output per slice [MW] of each dispatchable option, by option position."""
     serve: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)

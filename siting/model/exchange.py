@@ -21,11 +21,11 @@ def add_grid(op: Ops, inst: Instance) -> Table | None:
     hourly buys what its own supply misses in each hour, whatever the target: the annual row
     (``cfe``) nets the purchases against the surplus sold.
     """
-    settles = inst.matching == "annual" and inst.exchange == "hourly"
-    if inst.cfe_target >= 1.0 and not settles and not op.horizon.residual:
+    settles = inst.settings.matching == "annual" and inst.settings.exchange == "hourly"
+    if inst.settings.cfe_target >= 1.0 and not settles and not op.horizon.residual:
         return None
     zones = np.arange(inst.n_zones)
-    grid = op.table("g", (), zones, cost=inst.grid_cost_eur_per_mwh, residual=True)
+    grid = op.table("g", (), zones, cost=inst.zones.grid_cost_eur_per_mwh, residual=True)
     op.feed(grid, zones, 1.0)
     return grid
 
@@ -37,7 +37,7 @@ def add_sales(op: Ops, inst: Instance) -> Table | None:
     [EUR/MWh], a negative cost (``sur`` caps how much). ``None`` when the exchange is
     netted, and in the full-year check (which measures the residual; surplus is curtailed).
     """
-    if inst.exchange != "hourly" or op.horizon.n_t == 0 or op.horizon.residual:
+    if inst.settings.exchange != "hourly" or op.horizon.n_t == 0 or op.horizon.residual:
         return None
     zones = np.arange(inst.n_zones)
     sale = op.table("x", (), zones, cost=-inst.zone_sale_price)

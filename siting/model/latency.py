@@ -20,9 +20,9 @@ def add_latency(b: Builder, sites: SiteVars) -> dict[tuple[int, int], pulp.LpVar
     """
     inst = b.inst
     serve: dict[tuple[int, int], pulp.LpVariable] = {}
-    if inst.demand_it_mw is None or inst.n_demand == 0:
+    if inst.demand.it_mw is None or inst.n_demand == 0:
         return serve
-    load = inst.demand_it_mw.tolist()
+    load = inst.demand.it_mw.tolist()
     by_site: dict[int, Pairs] = {}
     for d in range(inst.n_demand):
         if load[d] <= 0:

@@ -18,10 +18,10 @@ def add_links(op: Ops, inst: Instance) -> Table:
 
     With ``economics.wheeling_eur_per_mwh`` > 0 each MWh sent costs that much [EUR/MWh].
     """
-    items = op.operable(np.arange(len(inst.link_ids)), inst.link_usable_mw)
-    wheel = inst.wheeling_eur_per_mwh
+    items = op.operable(np.arange(len(inst.links.ids)), inst.links.usable_mw)
+    wheel = inst.settings.wheeling_eur_per_mwh
     cost = np.full(len(items), wheel) if wheel > 0 else None
-    flow = op.table("f", (), items, up=inst.link_usable_mw, cost=cost)
-    op.feed(flow, inst.link_to[items], inst.link_efficiency[items])
-    op.feed(flow, inst.link_from[items], -1.0)
+    flow = op.table("f", (), items, up=inst.links.usable_mw, cost=cost)
+    op.feed(flow, inst.links.dst[items], inst.links.efficiency[items])
+    op.feed(flow, inst.links.src[items], -1.0)
     return flow

@@ -22,9 +22,13 @@ def add_policy(b: Builder, sites: SiteVars) -> None:
     inst = b.inst
     sited = sites.sited
     build, size, size_mw = sites.build, sites.size, sites.size_mw
-    country = [inst.zone_country[z] for z in inst.site_zone.tolist()]
-    if inst.max_country_share is not None and inst.max_country_share < 1.0 and sited:
-        cap = inst.max_country_share
+    country = [inst.zones.country[z] for z in inst.sites.zone.tolist()]
+    if (
+        inst.settings.max_country_share is not None
+        and inst.settings.max_country_share < 1.0
+        and sited
+    ):
+        cap = inst.settings.max_country_share
         for c in sorted({country[s] for s in sited}):
             pairs: Pairs = [
                 (size[s], ((1.0 if country[s] == c else 0.0) - cap) * size_mw[s])  # type: ignore[misc]
@@ -32,15 +36,15 @@ def add_policy(b: Builder, sites: SiteVars) -> None:
             ]
             b.row("share", (c,), pairs, pulp.LpConstraintLE, 0.0)
     built: Pairs = [(build[s], 1.0) for s in sited]  # type: ignore[misc]
-    if inst.min_sites > 0:
-        b.row("min_sites", (), built, pulp.LpConstraintGE, inst.min_sites)
-    if inst.max_sites is not None:
-        b.row("max_sites", (), list(built), pulp.LpConstraintLE, inst.max_sites)
-    for c, n in sorted(inst.min_sites_by_country.items()):
+    if inst.settings.min_sites > 0:
+        b.row("min_sites", (), built, pulp.LpConstraintGE, inst.settings.min_sites)
+    if inst.settings.max_sites is not None:
+        b.row("max_sites", (), list(built), pulp.LpConstraintLE, inst.settings.max_sites)
+    for c, n in sorted(inst.settings.min_sites_by_country.items()):
         if n > 0:
             pairs = [(build[s], 1.0) for s in sited if country[s] == c]  # type: ignore[misc]
             b.row("cmin", (c,), pairs, pulp.LpConstraintGE, n)
-    for a, (members, n) in enumerate(zip(inst.area_sites, inst.area_min_sites, strict=True)):
+    for a, (members, n) in enumerate(zip(inst.areas.sites, inst.areas.min_sites, strict=True)):
         if n > 0:
             pairs = [(build[s], 1.0) for s in members if build[s] is not None]  # type: ignore[misc]
             b.row("area", (a,), pairs, pulp.LpConstraintGE, n)
@@ -48,14 +52,14 @@ def add_policy(b: Builder, sites: SiteVars) -> None:
 
 def add_hosting(b: Builder, sites: SiteVars) -> None:
     """``host`` rows: a zone's new data-centre load [MW] (new IT x PUE x utilisation) at most
-    what its grid can host (``Instance.hosting_mw``; zones without a limit get no row)."""
+    what its grid can host (``ZoneTable.hosting_mw``; zones without a limit get no row)."""
     inst = b.inst
     per_mw = inst.new_load_per_mw.tolist()
-    zone = inst.site_zone.tolist()
-    for z, limit in enumerate(inst.hosting_mw.tolist()):
+    zone = inst.sites.zone.tolist()
+    for z, limit in enumerate(inst.zones.hosting_mw.tolist()):
         if limit == float("inf"):
             continue
         pairs: Pairs = [(sites.size[s], sites.size_mw[s] * per_mw[s])  # type: ignore[misc]
                         for s in sites.sited if zone[s] == z]  # fmt: skip
         if pairs:
-            b.row("host", (inst.zone_ids[z],), pairs, pulp.LpConstraintLE, limit)
+            b.row("host", (inst.zones.ids[z],), pairs, pulp.LpConstraintLE, limit)

@@ -85,11 +85,11 @@ def _plural(n: int, word: str = "site") -> str:
 
 
 def _zone_slice(inst: Instance, i: Index) -> str:
-    return f"zone {inst.zone_ids[i[-2]]}, slice {inst.slice_ids[i[-1]]}"
+    return f"zone {inst.zones.ids[i[-2]]}, slice {inst.time.ids[i[-1]]}"
 
 
 def _store(inst: Instance, i: Index) -> str:
-    return inst.storage[i[0]].label
+    return inst.stores[i[0]].label
 
 
 def _day(inst: Instance, i: Index) -> str:
@@ -97,11 +97,11 @@ def _day(inst: Instance, i: Index) -> str:
 
 
 def _option(inst: Instance, i: Index) -> str:
-    return f"{inst.re_tech[i[0]]} in zone {inst.zone_ids[inst.re_zone[i[0]]]}"
+    return f"{inst.supply.tech[i[0]]} in zone {inst.zones.ids[inst.supply.zone[i[0]]]}"
 
 
 def _site(inst: Instance, i: Index) -> str:
-    return f"site {inst.site_ids[i[0]]}"
+    return f"site {inst.sites.ids[i[0]]}"
 
 
 _ROW_LIST = [
@@ -113,7 +113,7 @@ _ROW_LIST = [
         "site", ("site",), "new capacity only where built, up to the site's headroom", "MW IT",
         lambda inst, i: (
             f"{_site(inst, i)}: new capacity only where built, up to "
-            f"{inst.headroom_mw[i[0]]:g} MW"
+            f"{inst.sites.headroom_mw[i[0]]:g} MW"
         ),
     ),
     RowFamily(
@@ -125,28 +125,28 @@ _ROW_LIST = [
         "bal", ("zone", "slice"), "carbon-free supply covers the load in every zone and slice",
         "MW",
         lambda inst, i: f"{_zone_slice(inst, i)}: supply >= load",
-        "MW of carbon-free supply", lambda inst, i: float(inst.weight_h[i[1]]),
+        "MW of carbon-free supply", lambda inst, i: float(inst.time.weight_h[i[1]]),
     ),
     RowFamily(
         "cfe", ("zone",), "grid purchases (annual matching: net of sales) within the CFE allowance",
         "MWh/yr",
         lambda inst, i: (
-            f"zone {inst.zone_ids[i[0]]}: grid purchases"
-            f"{' net of sales' if inst.matching == 'annual' else ''} "
-            f"<= {1.0 - inst.cfe_target:.1%} of load"
+            f"zone {inst.zones.ids[i[0]]}: grid purchases"
+            f"{' net of sales' if inst.settings.matching == 'annual' else ''} "
+            f"<= {1.0 - inst.settings.cfe_target:.1%} of load"
         ),
         "MWh/yr of residual grid above the allowance", lambda inst, i: 1.0,
     ),
     RowFamily(
         "sur", ("zone",), "surplus sold within the purchases plus a share of the load", "MWh/yr",
         lambda inst, i: (
-            f"zone {inst.zone_ids[i[0]]}: surplus sold <= purchases + "
-            f"{inst.max_surplus_share:.0%} of load"
+            f"zone {inst.zones.ids[i[0]]}: surplus sold <= purchases + "
+            f"{inst.settings.max_surplus_share:.0%} of load"
         ),
     ),
     RowFamily(
         "hdp", ("option", "slice"), "dispatchable supply within its contracted capacity", "MW",
-        lambda inst, i: f"{_option(inst, i)}, slice {inst.slice_ids[i[1]]}: output <= capacity",
+        lambda inst, i: f"{_option(inst, i)}, slice {inst.time.ids[i[1]]}: output <= capacity",
     ),
     RowFamily(
         "hde", ("option",), "dispatchable supply within its annual energy", "MWh/yr",
@@ -171,8 +171,8 @@ _ROW_LIST = [
     ),
     RowFamily(
         "dur", ("store", "zone"), "energy fixed at the store's duration times its power", "MWh",
-        lambda inst, i: f"zone {inst.zone_ids[i[1]]}: {_store(inst, i)} energy = "
-        f"{inst.storage[i[0]].duration_h or 0:g} h x its power",
+        lambda inst, i: f"zone {inst.zones.ids[i[1]]}: {_store(inst, i)} energy = "
+        f"{inst.stores[i[0]].duration_h or 0:g} h x its power",
     ),
     RowFamily(
         "soh", ("store", "zone", "slice"), "highest state of charge of each period (linked)", "MWh",
@@ -184,17 +184,17 @@ _ROW_LIST = [
     ),
     RowFamily(
         "sod", ("store", "zone", "day"), "state of charge carried from calendar day to day",
-        "MWh", lambda inst, i: f"zone {inst.zone_ids[i[1]]}, {_day(inst, i)}: "
+        "MWh", lambda inst, i: f"zone {inst.zones.ids[i[1]]}, {_day(inst, i)}: "
         f"{_store(inst, i)} state carried to the next day",
     ),
     RowFamily(
         "sde", ("store", "zone", "day"), "every calendar day within the store's energy capacity",
-        "MWh", lambda inst, i: f"zone {inst.zone_ids[i[1]]}, {_day(inst, i)}: "
+        "MWh", lambda inst, i: f"zone {inst.zones.ids[i[1]]}, {_day(inst, i)}: "
         f"{_store(inst, i)} state of charge <= its energy",
     ),
     RowFamily(
         "sdb", ("store", "zone", "day"), "every calendar day's state of charge at least zero",
-        "MWh", lambda inst, i: f"zone {inst.zone_ids[i[1]]}, {_day(inst, i)}: "
+        "MWh", lambda inst, i: f"zone {inst.zones.ids[i[1]]}, {_day(inst, i)}: "
         f"{_store(inst, i)} state of charge >= 0",
     ),
     RowFamily(
@@ -205,7 +205,7 @@ _ROW_LIST = [
     RowFamily(
         "share", ("country",), "no country takes more than its share of new capacity", "MW IT",
         lambda inst, i: (
-            f"country {i[0]}: at most {inst.max_country_share or 1.0:.0%} of new capacity"
+            f"country {i[0]}: at most {inst.settings.max_country_share or 1.0:.0%} of new capacity"
         ),
         "MW of capacity above the country cap", lambda inst, i: 8760.0,
     ),
@@ -214,24 +214,24 @@ _ROW_LIST = [
         "MW",
         lambda inst, i: (
             f"zone {i[0]}: new data-centre load at most "
-            f"{inst.hosting_mw[inst.zone_ids.index(i[0])]:,.0f} MW (its hosting limit)"
+            f"{inst.zones.hosting_mw[inst.zones.ids.index(i[0])]:,.0f} MW (its hosting limit)"
         ),
         "MW of data-centre load above the hosting limit", lambda inst, i: 8760.0,
     ),
     RowFamily(
         "min_sites", (), "at least the minimum number of sites get new capacity", "sites",
-        lambda inst, i: f"at least {inst.min_sites} sites get new capacity",
+        lambda inst, i: f"at least {inst.settings.min_sites} sites get new capacity",
         "sites", lambda inst, i: 1e6,
     ),
     RowFamily(
         "max_sites", (), "at most the maximum number of sites get new capacity", "sites",
-        lambda inst, i: f"at most {inst.max_sites} sites get new capacity",
+        lambda inst, i: f"at most {inst.settings.max_sites} sites get new capacity",
         "sites", lambda inst, i: 1e6,
     ),
     RowFamily(
         "cmin", ("country",), "a country's minimum number of sites", "sites",
         lambda inst, i: (
-            f"country {i[0]}: at least {_plural(inst.min_sites_by_country[i[0]])} "
+            f"country {i[0]}: at least {_plural(inst.settings.min_sites_by_country[i[0]])} "
             "with new capacity"
         ),
         "sites", lambda inst, i: 1e6,
@@ -239,15 +239,15 @@ _ROW_LIST = [
     RowFamily(
         "area", ("area",), "a forced area's minimum number of sites", "sites",
         lambda inst, i: (
-            f"forced area {inst.area_names[i[0]]}: at least "
-            f"{_plural(inst.area_min_sites[i[0]])} with new capacity"
+            f"forced area {inst.areas.names[i[0]]}: at least "
+            f"{_plural(inst.areas.min_sites[i[0]])} with new capacity"
         ),
         "sites", lambda inst, i: 1e6,
     ),
     RowFamily(
         "lat", ("demand",), "inference load served within its round-trip-time budget", "MW IT",
         lambda inst, i: (
-            f"demand {inst.demand_ids[i[0]]}: {_demand_load(inst, i[0]):,.0f} MW of inference "
+            f"demand {inst.demand.ids[i[0]]}: {_demand_load(inst, i[0]):,.0f} MW of inference "
             f"served within {_demand_budget(inst, i[0]):g} ms RTT"
         ),
         "MW of inference within the RTT budget", lambda inst, i: 8760.0,
@@ -259,8 +259,8 @@ _ROW_LIST = [
     RowFamily(
         "sym", ("variable", "site", "site"), "identical candidates are used in ID order", "-",
         lambda inst, i: (
-            f"identical candidates: {inst.site_ids[i[1]]} is built and sized at least like "
-            f"{inst.site_ids[i[2]]}"
+            f"identical candidates: {inst.sites.ids[i[1]]} is built and sized at least like "
+            f"{inst.sites.ids[i[2]]}"
         ),
     ),
     RowFamily(
@@ -275,22 +275,22 @@ _ROW_LIST = [
 
 
 def _demand_load(inst: Instance, d: int) -> float:
-    return float(inst.demand_it_mw[d]) if inst.demand_it_mw is not None else 0.0
+    return float(inst.demand.it_mw[d]) if inst.demand.it_mw is not None else 0.0
 
 
 def _demand_budget(inst: Instance, d: int) -> float:
-    return float(inst.demand_budget_ms[d]) if inst.demand_budget_ms is not None else float("inf")
+    return float(inst.demand.budget_ms[d]) if inst.demand.budget_ms is not None else float("inf")
 
 
 def _re_bound(inst: Instance, i: Index) -> str:
     j = i[0]
-    head = max(inst.re_potential_mw[j] - inst.re_existing_mw[j], 0.0)
-    zone = inst.zone_ids[inst.re_zone[j]]
-    return f"new {inst.re_tech[j]} in {zone} at most {head:,.0f} MW (potential minus existing)"
+    head = max(inst.supply.potential_mw[j] - inst.supply.existing_mw[j], 0.0)
+    zone = inst.zones.ids[inst.supply.zone[j]]
+    return f"new {inst.supply.tech[j]} in {zone} at most {head:,.0f} MW (potential minus existing)"
 
 
 def _size_bound(inst: Instance, i: Index) -> str:
-    return f"{_site(inst, i)} at most {inst.headroom_mw[i[0]]:,.0f} MW new"
+    return f"{_site(inst, i)} at most {inst.sites.headroom_mw[i[0]]:,.0f} MW new"
 
 
 _COLUMN_LIST = [
@@ -304,7 +304,7 @@ _COLUMN_LIST = [
     ColumnFamily(
         "f", ("link", "slice"), "flow on a directed link, at the sending end", "MW",
         lambda inst, i: (
-            f"link {inst.link_ids[i[0]]} at most {inst.link_usable_mw[i[0]]:,.0f} MW usable"
+            f"link {inst.links.ids[i[0]]} at most {inst.links.usable_mw[i[0]]:,.0f} MW usable"
         ),
     ),
     ColumnFamily("hd", ("option", "slice"), "output of dispatchable supply (a reservoir)", "MW"),

@@ -31,6 +31,6 @@ def add_dispatch(op: Ops, inst: Instance, r: Sizes) -> Table | None:
     slots = np.arange(len(items))
     terms: list[Term] = [(hd, slots * h.n_t + t, float(w)) for t, w in enumerate(h.weights)]
     terms.append((r, items, -annual_cf(inst)[items] * h.hours))
-    op.feed(hd, inst.re_zone[items], 1.0)
+    op.feed(hd, inst.supply.zone[items], 1.0)
     op.block("hde", [items], pulp.LpConstraintLE, terms)
     return hd

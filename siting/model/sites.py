@@ -45,16 +45,16 @@ class SiteVars:
 def _capacity_units(b: Builder) -> dict[int, float]:
     """Upper bound of ``size`` per site that may get capacity (modules or MW)."""
     inst = b.inst
-    headroom = inst.headroom_mw.tolist()
-    max_modules = inst.max_modules.tolist()
-    module = inst.module_it_mw.tolist()
+    headroom = inst.sites.headroom_mw.tolist()
+    max_modules = inst.sites.max_modules.tolist()
+    module = inst.sites.module_it_mw.tolist()
     out: dict[int, float] = {}
     for s in range(inst.n_sites):
-        forced = bool(inst.forced[s])
-        if not (inst.eligible[s] or forced):
+        forced = bool(inst.sites.forced[s])
+        if not (inst.sites.eligible[s] or forced):
             continue
         units = float(max_modules[s]) if not math.isnan(module[s]) else headroom[s]
-        if not inst.eligible[s]:
+        if not inst.sites.eligible[s]:
             units = 0.0  # forced but excluded: infeasible on purpose, the solver reports it
         elif units <= 0 and not forced:
             continue
@@ -72,9 +72,9 @@ def add_sites(b: Builder) -> SiteVars:
     """
     inst = b.inst
     n = inst.n_sites
-    module = inst.module_it_mw.tolist()
-    capex = (inst.site_capex_eur_per_mw_yr + inst.site_extra_eur_per_mw_yr).tolist()
-    fixed = inst.site_fixed_eur_per_yr.tolist()
+    module = inst.sites.module_it_mw.tolist()
+    capex = (inst.sites.capex_eur_per_mw_yr + inst.sites.extra_eur_per_mw_yr).tolist()
+    fixed = inst.sites.fixed_eur_per_yr.tolist()
     cap_units = _capacity_units(b)
     sited = sorted(cap_units)
     build: list[pulp.LpVariable | None] = [None] * n
@@ -84,7 +84,7 @@ def add_sites(b: Builder) -> SiteVars:
     # receives the same matrix as benchmarks/reference.py's direct build.
     for s in sited:
         v = b.var("b", (s,), cat=pulp.LpBinary)
-        if inst.forced[s]:
+        if inst.sites.forced[s]:
             v.lowBound = 1  # set after creation: PuLP resets the bounds of binaries
         build[s] = v
         b.cost(v, fixed[s])
@@ -112,7 +112,7 @@ def add_load(op: Ops, inst: Instance, size: Sizes, per_unit: FloatArray) -> None
     ``size``: per site, the units of new capacity (modules or MW IT; in a fixed plan MW IT)
     and ``per_unit`` [MW IT per unit].
     """
-    op.feed(size, inst.site_zone, -inst.new_load_per_mw * np.asarray(per_unit, float))
+    op.feed(size, inst.sites.zone, -inst.new_load_per_mw * np.asarray(per_unit, float))
 
 
 def add_target(b: Builder, sites: SiteVars) -> None:

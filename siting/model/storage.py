@@ -88,9 +88,9 @@ def add_storage(op: Ops, inst: Instance) -> list[Store]:
     per slice and ``sod``, ``sde``, ``sdb`` per calendar day. Balance: ``+ discharge -
     charge`` in the store's zone.
     """
-    if inst.matching != "hourly":
+    if inst.settings.matching != "hourly":
         return []
-    return [_one_store(op, inst, k) for k in range(len(inst.storage))]
+    return [_one_store(op, inst, k) for k in range(len(inst.stores))]
 
 
 def _sizes(
@@ -113,7 +113,7 @@ def _sizes(
 
 
 def _one_store(op: Ops, inst: Instance, k: int) -> Store:
-    tech = inst.storage[k]
+    tech = inst.stores[k]
     h = op.horizon
     se, sp, sq = _sizes(op, inst, k, tech)
     zones = op.operable(np.arange(inst.n_zones), se, sp)
@@ -171,10 +171,10 @@ def _link_days(
 ) -> list[list[pulp.LpVariable]]:
     """Calendar-day states and the rows joining them to the periods' relative states."""
     inst: Instance = b.inst
-    assert inst.day_period is not None
-    period = inst.period.tolist()
+    assert inst.time.day_period is not None
+    period = inst.time.period.tolist()
     first, last = period_bounds(period)
-    n_p, seq = len(first), inst.day_period.tolist()
+    n_p, seq = len(first), inst.time.day_period.tolist()
     n_d = len(seq)
     hi = b.var_table("sx", (k,), inst.n_zones, n_p, low=None)
     lo = b.var_table("sn", (k,), inst.n_zones, n_p, low=None)

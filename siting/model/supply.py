@@ -16,9 +16,9 @@ from siting.model.ops import FloatArray, Ops, Sizes
 def annual_cf(inst: Instance) -> FloatArray:
     """Each option's annual mean capacity factor [-]: the layer's, else its slices' weighted
     mean (what hourly weather is scaled to, and a reservoir's inflow per MW)."""
-    if inst.re_annual_cf is not None:
-        return np.asarray(inst.re_annual_cf, float)
-    return inst.re_cf @ inst.weight_h / float(inst.weight_h.sum())
+    if inst.supply.annual_cf is not None:
+        return np.asarray(inst.supply.annual_cf, float)
+    return inst.supply.cf @ inst.time.weight_h / float(inst.time.weight_h.sum())
 
 
 def add_supply(op: Ops, inst: Instance) -> Sizes:
@@ -28,15 +28,19 @@ def add_supply(op: Ops, inst: Instance) -> Sizes:
     balance term); its annualised cost [EUR/MW/yr] is on the capacity. No column where there
     is no headroom. Reservoirs (:func:`add_dispatch`) supply their dispatched output instead.
     """
-    head = np.maximum(inst.re_potential_mw - inst.re_existing_mw, 0.0).tolist()
-    r = op.sizes("r", (), len(head), up=head, cost=inst.re_capex_eur_per_mw_yr.tolist(),
+    head = np.maximum(inst.supply.potential_mw - inst.supply.existing_mw, 0.0).tolist()
+    r = op.sizes("r", (), len(head), up=head, cost=inst.supply.capex_eur_per_mw_yr.tolist(),
                  skip=[h <= 0 for h in head])  # fmt: skip
     weather = np.flatnonzero(~reservoirs(inst))
-    op.feed(r, inst.re_zone, op.horizon.cf, weather)
+    op.feed(r, inst.supply.zone, op.horizon.cf, weather)
     return r
 
 
 def reservoirs(inst: Instance) -> np.ndarray:
     """Per option: an energy-limited dispatchable option (:mod:`siting.model.reservoirs`)."""
-    n = len(inst.re_tech)
-    return np.zeros(n, bool) if inst.re_dispatchable is None else np.asarray(inst.re_dispatchable)
+    n = len(inst.supply.tech)
+    return (
+        np.zeros(n, bool)
+        if inst.supply.dispatchable is None
+        else np.asarray(inst.supply.dispatchable)
+    )

@@ -22,25 +22,27 @@ def identical_sites(inst: Instance) -> list[list[int]]:
     sites swap their new capacity.
     """
     areas = [
-        frozenset(a for a, members in enumerate(inst.area_sites) if s in members)
+        frozenset(a for a, members in enumerate(inst.areas.sites) if s in members)
         for s in range(inst.n_sites)
     ]
-    per_mw = inst.site_capex_eur_per_mw_yr + inst.site_extra_eur_per_mw_yr
+    per_mw = inst.sites.capex_eur_per_mw_yr + inst.sites.extra_eur_per_mw_yr
     reach: list[tuple[int, ...]] = [()] * inst.n_sites
-    if inst.n_demand and inst.rtt_ms is not None and inst.demand_budget_ms is not None:
-        ok = inst.rtt_ms <= inst.demand_budget_ms[:, None] + 1e-9
+    if inst.n_demand and inst.demand.rtt_ms is not None and inst.demand.budget_ms is not None:
+        ok = inst.demand.rtt_ms <= inst.demand.budget_ms[:, None] + 1e-9
         reach = [tuple(np.flatnonzero(ok[:, s]).tolist()) for s in range(inst.n_sites)]
     groups: dict[tuple[object, ...], list[int]] = {}
     for s in range(inst.n_sites):
-        if not inst.eligible[s] or inst.forced[s] or inst.headroom_mw[s] <= 0:
+        if not inst.sites.eligible[s] or inst.sites.forced[s] or inst.sites.headroom_mw[s] <= 0:
             continue
         key = (
-            int(inst.site_zone[s]),
+            int(inst.sites.zone[s]),
             float(per_mw[s]),
-            float(inst.site_fixed_eur_per_yr[s]),
-            float(inst.site_pue[s]),
-            float(inst.module_it_mw[s]) if not math.isnan(inst.module_it_mw[s]) else None,
-            float(inst.headroom_mw[s]),
+            float(inst.sites.fixed_eur_per_yr[s]),
+            float(inst.sites.pue[s]),
+            float(inst.sites.module_it_mw[s])
+            if not math.isnan(inst.sites.module_it_mw[s])
+            else None,
+            float(inst.sites.headroom_mw[s]),
             areas[s],
             reach[s],
         )

@@ -21,13 +21,13 @@ PARTS = ("energy", "power", "charge")
 def cuts_table(inst: Instance) -> pd.DataFrame:
     """The instance's residual cuts in long form (empty when it has none)."""
     rows: list[tuple[int, str, str, str, float]] = []
-    zones = inst.zone_ids
+    zones = inst.zones.ids
     for c, cut in enumerate(inst.residual_cuts):
         for j, g in enumerate(np.asarray(cut.re, float).tolist()):
-            rows.append((c, "re", inst.re_tech[j], zones[int(inst.re_zone[j])], g))
+            rows.append((c, "re", inst.supply.tech[j], zones[int(inst.supply.zone[j])], g))
         for part in PARTS:
             for s, values in enumerate(getattr(cut, part)):
-                tech = inst.storage[s].tech
+                tech = inst.stores[s].tech
                 rows += [(c, part, tech, zones[z], g)
                          for z, g in enumerate(np.asarray(values, float).tolist())]  # fmt: skip
         rows.append((c, "rhs", "", "", float(cut.rhs)))
@@ -43,14 +43,14 @@ def write_cuts(folder: Path, inst: Instance) -> None:
 
 def cuts_from_table(table: pd.DataFrame, inst: Instance) -> list[ResidualCut]:
     """The cuts of :func:`cuts_table` for ``inst`` (the same instance, without its cuts)."""
-    option = {(inst.zone_ids[int(z)], t): j
-              for j, (z, t) in enumerate(zip(inst.re_zone, inst.re_tech, strict=True))}  # fmt: skip
-    zone = {z: i for i, z in enumerate(inst.zone_ids)}
-    store = {o.tech: s for s, o in enumerate(inst.storage)}
+    option = {(inst.zones.ids[int(z)], t): j
+              for j, (z, t) in enumerate(zip(inst.supply.zone, inst.supply.tech, strict=True))}  # fmt: skip
+    zone = {z: i for i, z in enumerate(inst.zones.ids)}
+    store = {o.tech: s for s, o in enumerate(inst.stores)}
     out = []
     for _, rows in table.groupby("cut", sort=True):
-        re = np.zeros(len(inst.re_tech))
-        parts = {p: [np.zeros(inst.n_zones) for _ in inst.storage] for p in PARTS}
+        re = np.zeros(len(inst.supply.tech))
+        parts = {p: [np.zeros(inst.n_zones) for _ in inst.stores] for p in PARTS}
         rhs = 0.0
         for term, tech, z, g in zip(rows["term"], rows["tech"], rows["zone_id"],
                                     rows["coefficient"], strict=True):  # fmt: skip

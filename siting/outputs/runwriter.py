@@ -109,8 +109,8 @@ def dispatch_figure(
         .head(n_zones)
         .tolist()
     )
-    if days is None and inst is not None and inst.period_dates:
-        days = dict(enumerate(inst.period_dates))
+    if days is None and inst is not None and inst.notes.period_dates:
+        days = dict(enumerate(inst.notes.period_dates))
     elif (
         days is None
         and layers is not None
