@@ -21,9 +21,9 @@ HERE = Path(__file__).resolve().parent
 
 def measure(config: Path) -> list[dict[str, Any]]:
     """LP bound and MIP results with and without symmetry breaking for one config."""
+    from siting.commands.pipeline import validate
     from siting.model import build_model, identical_sites
-    from siting.pipeline import validate
-    from siting.solvers import BulkHiGHS, solve
+    from siting.solve.solvers import BulkHiGHS, solve
 
     cfg, _, inst = validate(config)
     groups = identical_sites(inst)

@@ -32,16 +32,16 @@ sys.path.insert(0, str(HERE))
 REPO = HERE.parent
 CONFIG = REPO / "configs" / "europe-2030-247.yaml"
 WARM_WINDOWS = 104
-"""Windows the warm-started check cuts the year into (``siting.fullyear.WARM_BLOCKS``)."""
+"""Windows the warm-started check cuts the year into (``siting.fullyear.dispatch.WARM_BLOCKS``)."""
 
 
 def linked_child(
     days: int, scaling: bool, algorithm: str, time_limit_s: float, threads: int = 1
 ) -> dict[str, Any]:
     """One solve of the 24/7 scenario at ``days`` linked days (run in a fresh process)."""
+    from siting.commands.pipeline import validate
     from siting.model import build_model
-    from siting.pipeline import validate
-    from siting.solvers import lp_algorithm, solve
+    from siting.solve.solvers import lp_algorithm, solve
 
     t = time.perf_counter()
     cfg, _, inst = validate(CONFIG, [
@@ -69,11 +69,16 @@ def linked_child(
 
 def check_child(run: Path, warm_blocks: int) -> dict[str, Any]:
     """The full-year check of a run's plan, cold (``warm_blocks=1``) or warm-started."""
-    from siting.check import hourly_cf
     from siting.config import load_config
-    from siting.fullyear import build_dispatch, plan_from_tables, solve_dispatch, year_horizon
+    from siting.fullyear.dispatch import (
+        build_dispatch,
+        plan_from_tables,
+        solve_dispatch,
+        year_horizon,
+    )
+    from siting.fullyear.years import hourly_cf
+    from siting.inputs.layers import load_layers
     from siting.instance import build_instance
-    from siting.layers import load_layers
     from siting.outputs.results import read_run
 
     folder = read_run(run)

@@ -25,8 +25,8 @@ from numpy.typing import NDArray
 
 from siting.instance import Instance, StorageOption
 from siting.model import cyclic_previous
-from siting.scaling import NO_SCALING, MatrixLP, Scaling, apply_scaling, choose_scaling
-from siting.solvers import highs_lp
+from siting.solve.scaling import NO_SCALING, MatrixLP, Scaling, apply_scaling, choose_scaling
+from siting.solve.solvers import highs_lp
 
 INF = math.inf
 
@@ -376,7 +376,7 @@ def _symmetric_pairs(inst: Instance, sited: list[int]) -> list[tuple[int, int]]:
 def pass_matrix(m: MatrixModel, highs: Any, scale: bool = True) -> Scaling:
     """Hand a :class:`MatrixModel` to a ``highspy.Highs`` object in one call.
 
-    Scaled as ``siting.solvers`` scales its models (``siting.scaling``), so that both hand
+    Scaled as ``siting.solve.solvers`` scales its models (``siting.solve.scaling``), so that both hand
     HiGHS the same numbers; returns the scaling (the objective HiGHS reports is divided by
     ``scaling.objective``).
     """

@@ -118,7 +118,7 @@ def _faults(since: dict[str, int] | None = None) -> dict[str, int]:
 
 
 def _highs_options(cfg: Any, n_slices: int, time_limit_s: float) -> dict[str, Any]:
-    """The options siting passes to HiGHS (siting.solvers), for the references too."""
+    """The options siting passes to HiGHS (siting.solve.solvers), for the references too."""
     opts: dict[str, Any] = {
         "output_flag": False,
         "mip_rel_gap": cfg.solver.mip_gap,
@@ -126,9 +126,9 @@ def _highs_options(cfg: Any, n_slices: int, time_limit_s: float) -> dict[str, An
         "time_limit": min(cfg.solver.time_limit_s, time_limit_s),
         "random_seed": cfg.solver.seed,
     }
-    from siting.solvers import highs_algorithm_options, lp_algorithm
+    from siting.solve.solvers import highs_algorithm_options, lp_algorithm
 
-    # the same algorithm choice as siting.solvers, from the one place that makes it
+    # the same algorithm choice as siting.solve.solvers, from the one place that makes it
     opts.update(highs_algorithm_options(lp_algorithm(cfg.solver.lp_algorithm, n_slices)))
     return opts
 
@@ -155,7 +155,7 @@ def child(config: Path, method: str, solve: bool, time_limit_s: float) -> dict[s
     """Measure one method on one instance (run in a fresh process)."""
     import gc
 
-    from siting.pipeline import validate
+    from siting.commands.pipeline import validate
 
     out: dict[str, Any] = {"method": method}
     t = time.perf_counter()
@@ -174,7 +174,7 @@ def child(config: Path, method: str, solve: bool, time_limit_s: float) -> dict[s
     if method == "siting":
         from siting.model import build_model
         from siting.solution import extract_solution
-        from siting.solvers import solve as siting_solve
+        from siting.solve.solvers import solve as siting_solve
 
         model = _build_cold_and_warm(lambda: build_model(inst), out)
         out["columns"], out["rows"] = model.n_variables, model.n_constraints
@@ -182,7 +182,7 @@ def child(config: Path, method: str, solve: bool, time_limit_s: float) -> dict[s
             1 for c in model.problem.constraints.values() for v in c.values() if v != 0
         )
         if not solve:
-            from siting.solvers import BulkHiGHS
+            from siting.solve.solvers import BulkHiGHS
 
             solver = BulkHiGHS(msg=False, columns=model.columns)
             t = time.perf_counter()

@@ -48,9 +48,9 @@ START, END = "<!-- speed:start -->", "<!-- speed:end -->"
 
 def solve_child(config: Path, overrides: list[str]) -> dict[str, Any]:
     """Read, build and solve one scenario; HiGHS's log read back for scaling warnings."""
+    from siting.commands.pipeline import validate
     from siting.model import build_model
-    from siting.pipeline import validate
-    from siting.solvers import solve
+    from siting.solve.solvers import solve
 
     t = time.perf_counter()
     cfg, _, inst = validate(config, overrides)

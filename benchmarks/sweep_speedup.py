@@ -4,8 +4,8 @@ Usage::
 
     python benchmarks/sweep_speedup.py [--config configs/europe-2030.yaml] [--values 150 200 250 300]
 
-Each value of ``target.increase_pct`` is one scenario. Sequential: ``siting.pipeline.run`` in
-this process, one scenario after another. Parallel: ``siting.sweeps.run_sweep`` on a local
+Each value of ``target.increase_pct`` is one scenario. Sequential: ``siting.commands.pipeline.run`` in
+this process, one scenario after another. Parallel: ``siting.commands.sweeps.run_sweep`` on a local
 cluster of 2 worker processes (cluster start-up included). Writes
 ``benchmarks/results/sweep_speedup_<config>.json`` and prints a Markdown row.
 """
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from siting.pipeline import run
-from siting.sweeps import run_sweep
+from siting.commands.pipeline import run
+from siting.commands.sweeps import run_sweep
 
 HERE = Path(__file__).resolve().parent
 

@@ -37,11 +37,32 @@ CONFIGS = (
 )  # fmt: skip
 
 
+def _siting() -> dict[str, Any]:
+    """The functions measured, from either package layout (stage packages since issue 31)."""
+    import importlib
+
+    def first(*names: str) -> Any:
+        for name in names:
+            try:
+                return importlib.import_module(name)
+            except ImportError:
+                continue
+        raise ImportError(names)
+
+    return {
+        "pipeline": first("siting.commands.pipeline", "siting.pipeline"),
+        "solvers": first("siting.solve.solvers", "siting.solvers"),
+        "fullyear": first("siting.fullyear.dispatch", "siting.fullyear"),
+        "years": first("siting.fullyear.years", "siting.check"),
+    }
+
+
 def solve_child(config: Path) -> dict[str, Any]:
     """Read, build and solve one config's first round with the ``siting`` on the path."""
     from siting.model import build_model
-    from siting.pipeline import validate
-    from siting.solvers import solve
+
+    s = _siting()
+    validate, solve = s["pipeline"].validate, s["solvers"].solve
 
     t = time.perf_counter()
     cfg, _, inst = validate(config, ["carbon.guarantee=none"])
@@ -87,9 +108,8 @@ def _plan_tables(inst: Any, seed: int = 7) -> dict[str, Any]:
 
 def check_child(config: Path) -> dict[str, Any]:
     """Build and solve the full-year check of a fixed synthetic plan of one config."""
-    from siting import fullyear
-    from siting.check import hourly_cf
-    from siting.pipeline import validate
+    s = _siting()
+    validate, hourly_cf, fullyear = s["pipeline"].validate, s["years"].hourly_cf, s["fullyear"]
 
     _, layers, inst = validate(config)
     t = _plan_tables(inst)

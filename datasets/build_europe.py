@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString, box
 
-from siting.economics import annualised_cost, annuity_factor, baseline_it_mw
+from siting.base.economics import annualised_cost, annuity_factor, baseline_it_mw
 from siting.inputs.weather import scale_to_mean  # the same scaling the full-year check uses
 
 CRS = "EPSG:3035"
@@ -608,12 +608,12 @@ def build_profiles(
     """Representative days cut from the shipped weather year, as ``siting run`` cuts them.
 
     The days are the year's own hours (each option scaled once over the year to its cf, as
-    the weather file already is), chosen by :func:`siting.periods.representative_days`; no
+    the weather file already is), chosen by :func:`siting.instance.periods.representative_days`; no
     per-day rescaling. Returns the profiles table and, per option, how far the days' weighted
     mean is from the year's mean (``reduction_error``).
     """
     from siting.inputs.weather import read_weather, scale_to_mean
-    from siting.periods import period_hours, representative_days
+    from siting.instance.periods import period_hours, representative_days
 
     (year,) = read_weather(weather_path, sorted(set(renewables["tech"])))
     variable = renewables[~renewables["tech"].isin(NO_WEATHER)]

@@ -25,9 +25,9 @@ _API = {
     "runs": "siting.api", "compare": "siting.api", "sweep": "siting.api",
     "Run": "siting.api", "Comparison": "siting.api", "Sweep": "siting.api",
     "Config": "siting.config",
-    "SitingError": "siting.errors", "InputError": "siting.errors", "Problem": "siting.errors",
-    "InfeasibleError": "siting.errors", "NoSolutionError": "siting.errors",
-    "SolverError": "siting.errors", "ExitCode": "siting.errors",
+    "SitingError": "siting.base.errors", "InputError": "siting.base.errors", "Problem": "siting.base.errors",
+    "InfeasibleError": "siting.base.errors", "NoSolutionError": "siting.base.errors",
+    "SolverError": "siting.base.errors", "ExitCode": "siting.base.errors",
 }  # fmt: skip
 
 __all__ = [
@@ -53,8 +53,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from siting.api import Comparison, Run, Sweep, compare, load_config, load_run, run, runs, sweep
-    from siting.config import Config
-    from siting.errors import (
+    from siting.base.errors import (
         ExitCode,
         InfeasibleError,
         InputError,
@@ -63,6 +62,7 @@ if TYPE_CHECKING:
         SitingError,
         SolverError,
     )
+    from siting.config import Config
 
 
 def __getattr__(name: str) -> Any:

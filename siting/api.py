@@ -4,7 +4,7 @@ Everything here does what the command of the same name does (``docs/cli.md``) an
 the same folders, but returns objects instead of printing: a :class:`Run` for a run folder,
 a :class:`Comparison` for a comparison, a :class:`Sweep` for a sweep. Nothing is printed to
 stdout; with ``progress=True`` the stages and the solver's heartbeat go to stderr. Errors
-raise the typed exceptions of :mod:`siting.errors`, carrying the problems the command line
+raise the typed exceptions of :mod:`siting.base.errors`, carrying the problems the command line
 prints (``InputError.problems``). ``docs/api.md`` walks through it with examples.
 """
 
@@ -17,17 +17,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from siting.base.errors import InfeasibleError, InputError, Problem
+from siting.base.summary import RunSummary
 from siting.config import Config, resolve_config
-from siting.errors import InfeasibleError, InputError, Problem
 from siting.outputs.results import TABLES, RunFolder, list_runs, read_run
-from siting.summary import RunSummary
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from siting.comparison import Comparison as _Tables
+    from siting.commands.comparison import Comparison as _Tables
 
 ConfigLike = str | Path | dict[str, Any] | Config
 """A scenario: a YAML file, its keys as a dict, or a :class:`~siting.config.Config`."""
@@ -166,7 +166,7 @@ class Run:
 
     def reopen(self) -> Any:
         """The run's config, layers and instance exactly as last solved (with the days and
-        cuts a full-year guarantee added): a :class:`siting.reopen.OpenedRun`, whose ``inst``
+        cuts a full-year guarantee added): a :class:`siting.commands.reopen.OpenedRun`, whose ``inst``
         a model can be built from again (:func:`siting.model.build_model`).
 
         Raises
@@ -174,7 +174,7 @@ class Run:
         InputError
             An input file changed or went since the run.
         """
-        from siting.reopen import open_run
+        from siting.commands.reopen import open_run
 
         return open_run(self.path)
 
@@ -262,7 +262,7 @@ def load_config(config: ConfigLike, overrides: Sequence[str] | None = None) -> C
     Raises
     ------
     InputError
-        One :class:`~siting.errors.Problem` per thing wrong.
+        One :class:`~siting.base.errors.Problem` per thing wrong.
     """
     return resolve_config(config, list(overrides or []))[0]
 
@@ -310,9 +310,9 @@ def run(
     KeyboardInterrupt
         Stopped before a plan could be published.
     """
-    from siting.pipeline import failure_text
-    from siting.pipeline import run as run_pipeline
-    from siting.progress import Progress
+    from siting.base.progress import Progress
+    from siting.commands.pipeline import failure_text
+    from siting.commands.pipeline import run as run_pipeline
 
     outcome = run_pipeline(
         config,
@@ -392,7 +392,7 @@ def compare(runs: Sequence[Run | str | Path], out: str | Path | None = None) -> 
     InputError
         Fewer than two runs, or a run that is not a solved run folder.
     """
-    from siting.comparison import build_comparison, write_comparison
+    from siting.commands.comparison import build_comparison, write_comparison
 
     paths = [r.path if isinstance(r, Run) else Path(r) for r in runs]
     tables = build_comparison(paths)
@@ -446,7 +446,7 @@ def sweep(
     progress
         Report progress on stderr.
     """
-    from siting.sweeps import run_sweep
+    from siting.commands.sweeps import run_sweep
 
     folder, table = run_sweep(Path(sweep_file), Path(out) if out else None, scheduler,
                               workers, quiet=not progress)  # fmt: skip

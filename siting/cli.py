@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from siting._version import __version__
-from siting.errors import ExitCode, SitingError
+from siting.base.errors import ExitCode, SitingError
 
 
 class _Help(argparse.HelpFormatter):
@@ -148,11 +148,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from siting.check import check_run_folder, weather_years
-    from siting.errors import InputError, Problem
+    from siting.base.errors import InputError, Problem
+    from siting.base.progress import Progress
+    from siting.commands.reopen import open_run
+    from siting.fullyear.years import check_run_folder, weather_years
     from siting.outputs.results import read_run
-    from siting.progress import Progress
-    from siting.reopen import open_run
 
     run = read_run(args.run)
     if not run.summary.has_plan:
@@ -232,7 +232,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     import json
 
-    from siting.comparison import compare_runs
+    from siting.commands.comparison import compare_runs
 
     path = compare_runs(list(args.runs), args.out)
     for sentence in json.loads((path / "summary.json").read_text(encoding="utf-8"))["summary"]:
@@ -242,7 +242,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from siting.sweeps import run_sweep
+    from siting.commands.sweeps import run_sweep
 
     folder, table = run_sweep(args.sweep, args.out, args.scheduler, args.workers, args.quiet)
     failed = table[~table["status"].isin(["optimal", "feasible"])]
@@ -261,8 +261,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_alternatives(args: argparse.Namespace) -> int:
     import json
 
-    from siting.alternatives import run_alternatives
-    from siting.progress import Progress
+    from siting.base.progress import Progress
+    from siting.commands.alternatives import run_alternatives
 
     path = run_alternatives(
         args.run,
@@ -297,9 +297,9 @@ def _cmd_runs(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from siting.pipeline import failure_text, interrupt_text, run
-    from siting.progress import Progress
-    from siting.summary import cfe_words
+    from siting.base.progress import Progress
+    from siting.base.summary import cfe_words
+    from siting.commands.pipeline import failure_text, interrupt_text, run
 
     outcome = run(
         args.config,
@@ -326,7 +326,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from siting.pipeline import validate
+    from siting.commands.pipeline import validate
 
     cfg, _layers, inst = validate(args.config, args.overrides)
     print(
@@ -382,7 +382,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``siting`` console script; returns the exit code."""
-    from siting.watch import sigterm_as_interrupt
+    from siting.solve.watch import sigterm_as_interrupt
 
     args = _parser().parse_args(argv)
     try:
@@ -410,7 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def console() -> None:
     """The ``siting`` console script: :func:`main`, then exit with its code."""
-    from siting.watch import solve_abandoned
+    from siting.solve.watch import solve_abandoned
 
     code = main()
     if solve_abandoned():

@@ -15,9 +15,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-import siting.parameters as parameters
-from siting.economics import annualised_cost
-from siting.errors import InputError, Problem
+import siting.base.parameters as parameters
+from siting.base.economics import annualised_cost
+from siting.base.errors import InputError, Problem
 
 
 class _Strict(BaseModel):
@@ -617,7 +617,7 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     Raises
     ------
     InputError
-        With one :class:`~siting.errors.Problem` per issue found.
+        With one :class:`~siting.base.errors.Problem` per issue found.
     """
     path = Path(path)
     return config_from_mapping(read_yaml(path), path.resolve().parent, str(path), overrides)
@@ -645,7 +645,7 @@ def config_from_mapping(
     Raises
     ------
     InputError
-        With one :class:`~siting.errors.Problem` per issue found.
+        With one :class:`~siting.base.errors.Problem` per issue found.
     """
     raw = copy.deepcopy(raw)
     problems: list[Problem] = []

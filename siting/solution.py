@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from siting.base.summary import RunSummary
 from siting.instance import Instance, StorageOption
+from siting.instance.periods import calendar_dates
 from siting.model import SitingModel, StoreVars
-from siting.periods import calendar_dates
-from siting.physics import soc_gain
-from siting.solvers import SolveResult
-from siting.summary import RunSummary
+from siting.model.physics import soc_gain
+from siting.solve.solvers import SolveResult
 
 _ROUND_TOL = 1e-6
 
@@ -407,7 +407,7 @@ def _cost_breakdown(
 def _summary(
     inst: Instance, v: _Values, result: SolveResult, t: dict[str, pd.DataFrame]
 ) -> dict[str, Any]:
-    """The headline numbers of ``summary.json`` (fields in :mod:`siting.summary`)."""
+    """The headline numbers of ``summary.json`` (fields in :mod:`siting.base.summary`)."""
     zones, renewables = t["zones"], t["renewables"]
     load = float(zones["annual_load_mwh"].sum())
     grid = float(zones["grid_mwh"].sum())

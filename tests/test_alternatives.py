@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 from recheck import recheck_run
 
-from siting.alternatives import generate, jaccard, overlap_weights, site_frequency
+from siting.base.errors import ExitCode
 from siting.cli import main
+from siting.commands.alternatives import generate, jaccard, overlap_weights, site_frequency
+from siting.commands.pipeline import run, validate
 from siting.config import SolverConfig
-from siting.errors import ExitCode
 from siting.model import build_model
-from siting.pipeline import run, validate
-from siting.solvers import SolverStatus, solve
+from siting.solve.solvers import SolverStatus, solve
 
 # Five candidate sites of similar cost, so several plans lie within a few per cent.
 SITES = [

@@ -16,7 +16,7 @@ import yaml
 from conftest import REPO
 
 import siting
-from siting.errors import ExitCode
+from siting.base.errors import ExitCode
 
 
 @pytest.fixture

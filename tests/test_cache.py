@@ -12,8 +12,8 @@ import pytest
 from test_weather import hourly_config, weather_frame
 
 from siting.cli import main
+from siting.instance.periods import Periods, periods_key
 from siting.outputs.cache import PeriodsCache, cache_dir
-from siting.periods import Periods, periods_key
 
 
 def test_periods_survive_the_round_trip(tmp_path: Path) -> None:

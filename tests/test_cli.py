@@ -211,8 +211,8 @@ def test_every_shipped_config_is_valid(path) -> None:
     """Scenario configs validate; sweep files expand into valid scenarios."""
     import yaml
 
-    from siting.pipeline import validate
-    from siting.sweeps import load_sweep
+    from siting.commands.pipeline import validate
+    from siting.commands.sweeps import load_sweep
 
     raw = yaml.safe_load(path.read_text())
     if "base" in raw:

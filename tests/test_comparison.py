@@ -11,9 +11,9 @@ import pytest
 from matplotlib.patches import Wedge
 
 from siting.cli import main
-from siting.comparison import build_comparison
+from siting.commands.comparison import build_comparison
+from siting.commands.pipeline import run
 from siting.outputs.runfolder import sha256_file
-from siting.pipeline import run
 from siting.plots import plot_comparison
 
 COMPARE_FILES = [

@@ -9,12 +9,12 @@ from conftest import make_instance
 from toy_store import COLUMNS, ROWS, TABLE_ROW, add_heat_store
 
 from siting.config import SolverConfig
-from siting.fullyear import Plan, solve_dispatch, year_horizon
+from siting.fullyear.dispatch import Plan, solve_dispatch, year_horizon
 from siting.model import build_model
 from siting.model.components import CHECK_ORDER, OPERATION, in_order
 from siting.model.registry import COLUMNS as ALL_COLUMNS
 from siting.model.registry import ROWS as ALL_ROWS
-from siting.solvers import solve
+from siting.solve.solvers import solve
 
 SOLAR_EUR = 50_000.0  # [EUR/MW/yr]
 LOAD = 10.0  # [MW], flat

@@ -226,8 +226,8 @@ SHARED_NINJA = REPO.parent / "shared" / "data" / "profiles" / "hourly_cf_2016_ni
 
 
 def test_the_2016_weather_covers_every_variable_option_with_its_licence() -> None:
+    from siting.base.technologies import default_table
     from siting.inputs.weather import read_weather
-    from siting.technologies import default_table
 
     (year,) = read_weather(NINJA / "weather_2016.csv.gz", default_table().supply_ids)
     assert year.year == 2016 and len(year.cf) == 8760  # the leap day is dropped
@@ -268,8 +268,8 @@ def test_the_days_cut_at_run_time_are_the_shipped_profiles_days() -> None:
     """``siting run`` cuts its days from the weather layer itself; ``profiles.csv`` ships the
     same days (with their weights) for runs without a weather layer."""
     from siting.config import load_config
+    from siting.inputs.layers import load_layers
     from siting.instance import periods_for
-    from siting.layers import load_layers
 
     cfg = load_config(REPO / "configs" / "europe-2030-247.yaml")
     periods = periods_for(load_layers(cfg), cfg)

@@ -10,7 +10,7 @@ from test_model import night_and_day
 from test_solution import hourly_profiles
 
 from siting.cli import main
-from siting.diagnosis import explain_infeasible, precheck
+from siting.solve.diagnosis import explain_infeasible, precheck
 
 
 def run_cli(cfg: Path, out: Path, *overrides: str) -> tuple[int, Path]:

@@ -7,15 +7,15 @@ import re
 
 from conftest import REPO
 
-from siting import parameters
+from siting.base import parameters
 from siting.cli import main
+from siting.commands.docgen import render, stale
 from siting.config import Config
-from siting.docgen import render, stale
 from siting.inputs.schema import schema
 
 
 def test_generated_docs_are_current() -> None:
-    assert stale() == [], "run: python -m siting.docgen"
+    assert stale() == [], "run: python -m siting.commands.docgen"
 
 
 def test_a_stale_doc_is_caught(tmp_path) -> None:
@@ -67,8 +67,8 @@ def test_schema_defaults_agree_with_the_named_parameters() -> None:
 
 
 def test_every_exit_code_has_its_meaning_in_the_cli_docs() -> None:
-    from siting.docgen import exit_codes_section
-    from siting.errors import ExitCode
+    from siting.base.errors import ExitCode
+    from siting.commands.docgen import exit_codes_section
 
     rows = [
         line

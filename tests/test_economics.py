@@ -6,10 +6,15 @@ from types import SimpleNamespace
 
 import pytest
 
+from siting.base.economics import (
+    annualised_cost,
+    annuity_factor,
+    baseline_it_mw,
+    electrical_load_mw,
+)
+from siting.base.technologies import default_table
 from siting.config import StorageConfig
-from siting.economics import annualised_cost, annuity_factor, baseline_it_mw, electrical_load_mw
 from siting.instance import storage_options
-from siting.technologies import default_table
 
 
 def test_annuity_factor_known_values() -> None:

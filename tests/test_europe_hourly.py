@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO
 from recheck import recheck_run
 
-from siting.pipeline import run
+from siting.commands.pipeline import run
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ from conftest import make_instance
 from siting.config import SolverConfig
 from siting.model import build_model
 from siting.solution import extract_solution
-from siting.solvers import SolverStatus, solve
+from siting.solve.solvers import SolverStatus, solve
 
 
 def two_hours(matching: str, cfe_target: float, solar_cost: float, share: float):
@@ -114,7 +114,7 @@ def test_runs_settle_and_price_the_exchange_rechecked(tiny_config, tmp_path, mat
 
     from recheck import recheck_run
 
-    from siting.pipeline import run
+    from siting.commands.pipeline import run
 
     zones = [
         {"zone_id": "A", "country": "AA", "baseline_it_mw": 100.0, "baseline_pue": 1.5,
@@ -139,7 +139,7 @@ def test_runs_settle_and_price_the_exchange_rechecked(tiny_config, tmp_path, mat
 def test_annual_runs_without_hours_fall_back_to_netted(tiny_config, tmp_path) -> None:
     import json
 
-    from siting.pipeline import run
+    from siting.commands.pipeline import run
 
     path = run(tiny_config(), out=tmp_path / "runs").path
     summary = json.loads((path / "summary.json").read_text())

@@ -8,7 +8,7 @@ import pytest
 from conftest import make_instance
 
 from siting.config import SolverConfig
-from siting.fullyear import (
+from siting.fullyear.dispatch import (
     HOURS,
     Plan,
     build_dispatch,
@@ -23,7 +23,7 @@ from siting.inputs.weather import scale_to_mean
 from siting.model import build_model
 from siting.model.ops import Horizon
 from siting.solution import extract_solution
-from siting.solvers import solve
+from siting.solve.solvers import solve
 
 EXACT = SolverConfig(mip_gap=0.0)
 STAMPS = pd.date_range("2015-01-01", periods=HOURS, freq="h", tz="UTC")

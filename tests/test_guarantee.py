@@ -18,9 +18,9 @@ from conftest import tiny_layers, write_config
 from recheck import recheck_run
 from test_weather import COLUMNS
 
+from siting.base.errors import ExitCode
 from siting.cli import main
-from siting.errors import ExitCode
-from siting.guarantee import daily_shares, failing_days
+from siting.fullyear.guarantee import daily_shares, failing_days
 
 SPELL = range(100, 105)
 
@@ -134,9 +134,9 @@ def test_the_guarantee_needs_hourly_matching_and_weather(
 
 def stop_at_check(monkeypatch, n: int) -> None:
     """Ctrl-C during the ``n``-th full-year check of the process (1: round 1's)."""
-    import siting.strategy
+    import siting.commands.strategy
 
-    real = siting.strategy.check_solution
+    real = siting.commands.strategy.check_solution
     calls = {"n": 0}
 
     def check(*args, **kwargs):
@@ -145,7 +145,7 @@ def stop_at_check(monkeypatch, n: int) -> None:
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(siting.strategy, "check_solution", check)
+    monkeypatch.setattr(siting.commands.strategy, "check_solution", check)
 
 
 def tables(run: Path) -> dict[str, bytes]:
@@ -213,9 +213,9 @@ def test_resume_without_a_checkpoint_solves_from_the_start(tmp_path: Path, capsy
 def test_a_guarantee_run_reopens_as_it_was_solved(tmp_path: Path) -> None:
     """``siting check``, ``alternatives`` and the API open a run with the days and cuts its
     guarantee added: re-solving that instance with the run's sites fixed gives its cost."""
+    from siting.commands.reopen import open_run
     from siting.model import build_model, fix_sites
-    from siting.reopen import open_run
-    from siting.solvers import solve
+    from siting.solve.solvers import solve
 
     cfg = spell_config(tmp_path, guarantee="full_year", guarantee_tolerance=0.001,
                        guarantee_cuts=True)  # fmt: skip

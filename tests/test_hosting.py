@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from siting.cli import main
-from siting.pipeline import run
+from siting.commands.pipeline import run
 
 ZONES = [
     {"zone_id": "A", "country": "AA", "baseline_it_mw": 100.0, "baseline_pue": 1.5,

@@ -12,9 +12,9 @@ from conftest import REPO, X0, Y0
 from pyproj import Transformer
 from recheck import recheck_run
 
+from siting.base.errors import ExitCode
 from siting.cli import main
-from siting.errors import ExitCode
-from siting.pipeline import run
+from siting.commands.pipeline import run
 
 TO_LONLAT = Transformer.from_crs("EPSG:3035", "EPSG:4326", always_xy=True)
 
@@ -160,7 +160,7 @@ def test_latency_shortfall_found_by_the_solver_is_explained() -> None:
     """Capacity within reach exists, but the country cap forbids using enough of it."""
     from conftest import make_instance
 
-    from siting.diagnosis import explain_infeasible, precheck
+    from siting.solve.diagnosis import explain_infeasible, precheck
 
     inst = make_instance(
         zone_ids=["A", "B"],

@@ -10,9 +10,9 @@ import pytest
 from conftest import SIDE, X0, Y0, tiny_layers, write_config
 from shapely.geometry import Point, box
 
+from siting.base.errors import InputError
 from siting.config import load_config
-from siting.errors import InputError
-from siting.layers import load_layers
+from siting.inputs.layers import load_layers
 
 
 def _load(folder: Path, **cfg):

@@ -23,7 +23,7 @@ from siting.config import SolverConfig
 from siting.instance import StorageOption
 from siting.model import build_model
 from siting.solution import extract_solution
-from siting.solvers import SolverStatus, solve
+from siting.solve.solvers import SolverStatus, solve
 
 EXACT = SolverConfig(name="highs", time_limit_s=60, mip_gap=0.0, threads=1, seed=0)
 

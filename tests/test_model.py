@@ -13,7 +13,7 @@ from conftest import make_instance
 from siting.config import SolverConfig
 from siting.model import build_model
 from siting.solution import extract_solution
-from siting.solvers import SolverStatus, solve
+from siting.solve.solvers import SolverStatus, solve
 
 EXACT = SolverConfig(mip_gap=0.0, time_limit_s=60)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+from siting.base.errors import ExitCode
 from siting.cli import main
-from siting.errors import ExitCode
 
 DEFAULT = str(REPO / "configs" / "europe-2030.yaml")
 

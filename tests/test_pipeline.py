@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+from siting.base.errors import ExitCode
 from siting.cli import main
-from siting.errors import ExitCode
 from siting.outputs.runfolder import STAGING_PREFIX, sha256_file, verify_checksums
-from siting.solvers import SolveResult, SolverStatus
+from siting.solve.solvers import SolveResult, SolverStatus
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -120,7 +120,7 @@ def test_no_solution_within_time_limit_exits_4(tmp_path, capsys) -> None:
 def test_solver_error_exits_1_with_the_solvers_message(
     tiny_config, tmp_path, capsys, monkeypatch
 ) -> None:
-    import siting.pipeline
+    import siting.commands.pipeline
 
     def broken(model, options, say=None, log=None):
         return SolveResult(
@@ -136,7 +136,7 @@ def test_solver_error_exits_1_with_the_solvers_message(
             "out of memory",
         )
 
-    monkeypatch.setattr(siting.pipeline, "solve", broken)
+    monkeypatch.setattr(siting.commands.pipeline, "solve", broken)
     assert (
         main(["run", str(tiny_config()), "--out", str(tmp_path / "runs"), "--quiet"])
         == ExitCode.UNEXPECTED

@@ -6,8 +6,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
+from siting.commands.pipeline import run
 from siting.outputs.results import read_run
-from siting.pipeline import run
 from siting.plots import map_title, plot_run_map
 
 

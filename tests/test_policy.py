@@ -16,9 +16,9 @@ from conftest import REPO, X0, Y0
 from recheck import recheck_run
 from shapely.geometry import box
 
+from siting.base.errors import ExitCode
 from siting.cli import main
-from siting.errors import ExitCode
-from siting.pipeline import run
+from siting.commands.pipeline import run
 
 ZONES = [
     {"zone_id": "A", "country": "AA", "baseline_it_mw": 100.0, "baseline_pue": 1.5,

@@ -18,10 +18,10 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from reference import build_linopy, build_matrix, pass_matrix
 from synthetic import Size, write_instance
 
+from siting.commands.pipeline import validate
 from siting.config import SolverConfig
 from siting.model import build_model
-from siting.pipeline import validate
-from siting.solvers import solve
+from siting.solve.solvers import solve
 
 HOURLY_PROFILES = [
     {"zone_id": z, "tech": k, "slice": f"d{d}h{h}", "period": d, "weight_h": 8760 / 8,

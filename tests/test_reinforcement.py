@@ -11,8 +11,8 @@ from recheck import recheck_run
 from test_hosting import ZONES
 
 from siting.cli import main
+from siting.commands.pipeline import run
 from siting.config import GridConnectionConfig
-from siting.pipeline import run
 
 
 def test_the_default_is_the_danish_figure_annualised_by_hand() -> None:

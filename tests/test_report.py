@@ -18,7 +18,7 @@ from conftest import REPO
 from test_comparison import two_runs  # noqa: F401  (module fixture reused)
 
 import siting
-from siting.comparison import compare_runs
+from siting.commands.comparison import compare_runs
 
 ARTIFACTS = REPO / "ci-artifacts"
 
@@ -179,13 +179,13 @@ def test_map_html_is_in_the_manifest_and_redrawn_identically(policy_run) -> None
     ],
 )
 def test_cells_are_formatted_by_unit_and_magnitude(value, unit, delta, want) -> None:
-    from siting.report import format_value
+    from siting.outputs.report import format_value
 
     assert format_value(value, unit, delta=delta) == want
 
 
 def test_config_keys_carry_their_units() -> None:
-    from siting.report import unit_of_key
+    from siting.outputs.report import unit_of_key
 
     assert unit_of_key("solver.mip_gap") == "share"
     assert unit_of_key("policy.max_country_share") == "share"

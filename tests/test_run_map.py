@@ -16,8 +16,8 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import Wedge
 
 import siting
+from siting.base.technologies import default_table
 from siting.plots.run_map import EXCLUDED_STYLE
-from siting.technologies import default_table
 
 SCENARIOS = ("europe-2030", "europe-2030-policy", "europe-2030-latency")
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from siting.config import SolverConfig
 from siting.model import build_model
-from siting.scaling import (
+from siting.solve.scaling import (
     NO_SCALING,
     MatrixLP,
     Scaling,
@@ -20,7 +20,7 @@ from siting.scaling import (
     unscale_objective,
     unscale_values,
 )
-from siting.solvers import SolverStatus, solve
+from siting.solve.solvers import SolverStatus, solve
 
 
 def _lp(cost, lower, upper, rows, row_lower, row_upper, integer) -> MatrixLP:
@@ -175,7 +175,7 @@ def test_pipeline_solve_same_plan_with_and_without_scaling(capfd: pytest.Capture
 def test_no_shipped_config_draws_a_highs_scaling_warning(capfd: pytest.CaptureFixture) -> None:
     from conftest import REPO
 
-    from siting.pipeline import validate
+    from siting.commands.pipeline import validate
 
     configs = sorted((REPO / "configs").glob("europe-*.yaml"))
     assert len(configs) >= 8

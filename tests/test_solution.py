@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from recheck import recheck_run
 
-from siting.pipeline import run
+from siting.commands.pipeline import run
 
 
 @pytest.mark.parametrize(

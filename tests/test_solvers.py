@@ -11,7 +11,7 @@ from conftest import make_instance
 
 from siting.config import SolverConfig
 from siting.model import SitingModel, build_model
-from siting.solvers import SolverStatus, solve
+from siting.solve.solvers import SolverStatus, solve
 
 
 def hard_instance(n_sites: int = 60, seed: int = 3):
@@ -101,8 +101,8 @@ def test_every_lp_algorithm_reaches_the_hand_computed_optimum(algorithm: str) ->
 
 
 def test_auto_takes_hipo_on_the_augmented_system_for_hourly_models_only(monkeypatch) -> None:
-    from siting import solvers
-    from siting.solvers import highs_algorithm_options, lp_algorithm
+    from siting.solve import solvers
+    from siting.solve.solvers import highs_algorithm_options, lp_algorithm
 
     assert lp_algorithm("auto", 1) == "auto-annual"
     assert highs_algorithm_options(lp_algorithm("auto", 1)) == {}
@@ -165,8 +165,8 @@ def test_no_algorithm_makes_highs_warn_about_its_solver_option(capfd) -> None:
 
 
 def test_hipo_without_its_libraries_is_a_clear_input_error(monkeypatch) -> None:
-    from siting import solvers
-    from siting.errors import ExitCode, InputError
+    from siting.base.errors import ExitCode, InputError
+    from siting.solve import solvers
 
     monkeypatch.setattr(solvers, "hipo_available", lambda: False)
     with pytest.raises(InputError) as err:
@@ -177,6 +177,6 @@ def test_hipo_without_its_libraries_is_a_clear_input_error(monkeypatch) -> None:
 
 def test_hipo_is_installed_with_siting() -> None:
     """HiPO's libraries are a core dependency: ``auto`` must not silently fall back to IPX."""
-    from siting.solvers import hipo_available
+    from siting.solve.solvers import hipo_available
 
     assert hipo_available()

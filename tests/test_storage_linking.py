@@ -20,11 +20,11 @@ from conftest import four_day_year
 
 from siting.config import SolverConfig
 from siting.instance import StorageOption
+from siting.instance.periods import Periods
 from siting.model import build_model
 from siting.model.storage import period_bounds
-from siting.periods import Periods
 from siting.solution import extract_solution
-from siting.solvers import SolverStatus, solve
+from siting.solve.solvers import SolverStatus, solve
 
 EXACT = SolverConfig(name="highs", time_limit_s=60, mip_gap=0.0, threads=1, seed=0)
 STORE = StorageOption("longstore", "Long store", 10.0, 100.0, 1.0)

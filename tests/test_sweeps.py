@@ -42,7 +42,7 @@ def _dies_on_killer(*args: Any) -> dict[str, Any]:
     """The sweep task, except that the worker process dies on the scenario 'killer'."""
     import os
 
-    from siting.sweeps import run_scenario
+    from siting.commands.sweeps import run_scenario
 
     if args[-1] == "killer":
         os._exit(17)
@@ -54,11 +54,11 @@ def test_local_cluster_isolates_a_killed_worker_and_an_infeasible_scenario(
 ) -> None:
     import cloudpickle
 
-    import siting.sweeps
+    import siting.commands.sweeps
 
     # workers import siting, not this test module: send the wrapper itself
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    monkeypatch.setattr(siting.sweeps, "run_scenario", _dies_on_killer)
+    monkeypatch.setattr(siting.commands.sweeps, "run_scenario", _dies_on_killer)
     sweep = make_sweep(tmp_path, SCENARIOS)
     code = main(["sweep", str(sweep), "--workers", "2", "--out", str(tmp_path / "runs")])
     captured = capsys.readouterr()

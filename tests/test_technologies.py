@@ -10,14 +10,14 @@ import pytest
 from conftest import tiny_layers, write_config
 from recheck import recheck_run
 
+from siting.base.technologies import Kind, default_table
 from siting.cli import main
-from siting.technologies import Kind, default_table
 
 DEFAULT = Path(__file__).parents[1] / "siting" / "data" / "technologies.csv"
 
 
 def crf(rate: float, years: float) -> float:
-    """Capital recovery factor, written out independently of siting.economics."""
+    """Capital recovery factor, written out independently of siting.base.economics."""
     return rate / (1.0 - (1.0 + rate) ** -years)
 
 
@@ -177,7 +177,7 @@ def test_unknown_technology_switch_is_refused(tmp_path: Path, capsys) -> None:
 
 
 def test_max_new_mw_caps_new_capacity_and_names_unknown_techs(tmp_path: Path, capsys) -> None:
-    from siting.pipeline import validate
+    from siting.commands.pipeline import validate
 
     cfg = one_zone_day_night(tmp_path, with_rows(tmp_path), max_new_mw={"solar": 150.0})
     _, _, inst = validate(cfg)

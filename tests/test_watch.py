@@ -1,4 +1,4 @@
-"""The solve watch: heartbeat lines and a stop on SIGINT or SIGTERM (siting/watch.py)."""
+"""The solve watch: heartbeat lines and a stop on SIGINT or SIGTERM (siting/solve/watch.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from siting.watch import Beat, SolveWatch, beat_words
+from siting.solve.watch import Beat, SolveWatch, beat_words
 
 
 def knapsack(n: int, seed: int, gap: float = 0.0):  # -> highspy.Highs
@@ -184,7 +184,7 @@ def test_a_stop_highs_cannot_honour_keeps_the_plan_it_reported(interactive_sigin
     """The root LP of a MIP calls no interrupt callback (HiGHS 1.15), also after branch and
     bound reported a plan: the watch leaves the solve after STOP_WITHIN_S and keeps that plan
     instead of raising (the policy scenario lost a 0.29 %-gap plan this way)."""
-    from siting.watch import STOP_WITHIN_S
+    from siting.solve.watch import STOP_WITHIN_S
 
     watch = SolveWatch(None)
     threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()

@@ -224,7 +224,7 @@ def test_check_on_two_years_writes_cost_per_zone_and_the_cfe_figure(tmp_path, ca
 
 def test_clipping_zeroes_only_the_small_hourly_capacity_factors(tmp_path) -> None:
     """``solver.clip_capacity_factor``: factors below it become 0, the others stay as they are."""
-    from siting.pipeline import validate
+    from siting.commands.pipeline import validate
 
     dawn = weather_frame()
     dawn.iloc[:, :] = np.where(dawn.to_numpy() == 0.0, 0.004, dawn.to_numpy())  # faint dawn
@@ -239,7 +239,7 @@ def test_clipping_zeroes_only_the_small_hourly_capacity_factors(tmp_path) -> Non
     # the full-year check dispatches the weather layer's own factors, faint hours included
     from types import SimpleNamespace
 
-    from siting.check import hourly_cf
+    from siting.fullyear.years import hourly_cf
 
     _, layers, _ = validate(cfg_path, ["solver.clip_capacity_factor=0.01"])
     year = layers.weather[0]

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from siting.errors import InputError, Problem
+from siting.base.errors import InputError, Problem
 
 
 class Collector:

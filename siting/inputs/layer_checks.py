@@ -2,7 +2,7 @@
 
 One function per layer: columns, values, identifiers and geometry, with the schema's
 defaults filled in. Checks that need another layer or the config live in
-:mod:`siting.layers`.
+:mod:`siting.inputs.layers`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from siting.base.technologies import TechnologyTable
 from siting.config import Config
 from siting.inputs.checks import (
     Collector,
@@ -32,7 +33,6 @@ from siting.inputs.geometry import (
     to_crs,
 )  # fmt: skip
 from siting.inputs.schema import check_numbers, schema
-from siting.technologies import TechnologyTable
 
 
 def _geo_table(

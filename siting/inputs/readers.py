@@ -11,7 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from siting.errors import InputError, Problem
+from siting.base.errors import InputError, Problem
 
 GEO_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb"}
 PARQUET_SUFFIXES = {".parquet", ".geoparquet"}

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from siting.errors import InputError, Problem
+from siting.base.errors import InputError, Problem
 
 HOURS = 8760
 MAX_LISTED = 5

@@ -5,7 +5,7 @@ a size term moves to the right-hand side, a bound by a size becomes the column's
 and items that cannot operate (a store of zero size, a link with no usable capacity) get no
 columns. The balance of every zone and slice comes first among the rows. The result,
 :class:`MatrixBlocks`, is a column-wise matrix with the position of every table and row block,
-which the warm start (:mod:`siting.fullyear`) and the duals (:meth:`MatrixBlocks.gradient`)
+which the warm start (:mod:`siting.fullyear.dispatch`) and the duals (:meth:`MatrixBlocks.gradient`)
 read. Pure: arrays in, arrays out.
 """
 

@@ -2,7 +2,7 @@
 
 A family says what its rows or columns mean in the planner's words, in which unit, how its
 index reads, and (for rows) whether and how the infeasibility diagnosis may relax it. The
-model records each row and column with its family and index; :mod:`siting.diagnosis`, the
+model records each row and column with its family and index; :mod:`siting.solve.diagnosis`, the
 near-optimal search and the docs read this table instead of parsing names. ``docs/model.md``
 lists the same families with their equations.
 

@@ -28,7 +28,7 @@ import pulp
 from siting.instance import Instance, StorageOption
 from siting.model.core import Builder
 from siting.model.ops import Ops, Sizes, Table, Term
-from siting.physics import soc_row
+from siting.model.physics import soc_row
 
 
 def cyclic_previous(period: list[int]) -> list[int]:
@@ -143,7 +143,7 @@ def _soc_terms(
     n_items: int, prev: np.ndarray, eta_in: float, eta_out: float, soc: Table, ch: Table,
     dis: Table, start: Table | None,
 ) -> list[Term]:  # fmt: skip
-    """The state of charge of every zone and slice (:func:`siting.physics.soc_row`), the slice
+    """The state of charge of every zone and slice (:func:`siting.model.physics.soc_row`), the slice
     before being ``prev(t)``.
 
     ``prev(t) = -1``: the slice starts from zero (linked storage, first hour of a day), or

@@ -1,7 +1,7 @@
 """The run-time cache of representative days, on disk.
 
 Cutting representative days with tsam takes a second or more per run; the days depend only
-on the scaled hours, the day count and tsam's version (:func:`siting.periods.periods_key`),
+on the scaled hours, the day count and tsam's version (:func:`siting.instance.periods.periods_key`),
 so a repeat run with the same weather takes them from here. One small JSON file per key, in
 ``$SITING_CACHE_DIR``, else ``$XDG_CACHE_HOME/siting``, else ``~/.cache/siting``;
 ``SITING_CACHE_DIR=off`` turns the cache off. A file that cannot be read is a miss, never
@@ -15,7 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from siting.periods import Periods
+from siting.instance.periods import Periods
 
 OFF = "off"
 

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from siting.guarantee import Round
+from siting.fullyear.guarantee import Round
 from siting.instance import ResidualCut
-from siting.solvers import SolveResult, SolverStatus
+from siting.solve.solvers import SolveResult, SolverStatus
 
 PREFIX = ".resume-"
 VERSION = 1
@@ -84,7 +84,7 @@ class RunCheckpoint:
 
     def save_solved(self, solved: Any, rounds: list[Round], build: list[float | None],
                     size: list[float | None]) -> None:  # fmt: skip
-        """Keep a freshly solved round (a :class:`siting.strategy.SolvedRound`)."""
+        """Keep a freshly solved round (a :class:`siting.commands.strategy.SolvedRound`)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         x = np.array([float(v.varValue or 0.0) for v in solved.model.columns], dtype=float)
         self._replace("x.npy", lambda f: np.save(f, x))

@@ -3,7 +3,7 @@
 One row per coefficient of a cut ``g . x <= rhs`` (``docs/model.md#guarantee``): ``term``
 ``re`` (per supply option, ``zone_id`` and ``tech``), ``energy``, ``power`` or ``charge`` (per
 store technology ``tech`` and ``zone_id``), and one ``rhs`` row per cut. Written with 17
-significant digits, so the cuts read back are the cuts solved (``siting.reopen``).
+significant digits, so the cuts read back are the cuts solved (``siting.commands.reopen``).
 """
 
 from __future__ import annotations

@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
-from siting.errors import InputError, Problem
-from siting.layers import CRS, Layers
+from siting.base.errors import InputError, Problem
+from siting.base.summary import RunSummary
+from siting.inputs.layers import CRS, Layers
 from siting.outputs.runfolder import MANIFEST, is_run_folder, write_json
 from siting.solution import Solution
-from siting.summary import RunSummary
 
 TABLES = ("sites", "renewables", "flows", "dispatch", "zones", "links")
 

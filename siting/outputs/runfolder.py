@@ -129,7 +129,7 @@ def require_writable_folder(folder: Path, key: str) -> None:
     key
         The option or argument that named it, for the message (e.g. ``"--out"``).
     """
-    from siting.errors import InputError, Problem
+    from siting.base.errors import InputError, Problem
 
     folder = Path(folder)
     problem = _folder_problem(folder, key)
@@ -140,7 +140,7 @@ def require_writable_folder(folder: Path, key: str) -> None:
 def require_writable_file(path: Path, key: str) -> None:
     """Refuse, before any work, an output file that cannot be written (exit 2): its folder
     must exist and take files, and the path must not be a folder."""
-    from siting.errors import InputError, Problem
+    from siting.base.errors import InputError, Problem
 
     path = Path(path)
     if path.is_dir():

@@ -1,7 +1,7 @@
 """Writing a solved run's contents into its (staged) run folder: config, tables,
 GeoPackage and summary first (:func:`write_run_data`), then the figures
 (:func:`write_run_figures`), so that a stop while the figures are drawn still leaves the
-plan whole (``siting.pipeline``)."""
+plan whole (``siting.commands.pipeline``)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from siting.config import Config
+from siting.inputs.layers import Layers
 from siting.instance import Instance
-from siting.layers import Layers
 from siting.outputs.cuts import write_cuts
 from siting.outputs.results import result_layers, write_results
 from siting.outputs.runfolder import staged_run, write_json, write_yaml
@@ -21,7 +21,7 @@ from siting.plots import plot_dispatch, plot_full_year, plot_run_map, save_figur
 from siting.plots.interactive import save_map_html
 from siting.plots.run_map import map_options
 from siting.solution import Solution
-from siting.watch import held_signals
+from siting.solve.watch import held_signals
 
 
 def drop_partial(folder: Path) -> None:

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from siting.base.summary import cfe_words
+from siting.base.technologies import default_table
 from siting.plots.style import pyplot, tech_colour
-from siting.summary import cfe_words
-from siting.technologies import default_table
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from siting.base.technologies import Kind, default_table, store_size
 from siting.plots.run_map import (
     AREA_STYLE,
     EXCLUDED_STYLE,
@@ -37,7 +38,6 @@ from siting.plots.style import (
     padded_extent,
 )  # fmt: skip
 from siting.plots.zone_mix import zone_mix_mw
-from siting.technologies import Kind, default_table, store_size
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from siting.technologies import default_table
+from siting.base.technologies import default_table
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from siting.technologies import Kind, TechnologyTable, default_table, store_size
+from siting.base.technologies import Kind, TechnologyTable, default_table, store_size
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -34,7 +34,7 @@ def zone_mix_mw(zones: pd.DataFrame, table: TechnologyTable | None = None) -> pd
     ----------
     zones
         The run's zones layer: ``new_<tech>_mw`` (generation) and ``<tech>_mw`` for every
-        store (:func:`siting.technologies.store_size`).
+        store (:func:`siting.base.technologies.store_size`).
     table
         Technology table for the order of the columns; default siting's own.
 

@@ -24,19 +24,19 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from siting.check import FullYearCheck, check_solution
+from siting.base.errors import ExitCode
+from siting.base.summary import RunSummary
 from siting.config import Config
-from siting.errors import ExitCode
-from siting.guarantee import Round, failing_days, residual_cut
-from siting.guarantee import summary as guarantee_summary
+from siting.fullyear.guarantee import Round, failing_days, residual_cut
+from siting.fullyear.guarantee import summary as guarantee_summary
+from siting.fullyear.years import FullYearCheck, check_solution
+from siting.inputs.layers import Layers
 from siting.instance import Instance, ResidualCut, build_instance
-from siting.layers import Layers
+from siting.instance.periods import Periods
 from siting.model import SitingModel, build_model, fix_sites
 from siting.outputs.checkpoint import RunCheckpoint, Saved
-from siting.periods import Periods
 from siting.solution import Solution, extract_solution
-from siting.solvers import SolveResult, solve
-from siting.summary import RunSummary
+from siting.solve.solvers import SolveResult, solve
 
 
 @dataclass

@@ -15,8 +15,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from siting.base.errors import InputError
+from siting.base.technologies import Kind, TechnologyTable, default_table, read_table
 from siting.config import Config
-from siting.errors import InputError
 from siting.inputs.checks import Collector, where
 from siting.inputs.geometry import CRS, great_circle_km
 from siting.inputs.layer_checks import (
@@ -32,7 +33,6 @@ from siting.inputs.layer_checks import (
 from siting.inputs.readers import read_layer
 from siting.inputs.schema import AREA_LAYERS, known_columns
 from siting.inputs.weather import WeatherYear, check_coverage, read_weather
-from siting.technologies import Kind, TechnologyTable, default_table, read_table
 
 __all__ = ["CRS", "Layers", "load_layers"]
 

@@ -27,14 +27,14 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from siting.base.errors import InfeasibleError, InputError, NoSolutionError, Problem, SolverError
+from siting.commands.reopen import open_run
 from siting.config import Config, SolverConfig
-from siting.errors import InfeasibleError, InputError, NoSolutionError, Problem, SolverError
 from siting.instance import Instance
 from siting.model import SitingModel, build_model
 from siting.outputs.results import read_run
-from siting.reopen import open_run
 from siting.solution import Solution, extract_solution
-from siting.solvers import SolverStatus, solve
+from siting.solve.solvers import SolverStatus, solve
 
 TIE_BREAK = 1e-3
 """Weight of cost (relative to the budget) next to overlap: orders plans of equal overlap."""
@@ -242,7 +242,7 @@ def country_ranges(plans: list[Plan]) -> pd.DataFrame:
 
 
 def _load_run(run_path: Path) -> tuple[Any, Config, Any, Instance]:
-    """The run and the problem it solved (:func:`siting.reopen.open_run`: with the days and
+    """The run and the problem it solved (:func:`siting.commands.reopen.open_run`: with the days and
     cuts a guarantee added), refused when it has no plan to look around."""
     if read_run(run_path).summary.get("status") == "infeasible":
         raise InfeasibleError(

@@ -12,11 +12,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from siting.base.errors import ExitCode, NoSolutionError, SolverError
+from siting.base.progress import Progress
+from siting.base.summary import RunSummary
+from siting.commands.strategy import (
+    SolvedRound,
+    check_and_guarantee,
+    checked_solution,
+    checkpoint_for,
+    resume_round,
+    values,
+)
 from siting.config import Config, resolve_config
-from siting.diagnosis import diagnosis_report, explain_infeasible, precheck
-from siting.errors import ExitCode, NoSolutionError, SolverError
+from siting.inputs.layers import Layers, load_layers
 from siting.instance import Instance, build_instance, periods_for
-from siting.layers import Layers, load_layers
+from siting.instance.periods import Periods
 from siting.model import SitingModel, build_model
 from siting.outputs import runwriter
 from siting.outputs.cache import PeriodsCache
@@ -25,19 +35,9 @@ from siting.outputs.runfolder import (
     require_writable_folder,
     sha256_file,
 )
-from siting.periods import Periods
-from siting.progress import Progress
 from siting.solution import Solution, extract_solution
-from siting.solvers import SolveResult, SolverStatus, solve
-from siting.strategy import (
-    SolvedRound,
-    check_and_guarantee,
-    checked_solution,
-    checkpoint_for,
-    resume_round,
-    values,
-)
-from siting.summary import RunSummary
+from siting.solve.diagnosis import diagnosis_report, explain_infeasible, precheck
+from siting.solve.solvers import SolveResult, SolverStatus, solve
 
 
 @dataclass

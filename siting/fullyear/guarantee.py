@@ -1,10 +1,10 @@
 """The full-year guarantee: which days to add when a plan falls short on the full year.
 
 ``carbon.guarantee: full_year`` solves on the representative days, re-dispatches the plan over
-every hour of its weather year (:mod:`siting.fullyear`), and, while the year's carbon-free
+every hour of its weather year (:mod:`siting.fullyear.dispatch`), and, while the year's carbon-free
 share stays below ``cfe_target - guarantee_tolerance``, adds failing calendar days as periods of
-their own (:meth:`siting.periods.Periods.with_days`) and solves again. This module picks the
-days and keeps the record of the rounds; :mod:`siting.pipeline` runs the loop.
+their own (:meth:`siting.instance.periods.Periods.with_days`) and solves again. This module picks the
+days and keeps the record of the rounds; :mod:`siting.commands.pipeline` runs the loop.
 
 Which days: a *failing day* has a system-wide residual grid share above the plan's allowance
 ``1 - cfe_target``. Consecutive failing days form a stretch. Each round adds at most
@@ -16,7 +16,7 @@ After the first round the sites are fixed (:func:`siting.model.fix_sites`): the 
 re-optimise clean supply and storage only, as linear programs.
 
 Cuts (``carbon.guarantee_cuts``): each check also prices every size by the dispatch LP's duals
-(:func:`siting.fullyear.sensitivity`). The year's residual grid is convex in the sizes, so
+(:func:`siting.fullyear.dispatch.sensitivity`). The year's residual grid is convex in the sizes, so
 ``R(x) >= R(x0) + g . (x - x0)`` holds for every plan; the re-solve requires that bound to be
 within the allowance (:func:`residual_cut`, Kelley's cutting planes, or Benders' cuts with the
 full year as the subproblem). A cut tells the model what the whole year needs without adding
@@ -33,7 +33,7 @@ import numpy as np
 from siting.instance import ResidualCut
 
 if TYPE_CHECKING:
-    from siting.fullyear import Plan, Sensitivity
+    from siting.fullyear.dispatch import Plan, Sensitivity
 
 HOURS_PER_DAY = 24
 

@@ -6,7 +6,7 @@ representatives are the year's own hours, not rescaled: every option's hourly se
 scaled once, over the whole year, before the reduction (``docs/model.md#time``). tsam's
 cluster order says which representative each calendar day stands for; linked storage
 (:mod:`siting.model.storage`) carries the state of charge along that sequence, and the
-full-year guarantee (:mod:`siting.guarantee`) adds calendar days as periods of their own.
+full-year guarantee (:mod:`siting.fullyear.guarantee`) adds calendar days as periods of their own.
 """
 
 from __future__ import annotations

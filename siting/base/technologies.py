@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from siting.economics import annualised_cost
-from siting.errors import InputError, Problem
-from siting.parameters import DISCOUNT_RATE
+from siting.base.economics import annualised_cost
+from siting.base.errors import InputError, Problem
+from siting.base.parameters import DISCOUNT_RATE
 
 
 def split_efficiency(roundtrip: float, charge: float | None) -> tuple[float, float]:

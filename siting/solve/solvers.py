@@ -25,7 +25,7 @@ import pulp
 
 from siting.config import SolverConfig
 from siting.model import SitingModel
-from siting.scaling import (
+from siting.solve.scaling import (
     NO_SCALING,
     MatrixLP,
     apply_scaling,
@@ -83,7 +83,7 @@ class SolveResult:
     algorithm: str = ""
     """The LP algorithm used (:func:`lp_algorithm`), empty for CBC."""
     scaling: tuple[int, int] = (0, 0)
-    """The exponents ``(k, m)`` of :class:`siting.scaling.Scaling` HiGHS got the model with."""
+    """The exponents ``(k, m)`` of :class:`siting.solve.scaling.Scaling` HiGHS got the model with."""
     interrupted: bool = False
     """Stopped by Ctrl-C or SIGTERM (``status`` says whether a plan came back)."""
 
@@ -98,7 +98,7 @@ def _pkg_version(name: str) -> str:
 class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
     """PuLP's HiGHS interface with the model passed as one row-wise matrix, scaled.
 
-    The matrix is scaled by :mod:`siting.scaling` on the way in (``scale=True``) and the
+    The matrix is scaled by :mod:`siting.solve.scaling` on the way in (``scale=True``) and the
     solution unscaled on the way out, so PuLP's variables hold model units.
 
     ``columns``: the model's columns in the order to hand them to HiGHS (a built
@@ -131,7 +131,7 @@ class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
         lp.solverModel.passModel(highs_lp(apply_scaling(matrix, self.scaling), self.mip, highspy))
 
     def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802
-        from siting.watch import SolveWatch
+        from siting.solve.watch import SolveWatch
 
         scaling = self.scaling
         say = getattr(self.say, "beat", self.say)  # a live line where the progress has one
@@ -296,7 +296,7 @@ def solve(
     options
         Solver name, time limit [s], relative MIP gap [-], threads, seed.
     say
-        Where HiGHS's heartbeat goes, at most every 5 s (:mod:`siting.watch`); Ctrl-C or
+        Where HiGHS's heartbeat goes, at most every 5 s (:mod:`siting.solve.watch`); Ctrl-C or
         SIGTERM stops HiGHS, which returns its best plan (``interrupted`` in the result).
     log
         File that HiGHS's log is appended to (a run folder's ``solver.log``); HiGHS writes
@@ -364,7 +364,7 @@ def highs_algorithm_options(
     if algorithm == "simplex":
         return {"mip_lp_solver": "simplex"} if mip else {"solver": "simplex"}
     if algorithm == "hipo" and not hipo_available():
-        from siting.errors import InputError, Problem
+        from siting.base.errors import InputError, Problem
 
         raise InputError([Problem("solver.lp_algorithm", "hipo needs HiGHS's HiPO libraries, "
                                   "which this installation lacks",

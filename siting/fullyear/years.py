@@ -3,7 +3,7 @@
 For each weather year: every option's hourly capacity factors are that year's hours, scaled
 once over the year to the option's annual ``cf`` (the same scaling the representative days
 come from), firm supply without a series runs flat at its ``cf``; the plan is re-dispatched
-over the 8,760 hours (:mod:`siting.fullyear`). The worst year is the headline.
+over the 8,760 hours (:mod:`siting.fullyear.dispatch`). The worst year is the headline.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.errors import InputError, Problem
-from siting.fullyear import Plan, plan_from_tables, report, solve_dispatch, year_horizon
+from siting.base.errors import InputError, Problem
+from siting.fullyear.dispatch import Plan, plan_from_tables, report, solve_dispatch, year_horizon
 from siting.inputs.weather import WeatherYear
 from siting.instance import Instance, scaled_weather
 

@@ -24,13 +24,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from siting.base.technologies import store_size
 from siting.instance import Instance
 from siting.model.arrays import ArrayBuilder, MatrixBlocks, SizeKey
 from siting.model.components import CHECK_ORDER, Component, in_order, operate
 from siting.model.ops import FloatArray, Horizon, Sizes
 from siting.model.sites import add_load
 from siting.model.supply import annual_cf
-from siting.technologies import store_size
 
 HOURS = 8760
 
@@ -182,7 +182,7 @@ def reservoir_options() -> dict[str, str]:
     (IPX where HiPO's libraries are missing) without crossover, whose duals are all the
     cuts need (``docs/solvers.md#full-year-check``).
     """
-    from siting.solvers import hipo_available
+    from siting.solve.solvers import hipo_available
 
     return {"solver": "hipo" if hipo_available() else "ipx", "run_crossover": "off"}
 
@@ -338,7 +338,7 @@ def solve_dispatch(
     if warm_blocks > 1 and not reservoirs and (options or {}).get("solver") == "simplex":
         warm = _warm_basis(inst, plan, horizon, lp, h, warm_blocks, workers, components)
         windows_s = time.perf_counter() - t
-    from siting.watch import SolveWatch
+    from siting.solve.watch import SolveWatch
 
     watch = SolveWatch()
     watch.run(h)
@@ -458,7 +458,7 @@ def plan_from_tables(
 
     Only decisions are read: new IT capacity per site, new clean MW per option, store sizes
     per zone (``<tech>_mwh``/``<tech>_mw``/``<tech>_charge_mw``,
-    :func:`siting.technologies.store_size`). Loads, cfs, links and efficiencies come from the
+    :func:`siting.base.technologies.store_size`). Loads, cfs, links and efficiencies come from the
     instance.
     """
     new_it = sites.set_index("site_id")["new_it_mw"].reindex(inst.sites.ids).fillna(0.0).to_numpy()

@@ -23,12 +23,12 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from siting.base.errors import ExitCode, InputError, Problem, SitingError
+from siting.base.summary import sweep_columns
 from siting.config import _problems_from_validation, load_config, read_yaml
-from siting.errors import ExitCode, InputError, Problem, SitingError
-from siting.summary import sweep_columns
 
 KPI_COLUMNS = sweep_columns()
-"""KPI columns of ``sweep.csv`` (from :mod:`siting.summary`)."""
+"""KPI columns of ``sweep.csv`` (from :mod:`siting.base.summary`)."""
 
 
 class ScenarioSpec(BaseModel):
@@ -117,7 +117,7 @@ def load_sweep(path: Path) -> tuple[SweepFile, Path, list[Scenario]]:
     InputError
         Listing every problem, scenario by scenario.
     """
-    from siting.pipeline import validate
+    from siting.commands.pipeline import validate
 
     raw = read_yaml(path)
     try:
@@ -147,7 +147,7 @@ def run_scenario(
     Everything in and out is plain data. Errors become a failure record, so one bad scenario
     never stops the sweep.
     """
-    from siting.pipeline import run
+    from siting.commands.pipeline import run
 
     t0 = time.perf_counter()
     record: dict[str, Any] = {"scenario": scenario}
@@ -287,7 +287,7 @@ def run_sweep(
 def _countries(table: pd.DataFrame) -> pd.DataFrame | None:
     """New IT capacity [MW] per country (rows) and solved scenario (columns), read from
     the scenarios' run folders; None where a folder cannot be read."""
-    from siting.comparison import country_table
+    from siting.commands.comparison import country_table
     from siting.outputs.results import read_run
 
     ok = table[table["status"].isin(["optimal", "feasible"])]

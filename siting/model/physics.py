@@ -8,7 +8,7 @@ A store's state of charge [MWh of the stored medium] moves hour by hour as
 with ``charge`` drawn from the bus and ``discharge`` delivered to it [MW over one hour].
 :func:`soc_row` gives that equation's coefficients as a row ``... = 0``; both the model's
 linear program (:mod:`siting.model.storage`) and the full-year dispatch
-(:mod:`siting.fullyear`) place them, and :func:`soc_gain` is the same balance on numbers
+(:mod:`siting.fullyear.dispatch`) place them, and :func:`soc_gain` is the same balance on numbers
 (:func:`siting.solution.unmix`).
 """
 

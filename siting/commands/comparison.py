@@ -15,14 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.errors import InputError, Problem
+from siting.base.errors import InputError, Problem
+from siting.base.summary import compare_fields
+from siting.base.technologies import default_table
 from siting.outputs.results import RunFolder, read_run
 from siting.outputs.runfolder import new_manifest, staged_run, write_json
-from siting.summary import compare_fields
-from siting.technologies import default_table
 
 KPIS: list[tuple[str, str, str]] = [(f.key, f.label, f.unit) for f in compare_fields()]
-"""(summary key, label, unit) of every KPI in ``kpis.csv`` (from :mod:`siting.summary`)."""
+"""(summary key, label, unit) of every KPI in ``kpis.csv`` (from :mod:`siting.base.summary`)."""
 
 
 @dataclass(frozen=True)
@@ -295,8 +295,8 @@ def compare_runs(paths: list[Path], out: Path | None = None) -> Path:
 
 def write_comparison(comp: Comparison, out: str | Path | None = None) -> Path:
     """Publish ``comp`` as a new folder under ``out`` (default ``./comparisons``)."""
+    from siting.outputs.report import render_report
     from siting.plots import plot_comparison, plot_difference, save_figure
-    from siting.report import render_report
 
     out_root = Path(out) if out else Path.cwd() / "comparisons"
     name = "compare-" + "-vs-".join(comp.labels)[:60].replace("#", "n")

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from siting.base.errors import InputError, Problem
 from siting.config import Config, load_config
-from siting.errors import InputError, Problem
+from siting.inputs.layers import Layers, load_layers
 from siting.instance import Instance, build_instance, periods_for
-from siting.layers import Layers, load_layers
 from siting.outputs.cache import PeriodsCache
 from siting.outputs.cuts import cuts_from_table
 from siting.outputs.results import RunFolder, read_run

@@ -2,7 +2,7 @@
 
 Source keys refer to ``datasets/sources/SOURCES.md``. Values are 2030 projections in EUR2025
 unless stated. Technology costs and efficiencies live in the technology table
-(:mod:`siting.technologies`).
+(:mod:`siting.base.technologies`).
 """
 
 from __future__ import annotations

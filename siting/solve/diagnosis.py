@@ -285,7 +285,7 @@ def _iis_findings(inst: Instance, time_limit_s: float) -> list[Finding]:
     import highspy
 
     from siting.model import build_model
-    from siting.solvers import BulkHiGHS
+    from siting.solve.solvers import BulkHiGHS
 
     model = build_model(inst)
     prob = model.problem
@@ -325,7 +325,7 @@ def _elastic_findings(inst: Instance, time_limit_s: float) -> list[Finding]:
     import pulp
 
     from siting.model import build_model
-    from siting.solvers import BulkHiGHS
+    from siting.solve.solvers import BulkHiGHS
 
     model = build_model(inst)
     prob = model.problem

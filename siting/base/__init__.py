@@ -1,0 +1,3 @@
+"""Foundations every stage may use: errors, economics, parameter sets, the technology table,
+the summary's fields, progress reporting.
+"""
