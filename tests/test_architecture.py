@@ -123,3 +123,15 @@ def test_the_state_of_charge_equation_is_written_once() -> None:
 
     writers = sorted(module_name(p) for p in PACKAGE.rglob("*.py") if divides_by_eta_out(p))
     assert writers == ["siting.model.physics"]
+
+
+def test_the_model_never_reads_the_notes() -> None:
+    """``Instance.notes`` are for the outputs: building and solving a model must not depend on
+    them (the optimisation input is the component tables and settings)."""
+    readers = [
+        str(p.relative_to(REPO))
+        for stage in ("model", "solve", "fullyear")
+        for p in sorted((PACKAGE / stage).rglob("*.py"))
+        if ".notes." in p.read_text(encoding="utf-8")
+    ]
+    assert readers == []

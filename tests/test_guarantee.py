@@ -134,9 +134,9 @@ def test_the_guarantee_needs_hourly_matching_and_weather(
 
 def stop_at_check(monkeypatch, n: int) -> None:
     """Ctrl-C during the ``n``-th full-year check of the process (1: round 1's)."""
-    import siting.commands.strategy
+    import siting.fullyear.strategy
 
-    real = siting.commands.strategy.check_solution
+    real = siting.fullyear.strategy.check_solution
     calls = {"n": 0}
 
     def check(*args, **kwargs):
@@ -145,7 +145,7 @@ def stop_at_check(monkeypatch, n: int) -> None:
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(siting.commands.strategy, "check_solution", check)
+    monkeypatch.setattr(siting.fullyear.strategy, "check_solution", check)
 
 
 def tables(run: Path) -> dict[str, bytes]:

@@ -15,15 +15,9 @@ from typing import Any
 from siting.base.errors import ExitCode, NoSolutionError, SolverError
 from siting.base.progress import Progress
 from siting.base.summary import RunSummary
-from siting.commands.strategy import (
-    SolvedRound,
-    check_and_guarantee,
-    checked_solution,
-    checkpoint_for,
-    resume_round,
-    values,
-)
+from siting.commands.resume import checkpoint_for, resume_round
 from siting.config import Config, resolve_config
+from siting.fullyear.strategy import SolvedRound, check_and_guarantee, checked_solution, values
 from siting.inputs.layers import Layers, load_layers
 from siting.instance import Instance, build_instance, periods_for
 from siting.instance.periods import Periods

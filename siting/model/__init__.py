@@ -1,7 +1,10 @@
 """The siting MILP as families of columns and rows (``docs/model.md``).
 
-:func:`build_model` calls one ``add_*`` function per family; :mod:`siting.model.registry`
-says what every family means.
+One module per component kind writes its physics once against :class:`~siting.model.ops.Ops`
+(:mod:`siting.model.components` lists them); :func:`build_model` builds them into the PuLP
+model (:mod:`siting.model.core`) and :mod:`siting.fullyear` into the full-year LP with the
+sizes fixed (:mod:`siting.model.arrays`). :mod:`siting.model.registry` says what every family
+means.
 """
 
 from siting.model.build import build_model

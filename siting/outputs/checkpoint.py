@@ -84,7 +84,7 @@ class RunCheckpoint:
 
     def save_solved(self, solved: Any, rounds: list[Round], build: list[float | None],
                     size: list[float | None]) -> None:  # fmt: skip
-        """Keep a freshly solved round (a :class:`siting.commands.strategy.SolvedRound`)."""
+        """Keep a freshly solved round (a :class:`siting.fullyear.strategy.SolvedRound`)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         x = np.array([float(v.varValue or 0.0) for v in solved.model.columns], dtype=float)
         self._replace("x.npy", lambda f: np.save(f, x))

@@ -6,7 +6,8 @@ weather years and, with ``carbon.guarantee: full_year``, adds the failing days (
 re-solves with the sites fixed, round after round. Each completed solve is handed to a
 checkpoint (:class:`Checkpoint`) so that a stopped run resumes from its last completed round
 (``siting run CONFIG --resume``) and ends with the same plan as an uninterrupted one: every
-step after a restored round is the deterministic function of that round's plan.
+step after a restored round is the deterministic function of that round's plan. No I/O
+here: the run folder's checkpoint and resumption are :mod:`siting.commands.resume`'s.
 
 A stop (Ctrl-C, SIGTERM) in a round's solve or check ends the loop: the last plan that was
 checked is kept, or, where no round was checked since the plan in hand was solved, that plan
@@ -19,7 +20,6 @@ import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -34,7 +34,6 @@ from siting.inputs.layers import Layers
 from siting.instance import Instance, ResidualCut, build_instance
 from siting.instance.periods import Periods
 from siting.model import SitingModel, build_model, fix_sites
-from siting.outputs.checkpoint import RunCheckpoint, Saved
 from siting.solution import Solution, extract_solution
 from siting.solve.solvers import SolveResult, solve
 
@@ -338,40 +337,6 @@ def shortfall_words(record: Mapping[str, Any], check: FullYearCheck) -> str:
         f"residual grid in {check.worst_year}); raise carbon.max_guarantee_rounds, allow "
         "long-duration storage or firm supply (technologies:), or lower carbon.cfe_target"
     )
-
-
-def checkpoint_for(cfg: Config, layers: Layers, periods: Periods | None, out_root: Path,
-                manifest: dict[str, Any], say: Callable[[str], None],
-                resume: bool) -> RunCheckpoint | None:  # fmt: skip
-    """The checkpoint of a run that loops (the full-year guarantee), or None."""
-    loops = (cfg.carbon.guarantee == "full_year" and periods is not None
-             and cfg.carbon.matching == "hourly" and bool(layers.weather))  # fmt: skip
-    if not loops:
-        if resume:
-            say("--resume: this run has no rounds to resume (no full-year guarantee); "
-                "solving from the start")  # fmt: skip
-        return None
-    checkpoint = RunCheckpoint(out_root, cfg.name, manifest["config_sha256"])
-    if checkpoint.exists() and not resume:
-        say(f"an earlier run of this config stopped at {checkpoint.describe()}: this run "
-            "starts over (--resume continues it)")  # fmt: skip
-    elif resume and not checkpoint.exists():
-        say(f"--resume: no checkpoint of this config in {out_root}; solving from the start")
-    return checkpoint
-
-
-def resume_round(cfg: Config, layers: Layers, periods: Periods | None, saved: Saved,
-             manifest: dict[str, Any], say: Callable[[str], None],
-             ) -> tuple[SolvedRound, list[Round], tuple[list[float | None], list[float | None]]]:  # fmt: skip
-    """The saved round rebuilt, the rounds checked before it and the sites it fixes."""
-    say(f"resuming from round {saved.index} (saved {len(saved.days)} added days, "
-        f"{len(saved.cuts)} cuts): rebuilding its model, no solve")  # fmt: skip
-    first = restore_round(cfg, layers, periods, saved.index, saved.days, saved.cuts, saved.x,
-                          saved.result, saved.build, saved.size)  # fmt: skip
-    manifest["resumed_from_round"] = saved.index
-    manifest["solver"].update({"status": saved.result.status.value,
-                               "termination": saved.result.termination})  # fmt: skip
-    return first, saved.rounds[: saved.index - 1], (saved.build, saved.size)
 
 
 def checked_solution(solution: Solution, outcome: GuaranteeOutcome, cfg: Config,
