@@ -18,6 +18,7 @@ from siting.base.summary import RunSummary
 from siting.instance import Instance, StorageOption
 from siting.instance.periods import calendar_dates
 from siting.model import SitingModel, StoreVars
+from siting.model.components import KNOWN
 from siting.model.physics import soc_gain
 from siting.solve.solvers import SolveResult
 
@@ -87,6 +88,9 @@ class _Values:
     charge_power: dict[str, np.ndarray]
     store_charge: dict[str, np.ndarray]
     store_discharge: dict[str, np.ndarray]
+    other: dict[str, np.ndarray] = field(default_factory=dict)
+    """Per zone and slice, what each component the outputs have no columns of put into the
+    balance [MW] (a kind added as one module, read back from its terms)."""
 
 
 def _values(model: SitingModel) -> _Values:
@@ -125,6 +129,7 @@ def _values(model: SitingModel) -> _Values:
             for o, st in _stores(model)
             if st.charge_power is not None
         },
+        other={part: model.fed(part) for part in model.parts if part not in KNOWN},
     )
 
 
@@ -260,6 +265,7 @@ def _curtailment(inst: Instance, dispatch: pd.DataFrame) -> dict[str, float | No
 def _surplus(v: _Values, z: dict[str, np.ndarray]) -> np.ndarray:
     """Clean supply left unused per zone and slice [MW]: the balance's slack (>= 0)."""
     supply = z["clean"] + z["imports"] - z["exports"] + v.discharge - v.charge + v.grid - v.sale
+    supply = supply + sum(v.other.values(), np.zeros_like(supply))
     return np.clip(supply - z["load"][:, None], 0.0, None)
 
 
@@ -296,6 +302,8 @@ def _dispatch_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.
     for tech in v.store_charge:  # per store, so each state of charge can be re-checked
         dispatch[f"charge_{tech}_mw"] = v.store_charge[tech].ravel()
         dispatch[f"discharge_{tech}_mw"] = v.store_discharge[tech].ravel()
+    for part, fed in v.other.items():
+        dispatch[f"{part}_mw"] = fed.ravel()
     return dispatch
 
 

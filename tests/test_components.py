@@ -14,6 +14,7 @@ from siting.model import build_model
 from siting.model.components import CHECK_ORDER, OPERATION, in_order
 from siting.model.registry import COLUMNS as ALL_COLUMNS
 from siting.model.registry import ROWS as ALL_ROWS
+from siting.solution import extract_solution
 from siting.solve.solvers import solve
 
 SOLAR_EUR = 50_000.0  # [EUR/MW/yr]
@@ -64,6 +65,10 @@ def test_a_new_store_like_kind_is_one_module_and_one_row(heat_store) -> None:
     assert content[0] == pytest.approx(keep * content[1] + charge[0] - out[0], abs=1e-6)
     assert content[1] == pytest.approx(keep * content[0] + charge[1] - out[1], abs=1e-6)
     assert (content <= energy + 1e-6).all() and (content >= -1e-6).all()
+    # the run's tables read the new kind back from its terms in the balance, no code of its own
+    dispatch = extract_solution(model, result).dispatch
+    assert dispatch["heat_mw"].tolist() == pytest.approx([-12.5, 10.0], abs=1e-6)
+    assert dispatch["curtailment_mw"].tolist() == pytest.approx([0.0, 0.0], abs=1e-6)
 
     # the full-year check: the same component on 8,760 hours with the sizes fixed
     check = [*in_order(CHECK_ORDER), heat_store]

@@ -85,6 +85,7 @@ class ArrayBuilder:
         sizes: dict[SizeKey, FloatArray],
     ) -> None:
         self.horizon = horizon
+        self.part = ""
         self.n_zones = n_zones
         self.plan = sizes
         n_bal = n_zones * horizon.n_t

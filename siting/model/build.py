@@ -54,6 +54,7 @@ def build_model(
     """
     with gc_paused():
         b = Builder(inst)
+        b.part = "sites"
         sites = add_sites(b)
         add_target(b, sites)
         add_load(b, inst, Sizes("it", (), sites.size), np.asarray(sites.size_mw))

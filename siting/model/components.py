@@ -30,7 +30,12 @@ OPERATION: list[tuple[str, Component]] = [
     ("sale", lambda op, inst, got: add_sales(op, inst)),
     ("stores", lambda op, inst, got: add_storage(op, inst)),
 ]
-"""(handle name, component) of every operating component, in the planning model's order."""
+"""(handle name, component) of every operating component, in the planning model's order.
+The outputs read these by name; a kind not listed here is read back generically (its terms in
+the balance, :meth:`siting.model.core.SitingModel.fed`)."""
+
+KNOWN = frozenset(name for name, _ in OPERATION) | {"sites"}
+"""Components whose values the outputs read through their own columns."""
 
 CHECK_ORDER = ("re", "grid", "flow", "stores", "dispatch", "sale")
 """The same components in the order the full-year check makes their columns: residual grid
@@ -55,5 +60,6 @@ def operate(
 ) -> dict[str, Any]:
     """Add every component's operation to ``op``; ``got`` gains each one's handles."""
     for name, add in OPERATION if components is None else components:
+        op.part = name
         got[name] = add(op, inst, got)
     return got

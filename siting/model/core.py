@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import pulp
@@ -77,7 +78,9 @@ class Builder:
     def __init__(self, inst: Instance) -> None:
         self.inst = inst
         self.horizon = planning_horizon(inst)
-        self.feeds: list[tuple[list[int], list[list[pulp.LpVariable]], list[list[float]]]] = []
+        self.part = ""
+        """The component being added (:func:`siting.model.components.operate` sets it)."""
+        self.feeds: list[Feed] = []
         self.problem = pulp.LpProblem("siting", pulp.LpMinimize)
         self.objective: Pairs = []
         self.columns: list[pulp.LpVariable] = []
@@ -262,15 +265,15 @@ class Builder:
         )
         chosen = range(len(series)) if items is None else items.tolist()
         keep = [(i, s) for i in chosen if (s := series[i]) is not None]
-        self.feeds.append(([zones[i] for i, _ in keep], [s for _, s in keep],
-                           [c[i].tolist() for i, _ in keep]))  # fmt: skip
+        self.feeds.append(Feed(self.part, [zones[i] for i, _ in keep], [s for _, s in keep],
+                               [c[i].tolist() for i, _ in keep]))  # fmt: skip
 
     def balance_terms(self) -> list[list[tuple[list[pulp.LpVariable], list[float]]]]:
         """Per zone, every registered (columns per slice, coefficient per slice)."""
         out: list[list[tuple[list[pulp.LpVariable], list[float]]]] = [
             [] for _ in range(self.inst.n_zones)
         ]
-        for zones, series, coefs in self.feeds:
+        for _, zones, series, coefs in self.feeds:
             for z, s, c in zip(zones, series, coefs, strict=True):
                 out[z].append((s, c))
         return out
@@ -294,6 +297,7 @@ class Builder:
             instance=self.inst,
             cost=pulp.LpAffineExpression(self.objective),
             columns=self.columns,
+            feeds=self.feeds,
             _segments=self.segments,
             _blocks=self.blocks,
             _indices=self.indices,
@@ -343,6 +347,16 @@ def planning_horizon(inst: Instance) -> Horizon:
     linked = inst.settings.storage_linking == "chronological" and inst.time.day_period is not None
     return Horizon(inst.time.weight_h, inst.time.period, inst.supply.cf,
                    inst.time.day_period if linked else None)  # fmt: skip
+
+
+class Feed(NamedTuple):
+    """One component's terms in the balance: per item, its zone, its columns per slice and
+    their coefficients per slice."""
+
+    part: str
+    zones: list[int]
+    series: list[list[pulp.LpVariable]]
+    coefs: list[list[float]]
 
 
 @dataclass
@@ -402,6 +416,25 @@ class SitingModel:
     _blocks: dict[str, list[pulp.LpConstraint]] = field(default_factory=dict, repr=False)
     _indices: dict[str, list[Index]] = field(default_factory=dict, repr=False)
     _extra_rows: dict[str, tuple[RowFamily, Index]] = field(default_factory=dict, repr=False)
+    feeds: list[Feed] = field(default_factory=list, repr=False)
+    """Every component's terms in the balance, by component (:meth:`fed`)."""
+
+    def fed(self, part: str) -> np.ndarray:
+        """What component ``part`` put into the balance per zone and slice [MW], from the
+        solved values: how a component's values are read back without code of its own."""
+        out = np.zeros((self.instance.n_zones, self.instance.n_slices))
+        for feed in self.feeds:
+            if feed.part != part:
+                continue
+            for z, series, coefs in zip(feed.zones, feed.series, feed.coefs, strict=True):
+                out[z] += np.array([(v.varValue or 0.0) * c
+                                    for v, c in zip(series, coefs, strict=True)])  # fmt: skip
+        return out
+
+    @property
+    def parts(self) -> list[str]:
+        """The components that fed the balance, in build order."""
+        return list(dict.fromkeys(feed.part for feed in self.feeds))
 
     @cached_property
     def column_refs(self) -> list[tuple[ColumnFamily, Index]]:

@@ -122,6 +122,8 @@ class Ops(Protocol):
     """What a component may ask of a model builder (see the module docstring)."""
 
     horizon: Horizon
+    part: str
+    """The component being added (names its terms in the balance, for reading them back)."""
 
     def sizes(
         self,
