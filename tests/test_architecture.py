@@ -135,3 +135,15 @@ def test_the_model_never_reads_the_notes() -> None:
         if ".notes." in p.read_text(encoding="utf-8")
     ]
     assert readers == []
+
+
+def test_no_store_is_special_and_pulp_is_used_through_its_public_api() -> None:
+    """The battery is a row of the technology table like any store, and the model never
+    reaches into PuLP's private state (issue 31)."""
+    offending = []
+    for p in sorted(PACKAGE.rglob("*.py")):
+        text = p.read_text(encoding="utf-8")
+        for needle in ('"battery"', "'battery'", "_add_variables", ".variables = "):
+            if needle in text:
+                offending.append(f"{p.relative_to(REPO)}: {needle}")
+    assert offending == []
