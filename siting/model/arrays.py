@@ -91,8 +91,8 @@ class ArrayBuilder:
         n_bal = n_zones * horizon.n_t
         self._cols = _Columns()
         self._entries: list[tuple[IntArray, IntArray, FloatArray]] = []  # (col, row, value)
-        # the balance's right-hand side as load - supply, each summed on its own in the order
-        # the components feed them (so that it is the same number however many feed it)
+        # the balance's right-hand side as load - supply, each summed apart in feed order:
+        # the number the check's own builder computed (load - clean), bit for bit
         self._load = np.repeat(np.asarray(base_load, float), horizon.n_t)
         self._supply = np.zeros(n_bal)
         self._row_lo: list[FloatArray] = [self._load]
@@ -124,6 +124,7 @@ class ArrayBuilder:
         return Sizes(family, head, values)
 
     def operable(self, items: IntArray, *limits: Sizes | FloatArray) -> IntArray:
+        """The items whose every limit is positive: a zero store gets no columns."""
         keep = np.ones(len(items), bool)
         for lim in limits:
             values = lim.cells if isinstance(lim, Sizes) else lim
@@ -142,6 +143,8 @@ class ArrayBuilder:
         residual: bool = False,
         once: bool = False,
     ) -> Table:
+        """Columns with their bounds (a size's value where bounded by one) and cost: the
+        residual grid's energy when the horizon counts residual, else ``cost x weight``."""
         n_t = 1 if once else self.horizon.n_t
         k = len(items)
         span = Span(family, head, self._cols.count, k, n_t, np.asarray(items))
@@ -172,6 +175,9 @@ class ArrayBuilder:
         terms: list[Term],
         rhs: FloatArray | float = 0.0,
     ) -> None:
+        """Rows after the balance; size terms move to the right-hand side. A block of size
+        terms only (``dur``: energy = duration x power) is a condition on the plan, not on
+        its operation, and adds no row."""
         n = max((len(i) for i in index if not isinstance(i, int)), default=1)
         if not any(isinstance(cells, Table) for cells, _, _ in terms):
             return  # only sizes: a condition on the plan, not on its operation
@@ -199,6 +205,8 @@ class ArrayBuilder:
         coef: FloatArray | float,
         items: IntArray | None = None,
     ) -> None:
+        """Balance entries of a table's columns, or a size's terms moved to the balance's
+        right-hand side (loads and supply summed apart)."""
         n_t = self.horizon.n_t
         t = np.arange(n_t)
         if isinstance(cells, Table):
