@@ -85,3 +85,24 @@ def test_a_new_store_like_kind_is_one_module_and_one_row(heat_store) -> None:
     assert residual(energy) == pytest.approx(0.0, abs=1e-6)  # the plan holds every hour
     # a store of 10 MWh delivers 8 MW at night: 2 MW short in each of the 4,380 nights
     assert residual(10.0) == pytest.approx(2.0 * 4380, rel=1e-9)
+
+
+def test_a_table_of_some_items_takes_each_items_own_bound() -> None:
+    # per-item arrays of the Ops vocabulary are indexed by item, not by the table's rows:
+    # the planning builder once read the bound of row 0 for item 1
+    from siting.model.arrays import ArrayBuilder
+    from siting.model.core import Builder
+
+    inst = _day_and_night()
+    up = np.array([5.0, 7.0])
+    items = np.array([1])
+    pulp_side = Builder(inst).table("f", (), items, up=up)
+    assert [v.upBound for v in pulp_side.cells[0]] == [7.0, 7.0]
+    arrays = ArrayBuilder(year_horizon(_plan(inst), {0: np.array([1.0, 0.0])}, 2), 1,
+                          np.array([LOAD]), {})  # fmt: skip
+    arrays.table("f", (), items, up=up)
+    assert arrays.finish().upper.tolist() == [7.0, 7.0]
+
+
+def _plan(inst) -> Plan:
+    return Plan({("r", ()): np.array([1.0])}, ["A"], np.array([LOAD]), np.array([0.5]), [])

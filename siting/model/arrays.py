@@ -242,9 +242,10 @@ class ArrayBuilder:
 
     def finish(self) -> MatrixBlocks:
         """The column-wise matrix and its block positions."""
-        cols = np.concatenate([e[0] for e in self._entries]).astype(np.int64)
-        rows = np.concatenate([e[1] for e in self._entries]).astype(np.int64)
-        vals = np.concatenate([e[2] for e in self._entries]).astype(float)
+        none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))  # a matrix may be empty
+        cols = np.concatenate([none[0], *(e[0] for e in self._entries)]).astype(np.int64)
+        rows = np.concatenate([none[1], *(e[1] for e in self._entries)]).astype(np.int64)
+        vals = np.concatenate([none[2], *(e[2] for e in self._entries)]).astype(float)
         keep = vals != 0
         cols, rows, vals = cols[keep], rows[keep], vals[keep]
         # column by column, each column's entries in the order the components made them

@@ -113,20 +113,7 @@ class Builder:
         low: float | None = 0.0,
     ) -> list[list[pulp.LpVariable]]:
         """Continuous columns ``[i][j]`` at index ``(*head, i, j)``, ``low <= x <= up[i]``."""
-        fam = COLUMNS[family]
-        add = self.problem.add_variable
-        pre = fam.prefix + "".join(f"{h}_" for h in head)
-        out = [
-            [
-                add(f"{pre}{i}_{j}", lowBound=low, upBound=None if up is None else up[i])
-                for j in range(n_cols)
-            ]
-            for i in range(n_rows)
-        ]
-        self.segments.append(_Segment(fam, len(self.columns), head, n_rows, n_cols, table=True))
-        for row in out:
-            self.columns.extend(row)
-        return out
+        return self._grid(family, head, list(range(n_rows)), n_cols, low, up)
 
     def cost(self, var: pulp.LpVariable, coefficient: float) -> None:
         """Add ``coefficient x var`` to the objective [EUR/yr]."""
@@ -216,8 +203,9 @@ class Builder:
         fam = COLUMNS[family]
         add = self.problem.add_variable
         pre = fam.prefix + "".join(f"{h}_" for h in head)
-        out = [[add(f"{pre}{i}_{t}", lowBound=low, upBound=None if up is None else up[k])
-                for t in range(n_t)] for k, i in enumerate(keys)]  # fmt: skip
+        # ``up`` is indexed by item, like every per-item array of the Ops vocabulary
+        out = [[add(f"{pre}{i}_{t}", lowBound=low, upBound=None if up is None else up[i])
+                for t in range(n_t)] for i in keys]  # fmt: skip
         self.segments.append(
             _Segment(fam, len(self.columns), head, len(keys), n_t, table=True, items=tuple(keys))
         )
@@ -236,7 +224,11 @@ class Builder:
         """Rows of ``family`` from array terms; size terms are columns like any other."""
         n = max((len(i) for i in index if not isinstance(i, int)), default=1)
         keys = [[i] * n if isinstance(i, int) else i.tolist() for i in index]
-        flat = [_flat_cells(cells) for cells, _, _ in terms]
+        flattened: dict[int, list[pulp.LpVariable]] = {}  # a table in two terms, flattened once
+        for cells, _, _ in terms:
+            if id(cells) not in flattened:
+                flattened[id(cells)] = _flat_cells(cells)
+        flat = [flattened[id(cells)] for cells, _, _ in terms]
         pos = [p.tolist() for _, p, _ in terms]
         coef = [np.broadcast_to(np.asarray(c, float), (n,)).tolist() for _, _, c in terms]
         right = np.broadcast_to(np.asarray(rhs, float), (n,)).tolist()
