@@ -178,3 +178,20 @@ def test_speed_solves_a_shipped_config_and_reads_highs_log_for_warnings() -> Non
     assert on["scaling_exponents"] != [0, 0] and off["scaling_exponents"] == [0, 0]
     assert on["objective"] == pytest.approx(off["objective"], rel=2 * max(on["mip_gap"], 1e-9))
     assert on["solve_s"] > 0 and on["build_s"] > 0 and on["periods"] == 2
+
+
+def test_versions_reports_medians_side_by_side_and_reads_either_layout(tmp_path) -> None:
+    """``benchmarks/versions.py``: medians per config and version with head / base ratios, and
+    the measured functions found in this checkout's layout (the stage packages of issue 31)."""
+    import versions
+
+    rows = [
+        {"kind": "solve", "version": v, "config": "c", "read_s": 1.0, "build_s": b,
+         "pass_s": 0.1, "solve_s": s, "objective": 5.0}
+        for v, b, s in (("base", 1.0, 10.0), ("base", 3.0, 30.0), ("head", 2.0, 22.0),
+                        ("head", 2.0, 22.0))
+    ]  # fmt: skip
+    text = versions.table(rows)
+    assert "| c | 1.00 / 1.00 (1.00x) | 2.00 / 2.00 (1.00x) | 0.10 / 0.10 (1.00x) | " \
+           "20.00 / 22.00 (1.10x) |" in text  # fmt: skip
+    assert {"pipeline", "solvers", "fullyear", "years"} <= set(versions._siting())
