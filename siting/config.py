@@ -301,8 +301,12 @@ class WeatherConfig(_Strict):
 class SolverConfig(_Strict):
     """Solver choice and limits."""
 
-    name: Literal["highs", "cbc"] = "highs"
-    """MILP solver: HiGHS (default) or PuLP's bundled CBC (deprecated upstream)."""
+    name: Literal["highs", "cbc", "gurobi", "cplex", "xpress", "copt", "scip", "mosek"] = "highs"
+    """MILP solver: HiGHS (default, installed with siting) or any other solver PuLP drives, if
+    installed here (``docs/solvers.md#other-solvers``)."""
+    options: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    """The solver's own parameters, by the solver's own names, passed through unchanged (e.g.
+    ``{Method: 2, Crossover: 0}`` for Gurobi's barrier without crossover) [-]."""
     time_limit_s: float = Field(600.0, gt=0.0)
     """Wall-clock limit of the solve [s]; the best plan found by then is kept."""
     mip_gap: float = Field(0.005, ge=0.0, lt=1.0)

@@ -138,7 +138,7 @@ CASES: list[tuple[str, Mutation, list[str]]] = [
         ["carbon.matching", "'annual' or 'hourly'"],
     ),
     ("unknown scope", cfg_set(carbon__scope="some"), ["carbon.scope"]),
-    ("unknown solver", cfg_set(solver__name="gurobi"), ["solver.name", "'highs' or 'cbc'"]),
+    ("unknown solver", cfg_set(solver__name="lindo"), ["solver.name", "'highs', 'cbc', 'gurobi'"]),
     ("zero threads", cfg_set(solver__threads=0), ["solver.threads"]),
     ("gap of 150 %", cfg_set(solver__mip_gap=1.5), ["solver.mip_gap"]),
     ("negative time limit", cfg_set(solver__time_limit_s=-1), ["solver.time_limit_s"]),

@@ -115,7 +115,7 @@ def test_infeasible_found_by_solver_exits_3(tiny_config, tmp_path, capsys) -> No
         ("carbon.cfe_targett=1", "did you mean 'cfe_target'"),
         ("carbon.cfe_target=1.5", "carbon.cfe_target"),
         ("carbon.matching=daily", "carbon.matching"),
-        ("solver.name=gurobi", "solver.name"),
+        ("solver.name=lindo", "solver.name"),
         ("policy.max_country_share=0", "policy.max_country_share"),
         ("target.deadline_year=2020", "deadline_year"),
         ("name=has space", "name"),

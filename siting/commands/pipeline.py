@@ -31,6 +31,7 @@ from siting.outputs.runfolder import (
 )
 from siting.solution import Solution, extract_solution
 from siting.solve.diagnosis import diagnosis_report, explain_infeasible, precheck
+from siting.solve.external import check_available
 from siting.solve.solvers import SolveResult, SolverStatus, solve
 
 
@@ -102,7 +103,8 @@ def validate(
     InputError
         Listing every problem found.
     """
-    cfg, _source = resolve_config(config, overrides)
+    cfg, source = resolve_config(config, overrides)
+    check_available(cfg.solver, source)
     layers = load_layers(cfg)
     return cfg, layers, build_instance(layers, cfg)
 
@@ -150,6 +152,7 @@ def run(
     cfg, source = resolve_config(config, overrides)
     out_root = Path(out) if out else Path.cwd() / "runs"
     require_writable_folder(out_root, "--out")
+    check_available(cfg.solver, source)
     say(
         f"config {cfg.name}: +{cfg.target.increase_pct:g} % by {cfg.target.deadline_year}, "
         f"{cfg.carbon.matching} matching, CFE {cfg.carbon.cfe_target:g}"

@@ -1,4 +1,5 @@
-"""Solvers: hand a built model to HiGHS (default) or CBC and report honestly what came back.
+"""Solvers: hand a built model to HiGHS (default) or any solver PuLP drives
+(:mod:`siting.solve.external`) and report honestly what came back.
 
 HiGHS receives the whole matrix in one ``passModel`` call instead of PuLP's row-by-row
 ``addRow`` (about 3x faster to hand over at 1.5 M nonzeros). Statuses come from the solver
@@ -8,14 +9,11 @@ itself, not from PuLP's summary, which calls a time-limited incumbent "Optimal".
 from __future__ import annotations
 
 import dataclasses
-import enum
 import math
 import os
 import sys
 import time
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ import pulp
 
 from siting.config import SolverConfig
 from siting.model import SitingModel
+from siting.solve.external import package_version, solve_external
 from siting.solve.scaling import (
     NO_SCALING,
     MatrixLP,
@@ -33,66 +32,7 @@ from siting.solve.scaling import (
     unscale_objective,
     unscale_values,
 )
-
-
-class SolverStatus(enum.Enum):
-    """Outcome of a solve, as reported in ``summary.json``."""
-
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"  # stopped (time limit) with a solution; see mip_gap
-    INFEASIBLE = "infeasible"
-    NO_SOLUTION = "no_solution"  # stopped without any feasible solution
-    UNBOUNDED = "unbounded"
-    ERROR = "error"
-
-    @property
-    def has_solution(self) -> bool:
-        return self in (SolverStatus.OPTIMAL, SolverStatus.FEASIBLE)
-
-
-@dataclass(frozen=True)
-class SolveResult:
-    """What the solver reported, and how long each step took.
-
-    Attributes
-    ----------
-    status
-        Normalised outcome.
-    termination
-        The solver's own status text.
-    objective
-        Objective value [EUR/yr], NaN without a solution.
-    best_bound
-        Proven lower bound on the objective [EUR/yr] (NaN if unknown).
-    mip_gap
-        Relative gap between objective and bound [-] (NaN if unknown).
-    pass_s, solve_s
-        Wall time to hand the model to the solver and to solve it [s].
-    """
-
-    status: SolverStatus
-    termination: str
-    objective: float
-    best_bound: float
-    mip_gap: float
-    pass_s: float
-    solve_s: float
-    solver: str
-    solver_version: str
-    message: str = ""
-    algorithm: str = ""
-    """The LP algorithm used (:func:`lp_algorithm`), empty for CBC."""
-    scaling: tuple[int, int] = (0, 0)
-    """The exponents ``(k, m)`` of :class:`siting.solve.scaling.Scaling` HiGHS got the model with."""
-    interrupted: bool = False
-    """Stopped by Ctrl-C or SIGTERM (``status`` says whether a plan came back)."""
-
-
-def _pkg_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "unknown"
+from siting.solve.status import SolveResult, SolverStatus
 
 
 class BulkHiGHS(pulp.HiGHS):  # type: ignore[misc]
@@ -302,8 +242,8 @@ def solve(
         File that HiGHS's log is appended to (a run folder's ``solver.log``); HiGHS writes
         nothing to the console unless ``solver.msg``, and then to stderr, never stdout.
     """
-    if options.name == "cbc":
-        return _solve_cbc(model, options)
+    if options.name != "highs":
+        return solve_external(model, options)
     return _solve_highs(model, options, say, log)
 
 
@@ -411,7 +351,7 @@ def _solve_highs_once(
         say=say,
         log=log,
         columns=model.columns,
-        **extra,
+        **{**extra, **options.options},  # the user's own HiGHS options win
     )
     prob = model.problem
     try:
@@ -426,7 +366,7 @@ def _solve_highs_once(
             0.0,
             0.0,
             "highs",
-            _pkg_version("highspy"),
+            package_version("highspy"),
             str(exc),
         )
     if solver.abandoned:
@@ -477,7 +417,7 @@ def _highs_result(solver: BulkHiGHS, algorithm: str, status: SolverStatus, text:
     """A HiGHS solve's result; ``numbers``: objective, bound [EUR/yr] and gap [-]."""
     scaling = solver.scaling
     return SolveResult(status, text, *numbers, solver.pass_s, solver.solve_s, "highs",
-                       _pkg_version("highspy"), algorithm=algorithm,
+                       package_version("highspy"), algorithm=algorithm,
                        scaling=(scaling.quantity_exp, scaling.objective_exp),
                        interrupted=interrupted)  # fmt: skip
 
@@ -492,57 +432,3 @@ def _abandoned_result(solver: BulkHiGHS, algorithm: str) -> SolveResult:
     text = "Interrupted by user (HiGHS was in an LP it cannot stop; its last plan kept)"
     return _highs_result(solver, algorithm, SolverStatus.FEASIBLE, text, (objective, bound, gap),
                          True)  # fmt: skip
-
-
-def _solve_cbc(model: SitingModel, options: SolverConfig) -> SolveResult:
-    prob = model.problem
-    t0 = time.perf_counter()
-    try:
-        with warnings.catch_warnings():
-            # PuLP 3.3 deprecates its bundled CBC; the user chose it explicitly (README says so)
-            warnings.simplefilter("ignore", DeprecationWarning)
-            solver = pulp.PULP_CBC_CMD(
-                msg=options.msg,
-                timeLimit=options.time_limit_s,
-                gapRel=options.mip_gap,
-                threads=options.threads,
-                options=[f"randomCbcSeed {options.seed}"] if options.seed else [],
-            )
-            prob.solve(solver)
-    except Exception as exc:
-        return SolveResult(
-            SolverStatus.ERROR,
-            "error",
-            math.nan,
-            math.nan,
-            math.nan,
-            0.0,
-            0.0,
-            "cbc",
-            _pkg_version("pulp"),
-            str(exc),
-        )
-    elapsed = time.perf_counter() - t0
-    sol = prob.sol_status
-    mapping = {
-        pulp.LpSolutionOptimal: SolverStatus.OPTIMAL,
-        pulp.LpSolutionIntegerFeasible: SolverStatus.FEASIBLE,
-        pulp.LpSolutionInfeasible: SolverStatus.INFEASIBLE,
-        pulp.LpSolutionUnbounded: SolverStatus.UNBOUNDED,
-        pulp.LpSolutionNoSolutionFound: SolverStatus.NO_SOLUTION,
-    }
-    status = mapping.get(sol, SolverStatus.ERROR)
-    obj = float(pulp.value(prob.objective) or 0.0) if status.has_solution else math.nan
-    # CBC reports no bound through PuLP; "optimal" means within the requested gap
-    gap = options.mip_gap if status == SolverStatus.OPTIMAL else math.nan
-    return SolveResult(
-        status,
-        pulp.LpStatus[prob.status],
-        obj,
-        math.nan,
-        gap,
-        0.0,
-        elapsed,
-        "cbc",
-        f"pulp {_pkg_version('pulp')}",
-    )
