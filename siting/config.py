@@ -284,6 +284,12 @@ class WeatherConfig(_Strict):
 
     representative_days: int = Field(12, ge=2, le=365)
     """Representative days cut from the weather year; one of them is the calmest day."""
+    segments_per_day: int = Field(24, ge=1, le=24)
+    """Time slices per representative day: 24 is hourly; fewer joins adjacent hours of a
+    day into segments of varying length where the weather changes least (tsam's
+    segmentation), each segment at the mean of its hours (``docs/model.md#segments``). The
+    segmented model is a relaxation of the hourly one on the same days: its bound is a lower
+    bound of the hourly optimum. Days added by the guarantee are segmented alike."""
     mode: Literal["single", "robust"] = "single"
     """``single``: optimise on one weather year (the first of the weather layer, or
     ``years``); ``robust``: on all of them at once: the representative days are cut from the

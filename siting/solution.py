@@ -281,6 +281,7 @@ def _dispatch_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.
             "zone_id": np.repeat(inst.zones.ids, n_t),
             "slice": np.tile(inst.time.ids, n_z),
             "weight_h": np.tile(inst.time.weight_h, n_z),
+            "duration_h": np.tile(inst.time.durations, n_z),
             "load_mw": np.repeat(z["load"][:, None], n_t, axis=1).ravel(),
             "clean_mw": z["clean"].ravel(),
             "import_mw": z["imports"].ravel(),

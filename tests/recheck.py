@@ -39,7 +39,7 @@ def recheck_run(run: Path) -> dict[str, float]:
     t["calendar"] = pd.read_csv(calendar) if calendar.is_file() else None
     inp = _inputs(cfg)
     if t["calendar"] is not None and cfg["layers"].get("weather"):
-        inp["profiles"] = _days_from_weather(cfg, inp, t["calendar"])
+        inp["profiles"] = _days_from_weather(cfg, inp, t["calendar"], t["dispatch"])
     sites, disp = t["sites"], t["dispatch"]
     u = cfg["economics"]["utilisation"]
     mult = 1 + cfg["target"]["increase_pct"] / 100
@@ -58,7 +58,8 @@ def recheck_run(run: Path) -> dict[str, float]:
     if t["calendar"] is not None:  # each period weighs the calendar days standing for it
         counts = t["calendar"]["period"].value_counts()
         assert len(t["calendar"]) == 365 and counts.sum() == 365
-        assert np.allclose(d["weight_h"], d["period"].map(counts).to_numpy()), "weight_h"
+        hours = _segment_hours(d)
+        assert np.allclose(d["weight_h"], d["period"].map(counts).to_numpy() * hours), "weight_h"
     netted = summary.get("grid_exchange", "netted") == "netted"
     clean = _clean_supply(cfg, inp, t["renewables"], d, netted)
     assert np.allclose(d["clean_mw"], clean, rtol=REL, atol=1e-6), "clean_mw is not capacity x cf"
@@ -233,11 +234,30 @@ def _scaled(series: np.ndarray, mean: float) -> np.ndarray:
     return np.clip(x * hi, 0, 1)
 
 
-def _days_from_weather(cfg: dict, inp: dict, calendar: pd.DataFrame) -> pd.DataFrame:
+def _segment_hours(d: pd.DataFrame) -> np.ndarray:
+    """Hours of its day each slice covers, checked to tile every representative day: a
+    slice ``dPPhSS`` starts at hour SS, the next starts where it ends, the last ends at 24."""
+    if "duration_h" not in d.columns:
+        return np.ones(len(d))
+    hours = d["duration_h"].to_numpy(float)
+    if (hours == 1.0).all():
+        return hours
+    first = d.reset_index().drop_duplicates("slice")
+    for _, g in first.groupby("period"):
+        start = g["slice"].astype(str).str[4:].astype(int).to_numpy()
+        end = start + g["duration_h"].to_numpy()
+        assert start[0] == 0 and end[-1] == 24 and (start[1:] == end[:-1]).all(), "segments"
+    return hours
+
+
+def _days_from_weather(
+    cfg: dict, inp: dict, calendar: pd.DataFrame, disp: pd.DataFrame
+) -> pd.DataFrame:
     """The representative days' capacity factors, cut from the weather file by hand.
 
     Each option's year is scaled once to its layer cf; period ``p`` is the hours of the one
-    calendar day marked as its own; its weight is the number of days standing for it.
+    calendar day marked as its own; its weight is the number of days standing for it. A
+    segment ``dPPhSS`` of ``n`` hours (``duration_h``) stands at the mean of hours SS..SS+n-1.
     """
     files = cfg["layers"]["weather"]
     year = int(calendar["date"].iloc[0][:4])
@@ -248,6 +268,13 @@ def _days_from_weather(cfg: dict, inp: dict, calendar: pd.DataFrame) -> pd.DataF
     w = w[~((w.index.month == 2) & (w.index.day == 29)) & (w.index.year == year)]
     assert len(w) == 8760 and len(calendar) == 365
     own = calendar[calendar["own_day"]].set_index("period")["day"]
+    segments: dict[int, list[tuple[int, int]]] = {}
+    if "duration_h" in disp.columns:
+        one = disp.drop_duplicates("slice")
+        for sl, p, n in zip(
+            one["slice"].astype(str), one["period"], one["duration_h"], strict=True
+        ):
+            segments.setdefault(int(p), []).append((int(sl[4:]), int(n)))
     counts = calendar["period"].value_counts()
     opts = _options(inp)
     rows = []
@@ -256,8 +283,9 @@ def _days_from_weather(cfg: dict, inp: dict, calendar: pd.DataFrame) -> pd.DataF
             continue
         by_day = _scaled(w[f"{z}_{k}"].to_numpy(float), cf).reshape(365, 24)
         for p, day in own.items():
-            for h in range(24):
-                rows.append((z, k, f"d{p:02d}h{h:02d}", float(counts[p]), by_day[day - 1, h]))
+            for h, n in segments.get(p, [(h, 1) for h in range(24)]):
+                rows.append((z, k, f"d{p:02d}h{h:02d}", float(counts[p] * n),
+                             by_day[day - 1, h : h + n].mean()))  # fmt: skip
     return pd.DataFrame(rows, columns=["zone_id", "tech", "slice", "weight_h", "cf"])
 
 
@@ -434,7 +462,8 @@ def _recheck_storage(
             f"{tech} charges above its power"
         )
         assert (dis <= cap * (1 + REL) + 1e-6).all(), f"{tech} discharges above its power"
-        flow = pd.DataFrame({"e": eta_in * ch - dis / eta_out, "period": d["period"]})
+        hours = _segment_hours(d)  # a segment's flows last its hours
+        flow = pd.DataFrame({"e": (eta_in * ch - dis / eta_out) * hours, "period": d["period"]})
         for zone, g in flow.groupby(flow.index.get_level_values(0)):
             paths = {p: gp["e"].cumsum().to_numpy() for p, gp in g.groupby("period")}
             tol = 1e-6 * max(float(energy[zone]), float(np.abs(g["e"]).sum()), 1.0) + 1e-5

@@ -79,3 +79,40 @@ def test_period_bounds_and_added_days() -> None:
     assert q.days == (3, 200, 10) and q.extreme == (False, False, True)
     assert q.sequence[10] == 2 and q.weight_days.tolist() == [99.0, 265.0, 1.0]
     assert q.dates[2] == "2015-01-11"
+
+
+def _year_of_kinds(kinds: list[int], own_periods: bool, wind: tuple[float, float]):
+    """A year of two-hour days, each windy (kind 0: wind cf ``wind``) or calm (kind 1: cf 0):
+    two periods standing for the kinds, or (``own_periods``) every day a period of its own."""
+    profiles = {0: list(wind), 1: [0.0, 0.0]}
+    days = list(range(len(kinds))) if own_periods else [0, 1]
+    kind_of = kinds if own_periods else [0, 1]
+    seq = list(range(len(kinds))) if own_periods else kinds
+    cf = [h for p in range(len(days)) for h in profiles[kind_of[p]]]
+    return four_day_year(
+        tuple(seq), (STORE,), re_cf=[cf, [1.0] * len(cf)],
+        slice_ids=[f"d{p:02d}h{h:02d}" for p in range(len(days)) for h in range(2)],
+        period=[p for p in range(len(days)) for _ in range(2)],
+        weight_h=[float(seq.count(p)) for p in range(len(days)) for _ in range(2)],
+        day_period=np.asarray(seq, dtype=np.int64),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("kinds", [
+    [0, 0, 0, 1, 1, 1], [0, 1, 1, 0, 0, 1, 1, 1], [0, 0, 1, 0, 1, 1, 0, 0, 0, 1], [1, 1, 0, 0],
+])  # fmt: skip
+def test_runs_of_days_are_exact_against_a_state_per_day(kinds: list[int]) -> None:
+    """Days standing for one period in a row share one state column and two bound rows
+    (``siting.model.storage.day_runs``): the optimum equals the same year with every day a
+    period of its own (one state per day), with the bounds binding in the run's interior."""
+    for wind in ((1.0, 1.0), (1.0, 0.4), (0.3, 1.0)):
+        runs = solved(_year_of_kinds(kinds, False, wind))[0].objective
+        daily = solved(_year_of_kinds(kinds, True, wind))[0].objective
+        assert runs == pytest.approx(daily, rel=1e-9)
+
+
+def test_day_runs() -> None:
+    from siting.model.storage import day_runs
+
+    assert day_runs([0, 0, 1, 1, 1, 0, 2]) == [(0, 2, 0), (2, 3, 1), (5, 1, 0), (6, 1, 2)]
+    assert day_runs([3]) == [(0, 1, 3)]

@@ -28,6 +28,7 @@ from siting.instance.periods import (
     periods_key,
     representative_days,
 )
+from siting.instance.segments import segment_days
 from siting.instance.tables import (
     AreaTable,
     BoolArray,
@@ -388,23 +389,36 @@ def _weather_hours(
 
 
 def _period_slices(
-    layers: Layers, re: pd.DataFrame, periods: Periods, hourly: dict[int, FloatArray]
-) -> tuple[list[str], FloatArray, IntArray, FloatArray]:
-    """Slices of representative days taken from the weather year itself (no rescaling)."""
+    layers: Layers,
+    re: pd.DataFrame,
+    periods: Periods,
+    hourly: dict[int, FloatArray],
+    segments: int = HOURS_PER_DAY,
+) -> tuple[list[str], FloatArray, IntArray, FloatArray, FloatArray | None]:
+    """Slices of representative days taken from the weather year itself (no rescaling),
+    joined into ``segments`` per day where fewer than 24 (:mod:`siting.instance.segments`)."""
     annual_cf = annual_capacity_factors(layers, re)
     n_t = periods.n_periods * HOURS_PER_DAY
     cf = np.empty((len(re), n_t))
     for j in range(len(re)):
         cf[j] = period_hours(hourly[j], periods) if j in hourly else annual_cf[j]
+    if segments < HOURS_PER_DAY:
+        has_profile = np.array([j in hourly for j in range(len(re))], bool)
+        seg = segment_days(cf, has_profile, segments, HOURS_PER_DAY)
+        ids = [f"d{p:02d}h{h:02d}" for p, h in zip(seg.period.tolist(), seg.start_h.tolist(),
+                                                   strict=True)]  # fmt: skip
+        weights = periods.weight_days[seg.period] * seg.duration_h
+        return ids, weights, seg.period, seg.cf, seg.duration_h
     period = np.repeat(np.arange(periods.n_periods, dtype=np.int64), HOURS_PER_DAY)
     slice_ids = [f"d{p:02d}h{h:02d}" for p in range(periods.n_periods) for h in range(24)]
-    return slice_ids, periods.weight_days[period], period, cf
+    return slice_ids, periods.weight_days[period], period, cf, None
 
 
 def _time(
     layers: Layers, cfg: Config, re: pd.DataFrame, periods: Periods | None
-) -> tuple[Periods | None, tuple[list[str], FloatArray, IntArray, FloatArray]]:
-    """The periods (None without weather days) and the slices: ids, weights, periods, cf."""
+) -> tuple[Periods | None, tuple[list[str], FloatArray, IntArray, FloatArray, FloatArray | None]]:
+    """The periods (None without weather days) and the slices: ids, weights, periods, cf and
+    durations (None: an hour each)."""
     hourly = None
     if uses_hours(layers, cfg) and layers.weather:
         years = periods.calendar_years if periods is not None else run_years(layers, cfg)
@@ -412,14 +426,24 @@ def _time(
     if periods is None:
         periods = default_periods(layers, cfg, re, hourly)
     if periods is not None and hourly is not None:
-        slices = _period_slices(layers, re, periods, hourly)
+        slices = _period_slices(layers, re, periods, hourly, cfg.weather.segments_per_day)
     else:
-        periods, slices = None, _slices(layers, cfg, re)
+        _segments_need_weather(cfg)
+        periods, slices = None, (*_slices(layers, cfg, re), None)
     clip = cfg.solver.clip_capacity_factor
     if clip > 0.0 and len(slices[0]) > 1:
-        ids, weights, period, cf = slices
-        slices = (ids, weights, period, np.where(cf < clip, 0.0, cf))
+        ids, weights, period, cf, duration = slices
+        slices = (ids, weights, period, np.where(cf < clip, 0.0, cf), duration)
     return periods, slices
+
+
+def _segments_need_weather(cfg: Config) -> None:
+    """Segments join a day's hours: slices given by a profiles layer have no hours to join."""
+    if cfg.weather.segments_per_day < HOURS_PER_DAY and cfg.carbon.matching == "hourly":
+        raise InputError([Problem(
+            "weather.segments_per_day", "segments join the hours of representative days cut "
+            "from a weather layer; this run's slices come from layers.profiles",
+            "give layers.weather, or remove weather.segments_per_day")])  # fmt: skip
 
 
 def _dispatchable(table: TechnologyTable, techs: list[str]) -> BoolArray:
@@ -514,7 +538,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
     pue = sites["pue"].to_numpy(float)
     pue = np.where(np.isnan(pue), zones["baseline_pue"].to_numpy(float)[site_zone], pue)
     rules = _site_rules(cfg, layers, sites, zones)
-    periods, (slice_ids, weights, period, cf) = _time(layers, cfg, re, periods)
+    periods, (slice_ids, weights, period, cf, duration) = _time(layers, cfg, re, periods)
     linked = periods is not None and cfg.storage.linking == "chronological"
     required_new = (cfg.target.multiplier - 1.0) * float(zones["baseline_it_mw"].sum())
     hours = uses_hours(layers, cfg)
@@ -535,7 +559,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
             1.0 - (links["loss_per_1000km"] * links["length_km"] / 1000.0).to_numpy(float),
         ),
         time=TimeTable(slice_ids, weights, period,
-                       periods.sequence.copy() if periods is not None else None),
+                       periods.sequence.copy() if periods is not None else None, duration),
         settings=_settings(cfg, hours, linked),
         stores=storage_options(cfg, layers.technologies, list(zones["zone_id"])),
         demand=demand,

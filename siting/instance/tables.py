@@ -253,14 +253,22 @@ class LinkTable:
 
 @dataclass(frozen=True)
 class TimeTable:
-    """Time slices ``t``: ``ids``, ``weight_h`` (hours each stands for [h]), ``period`` (the
-    representative period of each slice) and ``day_period`` (per calendar day, 365 per
-    weather year, the period standing for it; None: unknown)."""
+    """Time slices ``t``: ``ids``, ``weight_h`` (hours of the year each stands for [h]),
+    ``period`` (the representative period of each slice), ``day_period`` (per calendar day,
+    365 per weather year, the period standing for it; None: unknown) and ``duration_h``
+    (hours of its period each slice covers [h]: a segment of several hours; None: one hour
+    each)."""
 
     ids: list[str]
     weight_h: FloatArray
     period: IntArray
     day_period: IntArray | None = None
+    duration_h: FloatArray | None = None
+
+    @property
+    def durations(self) -> FloatArray:
+        """Hours of its period each slice covers [h] (ones for hourly slices)."""
+        return np.ones(len(self.ids)) if self.duration_h is None else self.duration_h
 
     def __len__(self) -> int:
         return len(self.ids)

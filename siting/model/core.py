@@ -338,7 +338,8 @@ def planning_horizon(inst: Instance) -> Horizon:
     """The representative slices of an instance as a :class:`~siting.model.ops.Horizon`."""
     linked = inst.settings.storage_linking == "chronological" and inst.time.day_period is not None
     return Horizon(inst.time.weight_h, inst.time.period, inst.supply.cf,
-                   inst.time.day_period if linked else None)  # fmt: skip
+                   inst.time.day_period if linked else None,
+                   duration=inst.time.duration_h)  # fmt: skip
 
 
 class Feed(NamedTuple):

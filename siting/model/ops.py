@@ -50,6 +50,9 @@ class Horizon:
     residual
         The objective: residual grid energy [MWh] (the full-year check) rather than
         annualised cost [EUR/yr].
+    duration
+        Hours of its period each slice covers [h] (segmented representative days); None: an
+        hour each. Flows are in MW over the slice; a store's state changes by flow x duration.
     """
 
     weights: FloatArray
@@ -58,6 +61,12 @@ class Horizon:
     day_period: IntArray | None = None
     window: bool = False
     residual: bool = False
+    duration: FloatArray | None = None
+
+    @property
+    def durations(self) -> FloatArray:
+        """Hours of its period each slice covers [h]: a segment's length, else 1."""
+        return np.ones(len(self.weights)) if self.duration is None else self.duration
 
     @property
     def n_t(self) -> int:

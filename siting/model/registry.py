@@ -183,17 +183,17 @@ _ROW_LIST = [
         lambda inst, i: f"{_zone_slice(inst, i)}: {_store(inst, i)} period's lowest state",
     ),
     RowFamily(
-        "sod", ("store", "zone", "day"), "state of charge carried from calendar day to day",
+        "sod", ("store", "zone", "day"), "state of charge carried from a run of days to the next",
         "MWh", lambda inst, i: f"zone {inst.zones.ids[i[1]]}, {_day(inst, i)}: "
         f"{_store(inst, i)} state carried to the next day",
     ),
     RowFamily(
-        "sde", ("store", "zone", "day"), "every calendar day within the store's energy capacity",
+        "sde", ("store", "zone", "day"), "first and last day of a run within the energy capacity",
         "MWh", lambda inst, i: f"zone {inst.zones.ids[i[1]]}, {_day(inst, i)}: "
         f"{_store(inst, i)} state of charge <= its energy",
     ),
     RowFamily(
-        "sdb", ("store", "zone", "day"), "every calendar day's state of charge at least zero",
+        "sdb", ("store", "zone", "day"), "first and last day of a run at least zero",
         "MWh", lambda inst, i: f"zone {inst.zones.ids[i[1]]}, {_day(inst, i)}: "
         f"{_store(inst, i)} state of charge >= 0",
     ),
@@ -317,8 +317,8 @@ _COLUMN_LIST = [
     ColumnFamily("so", ("store", "zone", "slice"), "storage state of charge (linked: relative to the day's start)", "MWh"),
     ColumnFamily("sq", ("store", "zone"), "storage charging capacity, when sized apart", "MW"),
     ColumnFamily("sx", ("store", "zone", "period"), "highest relative state of charge of a period", "MWh"),
-    ColumnFamily("sn", ("store", "zone", "period"), "lowest relative state of charge of a period", "MWh"),
-    ColumnFamily("sy", ("store", "zone", "day"), "state of charge at the start of a calendar day", "MWh"),
+    ColumnFamily("sn", ("store", "zone", "period"), "depth of a period's lowest state below its start", "MWh"),
+    ColumnFamily("sy", ("store", "zone", "run"), "state of charge at the start of a run of days of one period", "MWh"),
     ColumnFamily("sw", ("store", "zone", "slice"), "state of charge a window of hours starts from (full-year check)", "MWh"),
     ColumnFamily("v", ("demand", "site"), "inference load of a demand point served at a site", "MW IT"),
 ]  # fmt: skip

@@ -129,7 +129,8 @@ def _one_store(op: Ops, inst: Instance, k: int) -> Store:
         prev = np.where(prev >= t, -1, prev)
     op.feed(dis, zones, 1.0)
     op.feed(ch, zones, -1.0)
-    terms = _soc_terms(len(zones), prev, tech.eta_charge, tech.eta_discharge, soc, ch, dis, start)
+    terms = _soc_terms(len(zones), prev, tech.eta_charge, tech.eta_discharge, soc, ch, dis, start,
+                       h.duration)  # fmt: skip
     op.block("soc", [k, np.repeat(zones, h.n_t), np.tile(t, len(zones))], pulp.LpConstraintEQ,
              terms)  # fmt: skip
     day_start = None
@@ -141,14 +142,15 @@ def _one_store(op: Ops, inst: Instance, k: int) -> Store:
 
 def _soc_terms(
     n_items: int, prev: np.ndarray, eta_in: float, eta_out: float, soc: Table, ch: Table,
-    dis: Table, start: Table | None,
+    dis: Table, start: Table | None, duration: np.ndarray | None = None,
 ) -> list[Term]:  # fmt: skip
     """The state of charge of every zone and slice (:func:`siting.model.physics.soc_row`), the slice
     before being ``prev(t)``.
 
     ``prev(t) = -1``: the slice starts from zero (linked storage, first hour of a day), or
     from the window's ``start`` column; ``prev(t) = t``: a one-hour cyclic period, whose state
-    returns to itself.
+    returns to itself. ``duration``: hours each slice lasts [h] (a segment's charge and
+    discharge act that long; None: one hour).
     """
     row = soc_row(eta_in, eta_out)
     n_t = len(prev)
@@ -158,7 +160,12 @@ def _soc_terms(
     own = np.tile(np.where(prev == t, row.soc + row.previous, row.soc), n_items)
     before = np.where((prev >= 0) & (prev != t), prev, -1)
     before_cell = np.where(before >= 0, base + before, -1).ravel()
-    terms: list[Term] = [(soc, cell, own), (ch, cell, row.charge), (dis, cell, row.discharge),
+    charge: float | np.ndarray = row.charge
+    discharge: float | np.ndarray = row.discharge
+    if duration is not None:
+        charge = np.tile(row.charge * duration, n_items)
+        discharge = np.tile(row.discharge * duration, n_items)
+    terms: list[Term] = [(soc, cell, own), (ch, cell, charge), (dis, cell, discharge),
                          (soc, before_cell, row.previous)]  # fmt: skip
     if start is not None:  # one column per item, in the item's first row
         first = np.where(t[None, :] == 0, np.arange(n_items)[:, None], -1).ravel()
@@ -166,39 +173,71 @@ def _soc_terms(
     return terms
 
 
+def day_runs(sequence: list[int]) -> list[tuple[int, int, int]]:
+    """Runs of consecutive calendar days standing for the same period: ``(first day,
+    days, period)`` each, in calendar order (a run does not wrap over the year's end)."""
+    runs: list[tuple[int, int, int]] = []
+    for d, p in enumerate(sequence):
+        if runs and runs[-1][2] == p:
+            first, n, _ = runs[-1]
+            runs[-1] = (first, n + 1, p)
+        else:
+            runs.append((d, 1, p))
+    return runs
+
+
 def _link_days(
     b: Builder, k: int, soc: list[list[pulp.LpVariable]], se: list[pulp.LpVariable]
 ) -> list[list[pulp.LpVariable]]:
-    """Calendar-day states and the rows joining them to the periods' relative states."""
+    """Calendar states and the rows joining them to the periods' relative states.
+
+    Days in a run of ``n`` standing for the same period repeat one relative path: the state
+    at the start of the run's ``j``-th day is ``start + j x net`` (``net``: the period's
+    change over a day), linear in ``j``, so the run's highest and lowest states are on its
+    first or last day. One state column per run and the bounds on its first and last day
+    are exact and replace a column and three rows per calendar day (2015's 365 days are 184
+    runs of the 12 representative days).
+    """
     inst: Instance = b.inst
     assert inst.time.day_period is not None
     period = inst.time.period.tolist()
     first, last = period_bounds(period)
-    n_p, seq = len(first), inst.time.day_period.tolist()
-    n_d = len(seq)
-    hi = b.var_table("sx", (k,), inst.n_zones, n_p, low=None)
-    lo = b.var_table("sn", (k,), inst.n_zones, n_p, low=None)
-    start = b.var_table("sy", (k,), inst.n_zones, n_d)
+    n_p, runs = len(first), day_runs(inst.time.day_period.tolist())
+    n_r = len(runs)
+    # the highest and lowest state of a period relative to its start (depth below it for
+    # ``lo``): the start itself is a state of the day, so hi >= 0 and depth >= 0 cut off no
+    # plan, and bounded columns keep the interior-point solver off free variables
+    hi = b.var_table("sx", (k,), inst.n_zones, n_p)
+    lo = b.var_table("sn", (k,), inst.n_zones, n_p)
+    start = b.var_table("sy", (k,), inst.n_zones, n_r)
     zones = range(inst.n_zones)
     b.rows("soh", pulp.LpConstraintLE, (
         ((k, z, t), [(soc[z][t], 1.0), (hi[z][period[t]], -1.0)], 0.0)
         for z in zones for t in range(inst.n_slices)
     ))  # fmt: skip
     b.rows("sol", pulp.LpConstraintLE, (
-        ((k, z, t), [(lo[z][period[t]], 1.0), (soc[z][t], -1.0)], 0.0)
+        ((k, z, t), [(lo[z][period[t]], -1.0), (soc[z][t], -1.0)], 0.0)
         for z in zones for t in range(inst.n_slices)
     ))  # fmt: skip
     b.rows("sod", pulp.LpConstraintEQ, (
-        ((k, z, d), [(start[z][(d + 1) % n_d], 1.0), (start[z][d], -1.0),
-                     (soc[z][last[seq[d]]], -1.0)], 0.0)
-        for z in zones for d in range(n_d)
+        ((k, z, d), [(start[z][(r + 1) % n_r], 1.0), (start[z][r], -1.0),
+                     (soc[z][last[p]], -float(n))], 0.0)
+        for z in zones for r, (d, n, p) in enumerate(runs)
     ))  # fmt: skip
+    ends = [(r, d + j, j, p) for r, (d, n, p) in enumerate(runs) for j in sorted({0, n - 1})]
     b.rows("sde", pulp.LpConstraintLE, (
-        ((k, z, d), [(start[z][d], 1.0), (hi[z][seq[d]], 1.0), (se[z], -1.0)], 0.0)
-        for z in zones for d in range(n_d)
+        ((k, z, day), [(start[z][r], 1.0), *_carried(soc[z][last[p]], j), (hi[z][p], 1.0),
+                       (se[z], -1.0)], 0.0)
+        for z in zones for r, day, j, p in ends
     ))  # fmt: skip
     b.rows("sdb", pulp.LpConstraintGE, (
-        ((k, z, d), [(start[z][d], 1.0), (lo[z][seq[d]], 1.0)], 0.0)
-        for z in zones for d in range(n_d)
+        ((k, z, day), [(start[z][r], 1.0), *_carried(soc[z][last[p]], j), (lo[z][p], -1.0)],
+         0.0)
+        for z in zones for r, day, j, p in ends
     ))  # fmt: skip
     return start
+
+
+def _carried(net: pulp.LpVariable, days: int) -> list[tuple[pulp.LpVariable, float]]:
+    """``days x net``: the change a run's earlier days carry into a later one [MWh]."""
+    return [(net, float(days))] if days else []

@@ -44,6 +44,7 @@ def plot_dispatch(
         Optional label per period, e.g. its calendar date.
     """
     plt = pyplot()
+    dispatch = _hourly(dispatch)
     techs = [
         c[len("clean_") : -len("_mw")]
         for c in dispatch.columns
@@ -77,6 +78,17 @@ def plot_dispatch(
     )  # fmt: skip
     fig.tight_layout(rect=(0, 0, 1, 1.0 - (title_in + legend_in) / height))
     return fig
+
+
+def _hourly(dispatch: Any) -> Any:
+    """Segments of several hours drawn as their hours: a segment's flows are flat over it, so
+    each row is repeated ``duration_h`` times and every day spans 24 hours on the axis."""
+    if "duration_h" not in dispatch.columns or (dispatch["duration_h"] == 1).all():
+        return dispatch
+    hours = dispatch["duration_h"].round().astype(int)
+    out = dispatch.loc[dispatch.index.repeat(hours)].reset_index(drop=True)
+    out["weight_h"] = out["weight_h"] / out["duration_h"]
+    return out
 
 
 def _period_starts(d: pd.DataFrame) -> np.ndarray:
