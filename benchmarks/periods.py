@@ -39,20 +39,15 @@ def linked_child(
     days: int, scaling: bool, algorithm: str, time_limit_s: float, threads: int = 1
 ) -> dict[str, Any]:
     """One solve of the 24/7 scenario at ``days`` linked days (run in a fresh process)."""
-    from siting.commands.pipeline import validate
-    from siting.model import build_model
+    from timing import timed_build
+
     from siting.solve.solvers import lp_algorithm, solve
 
-    t = time.perf_counter()
-    cfg, _, inst = validate(CONFIG, [
+    cfg, _, inst, model, read_s, build_s = timed_build(CONFIG, [
         f"weather.representative_days={days}", "carbon.guarantee=none",
         f"solver.scaling={'true' if scaling else 'false'}", f"solver.lp_algorithm={algorithm}",
         f"solver.time_limit_s={time_limit_s}", f"solver.threads={threads}",
     ])  # fmt: skip
-    read_s = time.perf_counter() - t
-    t = time.perf_counter()
-    model = build_model(inst)
-    build_s = time.perf_counter() - t
     res = solve(model, cfg.solver)
     info = model.problem.solverModel.getInfo()
     return {

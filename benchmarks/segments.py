@@ -27,27 +27,23 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 REPO = HERE.parent
 CONFIG = REPO / "configs" / "europe-2030-247.yaml"
 
 
 def child(segments: int, linking: str, config: str) -> dict[str, Any]:
     """One first solve and its full-year check (run in a fresh process)."""
-    from siting.commands.pipeline import validate
+    from timing import timed_build
+
     from siting.fullyear.years import check_solution
-    from siting.model import build_model
     from siting.solution import extract_solution
     from siting.solve.solvers import solve
 
-    t = time.perf_counter()
-    cfg, layers, inst = validate(Path(config), [
+    cfg, layers, inst, model, read_s, build_s = timed_build(Path(config), [
         "carbon.guarantee=none", f"weather.segments_per_day={segments}",
         f"storage.linking={linking}",
     ])  # fmt: skip
-    read_s = time.perf_counter() - t
-    t = time.perf_counter()
-    model = build_model(inst)
-    build_s = time.perf_counter() - t
     res = solve(model, cfg.solver)
     solution = extract_solution(model, res)
     check = check_solution(inst, solution, layers.weather)
@@ -101,7 +97,26 @@ def table(records: list[dict[str, Any]]) -> str:
             f"{100 * med['mip_gap']:.2f} % | {100 * (med['objective'] / bound - 1):+.2f} % | "
             f"{100 * med['cfe_full_year']:.3f} % |"
         )
+    lines += ["", exponent(records)]
     return "\n".join(lines)
+
+
+def exponent(records: list[dict[str, Any]], least: int = 8) -> str:
+    """The fitted exponent of solve time against slices a day (linked storage, ``least``
+    slices a day or more): a least-squares line through log time against log slices."""
+    import numpy as np
+
+    rs = [r for r in records if r["linking"] == "chronological" and r["segments"] >= least]
+    by = sorted({r["segments"] for r in rs})
+    if len(by) < 2:
+        return ""
+    t = [statistics.median(r["solve_s"] for r in rs if r["segments"] == n) for n in by]
+    slope = float(np.polyfit(np.log(by), np.log(t), 1)[0])
+    pairs = ", ".join(f"{n}: {s:.1f} s" for n, s in zip(by, t, strict=True))
+    return (
+        f"Solve time against slices a day ({pairs}): fitted exponent {slope:.2f} "
+        f"over {len(by)} sizes."
+    )
 
 
 def main() -> None:

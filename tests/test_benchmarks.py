@@ -195,3 +195,45 @@ def test_versions_reports_medians_side_by_side_and_reads_either_layout(tmp_path)
     assert "| c | 1.00 / 1.00 (1.00x) | 2.00 / 2.00 (1.00x) | 0.10 / 0.10 (1.00x) | " \
            "20.00 / 22.00 (1.10x) |" in text  # fmt: skip
     assert {"pipeline", "solvers", "fullyear", "years"} <= set(versions._siting())
+
+
+def test_segments_table_takes_medians_and_fits_the_exponent() -> None:
+    import segments
+
+    def rec(seg: int, linking: str, solve_s: float, objective: float, bound: float) -> dict:
+        return {"segments": seg, "linking": linking, "columns": 10 * seg, "rows": 5 * seg,
+                "solve_s": solve_s, "check_s": 2.0, "objective": objective, "best_bound": bound,
+                "mip_gap": 0.001, "cfe_full_year": 0.99}  # fmt: skip
+
+    records = [rec(24, "chronological", t, 100.0, 99.0) for t in (30.0, 40.0, 50.0)]
+    records += [
+        rec(12, "chronological", 20.0, 99.5, 98.0),
+        rec(8, "chronological", 10.0, 99.0, 97.0),
+    ]
+    records.append(rec(8, "per_period", 1.0, 104.0, 103.0))
+    text = segments.table(records)
+    assert "| chronological | 24 | 240 | 120 | 40.0 |" in text  # the median of three solves
+    assert "+1.01 %" in text  # 100 against the best bound of the linked runs (99)
+    assert "| per_period | 8 |" in text and "+5.05 %" in text
+    # 10, 20, 40 s at 8, 12, 24 slices: the least-squares slope of log time on log slices
+    import numpy as np
+
+    slope = np.polyfit(np.log([8, 12, 24]), np.log([10.0, 20.0, 40.0]), 1)[0]
+    assert f"fitted exponent {slope:.2f} over 3 sizes" in text
+
+
+def test_segments_child_solves_and_checks_a_plan(tmp_path) -> None:
+    """One case of benchmarks/segments.py, in its own process, on the tiny 24/7 year."""
+    from test_weather import hourly_config
+
+    cfg = hourly_config(tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "segments.py"), "--child", "6", "chronological",
+         str(cfg)], capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rec = json.loads(done.stdout.strip().splitlines()[-1])
+    assert rec["segments"] == 6 and rec["slices"] % 6 == 0 and rec["status"] == "optimal"
+    # segments average each day's shape away: the plan misses some of the real hours
+    assert rec["check_s"] > 0 and 0.9 <= rec["cfe_full_year"] < 1.0
+    assert rec["best_bound"] <= rec["objective"] * (1 + 1e-9)

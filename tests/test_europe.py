@@ -134,6 +134,7 @@ def test_impossible_247_on_malta_is_explained(tmp_path: Path) -> None:
     proc = siting(
         "run", str(REPO / "configs" / "europe-2030-247.yaml"), "--out", str(tmp_path), "--quiet",
         "--set", "storage.enabled=false", "--set", "policy.forced_sites=[MT-SAN-PAWL-IL-BAAR]",
+        "--set", "weather.segments_per_day=24",  # the dark hours one by one, as computed below
         cwd=tmp_path,
     )  # fmt: skip
     assert proc.returncode == 3, proc.stderr

@@ -343,3 +343,18 @@ def test_the_full_year_figure_ranks_zones_by_their_own_shortfall() -> None:
     order, cfe = shortfall_order(grid, load)
     assert order == [0, 3, 1]  # the zone without load is not drawn
     assert cfe[[0, 1, 3]] == pytest.approx([0.7, 0.99, 0.9])
+
+
+def test_a_plan_without_any_store_is_checked_from_windows_too() -> None:
+    """A time-limited first plan may build no storage at all: the windows' bases have empty
+    store tables, and stitching them must neither fail nor change the optimum."""
+    import dataclasses
+
+    inst, plan, horizon = _random_plan(6, 3, two_stores=False)
+    sizes = {k: (np.zeros_like(v) if k[0] in ("se", "sp") else v) for k, v in plan.sizes.items()}
+    bare = dataclasses.replace(plan, sizes=sizes)
+    cold = solve_dispatch(inst, bare, horizon, options={"solver": "simplex"}, warm_blocks=1)
+    warm = solve_dispatch(inst, bare, horizon, options={"solver": "simplex"}, warm_blocks=26)
+    assert cold.status == warm.status == "Optimal" and warm.warm
+    assert cold.grid_mw.sum() > 100.0
+    assert warm.grid_mw.sum() == pytest.approx(cold.grid_mw.sum(), rel=1e-6)

@@ -108,9 +108,9 @@ def test_two_runs_at_once_never_collide(tiny_config, tmp_path) -> None:
 
 def test_no_solution_within_time_limit_exits_4(tmp_path, capsys) -> None:
     cfg = REPO / "configs" / "europe-2030-247.yaml"
-    code = main(
-        ["run", str(cfg), "--out", str(tmp_path), "--quiet", "--set", "solver.time_limit_s=0.5"]
-    )
+    # hourly days: at 8 segments a day HiGHS's first heuristics find a plan within 0.5 s
+    code = main(["run", str(cfg), "--out", str(tmp_path), "--quiet", "--set",
+                 "solver.time_limit_s=0.5", "--set", "weather.segments_per_day=24"])  # fmt: skip
     err = capsys.readouterr().err
     assert code == ExitCode.NO_SOLUTION
     assert "no feasible plan found within the time limit (0.5 s)" in err

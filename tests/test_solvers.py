@@ -107,6 +107,10 @@ def test_auto_takes_hipo_on_the_augmented_system_for_hourly_models_only(monkeypa
     assert lp_algorithm("auto", 1) == "auto-annual"
     assert highs_algorithm_options(lp_algorithm("auto", 1)) == {}
     assert lp_algorithm("auto", 24) == "hipo"
+    # a pure hourly LP (the guarantee's fixed-site re-solves) gets IPX, with crossover
+    assert lp_algorithm("auto", 24, mip=False) == "ipx"
+    assert highs_algorithm_options("ipx", mip=False) == {"solver": "ipx", "run_crossover": "on"}
+    assert lp_algorithm("hipo", 24, mip=False) == "hipo"  # a choice is kept
     assert highs_algorithm_options("hipo") == {
         "mip_lp_solver": "ipm",
         "mip_ipm_solver": "hipo",

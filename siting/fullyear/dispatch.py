@@ -257,9 +257,12 @@ def stitched_basis(
         hours = slice(first, first + lp.n_hours)
         hourly = [s for s in lp.tables if s.n_t == lp.n_hours]
         for fs, ws in zip(full.tables, hourly, strict=True):
-            col[fs.slice].reshape(fs.n_items, n_h)[:, hours] = cs[ws.slice].reshape(ws.n_items, -1)
+            if ws.n_items:  # a table of no items (a plan without stores) has nothing to copy
+                col[fs.slice].reshape(fs.n_items, n_h)[:, hours] = cs[ws.slice].reshape(
+                    ws.n_items, -1
+                )
         for fb, wb in zip(full.blocks, lp.blocks, strict=True):
-            if wb.n_t == lp.n_hours:
+            if wb.n_t == lp.n_hours and wb.n_items:
                 row[fb.slice].reshape(fb.n_items, n_h)[:, hours] = rs[wb.slice].reshape(
                     wb.n_items, -1
                 )

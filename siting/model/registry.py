@@ -317,7 +317,7 @@ _COLUMN_LIST = [
     ColumnFamily("so", ("store", "zone", "slice"), "storage state of charge (linked: relative to the day's start)", "MWh"),
     ColumnFamily("sq", ("store", "zone"), "storage charging capacity, when sized apart", "MW"),
     ColumnFamily("sx", ("store", "zone", "period"), "highest relative state of charge of a period", "MWh"),
-    ColumnFamily("sn", ("store", "zone", "period"), "depth of a period's lowest state below its start", "MWh"),
+    ColumnFamily("sn", ("store", "zone", "period"), "lowest relative state of charge of a period", "MWh"),
     ColumnFamily("sy", ("store", "zone", "run"), "state of charge at the start of a run of days of one period", "MWh"),
     ColumnFamily("sw", ("store", "zone", "slice"), "state of charge a window of hours starts from (full-year check)", "MWh"),
     ColumnFamily("v", ("demand", "site"), "inference load of a demand point served at a site", "MW IT"),

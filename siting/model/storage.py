@@ -12,10 +12,10 @@ Two ways to join the days (``storage.linking``, ``docs/model.md#storage``):
 - ``per_period``: the state of charge is cyclic within every representative day.
 - ``chronological`` (Kotzur et al. 2018, "Time series aggregation for energy system design:
   modeling seasonal storage"): within a period the state is counted from zero at the start of
-  the day; a state per calendar day carries it from day to day along the sequence of periods
-  that stand for the 365 days (cyclic at the year's end). The bounds ``0 <= start of day +
-  state <= energy`` need only the period's highest and lowest relative state, so each day adds
-  three rows, not 24.
+  the day; states at the start of the calendar's days carry it from day to day along the
+  sequence of periods that stand for the 365 days (cyclic at the year's end). The bounds
+  ``0 <= start of day + state <= energy`` need only the period's highest and lowest relative
+  state, and consecutive days of one period share one state column (:func:`day_runs`).
 """
 
 from __future__ import annotations
@@ -204,11 +204,11 @@ def _link_days(
     first, last = period_bounds(period)
     n_p, runs = len(first), day_runs(inst.time.day_period.tolist())
     n_r = len(runs)
-    # the highest and lowest state of a period relative to its start (depth below it for
-    # ``lo``): the start itself is a state of the day, so hi >= 0 and depth >= 0 cut off no
-    # plan, and bounded columns keep the interior-point solver off free variables
-    hi = b.var_table("sx", (k,), inst.n_zones, n_p)
-    lo = b.var_table("sn", (k,), inst.n_zones, n_p)
+    # free: bounding them by zero (the day's start is one of its states) cuts off no plan,
+    # but with the runs below it made HiPO stall on the guarantee's second 24/7 LP ("no
+    # progress", then minutes of simplex clean-up) where either change alone solves in 40 s
+    hi = b.var_table("sx", (k,), inst.n_zones, n_p, low=None)
+    lo = b.var_table("sn", (k,), inst.n_zones, n_p, low=None)
     start = b.var_table("sy", (k,), inst.n_zones, n_r)
     zones = range(inst.n_zones)
     b.rows("soh", pulp.LpConstraintLE, (
@@ -216,7 +216,7 @@ def _link_days(
         for z in zones for t in range(inst.n_slices)
     ))  # fmt: skip
     b.rows("sol", pulp.LpConstraintLE, (
-        ((k, z, t), [(lo[z][period[t]], -1.0), (soc[z][t], -1.0)], 0.0)
+        ((k, z, t), [(lo[z][period[t]], 1.0), (soc[z][t], -1.0)], 0.0)
         for z in zones for t in range(inst.n_slices)
     ))  # fmt: skip
     b.rows("sod", pulp.LpConstraintEQ, (
@@ -231,7 +231,7 @@ def _link_days(
         for z in zones for r, day, j, p in ends
     ))  # fmt: skip
     b.rows("sdb", pulp.LpConstraintGE, (
-        ((k, z, day), [(start[z][r], 1.0), *_carried(soc[z][last[p]], j), (lo[z][p], -1.0)],
+        ((k, z, day), [(start[z][r], 1.0), *_carried(soc[z][last[p]], j), (lo[z][p], 1.0)],
          0.0)
         for z in zones for r, day, j, p in ends
     ))  # fmt: skip

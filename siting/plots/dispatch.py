@@ -44,6 +44,7 @@ def plot_dispatch(
         Optional label per period, e.g. its calendar date.
     """
     plt = pyplot()
+    per_day = _segments_per_day(dispatch)
     dispatch = _hourly(dispatch)
     techs = [
         c[len("clean_") : -len("_mw")]
@@ -66,7 +67,8 @@ def plot_dispatch(
     rows = 1 if len(handles) <= 9 else 2
     title_in, legend_in = 0.45, 0.12 * rows
     fig.suptitle(
-        f"{name}: hourly supply and data-centre load in the zones with most new capacity\n"
+        f"{name}: {'hourly supply' if per_day is None else f'supply ({per_day} segments a day)'}"
+        " and data-centre load in the zones with most new capacity\n"
         f"CFE: {cfe_words(summary)}",
         fontsize=10.5,
         y=1.0 - 0.04 / height,
@@ -78,6 +80,14 @@ def plot_dispatch(
     )  # fmt: skip
     fig.tight_layout(rect=(0, 0, 1, 1.0 - (title_in + legend_in) / height))
     return fig
+
+
+def _segments_per_day(dispatch: Any) -> int | None:
+    """Slices per representative day where the days are segmented, else None (hourly)."""
+    if "duration_h" not in dispatch.columns or (dispatch["duration_h"] == 1).all():
+        return None
+    one = dispatch.drop_duplicates("slice")
+    return round(len(one) / one["period"].nunique())
 
 
 def _hourly(dispatch: Any) -> Any:

@@ -253,7 +253,8 @@ def _solve_highs(
     say: Callable[[str], None] | None,
     log: Path | None = None,
 ) -> SolveResult:
-    algorithm = lp_algorithm(options.lp_algorithm, model.instance.n_slices)
+    algorithm = lp_algorithm(options.lp_algorithm, model.instance.n_slices,
+                             bool(model.problem.isMIP()))  # fmt: skip
     result = _solve_highs_once(model, options, algorithm, say, log)
     if result.interrupted:
         return result
@@ -267,19 +268,24 @@ def _solve_highs(
     return result
 
 
-def lp_algorithm(choice: str, n_slices: int) -> str:
+def lp_algorithm(choice: str, n_slices: int, mip: bool = True) -> str:
     """The LP algorithm a solve uses: ``choice``, or for ``auto`` one by model kind.
 
-    ``auto`` gives ``hipo`` for hourly models (their MILPs are their root LP, where storage
+    ``auto`` gives ``hipo`` for hourly MILPs (their solve is their root LP, where storage
     couples every hour of a period: the 12-day 24/7 MILP takes 118 s with HiPO on the
-    augmented system against 232 s with IPX), ``auto-hourly`` (IPX inside branch and bound)
-    where HiPO's libraries are missing, and ``auto-annual`` (HiGHS's defaults: dual simplex)
-    for annual models. The measurements behind it: ``docs/solvers.md#algorithm``.
+    augmented system against 232 s with IPX), ``ipx`` for hourly pure LPs (the guarantee's
+    fixed-site re-solves, on which HiPO stalled short of its tolerance and HiGHS's clean-up
+    took minutes of dual simplex; IPX solved them in 35-63 s), ``auto-hourly`` (IPX inside
+    branch and bound) where HiPO's libraries are missing, and ``auto-annual`` (HiGHS's
+    defaults: dual simplex) for annual models. The measurements behind it:
+    ``docs/solvers.md#algorithm``.
     """
     if choice != "auto":
         return choice
     if n_slices <= 1:
         return "auto-annual"
+    if not mip:
+        return "ipx"
     return "hipo" if hipo_available() else "auto-hourly"
 
 
