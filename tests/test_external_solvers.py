@@ -29,7 +29,7 @@ def usable(name: str) -> SolverConfig:
     """The solver's config, or a skip saying why it cannot run here."""
     options = SolverConfig(name=name, mip_gap=0.0)
     if importlib.util.find_spec(SOLVERS[name].package) is None:
-        pytest.skip(f"{SOLVERS[name].package} is not installed (pip install -e '.[solvers]')")
+        pytest.skip(f"{SOLVERS[name].package} is not installed ({SOLVERS[name].install})")
     try:
         check_available(options)
     except InputError as exc:
