@@ -327,7 +327,8 @@ class SolverConfig(_Strict):
     """Hand HiGHS the model in scaled units (``docs/solvers.md#scaling``); off: raw EUR and MW."""
     lp_algorithm: Literal["auto", "simplex", "ipx", "hipo"] = "auto"
     """LP algorithm inside HiGHS (``docs/solvers.md#algorithm``): ``auto`` takes HiPO's interior
-    point (augmented system) for hourly models and dual simplex for annual ones; ``ipx`` is
+    point (augmented system) for hourly MILPs, IPX for hourly pure LPs (the guarantee's
+    fixed-site re-solves, where HiPO stalled) and dual simplex for annual models; ``ipx`` is
     HiGHS's older interior point."""
     clip_capacity_factor: float = Field(0.0, ge=0.0, lt=0.1)
     """Hourly capacity factors below this count as zero in the optimisation (PyPSA-Eur's

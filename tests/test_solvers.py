@@ -184,3 +184,28 @@ def test_hipo_is_installed_with_siting() -> None:
     from siting.solve.solvers import hipo_available
 
     assert hipo_available()
+
+
+def test_a_fixed_site_hourly_lp_goes_to_ipx_and_reaches_the_milp_optimum() -> None:
+    """The guarantee's re-solves are pure LPs (sites fixed): ``auto`` hands them to IPX, and
+    with the sites the MILP chose they reach the MILP's own optimum."""
+    from conftest import four_day_year
+
+    from siting.fullyear.strategy import values
+    from siting.instance import StorageOption
+    from siting.model import fix_sites
+
+    store = StorageOption("longstore", "Long store", 10.0, 100.0, 1.0)
+    inst = four_day_year((0, 0, 1, 1), (store,), storage_linking="chronological",
+                         site_ids=["s0", "s1"], max_it_mw=[8.0, 8.0], module_it_mw=[4.0, 4.0],
+                         site_fixed_eur_per_yr=[100.0, 50.0], multiplier=1.5)  # fmt: skip
+    milp = build_model(inst)
+    assert milp.problem.isMIP()
+    first = solve(milp, SolverConfig(mip_gap=0.0))
+    lp = build_model(inst)
+    fix_sites(lp, values(milp.build), values(milp.size))
+    assert not lp.problem.isMIP()
+    again = solve(lp, SolverConfig(mip_gap=0.0))
+    assert first.algorithm == "hipo" and again.algorithm == "ipx"
+    assert again.status == SolverStatus.OPTIMAL
+    assert again.objective == pytest.approx(first.objective, rel=1e-7)

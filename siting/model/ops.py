@@ -64,11 +64,6 @@ class Horizon:
     duration: FloatArray | None = None
 
     @property
-    def durations(self) -> FloatArray:
-        """Hours of its period each slice covers [h]: a segment's length, else 1."""
-        return np.ones(len(self.weights)) if self.duration is None else self.duration
-
-    @property
     def n_t(self) -> int:
         """Number of slices [-]."""
         return len(self.weights)

@@ -45,7 +45,8 @@ def plot_dispatch(
     """
     plt = pyplot()
     per_day = _segments_per_day(dispatch)
-    dispatch = _hourly(dispatch)
+    if per_day is not None:
+        dispatch = _hourly(dispatch)
     techs = [
         c[len("clean_") : -len("_mw")]
         for c in dispatch.columns
@@ -93,8 +94,6 @@ def _segments_per_day(dispatch: Any) -> int | None:
 def _hourly(dispatch: Any) -> Any:
     """Segments of several hours drawn as their hours: a segment's flows are flat over it, so
     each row is repeated ``duration_h`` times and every day spans 24 hours on the axis."""
-    if "duration_h" not in dispatch.columns or (dispatch["duration_h"] == 1).all():
-        return dispatch
     hours = dispatch["duration_h"].round().astype(int)
     out = dispatch.loc[dispatch.index.repeat(hours)].reset_index(drop=True)
     out["weight_h"] = out["weight_h"] / out["duration_h"]
