@@ -114,3 +114,21 @@ def test_solver_chatter_on_stdout_goes_to_stderr(capfd: pytest.CaptureFixture[st
         os.write(1, b"licence search ...\n")
     out, err = capfd.readouterr()
     assert out == "" and "licence search" in err
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_run_with_each_solver_prints_only_its_run_path(
+    name: str, tmp_path: Path, tiny_config: Any
+) -> None:
+    """stdout of ``siting run`` is the run path only (DESIGN.md), whatever the solver's library
+    prints (COPT's licence search, Gurobi's parameters): that goes to stderr."""
+    usable(name)
+    out = tmp_path / "runs"
+    done = subprocess.run(
+        [sys.executable, "-m", "siting", "run", str(tiny_config()), "--out", str(out),
+         "--set", f"solver.name={name}"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1 and Path(lines[0]).parent.resolve() == out.resolve(), done.stdout

@@ -170,8 +170,9 @@ def pulp_solver(options: SolverConfig, msg: bool | None = None) -> Any:
     if spec.pulp_name != "MOSEK":  # PuLP's MOSEK takes its gap as one of its parameters
         kwargs["gapRel"] = options.mip_gap
     kwargs.update(spec.kwargs(options.threads, options.seed, dict(options.options)))
-    with warnings.catch_warnings():
-        # PuLP 3.3 deprecates its bundled CBC; a user who names it has chosen it
+    # PuLP 3.3 deprecates its bundled CBC (a user who names it has chosen it); COPT prints
+    # its licence search to stdout when PuLP first opens it
+    with warnings.catch_warnings(), stdout_to_stderr():
         warnings.simplefilter("ignore", DeprecationWarning)
         solver = pulp.getSolver(spec.pulp_name, **kwargs)
         if not solver.available():
