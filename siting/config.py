@@ -283,7 +283,9 @@ class WeatherConfig(_Strict):
     """How representative days are cut from the weather layer (hourly matching)."""
 
     representative_days: int = Field(12, ge=2, le=365)
-    """Representative days cut from the weather year; one of them is the calmest day."""
+    """Representative days cut from the weather year; one of them is the calmest day. 365 is
+    every day of the year as its own period, in calendar order: with hourly slices and
+    chronological linking, the exact whole-year model (``docs/model.md#whole-year``)."""
     segments_per_day: int = Field(24, ge=1, le=24)
     """Time slices per representative day: 24 is hourly; fewer joins adjacent hours of a
     day into segments of varying length where the weather changes least (tsam's

@@ -244,7 +244,7 @@ def _segment_hours(d: pd.DataFrame) -> np.ndarray:
         return hours
     first = d.reset_index().drop_duplicates("slice")
     for _, g in first.groupby("period"):
-        start = g["slice"].astype(str).str[4:].astype(int).to_numpy()
+        start = g["slice"].astype(str).str.rsplit("h", n=1).str[1].astype(int).to_numpy()
         end = start + g["duration_h"].to_numpy()
         assert start[0] == 0 and end[-1] == 24 and (start[1:] == end[:-1]).all(), "segments"
     return hours
@@ -274,7 +274,7 @@ def _days_from_weather(
         for sl, p, n in zip(
             one["slice"].astype(str), one["period"], one["duration_h"], strict=True
         ):
-            segments.setdefault(int(p), []).append((int(sl[4:]), int(n)))
+            segments.setdefault(int(p), []).append((int(sl.rsplit("h", 1)[1]), int(n)))
     counts = calendar["period"].value_counts()
     opts = _options(inp)
     rows = []

@@ -12,6 +12,8 @@ from siting.fullyear.dispatch import (
     HOURS,
     Plan,
     build_dispatch,
+    coarse_guide,
+    long_stores,
     longest_stretch,
     plan_from_tables,
     report,
@@ -261,6 +263,35 @@ def test_warm_started_year_reaches_the_cold_optimum(seed: int, n_z: int, two_sto
     for tech, energy in plan.energy_by_tech().items():
         soc = warm.soc_mwh[tech]
         assert soc.min() >= -1e-6 and (soc <= energy[:, None] + 1e-6).all()
+
+
+def test_long_stores_are_held_where_the_windows_meet_at_a_coarse_years_states() -> None:
+    inst, plan, horizon = _random_plan(2, 3, two_stores=True)
+    assert long_stores(plan) == [1]  # the 100-hour-class store, not the battery
+    guide = coarse_guide(inst, plan, horizon, [1])
+    assert guide is not None
+    items, states = guide.states[1]
+    assert states.shape == (len(items), horizon.n_t + 1)
+    energy = plan.sizes[("se", (1,))][items]
+    assert (states >= -1e-6).all() and (states <= energy[:, None] + 1e-6).all()
+    assert states[:, 0] == pytest.approx(states[:, -1])  # the coarse year is cyclic too
+    assert np.ptp(states, axis=1).max() > 1.0  # the store does move over the year
+    lp = build_dispatch(inst, plan, window(horizon, 600, 684))
+    guide.cut(600, 684).hold(lp)
+    start, soc = lp.table("sw", (1,)), lp.table("so", (1,))
+    assert start is not None and soc is not None
+    assert lp.lower[start.slice] == pytest.approx(states[:, 600])
+    assert lp.upper[start.slice] == pytest.approx(states[:, 600])
+    last = soc.start + np.arange(soc.n_items) * soc.n_t + soc.n_t - 1
+    assert lp.lower[last] == pytest.approx(states[:, 684])
+    free = lp.table("sw", (0,))  # the battery still starts free
+    assert free is not None and (lp.lower[free.slice] == 0).all()
+    # the guide only moves simplex's start: guided or not, the year's own optimum
+    simplex = {"solver": "simplex"}
+    held = solve_dispatch(inst, plan, horizon, options=simplex, warm_blocks=26)
+    loose = solve_dispatch(inst, plan, horizon, options=simplex, warm_blocks=26, guided=False)
+    assert held.warm and loose.warm
+    assert held.grid_mw.sum() == pytest.approx(loose.grid_mw.sum(), rel=1e-6)
 
 
 def test_an_open_window_starts_and_ends_free() -> None:

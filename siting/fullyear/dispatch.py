@@ -222,13 +222,17 @@ def window_basis(
     horizon: Horizon,
     options: dict[str, Any] | None = None,
     components: list[tuple[str, Component]] | None = None,
+    guide: Guide | None = None,
 ) -> tuple[MatrixBlocks, np.ndarray, np.ndarray]:
     """The optimal simplex basis of one window of hours with free start and end (pure, no I/O).
 
     Returns the window's LP (:func:`build_dispatch` on a :func:`window` horizon) and its
-    column and row statuses (HiGHS's ``HighsBasisStatus`` codes).
+    column and row statuses (HiGHS's ``HighsBasisStatus`` codes). ``guide``: the states the
+    guided stores start and end the window at (:class:`Guide`, already cut to the window).
     """
     lp = build_dispatch(inst, plan, horizon, components)
+    if guide is not None:
+        guide.hold(lp)
     h = _highs(1, {"solver": "simplex", **(options or {})})
     h.passModel(_highs_lp(lp))
     h.run()
@@ -236,6 +240,107 @@ def window_basis(
     code = {status: int(status) for status in type(basis.col_status[0]).__members__.values()}
     return (lp, np.fromiter((code[v] for v in basis.col_status), np.int8, lp.n_cols),
             np.fromiter((code[v] for v in basis.row_status), np.int8, len(lp.row_lower)))  # fmt: skip
+
+
+GUIDE_BLOCK_H = 6
+"""Hours per slice of the coarse year that guides long stores through the windows [h]."""
+
+LONG_STORE_H = 24.0
+"""A store technology whose fleet's energy lasts this long at full power is guided [h]."""
+
+
+@dataclass(frozen=True)
+class Guide:
+    """States of charge a long store is held at where the windows meet.
+
+    Attributes
+    ----------
+    states
+        By store position ``k``: its zones with a store (the check LP's item order) and the
+        state of charge at the start of every hour, plus the year's end (items x hours + 1)
+        [MWh].
+    first, stop
+        The hours of the window the guide is cut to (``0, n`` for the whole year).
+    """
+
+    states: dict[int, tuple[np.ndarray, np.ndarray]]
+    first: int = 0
+    stop: int = 0
+
+    def cut(self, first: int, stop: int) -> Guide:
+        """The same guide for the window of hours ``first ... stop - 1``."""
+        return Guide(self.states, first, stop)
+
+    def hold(self, lp: MatrixBlocks) -> None:
+        """Fix each guided store's start-of-window column and its last hour's state."""
+        for k, (items, states) in self.states.items():
+            start, soc = lp.table("sw", (k,)), lp.table("so", (k,))
+            if (
+                start is None
+                or soc is None
+                or start.items is None
+                or not np.array_equal(start.items, items)
+            ):
+                continue
+            top = lp.upper[start.slice]
+            lp.lower[start.slice] = lp.upper[start.slice] = np.minimum(states[:, self.first], top)
+            last = soc.start + np.arange(soc.n_items) * soc.n_t + soc.n_t - 1
+            lp.lower[last] = lp.upper[last] = np.minimum(states[:, self.stop], lp.upper[last])
+
+
+def long_stores(plan: Plan) -> list[int]:
+    """Store technologies whose energy, all zones together, lasts :data:`LONG_STORE_H` or more
+    at full power (iron-air, hydrogen; a battery fleet of 4-10 h is not, even where one zone's
+    battery lasts longer: free windows already suit it)."""
+    out = []
+    for k in range(len(plan.store_techs)):
+        energy = float(plan.sizes.get(("se", (k,)), np.zeros(0)).sum())
+        power = float(plan.sizes.get(("sp", (k,)), np.zeros(0)).sum())
+        if power > 0 and energy >= LONG_STORE_H * power:
+            out.append(k)
+    return out
+
+
+def coarse_guide(
+    inst: Instance,
+    plan: Plan,
+    horizon: Horizon,
+    stores: list[int],
+    block_h: int = GUIDE_BLOCK_H,
+    components: list[tuple[str, Component]] | None = None,
+) -> Guide | None:
+    """The year dispatched in blocks of ``block_h`` hours; the states of ``stores`` from it.
+
+    Each block stands at its hours' mean capacity factors and moves a store by its hours'
+    worth of flow (the segments' arithmetic, ``docs/model.md#segments``): an LP a
+    ``block_h``-th the size, solved by dual simplex from scratch. Its states at the blocks'
+    ends, interpolated to every hour, are where the windows hold the long stores, so that
+    the windows' bases follow the year's seasonal path instead of emptying those stores at
+    every window's end. None when the year does not cut into whole blocks.
+    """
+    n = horizon.n_t
+    if n % block_h or not stores:
+        return None
+    nb = n // block_h
+    hours = np.full(nb, float(block_h))
+    cf = horizon.cf.reshape(horizon.cf.shape[0], nb, block_h).mean(axis=2)
+    lp = build_dispatch(inst, plan, Horizon(hours, np.zeros(nb, np.int64), cf, residual=True,
+                                            duration=hours), components)  # fmt: skip
+    h = _highs(1, {"solver": "simplex"})
+    h.passModel(_highs_lp(lp))
+    h.run()
+    x = np.asarray(h.getSolution().col_value)
+    ends = np.arange(nb + 1) * block_h
+    states = {}
+    for k in stores:
+        soc = lp.table("so", (k,))
+        if soc is None:
+            continue
+        v = x[soc.slice].reshape(soc.n_items, nb)
+        at = np.concatenate([v[:, -1:], v], axis=1)  # cyclic: the year starts where it ends
+        states[k] = (np.asarray(soc.items),
+                     np.stack([np.interp(np.arange(n + 1), ends, row) for row in at]))  # fmt: skip
+    return Guide(states, 0, n) if states else None
 
 
 def stitched_basis(
@@ -285,17 +390,25 @@ def _full_row(full: MatrixBlocks, lp: MatrixBlocks, r: int, first: int) -> int:
 
 def _warm_basis(inst: Instance, plan: Plan, horizon: Horizon, lp: MatrixBlocks, h: Any,
                 warm_blocks: int, workers: int,
-                components: list[tuple[str, Component]] | None) -> bool:  # fmt: skip
-    """Solve the windows side by side, stitch their bases and hand HiGHS the result."""
+                components: list[tuple[str, Component]] | None, guided: bool) -> bool:  # fmt: skip
+    """Solve the windows side by side, stitch their bases and hand HiGHS the result.
+
+    With ``guided``, long stores (:func:`long_stores`) are held at the states of a coarse
+    year (:func:`coarse_guide`) where the windows meet; other stores start and end free.
+    """
     import highspy
 
+    stores = long_stores(plan) if guided else []
+    guide = coarse_guide(inst, plan, horizon, stores, components=components)
     cuts = np.linspace(0, horizon.n_t, warm_blocks + 1).astype(int)
     spans = list(itertools.pairwise(cuts.tolist()))
     # HiGHS releases the GIL while it solves: threads run the windows side by side, and
     # each window's answer is the same whichever thread solves it
     with ThreadPoolExecutor(max(1, workers)) as pool:
         bases = list(pool.map(
-            lambda ab: window_basis(inst, plan, window(horizon, *ab), components=components), spans
+            lambda ab: window_basis(inst, plan, window(horizon, *ab), components=components,
+                                    guide=guide.cut(*ab) if guide is not None else None),
+            spans,
         ))  # fmt: skip
     windows = [(w, a, cs, rs) for (a, _), (w, cs, rs) in zip(spans, bases, strict=True)]
     stitched = stitched_basis(lp, windows)
@@ -319,6 +432,7 @@ def solve_dispatch(
     workers: int = 2,
     duals: bool = False,
     components: list[tuple[str, Component]] | None = None,
+    guided: bool = True,
 ) -> Dispatch:
     """Build and solve the dispatch LP with HiGHS.
 
@@ -328,7 +442,9 @@ def solve_dispatch(
     optimum is the year's own (``docs/solvers.md#full-year-check``). ``workers`` threads solve the
     windows. A plan with reservoirs asking for simplex gets :func:`reservoir_options` instead.
     ``duals``: also return the :class:`Sensitivity` of the residual to the sizes;
-    ``components``: as :func:`build_dispatch`.
+    ``components``: as :func:`build_dispatch`; ``guided``: hold long stores at a coarse
+    year's states where the windows meet (:func:`coarse_guide`; the optimum is the same
+    either way, only the start differs).
     """
     lp = build_dispatch(inst, plan, horizon, components)
     reservoirs = lp.table("hd") is not None
@@ -339,7 +455,7 @@ def solve_dispatch(
     t = time.perf_counter()
     warm, windows_s = False, 0.0
     if warm_blocks > 1 and not reservoirs and (options or {}).get("solver") == "simplex":
-        warm = _warm_basis(inst, plan, horizon, lp, h, warm_blocks, workers, components)
+        warm = _warm_basis(inst, plan, horizon, lp, h, warm_blocks, workers, components, guided)
         windows_s = time.perf_counter() - t
     from siting.solve.watch import SolveWatch
 

@@ -116,7 +116,7 @@ class PeriodsStore(Protocol):
     def put(self, key: str, periods: Periods) -> None: ...
 
 
-REDUCTION_VERSION = "2"
+REDUCTION_VERSION = "3"
 """Changes whenever :func:`representative_days` would cut other days from the same input."""
 
 
@@ -158,7 +158,8 @@ def representative_days(cf: pd.DataFrame, n_days: int, year: int | tuple[int, ..
     Clustering is hierarchical (deterministic) on all columns at once, each cluster
     represented by its medoid. The day with the lowest continental mean onshore wind is
     appended as a period of its own, since a calm day is what storage must bridge and the
-    medoids of larger clusters never are one.
+    medoids of larger clusters never are one. ``n_days`` of 365 (one year) is every day of
+    the year as its own period, in calendar order (:func:`whole_year`): nothing is clustered.
     """
     import tsam
     from tsam import ClusterConfig, ExtremeConfig
@@ -167,6 +168,8 @@ def representative_days(cf: pd.DataFrame, n_days: int, year: int | tuple[int, ..
     if len(cf) != DAYS * HOURS_PER_DAY * len(years):
         raise ValueError(f"{len(years)} weather years have {DAYS * HOURS_PER_DAY * len(years)} hours, "
                          f"got {len(cf)}")  # fmt: skip
+    if n_days >= DAYS * len(years):
+        return whole_year(years)
     data = pd.DataFrame(
         cf.to_numpy(float),
         # positions only: tsam needs hours; the calendar is Periods.calendar
@@ -210,6 +213,15 @@ def representative_days(cf: pd.DataFrame, n_days: int, year: int | tuple[int, ..
         any(j in extreme_ids for j, d in enumerate(centers) if d == day) for day in days
     )
     return Periods(years[0], days, remap[sequence], extreme, years if len(years) > 1 else ())
+
+
+def whole_year(years: tuple[int, ...]) -> Periods:
+    """Every calendar day of ``years`` as a period of its own, in order: the exact whole-year
+    time structure (linked storage then runs through the real sequence of days,
+    ``docs/model.md#whole-year``)."""
+    n = DAYS * len(years)
+    return Periods(years[0], tuple(range(n)), np.arange(n, dtype=np.int64), (False,) * n,
+                   years if len(years) > 1 else ())  # fmt: skip
 
 
 def period_hours(series: NDArray[np.float64], periods: Periods) -> NDArray[np.float64]:
