@@ -334,7 +334,7 @@ def coarse_guide(
     states = {}
     for k in stores:
         soc = lp.table("so", (k,))
-        if soc is None:
+        if soc is None or not soc.n_items:
             continue
         v = x[soc.slice].reshape(soc.n_items, nb)
         at = np.concatenate([v[:, -1:], v], axis=1)  # cyclic: the year starts where it ends
