@@ -124,7 +124,8 @@ class Dispatch:
     iterations
         Simplex iterations of the whole-year solve (windows not included) [-].
     windows_s
-        Wall time of the warm-start windows [s] (0 without them).
+        Wall time of the warm-start windows, and of the coarse year guiding long stores
+        through them, if any [s] (0 without windows).
     warm
         Whether the whole-year solve started from the windows' stitched basis.
     """
