@@ -294,6 +294,18 @@ def test_long_stores_are_held_where_the_windows_meet_at_a_coarse_years_states() 
     assert held.grid_mw.sum() == pytest.approx(loose.grid_mw.sum(), rel=1e-6)
 
 
+def test_a_store_the_plan_left_out_everywhere_gets_no_guide() -> None:
+    import dataclasses
+
+    inst, plan, horizon = _random_plan(2, 3, two_stores=True)
+    none = np.zeros(inst.n_zones)
+    bare = dataclasses.replace(plan, sizes={**plan.sizes, ("se", (1,)): none,
+                                            ("sp", (1,)): none, ("sq", (1,)): none})  # fmt: skip
+    assert long_stores(bare) == []
+    guide = coarse_guide(inst, bare, horizon, [0, 1])  # asked for both: only the battery has zones
+    assert guide is not None and set(guide.states) == {0}
+
+
 def test_an_open_window_starts_and_ends_free() -> None:
     inst, plan, horizon = _random_plan(4, 2, False)
     cyclic = build_dispatch(inst, plan, Horizon(horizon.weights[:48], horizon.period[:48],
