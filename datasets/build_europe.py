@@ -284,6 +284,7 @@ def build_renewables(facts: Path, cf_path: Path) -> pd.DataFrame:
                 }
             )
     rows += _nuclear_rows(countries, costs)
+    rows += _clean_firm_rows(costs)
     rows += _reservoir_rows(pd.read_csv(facts / "hydro_storage.csv").set_index("iso2"), costs)
     df = pd.DataFrame(rows)
     over = df["existing_mw"] > df["potential_mw"]
@@ -330,11 +331,65 @@ def _nuclear_rows(countries: pd.DataFrame, costs: pd.DataFrame) -> list[dict]:
     return out
 
 
+STUDY_EUR_PER_USD = 0.8460
+"""RIEPIN_BROWN_CFG: the study converts its US-dollar clean-firm costs at 0.8460 EUR/USD."""
+
+CLEAN_FIRM_POTENTIAL_MW = 10_000.0
+"""ASSUMPTION: clean firm supply per zone is not resource-limited at a buyer's scale (the
+study lets a buyer build it at its own location); configs cap it with ``max_new_mw``."""
+
+CLEAN_FIRM_CF = {"advanced_geothermal": 1.0, "allam_ccs": 1.0, "advanced_nuclear": 0.9}
+"""Availability: geothermal firm at full availability as the study runs it; Allam-cycle gas
+dispatched when needed (cf 1: no energy limit); advanced nuclear at the large reactors' 0.9
+(ASSUMPTION, :data:`NUCLEAR_AVAILABILITY`)."""
+
+
+def _clean_firm_rows(costs: pd.DataFrame) -> list[dict]:
+    """Riepin & Brown's clean firm supply in every zone, off by default in the technology table.
+
+    Annual cost [EUR/MW/yr] from the study's overnight costs and lifetimes at the project's
+    7 % (the study's own rate): geothermal and Allam-cycle gas carry their capacity cost only
+    (Allam's fuel, VOM and CO2 storage are charged per MWh it delivers, from the technology
+    table); advanced nuclear adds its running cost at its availability, as ``nuclear`` does.
+    """
+    key = "RIEPIN_BROWN_CFG"
+    geo, allam, adv = ("advanced geothermal (clean firm)", "Allam cycle gas with CCS (clean firm)",
+                       "advanced nuclear (clean firm)")  # fmt: skip
+
+    def overnight(tech: str) -> float:
+        return cost_row(costs, tech, "investment", key) * STUDY_EUR_PER_USD * 1e3
+
+    nuclear = "nuclear (large LWR)"
+    nuc_fom = cost_row(costs, nuclear, "FOM")
+    nuc_vom = cost_row(costs, nuclear, "VOM") + cost_row(costs, nuclear, "fuel") / 0.36
+    allam_fom = cost_row(costs, allam, "FOM", key) * STUDY_EUR_PER_USD
+    annual = {
+        "advanced_geothermal": annualised_cost(overnight(geo), cost_row(costs, geo, "lifetime", key),
+                                               DISCOUNT_RATE, 0.0),
+        "allam_ccs": annualised_cost(overnight(allam), cost_row(costs, allam, "lifetime", key),
+                                     DISCOUNT_RATE, 0.0) + allam_fom,
+        "advanced_nuclear": annualised_cost(overnight(adv), cost_row(costs, nuclear, "lifetime"),
+                                            DISCOUNT_RATE, nuc_fom)
+        + nuc_vom * CLEAN_FIRM_CF["advanced_nuclear"] * 8760,
+    }  # fmt: skip
+    out = []
+    for z in COUNTRIES:
+        for tech, cost in annual.items():
+            cf = CLEAN_FIRM_CF[tech]
+            out.append({
+                "zone_id": z, "tech": tech, "potential_mw": CLEAN_FIRM_POTENTIAL_MW,
+                "existing_mw": 0.0, "cf": cf, "capex_eur_per_mw_yr": round(cost, 1),
+                "lcoe_eur_per_mwh": round(cost / (cf * 8760), 2),
+                "sources": f"{key};PYPSA_TD_2030;ASSUMPTION(potential {CLEAN_FIRM_POTENTIAL_MW:,.0f} MW)",
+            })  # fmt: skip
+    return out
+
+
 HYDRO_CONTRACT_SHARE = 0.1
 """ASSUMPTION: the share of a country's reservoir hydro (power and inflow) a data-centre buyer
 can contract; the rest keeps serving national load and balancing."""
 
-NO_WEATHER = ("nuclear", "hydro_reservoir")
+NO_WEATHER = ("nuclear", "hydro_reservoir", "advanced_geothermal", "allam_ccs", "advanced_nuclear")
 """Supply that runs flat (firm) or is dispatched (reservoirs): no hourly weather series."""
 
 

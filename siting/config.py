@@ -279,6 +279,21 @@ class StorageConfig(_Strict):
     one the periods are cyclic); ``per_period``: cyclic within each representative day."""
 
 
+class FlexibilityConfig(_Strict):
+    """Data-centre load that may move in time and between zones (``docs/model.md#flexible-load``)."""
+
+    temporal_share: float = Field(0.0, ge=0.0, le=1.0)
+    """Share of each zone's data-centre load that may move within its day [-]: every hour the
+    load served lies within ``-share`` and ``+min(share, 1 / utilisation - 1)`` of the nominal
+    load (no IT runs above full use), and each day's energy (its compute) is the nominal one.
+    0: a flat load. Needs hours (hourly matching, or annual matching settled hourly)."""
+    spatial_share: float = Field(0.0, ge=0.0, le=1.0)
+    """Share of each zone's movable data-centre load that may move to the fleet's other zones
+    within the same hour [-], the fleet's compute conserved hour by hour; inference load
+    served within a latency budget (``layers.demand``) stays. Ranges as ``temporal_share``'s;
+    with both, what a zone takes in stays within its IT's headroom."""
+
+
 class WeatherConfig(_Strict):
     """How representative days are cut from the weather layer (hourly matching)."""
 
@@ -373,6 +388,8 @@ class Config(_Strict):
     """Time to power."""
     weather: WeatherConfig = Field(default_factory=WeatherConfig)  # type: ignore[arg-type]
     """Representative days from the weather layer."""
+    flexibility: FlexibilityConfig = Field(default_factory=FlexibilityConfig)  # type: ignore[arg-type]
+    """Data-centre load that may move in time."""
     technologies: dict[str, bool] = Field(default_factory=dict)
     """Switch technologies of the table on or off by id, e.g. ``{nuclear: true}``."""
     max_new_mw: dict[str, float] = Field(default_factory=dict)

@@ -88,6 +88,10 @@ class _Values:
     charge_power: dict[str, np.ndarray]
     store_charge: dict[str, np.ndarray]
     store_discharge: dict[str, np.ndarray]
+    shift: np.ndarray | None = None
+    """Load moved within its day per zone and slice [MW]: + brought in (None: none moves)."""
+    moved: np.ndarray | None = None
+    """Load moved between zones per zone and slice [MW]: + moved in (None: none moves)."""
     other: dict[str, np.ndarray] = field(default_factory=dict)
     """Per zone and slice, what each component the outputs have no columns of put into the
     balance [MW] (a kind added as one module, read back from its terms)."""
@@ -129,6 +133,8 @@ def _values(model: SitingModel) -> _Values:
             for o, st in _stores(model)
             if st.charge_power is not None
         },
+        shift=-model.fed("shift") if "shift" in model.parts else None,
+        moved=-model.fed("move") if "move" in model.parts else None,
         other={part: model.fed(part) for part in model.parts if part not in KNOWN},
     )
 
@@ -202,6 +208,8 @@ def _renewables_table(inst: Instance, v: _Values) -> pd.DataFrame:
     w = inst.time.weight_h
     hours = float(w.sum())
     mean_cf = (inst.supply.cf * w).sum(axis=1) / hours if inst.n_slices else np.zeros(len(v.re_new))
+    annual = v.re_output @ w if inst.n_slices else np.zeros(len(v.re_new))
+    running = _or(inst.supply.running_eur_per_mwh, 0.0, len(v.re_new))
     return pd.DataFrame(
         {
             "zone_id": [inst.zones.ids[z] for z in inst.supply.zone],
@@ -210,8 +218,9 @@ def _renewables_table(inst: Instance, v: _Values) -> pd.DataFrame:
             "potential_mw": inst.supply.potential_mw,
             "existing_mw": inst.supply.existing_mw,
             "cf": mean_cf,
-            "annual_mwh": v.re_output @ w if inst.n_slices else np.zeros(len(v.re_new)),
+            "annual_mwh": annual,
             "cost_eur_per_yr": v.re_new * inst.supply.capex_eur_per_mw_yr,
+            "running_eur_per_yr": annual * running,
         }
     )
 
@@ -266,7 +275,8 @@ def _surplus(v: _Values, z: dict[str, np.ndarray]) -> np.ndarray:
     """Clean supply left unused per zone and slice [MW]: the balance's slack (>= 0)."""
     supply = z["clean"] + z["imports"] - z["exports"] + v.discharge - v.charge + v.grid - v.sale
     supply = supply + sum(v.other.values(), np.zeros_like(supply))
-    return np.clip(supply - z["load"][:, None], 0.0, None)
+    served = z["load"][:, None] + sum((x for x in (v.shift, v.moved) if x is not None), 0.0)
+    return np.clip(supply - served, 0.0, None)
 
 
 def _tech_mask(inst: Instance, tech: str) -> np.ndarray:
@@ -303,6 +313,13 @@ def _dispatch_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.
     for tech in v.store_charge:  # per store, so each state of charge can be re-checked
         dispatch[f"charge_{tech}_mw"] = v.store_charge[tech].ravel()
         dispatch[f"discharge_{tech}_mw"] = v.store_discharge[tech].ravel()
+    if v.shift is not None or v.moved is not None:  # flexible load: what moved, and served
+        served = dispatch["load_mw"].copy()
+        for column, values in (("shift_mw", v.shift), ("moved_mw", v.moved)):
+            if values is not None:
+                dispatch[column] = values.ravel()
+                served += dispatch[column]
+        dispatch["served_load_mw"] = served
     for part, fed in v.other.items():
         dispatch[f"{part}_mw"] = fed.ravel()
     return dispatch
@@ -404,6 +421,7 @@ def _cost_breakdown(
         "connection_acceleration": accel,
         "reinforcement": reinforce,
         "clean_capacity": float(renewables["cost_eur_per_yr"].sum()),
+        "clean_running": float(renewables["running_eur_per_yr"].sum()),
         "storage": float(storage),
         "links": float(inst.settings.wheeling_eur_per_mwh * (v.flow @ inst.time.weight_h).sum()),
         "residual_grid": float(
@@ -422,8 +440,8 @@ def _summary(
     grid = float(zones["grid_mwh"].sum())
     sold = float(zones["sale_mwh"].sum())
     costs = _cost_breakdown(inst, v, t["sites"], renewables)
-    energy = (costs["clean_capacity"] + costs["storage"] + costs["links"] + costs["residual_grid"]
-              + costs["grid_sales"])  # fmt: skip
+    energy = (costs["clean_capacity"] + costs["clean_running"] + costs["storage"] + costs["links"]
+              + costs["residual_grid"] + costs["grid_sales"])  # fmt: skip
     # annual matching nets the surplus sold against purchases; hourly matching does not
     unmatched = max(grid - sold, 0.0) if inst.settings.matching == "annual" else grid
     new_total = float(v.new_it.sum())
@@ -475,7 +493,23 @@ def _summary(
         "scope": inst.settings.scope,
         "multiplier": inst.settings.multiplier,
         "utilisation": inst.settings.utilisation,
+        "flexibility": _flexibility(inst, v, load),
     }
+
+
+def _flexibility(inst: Instance, v: _Values, load_mwh: float) -> dict[str, float] | None:
+    """The flexible shares and the energy moved over the year [MWh/yr] (None: flat load):
+    within days (brought in, equal to what was put off) and between zones (moved in)."""
+    if v.shift is None and v.moved is None:
+        return None
+    w = inst.time.weight_h
+    shifted = 0.0 if v.shift is None else float((np.clip(v.shift, 0.0, None) * w).sum())
+    moved = 0.0 if v.moved is None else float((np.clip(v.moved, 0.0, None) * w).sum())
+    share = lambda x: x / load_mwh if load_mwh > 0 else 0.0  # noqa: E731
+    return {"temporal_share": inst.settings.temporal_share, "shifted_mwh": shifted,
+            "shifted_share_of_load": share(shifted),
+            "spatial_share": inst.settings.spatial_share, "moved_mwh": moved,
+            "moved_share_of_load": share(moved)}  # fmt: skip
 
 
 def extract_solution(model: SitingModel, result: SolveResult) -> Solution:

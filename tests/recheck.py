@@ -90,10 +90,17 @@ def recheck_run(run: Path) -> dict[str, float]:
     sale = d["sale_mw"] if "sale_mw" in d.columns else 0.0 * d["grid_mw"]
     assert (sale >= -1e-9).all() and (d["grid_mw"] >= -1e-9).all()
     supply = clean + imp - exp + net_storage + d["grid_mw"] - sale
+    served = expected_load + _recheck_shift(cfg, d, expected_load)
+    served = served + _recheck_moves(cfg, d, expected_load, _inference_load(sites, inp, u))
+    if "served_load_mw" in d.columns:
+        assert np.allclose(d["served_load_mw"], served, rtol=REL, atol=1e-6), "served_load_mw"
+    if "shift_mw" in d.columns and "moved_mw" in d.columns:  # together within the headroom
+        head = (1.0 / u - 1.0) * expected_load + 1e-6 * np.maximum(expected_load, 1.0)
+        assert (d["shift_mw"].clip(lower=0) + d["moved_mw"].clip(lower=0) <= head).all()
     scale = np.maximum(np.abs(expected_load), 1.0)
-    assert ((supply - expected_load) / scale >= -REL).all(), "a zone and slice does not balance"
+    assert ((supply - served) / scale >= -REL).all(), "a zone and slice does not balance"
     if "curtailment_mw" in d.columns:  # the balance's slack, recomputed
-        surplus = np.clip(supply - expected_load, 0.0, None)
+        surplus = np.clip(supply - served, 0.0, None)
         assert np.allclose(d["curtailment_mw"], surplus, rtol=1e-6, atol=1e-3), "curtailment"
 
     # grid purchases within the CFE target, per zone: annual matching nets the sales
@@ -124,6 +131,63 @@ def recheck_run(run: Path) -> dict[str, float]:
         "new_it_mw": float(new),
         "baseline_it_mw": float(baseline),
     }
+
+
+def _recheck_shift(cfg: dict, d: pd.DataFrame, load: np.ndarray) -> np.ndarray:
+    """Flexible load moved per zone and slice [MW] (a decision), within its ranges and
+    balanced over every day: each zone's energy per period equals the nominal load's."""
+    share = (cfg.get("flexibility") or {}).get("temporal_share", 0.0)
+    if "shift_mw" not in d.columns:
+        assert share == 0.0, "flexible load configured, but the dispatch has no shift_mw"
+        return np.zeros(len(d))
+    shift = d["shift_mw"].to_numpy(float)
+    up = min(share, 1.0 / cfg["economics"]["utilisation"] - 1.0)
+    tol = 1e-6 * np.maximum(load, 1.0)
+    assert (shift <= up * load + tol).all(), "load brought in above its range"
+    assert (shift >= -share * load - tol).all(), "load put off beyond its range"
+    hours = d["duration_h"].to_numpy(float) if "duration_h" in d.columns else np.ones(len(d))
+    per_day = (
+        pd.Series(shift * hours, index=d.index)
+        .groupby([d.index.get_level_values(0), d["period"].to_numpy()])
+        .sum()
+    )
+    assert np.allclose(per_day, 0.0, atol=1e-5 * max(float(load.max()), 1.0)), (
+        "flexible load does not balance over a day"
+    )
+    return shift
+
+
+def _recheck_moves(cfg: dict, d: pd.DataFrame, load: np.ndarray,
+                   inference: pd.Series | None) -> np.ndarray:  # fmt: skip
+    """Load moved between zones per zone and slice [MW] (a decision), within each zone's
+    range of movable load (its load less the inference it serves within a latency budget),
+    and moved in = moved out over the fleet in every slice."""
+    share = (cfg.get("flexibility") or {}).get("spatial_share", 0.0)
+    if "moved_mw" not in d.columns:
+        assert share == 0.0, "load moving between zones configured, but no moved_mw"
+        return np.zeros(len(d))
+    moved = d["moved_mw"].to_numpy(float)
+    zone = d.index.get_level_values(0)
+    movable = load - (0.0 if inference is None else zone.map(inference).fillna(0.0).to_numpy())
+    up = min(share, 1.0 / cfg["economics"]["utilisation"] - 1.0)
+    tol = 1e-6 * np.maximum(load, 1.0)
+    assert (moved <= up * movable + tol).all(), "load moved in above its range"
+    assert (moved >= -share * movable - tol).all(), "load moved out beyond its range"
+    per_slice = pd.Series(moved, index=d.index).groupby(level=1).sum()
+    assert np.allclose(per_slice, 0.0, atol=1e-5 * max(float(load.max()), 1.0)), (
+        "load moved between zones is not conserved in a slice"
+    )
+    return moved
+
+
+def _inference_load(sites: pd.DataFrame, inp: dict, u: float) -> pd.Series | None:
+    """Electrical load of the inference each zone's sites serve [MW], from sites.csv."""
+    if "inference_it_mw" not in sites.columns or sites["inference_it_mw"].fillna(0).sum() == 0:
+        return None
+    s = sites.set_index("site_id")
+    return (
+        (_site_pue(sites, inp) * u * s["inference_it_mw"].fillna(0.0)).groupby(s["zone_id"]).sum()
+    )
 
 
 def _inputs(cfg: dict) -> dict[str, pd.DataFrame]:
@@ -546,15 +610,28 @@ def _recheck_costs(cfg: dict, inp: dict, t: dict[str, pd.DataFrame], summary: di
         "grid_sales": -float((sale * d["weight_h"] * zone.map(sale_price)).sum()),
         "water": float((new * per_mw_water).sum()),
         "clean_capacity": float((re["new_mw"] * opts["capex_eur_per_mw_yr"].reindex(re.index)).sum()),
+        "clean_running": _running_cost(d),
         "storage": storage,
         "links": float(cfg["economics"]["wheeling_eur_per_mwh"] * (t["flows"]["flow_mw"] * t["flows"]["weight_h"]).sum()),
         "residual_grid": float((d["grid_mw"] * d["weight_h"] * zone.map(grid_cost)).sum()),
     }  # fmt: skip
     got = summary["cost_breakdown_eur_per_yr"]
     for key, value in expect.items():
-        assert np.isclose(got[key], value, rtol=1e-6, atol=1.0), (key, got[key], value)
+        assert np.isclose(got.get(key, 0.0), value, rtol=1e-6, atol=1.0), (key, got.get(key), value)
     total = sum(expect.values()) + got["connection_acceleration"]  # checked in _recheck_policy
     assert np.isclose(summary["objective_eur_per_yr"], total, rtol=1e-6), "objective"
+
+
+def _running_cost(d: pd.DataFrame) -> float:
+    """What dispatchable supply costs per MWh it delivers [EUR/yr]: the technology table's
+    variable cost of every ``dispatchable`` technology times its dispatched energy."""
+    table = pd.read_csv(TABLE).set_index("tech")
+    total = 0.0
+    for tech, row in table[table["kind"] == "dispatchable"].iterrows():
+        column = f"clean_{tech}_mw"
+        if column in d.columns:
+            total += float((d[column] * d["weight_h"]).sum()) * float(row["vom_eur_per_mwh"] or 0)
+    return total
 
 
 def _reinforcement(cfg: dict, inp: dict, sites: pd.DataFrame) -> float:

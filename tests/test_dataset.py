@@ -9,7 +9,8 @@ import pytest
 from conftest import REPO
 
 DATA = REPO / "datasets" / "europe"
-NO_WEATHER = ("nuclear", "hydro_reservoir")  # firm and dispatchable supply: no weather column
+NO_WEATHER = ("nuclear", "hydro_reservoir", "advanced_geothermal", "allam_ccs", "advanced_nuclear")
+"""Firm and dispatchable supply: no weather column."""
 COUNTRIES = set(
     [
         "AT",
@@ -118,6 +119,11 @@ def test_renewables_and_links_are_sane() -> None:
         nuclear["zone_id"]
     )
     assert set(re["zone_id"]) == COUNTRIES
+    # clean firm supply (RIEPIN_BROWN_CFG) in every zone, from zero
+    firm = re[re["tech"].isin(("advanced_geothermal", "allam_ccs", "advanced_nuclear"))]
+    assert len(firm) == 3 * len(COUNTRIES) and (firm["existing_mw"] == 0).all()
+    assert (firm["cf"] == firm["tech"].map({"advanced_geothermal": 1.0, "allam_ccs": 1.0,
+                                            "advanced_nuclear": 0.9})).all()  # fmt: skip
     links = gpd.read_file(DATA / "links.gpkg")
     assert (links["capacity_mw"] > 0).all()
     assert set(links["from_zone"]) | set(links["to_zone"]) <= COUNTRIES

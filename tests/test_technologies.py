@@ -30,6 +30,9 @@ def test_default_table_kinds_and_battery_costs() -> None:
         "hydro",
         "nuclear",
         "hydro_reservoir",
+        "advanced_geothermal",
+        "allam_ccs",
+        "advanced_nuclear",
     ]
     stores = ["battery", "hydrogen_cavern", "hydrogen_tank", "iron_air"]
     assert [t.tech for t in table.of_kind(Kind.STORAGE)] == stores

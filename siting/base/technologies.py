@@ -86,7 +86,13 @@ class Technology:
     """Used unless a config switches it off; False: only where a config switches it on."""
 
     def annual_cost_eur_per_mw_yr(self, cf: float) -> float:
-        """Annual cost of 1 MW running at capacity factor ``cf`` [EUR/MW/yr]."""
+        """Annual cost of 1 MW running at capacity factor ``cf`` [EUR/MW/yr].
+
+        Dispatchable supply runs when the plan needs it: its variable cost is charged per MWh
+        it delivers (:attr:`siting.instance.SupplyTable.running_eur_per_mwh`), not here.
+        """
+        if self.kind == Kind.DISPATCHABLE:
+            return self.capex_eur_per_mw_yr
         vom = self.vom_eur_per_mwh * cf * 8760.0 if cf == cf else 0.0
         return self.capex_eur_per_mw_yr + vom
 

@@ -219,7 +219,22 @@ def technologies_md() -> str:
         "run-of-river) power, since the inflow column covers run-of-river too), used within "
         "the year as the model sees fit (no reservoir level, no seasonal inflow). The contract "
         "is priced at the annuity of a reservoir plant (2,889 EUR/kW, 80 years, 1 %/yr O&M): "
-        "cost-reflective, take-or-pay (ASSUMPTION).\n\n## Columns\n\n"
+        "cost-reflective, take-or-pay (ASSUMPTION).\n"
+        "- **Clean firm supply** (Riepin & Brown's palette, source `RIEPIN_BROWN_CFG`; US-dollar "
+        "costs at the study's 0.8460 EUR/USD, annualised at 7 %, the study's own rate): "
+        "`advanced_geothermal` (10,000 USD2022/kW, 30 years, no O&M or fuel in the study; firm "
+        "at full availability as the study runs it: 77.8 EUR/MWh flat), `advanced_nuclear` "
+        "(7,138 USD2021/kW, 40 years, technology-data nuclear's O&M and fuel at efficiency "
+        "0.36, availability 0.9 as `nuclear`: 92.3 EUR/MWh flat) and `allam_ccs`, Allam-cycle "
+        "gas with CCS (2,600 USD2022/kW, 33,000 USD/MW/yr fixed O&M, 30 years), a "
+        "`dispatchable` row at cf 1: no energy limit, it runs when the plan needs it and each "
+        "MWh it delivers costs its `vom_eur_per_mwh`, 80.42 EUR/MWh (gas at the study's "
+        "35 EUR/MWh_th over efficiency 0.54, VOM 3.2 EUR/MWh, and transport and storage of "
+        "all the gas's CO2, 0.198 t/MWh_th at 40 USD/t). Allam-cycle gas counts as carbon-free "
+        "as in the study (its CO2 is captured and stored). The default dataset offers all three "
+        "in every zone, up to 10 GW each (ASSUMPTION: not resource-limited at a buyer's "
+        "scale; a config caps them with `max_new_mw`). None can be online by 2030 at scale: "
+        "read them, as the study does, as what clean firm supply would cost.\n\n## Columns\n\n"
     )
     out.append(_table(list(attrs.columns), attrs.to_numpy().tolist()))
     out.append("\n## The shipped table\n\n")

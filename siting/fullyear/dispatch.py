@@ -28,11 +28,13 @@ from siting.base.technologies import store_size
 from siting.instance import Instance
 from siting.model.arrays import ArrayBuilder, MatrixBlocks, SizeKey
 from siting.model.components import CHECK_ORDER, Component, in_order, operate
+from siting.model.flexibility import flexible_sizes, movable_sizes
 from siting.model.ops import FloatArray, Horizon, Sizes
 from siting.model.sites import add_load
 from siting.model.supply import annual_cf
 
 HOURS = 8760
+HOURS_PER_DAY = 24
 
 
 @dataclass(frozen=True)
@@ -78,13 +80,16 @@ def year_horizon(plan: Plan, hourly_cf: dict[int, FloatArray], n_hours: int = HO
     cf = np.repeat(np.asarray(plan.annual_cf, float)[:, None], n_hours, axis=1)
     for j, series in hourly_cf.items():
         cf[j] = series
-    return Horizon(np.ones(n_hours), np.zeros(n_hours, np.int64), cf, residual=True)
+    return Horizon(np.ones(n_hours), np.zeros(n_hours, np.int64), cf, residual=True,
+                   day=np.arange(n_hours) // HOURS_PER_DAY)  # fmt: skip
 
 
 def window(horizon: Horizon, first: int, stop: int) -> Horizon:
     """Hours ``first ... stop - 1`` of a horizon, starting and ending free."""
+    day = None if horizon.day is None else horizon.day[first:stop]
     return Horizon(horizon.weights[first:stop], horizon.period[first:stop],
-                   horizon.cf[:, first:stop], window=True, residual=horizon.residual)  # fmt: skip
+                   horizon.cf[:, first:stop], window=True, residual=horizon.residual,
+                   day=day)  # fmt: skip
 
 
 def build_dispatch(
@@ -104,8 +109,9 @@ def build_dispatch(
     """
     op = ArrayBuilder(horizon, inst.n_zones, inst.fixed_load_mw, plan.sizes)
     new_it = plan.sizes.get(("it", ()), np.zeros(inst.n_sites))
-    add_load(op, inst, Sizes("it", (), new_it), np.ones(inst.n_sites))
-    operate(op, inst, {}, components or in_order(CHECK_ORDER))
+    site_load = (Sizes("it", (), new_it), np.ones(inst.n_sites))
+    add_load(op, inst, *site_load)
+    operate(op, inst, {"sites": site_load}, components or in_order(CHECK_ORDER))
     return op.finish()
 
 
@@ -325,8 +331,9 @@ def coarse_guide(
     nb = n // block_h
     hours = np.full(nb, float(block_h))
     cf = horizon.cf.reshape(horizon.cf.shape[0], nb, block_h).mean(axis=2)
+    day = None if horizon.day is None else horizon.day[::block_h]
     lp = build_dispatch(inst, plan, Horizon(hours, np.zeros(nb, np.int64), cf, residual=True,
-                                            duration=hours), components)  # fmt: skip
+                                            duration=hours, day=day), components)  # fmt: skip
     h = _highs(1, {"solver": "simplex"})
     h.passModel(_highs_lp(lp))
     h.run()
@@ -368,7 +375,12 @@ def stitched_basis(
                     ws.n_items, -1
                 )
         for fb, wb in zip(full.blocks, lp.blocks, strict=True):
-            if wb.n_t == lp.n_hours and wb.n_items:
+            if wb.daily and wb.n_items:  # windows start on a day's first hour
+                days = slice(first // HOURS_PER_DAY, first // HOURS_PER_DAY + wb.n_t)
+                row[fb.slice].reshape(fb.n_items, fb.n_t)[:, days] = rs[wb.slice].reshape(
+                    wb.n_items, -1
+                )
+            elif wb.n_t == lp.n_hours and wb.n_items:
                 row[fb.slice].reshape(fb.n_items, n_h)[:, hours] = rs[wb.slice].reshape(
                     wb.n_items, -1
                 )
@@ -401,8 +413,7 @@ def _warm_basis(inst: Instance, plan: Plan, horizon: Horizon, lp: MatrixBlocks, 
 
     stores = long_stores(plan) if guided else []
     guide = coarse_guide(inst, plan, horizon, stores, components=components)
-    cuts = np.linspace(0, horizon.n_t, warm_blocks + 1).astype(int)
-    spans = list(itertools.pairwise(cuts.tolist()))
+    spans = window_spans(horizon.n_t, warm_blocks, daily=lp.table("lu") is not None)
     # HiGHS releases the GIL while it solves: threads run the windows side by side, and
     # each window's answer is the same whichever thread solves it
     with ThreadPoolExecutor(max(1, workers)) as pool:
@@ -421,6 +432,15 @@ def _warm_basis(inst: Instance, plan: Plan, horizon: Horizon, lp: MatrixBlocks, 
     basis.row_status = [lut[v] for v in stitched[1].tolist()]
     basis.valid = True
     return bool(h.setBasis(basis) == highspy.HighsStatus.kOk)
+
+
+def window_spans(n_t: int, blocks: int, daily: bool = False) -> list[tuple[int, int]]:
+    """``blocks`` windows of hours covering ``n_t`` hours in order, as ``(first, stop)``;
+    ``daily``: cut between days (flexible load balances each day within one window)."""
+    cuts = np.linspace(0, n_t, blocks + 1)
+    if daily:
+        cuts = np.unique(np.round(cuts / HOURS_PER_DAY) * HOURS_PER_DAY)
+    return list(itertools.pairwise(cuts.astype(int).tolist()))
 
 
 def solve_dispatch(
@@ -448,7 +468,7 @@ def solve_dispatch(
     either way, only the start differs).
     """
     lp = build_dispatch(inst, plan, horizon, components)
-    reservoirs = lp.table("hd") is not None
+    reservoirs = any(b.family == "hde" for b in lp.blocks)  # energy tying the whole year
     if reservoirs and (options or {}).get("solver") == "simplex":
         options = {**(options or {}), **reservoir_options()}
     h = _highs(threads, options)
@@ -600,4 +620,18 @@ def plan_from_tables(
             sizes[("sq", (k,))] = sizes[("sp", (k,))]
     load = inst.fixed_load_mw.copy()
     np.add.at(load, inst.sites.zone, inst.new_load_per_mw * new_it)
+    sizes.update(flexible_sizes(inst, load))
+    sizes.update(movable_sizes(inst, load, _inference_load(inst, sites)))
     return Plan(sizes, list(inst.zones.ids), load, annual_cf(inst), [o.tech for o in inst.stores])
+
+
+def _inference_load(inst: Instance, sites: pd.DataFrame) -> FloatArray | None:
+    """Load of the inference each zone's sites serve within a latency budget [MW] (None: no
+    latency layer), from ``sites.csv``'s ``inference_it_mw``."""
+    if "inference_it_mw" not in sites.columns or inst.demand.it_mw is None:
+        return None
+    served = (sites.set_index("site_id")["inference_it_mw"].reindex(inst.sites.ids)
+              .fillna(0.0).to_numpy(float))  # fmt: skip
+    out = np.zeros(inst.n_zones)
+    np.add.at(out, inst.sites.zone, inst.new_load_per_mw * served)
+    return out

@@ -446,9 +446,28 @@ def _segments_need_weather(cfg: Config) -> None:
             "give layers.weather, or remove weather.segments_per_day")])  # fmt: skip
 
 
+def _flexibility_needs_hours(cfg: Config, hours: bool) -> None:
+    """Load moves between hours and zones hour by hour: a run on one annual slice has none."""
+    keys = [k for k in ("temporal_share", "spatial_share") if getattr(cfg.flexibility, k) > 0]
+    if keys and not hours:
+        raise InputError([Problem(
+            f"flexibility.{k}", "flexible load moves within hours and days, and this run has "
+            "a single annual slice (annual matching netted over the year, or no weather or "
+            "profiles layer)",
+            "set carbon.matching: hourly (or carbon.annual_accounting: hourly with "
+            f"layers.weather), or flexibility.{k}: 0") for k in keys])  # fmt: skip
+
+
 def _dispatchable(table: TechnologyTable, techs: list[str]) -> BoolArray:
     """Per option, whether its technology is energy-limited dispatchable supply."""
     return np.array([k in table and table[k].kind == Kind.DISPATCHABLE for k in techs], bool)
+
+
+def _running_cost(table: TechnologyTable, techs: list[str]) -> FloatArray | None:
+    """Per option, the cost per MWh a dispatchable option delivers [EUR/MWh] (None: none)."""
+    cost = np.array([table[k].vom_eur_per_mwh if k in table and table[k].kind == Kind.DISPATCHABLE
+                     else 0.0 for k in techs], float)  # fmt: skip
+    return cost if (cost > 0).any() else None
 
 
 def _capped_potential(re: pd.DataFrame, cfg: Config) -> FloatArray:
@@ -542,6 +561,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
     linked = periods is not None and cfg.storage.linking == "chronological"
     required_new = (cfg.target.multiplier - 1.0) * float(zones["baseline_it_mw"].sum())
     hours = uses_hours(layers, cfg)
+    _flexibility_needs_hours(cfg, hours)
     demand, distance, radius = _latency(cfg, layers, list(sites["site_id"]), required_new)
     return Instance(
         zones=_zone_table(cfg, zones),
@@ -551,6 +571,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
             _capped_potential(re, cfg), re["existing_mw"].to_numpy(float),
             re["capex_eur_per_mw_yr"].to_numpy(float), cf, annual_capacity_factors(layers, re),
             _dispatchable(layers.technologies, list(re["tech"])),
+            _running_cost(layers.technologies, list(re["tech"])),
         ),
         links=LinkTable(
             [str(x) for x in links["link_id"]], links["from_zone"].map(zpos).to_numpy(np.int64),
@@ -615,4 +636,6 @@ def _settings(cfg: Config, hours: bool, linked: bool) -> Settings:
         max_surplus_share=cfg.economics.max_surplus_share,
         exchange="hourly" if hours else "netted", weather_levels=cfg.weather.levels,
         storage_linking="chronological" if linked else "per_period",
+        temporal_share=cfg.flexibility.temporal_share,
+        spatial_share=cfg.flexibility.spatial_share,
     )  # fmt: skip

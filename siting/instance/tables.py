@@ -218,6 +218,9 @@ class SupplyTable:
     dispatchable
         Energy-limited dispatchable supply (a reservoir) rather than ``capacity x cf``; None:
         none is.
+    running_eur_per_mwh
+        Cost per MWh a dispatchable option delivers [EUR/MWh] (fuel, variable O&M, CO2
+        transport and storage of Allam-cycle gas); None: none has one.
     """
 
     zone: IntArray
@@ -228,6 +231,7 @@ class SupplyTable:
     cf: FloatArray
     annual_cf: FloatArray | None = None
     dispatchable: BoolArray | None = None
+    running_eur_per_mwh: FloatArray | None = None
 
     def __len__(self) -> int:
         return len(self.tech)
@@ -329,6 +333,11 @@ class Settings:
     storage_linking
         ``chronological``: storage carried day to day along ``time.day_period``;
         ``per_period``: cyclic within every period.
+    temporal_share
+        Share of a zone's data-centre load that may move within its day [-]
+        (:mod:`siting.model.flexibility`).
+    spatial_share
+        Share of a zone's movable load that may move to other zones within a slice [-].
     """
 
     matching: str
@@ -345,6 +354,8 @@ class Settings:
     exchange: str = "netted"
     weather_levels: str = "layer"
     storage_linking: str = "per_period"
+    temporal_share: float = 0.0
+    spatial_share: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ class Span:
     n_t: int
     items: IntArray | None = None
     """A table's item positions (None for a row block)."""
+    daily: bool = False
+    """A row block of one row per item and day (``n_t``: the days)."""
 
     @property
     def stop(self) -> int:
@@ -174,10 +176,11 @@ class ArrayBuilder:
         sense: int,
         terms: list[Term],
         rhs: FloatArray | float = 0.0,
+        daily: bool = False,
     ) -> None:
         """Rows after the balance; size terms move to the right-hand side. A block of size
         terms only (``dur``: energy = duration x power) is a condition on the plan, not on
-        its operation, and adds no row."""
+        its operation, and adds no row. ``daily``: item-major rows per day."""
         n = max((len(i) for i in index if not isinstance(i, int)), default=1)
         if not any(isinstance(cells, Table) for cells, _, _ in terms):
             return  # only sizes: a condition on the plan, not on its operation
@@ -193,9 +196,14 @@ class ArrayBuilder:
         self._row_lo.append(right if sense >= 0 else np.full(n, -np.inf))
         self._row_up.append(right.copy() if sense <= 0 else np.full(n, np.inf))
         n_t = self.horizon.n_t
-        hourly = n >= n_t and n % n_t == 0  # item-major rows per slice, as tables are
-        self.blocks.append(Span(family, (), self.n_rows, n // n_t if hourly else n,
-                                n_t if hourly else 1))  # fmt: skip
+        if daily:
+            assert self.horizon.day is not None
+            n_days = len(np.unique(self.horizon.day))
+            self.blocks.append(Span(family, (), self.n_rows, n // n_days, n_days, daily=True))
+        else:
+            hourly = n >= n_t and n % n_t == 0  # item-major rows per slice, as tables are
+            self.blocks.append(Span(family, (), self.n_rows, n // n_t if hourly else n,
+                                    n_t if hourly else 1))  # fmt: skip
         self.n_rows += n
 
     def feed(

@@ -18,6 +18,7 @@ from siting.model.balance import add_balance, add_cfe, add_surplus_cap
 from siting.model.components import Component, operate
 from siting.model.core import Builder, SitingModel, StoreVars, gc_paused
 from siting.model.cuts import add_residual_cuts
+from siting.model.flexibility import tie_moves
 from siting.model.latency import add_latency
 from siting.model.ops import Sizes
 from siting.model.policy import add_hosting, add_policy
@@ -57,8 +58,9 @@ def build_model(
         b.part = "sites"
         sites = add_sites(b)
         add_target(b, sites)
-        add_load(b, inst, Sizes("it", (), sites.size), np.asarray(sites.size_mw))
-        got = operate(b, inst, {}, components)
+        site_load = (Sizes("it", (), sites.size), np.asarray(sites.size_mw))
+        add_load(b, inst, *site_load)
+        got = operate(b, inst, {"sites": site_load}, components)
         add_balance(b)
         grid, sale = _cells(got["grid"]), _cells(got["sale"])
         add_cfe(b, sites, grid, sale)
@@ -67,6 +69,7 @@ def build_model(
         add_policy(b, sites)
         add_hosting(b, sites)
         serve = add_latency(b, sites)
+        tie_moves(b, inst, got["move"], site_load, serve)
         if symmetry_breaking:
             add_symmetry(b, sites)
         return b.finish(_handles(sites, got, serve))

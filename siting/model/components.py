@@ -3,8 +3,9 @@ are built from, in the order their columns are made.
 
 Each entry adds one component kind to an :class:`~siting.model.ops.Ops` (its sizes, its
 operating columns and rows, its terms in the balance) and returns its handles; the handles of
-the components before it are at hand (a reservoir needs the supply's capacity). Adding a kind
-is one module and one entry here. Pure: no I/O.
+the components before it are at hand (a reservoir needs the supply's capacity; flexible load,
+the sites' new capacity as ``got["sites"]``). Adding a kind is one module and one entry here.
+Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from siting.instance import Instance
 from siting.model.exchange import add_grid, add_sales
+from siting.model.flexibility import add_move, add_shift, keep_headroom
 from siting.model.links import add_links
 from siting.model.ops import Ops
 from siting.model.reservoirs import add_dispatch
@@ -29,6 +31,9 @@ OPERATION: list[tuple[str, Component]] = [
     ("grid", lambda op, inst, got: add_grid(op, inst)),
     ("sale", lambda op, inst, got: add_sales(op, inst)),
     ("stores", lambda op, inst, got: add_storage(op, inst)),
+    ("shift", lambda op, inst, got: add_shift(op, inst, got.get("sites"))),
+    ("move", lambda op, inst, got: add_move(op, inst)),
+    ("headroom", lambda op, inst, got: keep_headroom(op, inst, got["shift"], got["move"])),
 ]
 """(handle name, component) of every operating component, in the planning model's order.
 The outputs read these by name; a kind not listed here is read back generically (its terms in
@@ -37,7 +42,7 @@ the balance, :meth:`siting.model.core.SitingModel.fed`)."""
 KNOWN = frozenset(name for name, _ in OPERATION) | {"sites"}
 """Components whose values the outputs read through their own columns."""
 
-CHECK_ORDER = ("re", "grid", "flow", "stores", "dispatch", "sale")
+CHECK_ORDER = ("re", "grid", "flow", "stores", "dispatch", "sale", "shift", "move", "headroom")
 """The same components in the order the full-year check makes their columns: residual grid
 first, as the check's own builder did before the components were shared. A dispatch LP has
 many optima of equal residual (which zone takes an unavoidable shortfall); the order decides

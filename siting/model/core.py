@@ -220,8 +220,10 @@ class Builder:
         sense: int,
         terms: list[Term],
         rhs: FloatArray | float = 0.0,
+        daily: bool = False,
     ) -> None:
         """Rows of ``family`` from array terms; size terms are columns like any other."""
+        del daily
         n = max((len(i) for i in index if not isinstance(i, int)), default=1)
         keys = [[i] * n if isinstance(i, int) else i.tolist() for i in index]
         flattened: dict[int, list[pulp.LpVariable]] = {}  # a table in two terms, flattened once
@@ -337,9 +339,11 @@ def _flat_cells(cells: Table | Sizes) -> list[pulp.LpVariable]:
 def planning_horizon(inst: Instance) -> Horizon:
     """The representative slices of an instance as a :class:`~siting.model.ops.Horizon`."""
     linked = inst.settings.storage_linking == "chronological" and inst.time.day_period is not None
+    hourly = inst.settings.matching == "hourly" or inst.settings.exchange == "hourly"
     return Horizon(inst.time.weight_h, inst.time.period, inst.supply.cf,
                    inst.time.day_period if linked else None,
-                   duration=inst.time.duration_h)  # fmt: skip
+                   duration=inst.time.duration_h,
+                   day=inst.time.period if hourly else None)  # fmt: skip
 
 
 class Feed(NamedTuple):

@@ -53,6 +53,10 @@ class Horizon:
     duration
         Hours of its period each slice covers [h] (segmented representative days); None: an
         hour each. Flows are in MW over the slice; a store's state changes by flow x duration.
+    day
+        The day of every slice [-]: flexible load conserves its energy over each day
+        (representative days: the period; a year or a window of it: ``hour // 24``); None:
+        no days (annual slices), and no load moves in time.
     """
 
     weights: FloatArray
@@ -62,6 +66,7 @@ class Horizon:
     window: bool = False
     residual: bool = False
     duration: FloatArray | None = None
+    day: IntArray | None = None
 
     @property
     def n_t(self) -> int:
@@ -168,9 +173,11 @@ class Ops(Protocol):
         sense: int,
         terms: list[Term],
         rhs: FloatArray | float = 0.0,
+        daily: bool = False,
     ) -> None:
         """Rows ``sum(terms) <sense> rhs``, one per entry of the ``index`` arrays (scalars
-        broadcast); ``sense``: PuLP's -1 (<=), 0 (=), 1 (>=)."""
+        broadcast); ``sense``: PuLP's -1 (<=), 0 (=), 1 (>=). ``daily``: one row per item and
+        day of the horizon, item-major (the full-year check's warm start cuts them by day)."""
         ...
 
     def feed(

@@ -198,6 +198,55 @@ _ROW_LIST = [
         f"{_store(inst, i)} state of charge >= 0",
     ),
     RowFamily(
+        "flu", ("zone",), "flexible load's upward range tied to the zone's load", "MW",
+        lambda inst, i: f"zone {inst.zones.ids[i[0]]}: load brought in at most its share of "
+        "the zone's data-centre load",
+    ),
+    RowFamily(
+        "fld", ("zone",), "flexible load's downward range tied to the zone's load", "MW",
+        lambda inst, i: f"zone {inst.zones.ids[i[0]]}: load put off at most its share of the "
+        "zone's data-centre load",
+    ),
+    RowFamily(
+        "lub", ("zone", "slice"), "load brought in within the zone's upward range", "MW",
+        lambda inst, i: f"{_zone_slice(inst, i)}: load brought in <= its range",
+    ),
+    RowFamily(
+        "llb", ("zone", "slice"), "load put off within the zone's downward range", "MW",
+        lambda inst, i: f"{_zone_slice(inst, i)}: load put off <= its range",
+    ),
+    RowFamily(
+        "shd", ("zone", "day"), "flexible load served within its day (compute conserved)",
+        "MWh", lambda inst, i: f"zone {inst.zones.ids[i[0]]}, period {i[1]}: load brought in "
+        "= load put off over the day",
+    ),
+    RowFamily(
+        "mib", ("zone", "slice"), "load moved into a zone within its range", "MW",
+        lambda inst, i: f"{_zone_slice(inst, i)}: load moved in <= its range",
+    ),
+    RowFamily(
+        "mob", ("zone", "slice"), "load moved out of a zone within its range", "MW",
+        lambda inst, i: f"{_zone_slice(inst, i)}: load moved out <= its range",
+    ),
+    RowFamily(
+        "shs", ("slice",), "load moved between zones: the fleet's compute conserved each slice",
+        "MW", lambda inst, i: f"slice {inst.time.ids[i[0]]}: load moved in = load moved out",
+    ),
+    RowFamily(
+        "hup", ("zone", "slice"), "load brought in and moved in within the IT's headroom", "MW",
+        lambda inst, i: f"{_zone_slice(inst, i)}: load above nominal <= the IT's headroom",
+    ),
+    RowFamily(
+        "gmi", ("zone",), "moved-in range tied to the zone's movable load", "MW",
+        lambda inst, i: f"zone {inst.zones.ids[i[0]]}: load moved in at most its share of the "
+        "zone's movable load",
+    ),
+    RowFamily(
+        "gmo", ("zone",), "moved-out range tied to the zone's movable load", "MW",
+        lambda inst, i: f"zone {inst.zones.ids[i[0]]}: load moved out at most its share of the "
+        "zone's movable load",
+    ),
+    RowFamily(
         "rcut", ("cut",), "the full-year residual grid, bounded by a check's duals, within the "
         "guarantee's allowance", "MWh",
         lambda inst, i: f"guarantee cut {i[0] + 1}: full-year residual grid within the allowance",
@@ -320,6 +369,14 @@ _COLUMN_LIST = [
     ColumnFamily("sn", ("store", "zone", "period"), "lowest relative state of charge of a period", "MWh"),
     ColumnFamily("sy", ("store", "zone", "run"), "state of charge at the start of a run of days of one period", "MWh"),
     ColumnFamily("sw", ("store", "zone", "slice"), "state of charge a window of hours starts from (full-year check)", "MWh"),
+    ColumnFamily("fu", ("zone",), "most load brought in per hour (flexible load)", "MW"),
+    ColumnFamily("fd", ("zone",), "most load put off per hour (flexible load)", "MW"),
+    ColumnFamily("lu", ("zone", "slice"), "load brought in (flexible load)", "MW"),
+    ColumnFamily("ll", ("zone", "slice"), "load put off (flexible load)", "MW"),
+    ColumnFamily("gi", ("zone",), "most load moved into the zone per hour (spatial flexibility)", "MW"),
+    ColumnFamily("go", ("zone",), "most load moved out of the zone per hour (spatial flexibility)", "MW"),
+    ColumnFamily("mi", ("zone", "slice"), "load moved into the zone from the fleet's others", "MW"),
+    ColumnFamily("mo", ("zone", "slice"), "load moved out of the zone to the fleet's others", "MW"),
     ColumnFamily("v", ("demand", "site"), "inference load of a demand point served at a site", "MW IT"),
 ]  # fmt: skip
 

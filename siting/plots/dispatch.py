@@ -150,7 +150,14 @@ def _zone_panel(ax: Any, d: pd.DataFrame, techs: list[str], stores: list[str]) -
             ax.fill_between(x, base, base + v, step="mid", color=tech_colour(key), alpha=alpha,
                             linewidth=0)  # fmt: skip
             base = base + v
-    ax.step(x, d["load_mw"] / 1e3, where="mid", color="black", linewidth=1.4)
+    if "served_load_mw" in d.columns:  # flexible load: what was served, and the nominal
+        ax.step(x, d["load_mw"] / 1e3, where="mid", color="#616161", linewidth=1.0,
+                linestyle=(0, (3, 2)))  # fmt: skip
+        ax.step(x, d["served_load_mw"] / 1e3, where="mid", color="black", linewidth=1.4)
+        if (d["served_load_mw"] - d["load_mw"]).abs().sum() > 0:
+            drawn.add("nominal load")
+    else:
+        ax.step(x, d["load_mw"] / 1e3, where="mid", color="black", linewidth=1.4)
     ax.axhline(0, color="#616161", linewidth=0.5)
     for i in _period_starts(d)[1:]:
         ax.axvline(i - 0.5, color="#9e9e9e", linewidth=0.6, linestyle=":")
@@ -207,5 +214,11 @@ def _legend_handles(techs: list[str], stores: list[str], drawn: set[str]) -> lis
     )
     handles += [Patch(color=tech_colour(k), label=FLOW_NAMES.get(k, k))
                 for k in flows if k in drawn]  # fmt: skip
-    handles.append(Line2D([], [], color="black", linewidth=1.4, label="data-centre load"))
+    if "nominal load" in drawn:
+        handles.append(Line2D([], [], color="black", linewidth=1.4,
+                              label="data-centre load served (flexible)"))  # fmt: skip
+        handles.append(Line2D([], [], color="#616161", linewidth=1.0, linestyle=(0, (3, 2)),
+                              label="nominal load (flat)"))  # fmt: skip
+    else:
+        handles.append(Line2D([], [], color="black", linewidth=1.4, label="data-centre load"))
     return handles
