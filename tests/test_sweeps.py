@@ -192,3 +192,16 @@ def test_remote_scheduler_by_address(tmp_path, capsys) -> None:
         for p in reversed(procs):
             p.terminate()
             p.wait(timeout=30)
+
+
+def test_nested_kpis_reach_the_sweep_table() -> None:
+    # flexible load's fields sit under "flexibility" in summary.json; a flat run has none
+    from siting.base.summary import RunSummary
+    from siting.commands.sweeps import KPI_COLUMNS, _kpis
+
+    assert {"flexibility.temporal_share", "flexibility.shifted_mwh"} <= set(KPI_COLUMNS)
+    flexible = _kpis(RunSummary({"objective_eur_per_yr": 5.0,
+                                 "flexibility": {"temporal_share": 0.2, "shifted_mwh": 7.0}}))  # fmt: skip
+    assert flexible["objective_eur_per_yr"] == 5.0 and flexible["flexibility.shifted_mwh"] == 7.0
+    flat = _kpis(RunSummary({"objective_eur_per_yr": 5.0, "flexibility": None}))
+    assert flat["flexibility.shifted_mwh"] is None

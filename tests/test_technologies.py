@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -204,3 +206,25 @@ def test_firm_or_dispatchable_supply_without_cf_is_refused(
     assert main(["validate", str(cfg)]) == 2
     err = capsys.readouterr().err
     assert f"A/{tech}" in err and "cf" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("tech", ["advanced_geothermal", "allam_ccs", "advanced_nuclear"])
+def test_a_clean_firm_row_without_its_cost_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tech: str
+) -> None:
+    # a table of one's own whose clean firm row lost its investment: exit 2, line and row named
+    lines = DEFAULT.read_text().splitlines()
+    header = lines[0].split(",")
+    k = next(i for i, line in enumerate(lines) if line.startswith(f"{tech},"))
+    row = next(csv.reader([lines[k]]))
+    row[header.index("investment_eur_per_kw")] = ""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(row)
+    lines[k] = buffer.getvalue()
+    table = tmp_path / "technologies.csv"
+    table.write_text("\n".join(lines) + "\n")
+    cfg = one_zone_day_night(tmp_path, table, technologies={tech: True})
+    assert main(["validate", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert f"technologies.csv: line {k + 1} ({tech})" in err
+    assert "investment_eur_per_kw: missing" in err and "Traceback" not in err

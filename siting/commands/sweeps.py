@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,8 +159,7 @@ def run_scenario(
         )
         if outcome.exit_code != ExitCode.OK:
             record["reason"] = str(outcome.summary.get("diagnosis", outcome.status))
-        for k in KPI_COLUMNS:
-            record[k] = outcome.summary.get(k)
+        record.update(_kpis(outcome.summary))
     except SitingError as exc:
         record.update(status="failed", exit_code=int(exc.exit_code), reason=str(exc))
     except Exception as exc:  # reported per scenario, the sweep carries on
@@ -197,9 +197,21 @@ def _already_solved(
                 "run": str(p),
                 "resumed": True,
             }
-            rec.update({k: run.summary.get(k) for k in KPI_COLUMNS})
+            rec.update(_kpis(run.summary))
             return rec
     return None
+
+
+def _kpis(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """The sweep's KPI columns of one run: top-level fields as they are, nested ones
+    (``flexibility.shifted_mwh``) read through the path (None where a run has none)."""
+    out: dict[str, Any] = {}
+    for k in KPI_COLUMNS:
+        node: Any = summary
+        for part in k.split("."):
+            node = node.get(part) if isinstance(node, Mapping) else None
+        out[k] = node
+    return out
 
 
 def _bar(done: int, total: int, width: int = 24) -> str:
