@@ -357,6 +357,11 @@ def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.Dat
             "storage_mw": sum(v.power.values(), np.zeros(n_z)),
         }
     )
+    if v.shift is not None:  # flexible load within days: brought in (= put off) [MWh/yr]
+        zones["shifted_mwh"] = np.clip(v.shift, 0.0, None) @ w
+    if v.moved is not None:  # between zones: what each zone took in and gave away [MWh/yr]
+        zones["moved_in_mwh"] = np.clip(v.moved, 0.0, None) @ w
+        zones["moved_out_mwh"] = np.clip(-v.moved, 0.0, None) @ w
     if len(inst.zones.hosting_mw) and np.isfinite(inst.zones.hosting_mw).any():
         new_load = np.zeros(n_z)
         np.add.at(new_load, inst.sites.zone, inst.new_load_per_mw * v.new_it)

@@ -260,3 +260,15 @@ def test_the_check_moves_load_between_zones_hour_by_hour() -> None:
     inst0 = two_windy_zones(0.0)
     d0 = solve_dispatch(inst0, flat, hz, options={"solver": "simplex"}, warm_blocks=1)
     assert d0.grid_mw.sum() == pytest.approx(2 * 48 * 2.0, rel=1e-9)  # 2 MW short per calm hour
+
+
+def test_the_zones_table_and_map_tips_say_how_much_load_moved() -> None:
+    from siting.plots.interactive import _zone_tip
+
+    _, sol = solved(two_windy_zones(0.2, temporal=0.0))
+    z = sol.zones.set_index("zone_id")
+    # 2 MW in for 4,380 h and 2 MW out for 4,380 h, each zone
+    assert z["moved_in_mwh"].to_numpy() == pytest.approx([8760.0, 8760.0])
+    assert z["moved_out_mwh"].to_numpy() == pytest.approx([8760.0, 8760.0])
+    tip = _zone_tip({**sol.zones.iloc[0].to_dict(), "name": "A"}, {})
+    assert "load moved in from other zones" in tip and "out" in tip

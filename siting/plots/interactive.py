@@ -191,6 +191,11 @@ def _zone_tip(z: Mapping[str, Any], mix: Mapping[str, float]) -> str:
     rows.append(
         f"imports {_twh(z.get('import_mwh', 0.0))}, exports {_twh(z.get('export_mwh', 0.0))}"
     )
+    if z.get("shifted_mwh") is not None and np.isfinite(z["shifted_mwh"]):
+        rows.append(f"flexible load moved within its day {_twh(z['shifted_mwh'])}")
+    if z.get("moved_in_mwh") is not None and np.isfinite(z["moved_in_mwh"]):
+        rows.append(f"load moved in from other zones {_twh(z['moved_in_mwh'])}, "
+                    f"out {_twh(z.get('moved_out_mwh', 0.0))}")  # fmt: skip
     frame = pd.DataFrame([z])
     for tech in table.of_kind(Kind.STORAGE):
         energy, power = (store_size(frame, tech.tech, unit) for unit in ("mwh", "mw"))
