@@ -48,3 +48,36 @@ def test_a_cfe_sweep_draws_the_frontier_in_percent() -> None:
     assert fig.axes[2].get_title() == "Cost against CFE: the frontier"
     xs = fig.axes[0].lines[0].get_xdata()
     assert list(xs) == [80.0, 90.0, 100.0]
+
+
+def test_palettes_by_flexible_share_draw_energy_cost_and_full_year_cfe() -> None:
+    # named scenarios tagged by palette: one line per palette over the flexible share [%]
+    shares = [0.0, 0.2, 0.0, 0.2]
+    table = _table([1.0] * 4, **{"flexibility.temporal_share": shares})
+    table["palette"] = ["p1", "p1", "p3", "p3"]
+    table["energy_cost_per_mwh_load_eur"] = [106.0, 100.0, 73.0, 69.0]
+    table["cfe_score_full_year"] = [0.9991, 0.9994, 0.9994, 0.9998]
+    fig = plot_sweep(table, ["flexibility.temporal_share", "palette"], "flex",
+                     cost="energy", panel="full_year")  # fmt: skip
+    cost, _, cfe = fig.axes
+    assert cost.get_ylabel().startswith("Energy cost per MWh")
+    assert cost.get_xlabel() == "Share of the load that may move within its day [%]"
+    assert [list(line.get_xdata()) for line in cost.lines] == [[0.0, 20.0], [0.0, 20.0]]
+    assert [list(line.get_ydata()) for line in cost.lines] == [[106.0, 100.0], [73.0, 69.0]]
+    assert [t.get_text() for t in cost.get_legend().get_texts()] == ["Palette: p1", "Palette: p3"]
+    assert cfe.get_title().startswith("Carbon-free share over the full year")
+    assert max(cfe.lines[0].get_ydata()) == 99.94
+
+
+def test_a_figure_key_missing_from_a_scenario_is_refused() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from siting.commands.sweeps import SweepFile
+
+    raw = {"name": "s", "base": "b.yaml", "figure": {"x": "flexibility.temporal_share",
+                                                      "lines": "palette"},
+           "scenarios": [{"name": "a", "set": {"flexibility.temporal_share": 0}, "tags": {"palette": "p1"}},
+                         {"name": "b", "set": {}, "tags": {"palette": "p1"}}]}  # fmt: skip
+    with pytest.raises(ValidationError, match="neither a grid key nor set or tagged"):
+        SweepFile.model_validate(raw)

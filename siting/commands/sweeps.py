@@ -16,9 +16,9 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import yaml
@@ -33,11 +33,30 @@ KPI_COLUMNS = sweep_columns()
 
 
 class ScenarioSpec(BaseModel):
-    """One named scenario: config keys to override."""
+    """One named scenario: config keys to override, and tags naming what it stands for."""
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(..., min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")
     set: dict[str, Any] = Field(default_factory=dict)
+    tags: dict[str, str | int | float] = Field(default_factory=dict)
+    """Columns of ``sweep.csv`` that change nothing in the run (e.g. ``{palette: p2}``), for
+    the figure to group scenarios by."""
+
+
+class FigureSpec(BaseModel):
+    """How ``sweep.png`` draws a sweep of named scenarios (a grid's keys need none)."""
+
+    model_config = ConfigDict(extra="forbid")
+    x: str
+    """A swept config key or a tag: the x axis."""
+    lines: str | None = None
+    """A key or tag whose values are the lines."""
+    cost: Literal["total", "energy"] = "total"
+    """``total``: cost per MWh of load; ``energy``: its energy part (clean supply, storage,
+    purchases less sales; the data centres' own cost left out)."""
+    panel: Literal["auto", "full_year"] = "auto"
+    """Third panel: ``auto`` (the cost-CFE frontier or where capacity goes), ``full_year``
+    (CFE over every hour of the checked weather)."""
 
 
 class SweepFile(BaseModel):
@@ -49,6 +68,7 @@ class SweepFile(BaseModel):
     grid: dict[str, list[Any]] | None = None
     scenarios: list[ScenarioSpec] | None = None
     set: dict[str, Any] = Field(default_factory=dict)
+    figure: FigureSpec | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> SweepFile:
@@ -63,6 +83,14 @@ class SweepFile(BaseModel):
             dup = sorted({n for n in names if names.count(n) > 1})
             if dup:
                 raise ValueError(f"duplicate scenario names: {', '.join(dup)}")
+        if self.figure is not None:
+            for key in filter(None, (self.figure.x, self.figure.lines)):
+                known = key in (self.grid or {}) or (all(
+                    key in s.set or key in s.tags for s in self.scenarios or []
+                ) and self.scenarios)
+                if not known:
+                    raise ValueError(f"figure: '{key}' is neither a grid key nor set or tagged "
+                                     "in every scenario")  # fmt: skip
         return self
 
 
@@ -73,6 +101,7 @@ class Scenario:
     name: str
     params: dict[str, Any]
     overrides: list[str]
+    tags: dict[str, Any] = field(default_factory=dict)
 
 
 def _value_text(v: Any) -> str:
@@ -105,6 +134,7 @@ def expand(sweep: SweepFile) -> list[Scenario]:
                     s.name,
                     dict(s.set),
                     common + [f"{k}={_value_text(v)}" for k, v in s.set.items()],
+                    dict(s.tags),
                 )
             )
     return out
@@ -273,6 +303,7 @@ def run_sweep(
                     k: _value_text(v) if isinstance(v, list | dict) else v
                     for k, v in sc.params.items()
                 },
+                **sc.tags,
                 **{k: v for k, v in rec.items() if k != "scenario"},
             }
         )
@@ -291,8 +322,13 @@ def run_sweep(
     if (table["status"].isin(["optimal", "feasible"])).sum() >= 2:
         from siting.plots import plot_sweep, save_figure
 
+        fig = sweep.figure
         params = list((sweep.grid or {}).keys())
-        save_figure(plot_sweep(table, params, sweep.name, _countries(table)), folder / "sweep")
+        if fig is not None:
+            params = [fig.x] + ([fig.lines] if fig.lines else [])
+        save_figure(plot_sweep(table, params, sweep.name, _countries(table),
+                               cost=fig.cost if fig else "total",
+                               panel=fig.panel if fig else "auto"), folder / "sweep")  # fmt: skip
     return folder, table
 
 

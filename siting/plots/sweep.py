@@ -30,6 +30,9 @@ AXIS_WORDS: dict[str, tuple[str, str]] = {
     "economics.wheeling_eur_per_mwh": ("Wheeling charge", "EUR/MWh"),
     "weather.representative_days": ("Representative days", "days"),
     "grid_connection.request_year": ("Year the grid connection is requested", "year"),
+    "flexibility.temporal_share": ("Share of the load that may move within its day", "share"),
+    "flexibility.spatial_share": ("Share of the load that may move between zones", "share"),
+    "palette": ("Palette", ""),
 }
 """Axis words for the keys sweeps usually vary; other keys take the config schema's words."""
 TOP_COUNTRIES = 7
@@ -62,8 +65,22 @@ def axis_label(key: str) -> str:
     return f"{words} [{unit}]" if unit and unit != "-" else words
 
 
+COSTS = {
+    "total": ("cost_per_mwh_load_eur", "Cost per MWh of data-centre load [EUR/MWh]", "Cost"),
+    "energy": ("energy_cost_per_mwh_load_eur",
+               "Energy cost per MWh of data-centre load [EUR/MWh]",
+               "Energy cost (clean supply, storage, grid; sites left out)"),
+}  # fmt: skip
+"""The cost a sweep figure draws: column of ``sweep.csv``, axis label, panel title."""
+
+
 def plot_sweep(
-    table: pd.DataFrame, params: list[str], name: str, countries: pd.DataFrame | None = None
+    table: pd.DataFrame,
+    params: list[str],
+    name: str,
+    countries: pd.DataFrame | None = None,
+    cost: str = "total",
+    panel: str = "auto",
 ) -> Figure:
     """Cost per MWh and sites built against the swept parameter, and a third panel.
 
@@ -79,6 +96,11 @@ def plot_sweep(
     countries
         New IT capacity [MW] per country (rows) and scenario (columns), for the capacity
         panel when the CFE score does not vary.
+    cost
+        ``total`` or ``energy`` (:data:`COSTS`).
+    panel
+        ``auto``: the cost-CFE frontier where the CFE score moves, else where the capacity
+        goes; ``full_year``: the CFE over every hour of the checked weather.
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -98,15 +120,23 @@ def plot_sweep(
         label = f"{axis_words(hue)[0]}: {key}" if hue else None
         xs = g[x] if x in g.columns else g["scenario"]
         xs = xs * 100.0 if share else xs
-        axes[0].plot(xs, g["cost_per_mwh_load_eur"], marker="o", label=label)
+        axes[0].plot(xs, g[COSTS[cost][0]], marker="o", label=label)
         axes[1].plot(xs, g["sites_built"], marker="o", label=label)
+        if panel == "full_year":
+            axes[2].plot(xs, g["cfe_score_full_year"] * 100.0, marker="o", label=label)
     xlabel = axis_label(x) if x != "scenario" else "Scenario"
-    axes[0].set(xlabel=xlabel, ylabel="Cost per MWh of data-centre load [EUR/MWh]",
-                title="Cost")  # fmt: skip
+    axes[0].set(xlabel=xlabel, ylabel=COSTS[cost][1], title=COSTS[cost][2])
     axes[1].set(xlabel=xlabel, ylabel="Sites with new capacity [-]", title="Sites built")
     axes[1].yaxis.set_major_locator(MaxNLocator(integer=True))
     cfe_moves = float(np.ptp(ok["cfe_score"].astype(float))) > 1e-3 if len(ok) else False
-    if cfe_moves or countries is None or not len(countries):
+    if panel == "full_year":
+        axes[2].set(xlabel=xlabel, ylabel="CFE over every hour of the weather year [%]",
+                    title="Carbon-free share over the full year (guarantee: 99.9 %)")  # fmt: skip
+        axes[2].axhline(99.9, color="#9e9e9e", linewidth=0.8, linestyle="--")
+        axes[2].grid(color="#eeeeee")
+        if hue:
+            axes[2].legend(fontsize=8)
+    elif cfe_moves or countries is None or not len(countries):
         _frontier(axes[2], groups, hue)
     else:
         _capacity_by_country(axes[2], countries, ok, x, share)
