@@ -205,3 +205,14 @@ def test_nested_kpis_reach_the_sweep_table() -> None:
     assert flexible["objective_eur_per_yr"] == 5.0 and flexible["flexibility.shifted_mwh"] == 7.0
     flat = _kpis(RunSummary({"objective_eur_per_yr": 5.0, "flexibility": None}))
     assert flat["flexibility.shifted_mwh"] is None
+
+
+def test_a_swept_key_that_is_also_a_kpi_keeps_its_value() -> None:
+    # a flat run reports no flexibility, yet its row shows the share it was asked for
+    from siting.commands.sweeps import Scenario, table_row
+
+    sc = Scenario("p1-flex0", {"flexibility.temporal_share": 0}, [], {"palette": "p1"})
+    row = table_row(sc, {"status": "optimal", "flexibility.temporal_share": None,
+                         "flexibility.shifted_mwh": None})  # fmt: skip
+    assert row["flexibility.temporal_share"] == 0 and row["palette"] == "p1"
+    assert row["status"] == "optimal" and row["flexibility.shifted_mwh"] is None

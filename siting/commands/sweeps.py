@@ -232,6 +232,20 @@ def _already_solved(
     return None
 
 
+def table_row(sc: Scenario, record: dict[str, Any]) -> dict[str, Any]:
+    """One row of ``sweep.csv``: the scenario, its parameters and tags, its outcome and KPIs.
+
+    A KPI named as a swept key (``flexibility.temporal_share``, which a flat run reports as
+    nothing) is the key's value, as asked.
+    """
+    return {
+        "scenario": sc.name,
+        **{k: _value_text(v) if isinstance(v, list | dict) else v for k, v in sc.params.items()},
+        **sc.tags,
+        **{k: v for k, v in record.items() if k != "scenario" and k not in sc.params},
+    }
+
+
 def _kpis(summary: Mapping[str, Any]) -> dict[str, Any]:
     """The sweep's KPI columns of one run: top-level fields as they are, nested ones
     (``flexibility.shifted_mwh``) read through the path (None where a run has none)."""
@@ -293,21 +307,7 @@ def run_sweep(
             _execute(todo, base, folder, scheduler, workers, len(scenarios), len(records), say)
         )
 
-    rows = []
-    for sc in scenarios:
-        rec = records[sc.name]
-        rows.append(
-            {
-                "scenario": sc.name,
-                **{
-                    k: _value_text(v) if isinstance(v, list | dict) else v
-                    for k, v in sc.params.items()
-                },
-                **sc.tags,
-                **{k: v for k, v in rec.items() if k != "scenario"},
-            }
-        )
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame([table_row(sc, records[sc.name]) for sc in scenarios])
     if "resumed" in table.columns:
         table["resumed"] = table["resumed"].fillna(False).astype(bool)
     else:
