@@ -1,4 +1,5 @@
-"""Flexible data-centre load: a share of each zone's load moves between the hours of its day.
+"""Flexible data-centre load: a share of each zone's load moves within its day, and between
+zones within the hour (``docs/model.md#flexible-load``).
 
 Training jobs wait and batches queue, so a data centre's hourly draw need not be flat. With
 ``flexibility.temporal_share`` ``f`` and utilisation ``u``, the load served in zone ``z`` and
@@ -12,8 +13,12 @@ slice ``t`` is ``L_z + up[z, t] - down[z, t]`` with
 
 ``L_z`` is the zone's data-centre load in the balance (existing and new, as the scope
 matches it) [MW]; it depends on the sites built, so the two ranges are sizes of the plan
-(``fu``, ``fd``) tied to the load by rows. Moving load across zones, and load that may be
-interrupted, are other levers. Pure: no I/O.
+(``fu``, ``fd``) tied to the load by rows.
+
+Between zones (``flexibility.spatial_share``): load moved in and out per zone and slice
+within ranges of each zone's movable load, conserved over the fleet in every slice
+(:func:`add_move`, :func:`tie_moves`). Load that may be interrupted is not modelled. Pure: no
+I/O.
 """
 
 from __future__ import annotations
@@ -27,8 +32,6 @@ import pulp
 from siting.instance import Instance
 from siting.model.arrays import SizeKey
 from siting.model.ops import FloatArray, IntArray, Ops, Sizes, Table, Term
-
-HOURS_PER_DAY = 24
 
 
 def ranges(inst: Instance) -> tuple[float, float]:
