@@ -272,3 +272,27 @@ def test_the_zones_table_and_map_tips_say_how_much_load_moved() -> None:
     assert z["moved_out_mwh"].to_numpy() == pytest.approx([8760.0, 8760.0])
     tip = _zone_tip({**sol.zones.iloc[0].to_dict(), "name": "A"}, {})
     assert "load moved in from other zones" in tip and "out" in tip
+
+
+def test_inference_within_a_latency_budget_stays_put() -> None:
+    # zones A (10 MW IT existing) and B (40 MW IT), utilisation 0.5, PUE 1: 5 and 20 MW of load.
+    # 10 MW of new IT must go to site a in A, the only one within demand D's budget, and all of
+    # it serves D's inference: 5 MW of A's 10 MW of load stays in A. With 20 % movable, A moves
+    # 1 MW (not 2) each hour: firm supply 9 MW in A and 19 in B, wind 2 MW in each:
+    # 28 x 100,000 + 4 x 1,000 = 2,804,000 EUR/yr (2,608,000 if inference could move too)
+    inst = make_instance(
+        zone_ids=["A", "B"], baseline_it_mw=[10.0, 40.0], baseline_pue=[1.0, 1.0],
+        utilisation=0.5, multiplier=1.2, site_ids=["a", "b"], site_zone=[0, 1],
+        site_pue=[1.0, 1.0], site_capex_eur_per_mw_yr=[0.0, 0.0],
+        re_tech=["onshore_wind", "onshore_wind", "nuclear", "nuclear"], re_zone=[0, 1, 0, 1],
+        re_capex_eur_per_mw_yr=[1_000.0, 1_000.0, 100_000.0, 100_000.0],
+        re_cf=[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 1.0]], slice_ids=["d00h00", "d01h00"],
+        period=[0, 1], weight_h=[4380.0, 4380.0], storage=(), grid_cost_eur_per_mwh=[1e6, 1e6],
+        spatial_share=0.2, demand_ids=["D"], demand_it_mw=np.array([10.0]),
+        demand_budget_ms=np.array([5.0]), rtt_ms=np.array([[1.0, 50.0]]),
+    )  # fmt: skip
+    res, sol = solved(inst)
+    assert res.objective == pytest.approx(28 * 100_000 + 4 * 1_000, rel=1e-9)
+    d = sol.dispatch.set_index(["zone_id", "slice"])
+    assert d.loc[("A", "d01h00"), "moved_mw"] == pytest.approx(-1.0)
+    assert d.loc[("A", "d00h00"), "moved_mw"] == pytest.approx(1.0)
