@@ -389,7 +389,7 @@ class Config(_Strict):
     weather: WeatherConfig = Field(default_factory=WeatherConfig)  # type: ignore[arg-type]
     """Representative days from the weather layer."""
     flexibility: FlexibilityConfig = Field(default_factory=FlexibilityConfig)  # type: ignore[arg-type]
-    """Data-centre load that may move in time."""
+    """Data-centre load that may move in time and between zones."""
     technologies: dict[str, bool] = Field(default_factory=dict)
     """Switch technologies of the table on or off by id, e.g. ``{nuclear: true}``."""
     max_new_mw: dict[str, float] = Field(default_factory=dict)
