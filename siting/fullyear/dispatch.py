@@ -413,7 +413,7 @@ def _warm_basis(inst: Instance, plan: Plan, horizon: Horizon, lp: MatrixBlocks, 
 
     stores = long_stores(plan) if guided else []
     guide = coarse_guide(inst, plan, horizon, stores, components=components)
-    spans = window_spans(horizon.n_t, warm_blocks, daily=lp.table("lu") is not None)
+    spans = window_spans(horizon.n_t, warm_blocks, daily=any(b.daily for b in lp.blocks))
     # HiGHS releases the GIL while it solves: threads run the windows side by side, and
     # each window's answer is the same whichever thread solves it
     with ThreadPoolExecutor(max(1, workers)) as pool:
