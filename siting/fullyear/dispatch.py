@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from siting.base.technologies import store_size
-from siting.fullyear.guarantee import HOURS_PER_DAY
 from siting.instance import Instance
 from siting.model.arrays import ArrayBuilder, MatrixBlocks, SizeKey
 from siting.model.components import CHECK_ORDER, Component, in_order, operate
@@ -35,6 +34,7 @@ from siting.model.sites import add_load
 from siting.model.supply import annual_cf
 
 HOURS = 8760
+HOURS_PER_DAY = 24
 
 
 @dataclass(frozen=True)
