@@ -23,6 +23,7 @@ import gzip
 import math
 import os
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -732,6 +733,8 @@ def main() -> None:
     profiles, errors = build_profiles(renewables, args.out / "weather_2015.csv.gz", args.days)
     profiles.to_csv(args.out / "profiles.csv", index=False)
     errors.round(6).to_csv(args.out / "profiles_error.csv", index=False)
+    # the grid-load layer as derived by build_grid_load.py: national load needs no zone work
+    shutil.copyfile(args.facts / "grid_load_2016.csv.gz", args.out / "grid_load_2016.csv.gz")
     print(f"wrote {args.out}")
 
 

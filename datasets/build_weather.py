@@ -66,11 +66,11 @@ def derive_ninja(source: Path, renewables: Path) -> tuple[pd.DataFrame, list[str
     return pd.DataFrame(out, index=df.index)[sorted(out)], borrowed
 
 
-def _write_gz(df: pd.DataFrame, path: Path) -> None:
+def write_gz(df: pd.DataFrame, path: Path, float_format: str = "%.5g") -> None:
+    """Gzipped CSV; mtime 0: the same input gives the same bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # mtime 0: the same input gives the same bytes
     with gzip.GzipFile(path, "wb", mtime=0) as f:
-        f.write(df.to_csv(float_format="%.5g").encode())
+        f.write(df.to_csv(float_format=float_format).encode())
     print(f"wrote {path}")
 
 
@@ -87,10 +87,10 @@ def main() -> None:
                     help="also derive the optional 2016 set from this renewables.ninja file")  # fmt: skip
     args = ap.parse_args()
     if args.ninja_2016 is None:
-        _write_gz(derive(args.source), OUT)
+        write_gz(derive(args.source), OUT)
         return
     df, borrowed = derive_ninja(args.ninja_2016, HERE / "europe" / "renewables.csv")
-    _write_gz(df, NINJA_OUT)
+    write_gz(df, NINJA_OUT)
     print("borrowed shapes: " + ", ".join(borrowed))
 
 

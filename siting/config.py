@@ -55,6 +55,10 @@ class LayersConfig(_Strict):
     weather: list[Path] = Field(default_factory=list)
     """Full-year hourly capacity factors, one or more files (``docs/layers.md#weather``):
     every hourly plan is re-dispatched over each year in them (the full-year check)."""
+    grid_load: Path | None = None
+    """Hourly national load per zone or country over a whole year [MW]
+    (``docs/layers.md#grid_load``): where each zone's grid is stressed, for interruptible
+    data-centre load (``flexibility.interruptible_share``)."""
 
     @field_validator("weather", mode="before")
     @classmethod
@@ -292,6 +296,17 @@ class FlexibilityConfig(_Strict):
     within the same hour [-], the fleet's compute conserved hour by hour; inference load
     served within a latency budget (``layers.demand``) stays. Ranges as ``temporal_share``'s;
     with both, what a zone takes in stays within its IT's headroom."""
+    interruptible_share: float = Field(0.0, ge=0.0, le=1.0)
+    """Share of its annual energy that interruptible data-centre load accepts to lose when
+    its zone's grid is stressed [-] (Duke University's *Rethinking Load Growth* studies
+    0.0025-0.01): each zone with a hosting limit may host more new load, curtailed in the
+    hours the grid's national load leaves too little headroom below its peak
+    (``layers.grid_load``; ``docs/model.md#interruptible-load``). 0: none."""
+    lost_compute_eur_per_mwh: float = Field(1640.0, ge=0.0)
+    """What a MWh of data-centre load curtailed costs [EUR/MWh]: by default the accelerators
+    standing idle (a USD 25,000 GPU of 700 W written off over 3 years at 70 % use,
+    ``LOKSHIN_WB_2026``, at 0.846 EUR/USD: 1,640 EUR per MWh of IT energy); set it to what
+    making the compute up elsewhere costs (capacity held in reserve, cloud capacity)."""
 
 
 class WeatherConfig(_Strict):

@@ -92,6 +92,10 @@ class _Values:
     """Load moved within its day per zone and slice [MW]: + brought in (None: none moves)."""
     moved: np.ndarray | None = None
     """Load moved between zones per zone and slice [MW]: + moved in (None: none moves)."""
+    interruptible: np.ndarray | None = None
+    """Interruptible load above each zone's hosting limit [MW] (None: none)."""
+    interrupted: np.ndarray | None = None
+    """Its energy curtailed over the year per zone [MWh/yr] (None: none)."""
     other: dict[str, np.ndarray] = field(default_factory=dict)
     """Per zone and slice, what each component the outputs have no columns of put into the
     balance [MW] (a kind added as one module, read back from its terms)."""
@@ -135,8 +139,15 @@ def _values(model: SitingModel) -> _Values:
         },
         shift=-model.fed("shift") if "shift" in model.parts else None,
         moved=-model.fed("move") if "move" in model.parts else None,
+        interruptible=_array(model.interruptible),
+        interrupted=_array(model.interrupted),
         other={part: model.fed(part) for part in model.parts if part not in KNOWN},
     )
+
+
+def _array(cells: list[pulp.LpVariable | None]) -> np.ndarray | None:
+    """Solved values of a list of columns (zero where None); None for an empty list."""
+    return np.array([_val(x) for x in cells]) if cells else None
 
 
 def unmix(
@@ -275,8 +286,14 @@ def _surplus(v: _Values, z: dict[str, np.ndarray]) -> np.ndarray:
     """Clean supply left unused per zone and slice [MW]: the balance's slack (>= 0)."""
     supply = z["clean"] + z["imports"] - z["exports"] + v.discharge - v.charge + v.grid - v.sale
     supply = supply + sum(v.other.values(), np.zeros_like(supply))
+    return np.clip(supply - _served(v, z), 0.0, None)
+
+
+def _served(v: _Values, z: dict[str, np.ndarray]) -> np.ndarray:
+    """Load the plan supplies per zone and slice [MW]: nominal, plus what moved in time and
+    between zones."""
     served = z["load"][:, None] + sum((x for x in (v.shift, v.moved) if x is not None), 0.0)
-    return np.clip(supply - served, 0.0, None)
+    return np.broadcast_to(served, v.grid.shape)
 
 
 def _tech_mask(inst: Instance, tech: str) -> np.ndarray:
@@ -313,13 +330,11 @@ def _dispatch_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.
     for tech in v.store_charge:  # per store, so each state of charge can be re-checked
         dispatch[f"charge_{tech}_mw"] = v.store_charge[tech].ravel()
         dispatch[f"discharge_{tech}_mw"] = v.store_discharge[tech].ravel()
-    if v.shift is not None or v.moved is not None:  # flexible load: what moved, and served
-        served = dispatch["load_mw"].copy()
-        for column, values in (("shift_mw", v.shift), ("moved_mw", v.moved)):
-            if values is not None:
-                dispatch[column] = values.ravel()
-                served += dispatch[column]
-        dispatch["served_load_mw"] = served
+    for column, values in (("shift_mw", v.shift), ("moved_mw", v.moved)):
+        if values is not None:  # flexible load: what moved
+            dispatch[column] = values.ravel()
+    if v.shift is not None or v.moved is not None:
+        dispatch["served_load_mw"] = _served(v, z).ravel()
     for part, fed in v.other.items():
         dispatch[f"{part}_mw"] = fed.ravel()
     return dispatch
@@ -362,6 +377,9 @@ def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.Dat
     if v.moved is not None:  # between zones: what each zone took in and gave away [MWh/yr]
         zones["moved_in_mwh"] = np.clip(v.moved, 0.0, None) @ w
         zones["moved_out_mwh"] = np.clip(-v.moved, 0.0, None) @ w
+    if v.interruptible is not None and v.interrupted is not None:  # above the hosting
+        zones["interruptible_mw"] = v.interruptible  # limit, curtailed when the grid is
+        zones["interrupted_mwh"] = v.interrupted  # stressed
     if len(inst.zones.hosting_mw) and np.isfinite(inst.zones.hosting_mw).any():
         new_load = np.zeros(n_z)
         np.add.at(new_load, inst.sites.zone, inst.new_load_per_mw * v.new_it)
@@ -433,7 +451,15 @@ def _cost_breakdown(
             ((v.grid @ inst.time.weight_h) * inst.zones.grid_cost_eur_per_mwh).sum()
         ),
         "grid_sales": -float(((v.sale @ inst.time.weight_h) * sale_price).sum()),
+        "lost_compute": _lost_compute(inst, v),
     }
+
+
+def _lost_compute(inst: Instance, v: _Values) -> float:
+    """What curtailed interruptible load costs [EUR/yr] (0 when none)."""
+    if v.interrupted is None:
+        return 0.0
+    return float(v.interrupted.sum() * inst.settings.lost_compute_eur_per_mwh)
 
 
 def _summary(
@@ -505,7 +531,7 @@ def _summary(
 def _flexibility(inst: Instance, v: _Values, load_mwh: float) -> dict[str, float] | None:
     """The flexible shares and the energy moved over the year [MWh/yr] (None: flat load):
     within days (brought in, equal to what was put off) and between zones (moved in)."""
-    if v.shift is None and v.moved is None:
+    if v.shift is None and v.moved is None and v.interruptible is None:
         return None
     w = inst.time.weight_h
     shifted = 0.0 if v.shift is None else float((np.clip(v.shift, 0.0, None) * w).sum())
@@ -514,7 +540,18 @@ def _flexibility(inst: Instance, v: _Values, load_mwh: float) -> dict[str, float
     return {"temporal_share": inst.settings.temporal_share, "shifted_mwh": shifted,
             "shifted_share_of_load": share(shifted),
             "spatial_share": inst.settings.spatial_share, "moved_mwh": moved,
-            "moved_share_of_load": share(moved)}  # fmt: skip
+            "moved_share_of_load": share(moved), **_interrupted(inst, v)}  # fmt: skip
+
+
+def _interrupted(inst: Instance, v: _Values) -> dict[str, Any]:
+    """Interruptible load [MW], what of it was curtailed over the year [MWh/yr] and that as
+    a share of its energy [-] (zeros when none)."""
+    size = 0.0 if v.interruptible is None else float(v.interruptible.sum())
+    cut = 0.0 if v.interrupted is None else float(v.interrupted.sum())
+    hours = float(inst.time.weight_h.sum())
+    return {"interruptible_share": inst.settings.interruptible_share,
+            "interruptible_mw": size, "interrupted_mwh": cut,
+            "interrupted_share": cut / (size * hours) if size > 0 else 0.0}  # fmt: skip
 
 
 def extract_solution(model: SitingModel, result: SolveResult) -> Solution:

@@ -90,6 +90,7 @@ def recheck_run(run: Path) -> dict[str, float]:
     sale = d["sale_mw"] if "sale_mw" in d.columns else 0.0 * d["grid_mw"]
     assert (sale >= -1e-9).all() and (d["grid_mw"] >= -1e-9).all()
     supply = clean + imp - exp + net_storage + d["grid_mw"] - sale
+    _recheck_interrupted(run, cfg, inp, t["zones"])
     served = expected_load + _recheck_shift(cfg, d, expected_load)
     served = served + _recheck_moves(cfg, d, expected_load, _inference_load(sites, inp, u))
     if "served_load_mw" in d.columns:
@@ -124,7 +125,7 @@ def recheck_run(run: Path) -> dict[str, float]:
     assert np.isclose(summary["annual_load_mwh"], load_mwh.sum(), rtol=REL)
     _recheck_costs(cfg, inp, t, summary)
     _recheck_policy(run, cfg, summary, sites, t["zones"])
-    _recheck_hosting(cfg, inp, sites)
+    _recheck_hosting(cfg, inp, sites, t["zones"])
     _recheck_latency(run, cfg, sites)
     return {
         "cfe_score": float(cfe_score),
@@ -178,6 +179,59 @@ def _recheck_moves(cfg: dict, d: pd.DataFrame, load: np.ndarray,
         "load moved between zones is not conserved in a slice"
     )
     return moved
+
+
+def _grid_headroom(cfg: dict, inp: dict) -> pd.DataFrame:
+    """Per zone (columns), the grid's headroom below its annual peak in each hour of the
+    grid-load layer's first year, leap day dropped [MW], read from the file by hand: the
+    zone's column, else its country's, scaled to the zone's national_load_mw."""
+    raw = pd.read_csv(cfg["layers"]["grid_load"], index_col=0, parse_dates=True)
+    raw = raw[~((raw.index.month == 2) & (raw.index.day == 29))]
+    raw = raw[raw.index.year == raw.index.year.min()]
+    assert len(raw) == 8760
+    out = {}
+    for z, row in inp["zones"].iterrows():
+        col = next((f"{k}_load_mw" for k in (z, row.get("country")) if f"{k}_load_mw" in raw), None)
+        if col is None:
+            continue
+        load = raw[col].to_numpy(float)
+        mean = row.get("national_load_mw", np.nan)
+        if np.isfinite(mean) and mean > 0:
+            load = load * mean / load.mean()
+        out[z] = load.max() - load
+    return pd.DataFrame(out)
+
+
+def _recheck_interrupted(run: Path, cfg: dict, inp: dict, zones_out: pd.DataFrame) -> None:
+    """Each zone's interruptible load (``zones.csv``, a decision) within what its grid takes
+    at the configured share over the real year (recomputed by bisection on the hours of the
+    grid-load layer), its curtailed energy over the year that load's hours above the
+    headroom, in the plan and in the full-year check (``full_year.csv``)."""
+    share = (cfg.get("flexibility") or {}).get("interruptible_share", 0.0)
+    if "interruptible_mw" not in zones_out.columns:
+        assert share == 0.0 or not cfg["layers"].get("grid_load"), "no interruptible_mw"
+        return
+    z = zones_out.set_index("zone_id")
+    size, energy = z["interruptible_mw"].fillna(0.0), z["interrupted_mwh"].fillna(0.0)
+    head = _grid_headroom(cfg, inp)
+    fy = run / "tables" / "full_year.csv"
+    checked = pd.read_csv(fy) if fy.is_file() else None
+    for zone, x in size.items():
+        if x <= 1e-9:
+            assert energy[zone] <= 1e-6, f"zone {zone}: curtailed without interruptible load"
+            continue
+        h = head[zone].to_numpy()
+        year = float(np.maximum(x - h, 0.0).sum())
+        assert year <= (share + 1e-9) * x * 8760 + 1e-6, f"zone {zone}: above its share"
+        lo, hi = x, 10 * x + 1.0  # the largest load within the share: x may not exceed it
+        for _ in range(100):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if np.maximum(mid - h, 0).sum() <= share * mid * 8760 else (lo, mid)
+        assert x <= lo * (1 + 1e-6), f"zone {zone}: interruptible load above the grid's cap"
+        assert np.isclose(energy[zone], year, rtol=1e-6, atol=1e-3), (zone, energy[zone], year)
+        if checked is not None and "interrupted_mwh" in checked.columns:
+            got = checked.loc[checked["zone_id"] == zone, "interrupted_mwh"]
+            assert np.allclose(got, year, rtol=1e-6, atol=1e-3), (zone, "full year", year)
 
 
 def _inference_load(sites: pd.DataFrame, inp: dict, u: float) -> pd.Series | None:
@@ -614,12 +668,22 @@ def _recheck_costs(cfg: dict, inp: dict, t: dict[str, pd.DataFrame], summary: di
         "storage": storage,
         "links": float(cfg["economics"]["wheeling_eur_per_mwh"] * (t["flows"]["flow_mw"] * t["flows"]["weight_h"]).sum()),
         "residual_grid": float((d["grid_mw"] * d["weight_h"] * zone.map(grid_cost)).sum()),
+        "lost_compute": _lost_compute(cfg, t["zones"]),
     }  # fmt: skip
     got = summary["cost_breakdown_eur_per_yr"]
     for key, value in expect.items():
         assert np.isclose(got.get(key, 0.0), value, rtol=1e-6, atol=1.0), (key, got.get(key), value)
     total = sum(expect.values()) + got["connection_acceleration"]  # checked in _recheck_policy
     assert np.isclose(summary["objective_eur_per_yr"], total, rtol=1e-6), "objective"
+
+
+def _lost_compute(cfg: dict, zones: pd.DataFrame) -> float:
+    """What curtailed interruptible load costs [EUR/yr]: its energy over the year (checked
+    against the hours by :func:`_recheck_interrupted`) times the config's value."""
+    if "interrupted_mwh" not in zones.columns:
+        return 0.0
+    value = (cfg.get("flexibility") or {}).get("lost_compute_eur_per_mwh", 1640.0)
+    return float(zones["interrupted_mwh"].fillna(0.0).sum()) * value
 
 
 def _running_cost(d: pd.DataFrame) -> float:
@@ -668,9 +732,10 @@ def _haversine_km(lon1, lat1, lon2, lat2):  # type: ignore[no-untyped-def]
     return 2 * r * np.arcsin(np.sqrt(a))
 
 
-def _recheck_hosting(cfg: dict, inp: dict, sites: pd.DataFrame) -> None:
+def _recheck_hosting(cfg: dict, inp: dict, sites: pd.DataFrame, zones_out: pd.DataFrame) -> None:
     """Each zone's new data-centre load within its hosting_mw and the share of its national
-    load, both from the zones layer."""
+    load, both from the zones layer, plus its interruptible load (``zones.csv``, itself
+    re-checked against the grid's headroom by :func:`_recheck_interrupted`)."""
     zones = inp["zones"]
     share = (cfg.get("policy") or {}).get("max_hosting_share")
     own = zones["hosting_mw"] if "hosting_mw" in zones else pd.Series(np.nan, zones.index)
@@ -681,6 +746,9 @@ def _recheck_hosting(cfg: dict, inp: dict, sites: pd.DataFrame) -> None:
     util = cfg["economics"]["utilisation"]
     load = sites["new_it_mw"].to_numpy() * _site_pue(sites, inp).to_numpy() * util
     by_zone = pd.Series(load, index=sites["zone_id"].to_numpy()).groupby(level=0).sum()
+    if "interruptible_mw" in zones_out.columns:
+        extra = zones_out.set_index("zone_id")["interruptible_mw"].fillna(0.0)
+        by_zone = by_zone.sub(extra, fill_value=0.0)
     for z, cap in limit.dropna().items():
         assert by_zone.get(z, 0.0) <= cap * (1 + REL) + 1e-6, (
             f"zone {z}: new load above hosting {cap}"

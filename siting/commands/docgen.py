@@ -149,17 +149,39 @@ def layers_md() -> str:
         header = ["column", "type", "unit", "required", "default", "range", "meaning"]
         out.append(_table(header, rows))
     out.append("\n## weather\n\n" + _weather_words() + "\n")
+    out.append("\n## grid_load\n\n" + _grid_load_words() + "\n")
     return "".join(out)
+
+
+def _reader_words(module: Any) -> str:
+    """A reader module's description of its file format (its docstring after the title)."""
+    import inspect
+
+    text = inspect.cleandoc(module.__doc__ or "").split("\n\n", 1)[1]
+    return " ".join(text.replace("``", "`").split())
+
+
+def _grid_load_words() -> str:
+    """The grid-load layer's format, from the reader's own description."""
+    from siting.inputs import grid_load
+
+    return _reader_words(grid_load) + (
+        " It says when each zone's grid is stressed, for interruptible data-centre load "
+        "(`flexibility.interruptible_share`, `docs/model.md#interruptible-load`): the grid "
+        "has the year's peak less each hour's load to spare. `datasets/europe/"
+        "grid_load_2016.csv.gz` holds the 2016 national load of the 30 countries (Dispa-SET "
+        "/ ENTSO-E, EUPL-1.2; Cyprus borrows Greece's shape and Malta Italy's), built by "
+        "`datasets/build_grid_load.py`; a zone's column is scaled to its `national_load_mw`. "
+        "The same shape serves every weather year (2016's load against 2015's weather: "
+        "weekdays are a day apart)."
+    )
 
 
 def _weather_words() -> str:
     """The weather layer's format, from the reader's own description."""
-    import inspect
-
     from siting.inputs import weather
 
-    text = inspect.cleandoc(weather.__doc__ or "").split("\n\n", 1)[1]
-    return " ".join(text.replace("``", "`").split()) + (
+    return _reader_words(weather) + (
         " `layers.weather` may name several files (one or more years each, any source). In "
         "hourly runs the representative days are cut from the first year, the year named in "
         "`weather.years`, or all years at once with `weather.mode: robust` (tsam, "

@@ -71,25 +71,33 @@ class Plan:
                 for k, tech in enumerate(self.store_techs)}  # fmt: skip
 
 
-def year_horizon(plan: Plan, hourly_cf: dict[int, FloatArray], n_hours: int = HOURS) -> Horizon:
+def year_horizon(plan: Plan, hourly_cf: dict[int, FloatArray], n_hours: int = HOURS,
+                 headroom: FloatArray | None = None) -> Horizon:  # fmt: skip
     """The hours of a weather year: one period (storage cyclic over the year), weight 1 h.
 
     ``hourly_cf`` maps option positions to their hourly capacity factors; an option missing
-    from it (firm supply) runs flat at its annual cf.
+    from it (firm supply) runs flat at its annual cf. ``headroom``: the grid's headroom per
+    zone and hour of a year [MW] (``ZoneTable.grid_headroom_mw``, repeated for every year of
+    the hours; None or empty: no interruptible load).
     """
     cf = np.repeat(np.asarray(plan.annual_cf, float)[:, None], n_hours, axis=1)
     for j, series in hourly_cf.items():
         cf[j] = series
+    head = None
+    if headroom is not None and np.size(headroom):
+        h = np.nan_to_num(np.asarray(headroom, float), nan=0.0)
+        head = np.tile(h, -(-n_hours // h.shape[1]))[:, :n_hours]
     return Horizon(np.ones(n_hours), np.zeros(n_hours, np.int64), cf, residual=True,
-                   day=np.arange(n_hours) // HOURS_PER_DAY)  # fmt: skip
+                   day=np.arange(n_hours) // HOURS_PER_DAY, headroom=head)  # fmt: skip
 
 
 def window(horizon: Horizon, first: int, stop: int) -> Horizon:
     """Hours ``first ... stop - 1`` of a horizon, starting and ending free."""
     day = None if horizon.day is None else horizon.day[first:stop]
+    head = None if horizon.headroom is None else horizon.headroom[:, first:stop]
     return Horizon(horizon.weights[first:stop], horizon.period[first:stop],
                    horizon.cf[:, first:stop], window=True, residual=horizon.residual,
-                   day=day)  # fmt: skip
+                   day=day, headroom=head)  # fmt: skip
 
 
 def build_dispatch(
@@ -145,6 +153,8 @@ class Dispatch:
     warm: bool = False
     sensitivity: Sensitivity | None = None
     """How the year's residual grid moves with each investment (the LP's duals)."""
+    interrupted_mw: np.ndarray | None = None
+    """Interruptible load curtailed per zone and hour [MW] (None: none is interruptible)."""
 
 
 @dataclass(frozen=True)
@@ -332,8 +342,11 @@ def coarse_guide(
     hours = np.full(nb, float(block_h))
     cf = horizon.cf.reshape(horizon.cf.shape[0], nb, block_h).mean(axis=2)
     day = None if horizon.day is None else horizon.day[::block_h]
+    head = (None if horizon.headroom is None
+            else horizon.headroom.reshape(-1, nb, block_h).min(axis=2))  # fmt: skip
     lp = build_dispatch(inst, plan, Horizon(hours, np.zeros(nb, np.int64), cf, residual=True,
-                                            duration=hours, day=day), components)  # fmt: skip
+                                            duration=hours, day=day, headroom=head),
+                        components)  # fmt: skip
     h = _highs(1, {"solver": "simplex"})
     h.passModel(_highs_lp(lp))
     h.run()
@@ -494,8 +507,9 @@ def solve_dispatch(
         row_dual = np.asarray(solution.row_dual)
         sens = Sensitivity(row_dual[: inst.n_zones * horizon.n_t].reshape(inst.n_zones, -1),
                            lp.gradient(np.asarray(solution.col_dual), row_dual))  # fmt: skip
+    cut = _per_zone(lp, x, "ic", (), inst.n_zones) if lp.table("ic") is not None else None
     return Dispatch(_per_zone(lp, x, "g", (), inst.n_zones), _soc(lp, x, plan, inst.n_zones),
-                    status, elapsed, iterations, windows_s, warm, sens)  # fmt: skip
+                    status, elapsed, iterations, windows_s, warm, sens, cut)  # fmt: skip
 
 
 def _per_zone(lp: MatrixBlocks, x: np.ndarray, family: str, head: tuple[int, ...],
@@ -549,6 +563,8 @@ def report(
     """
     stretch_share = 1.0 - cfe_target + margin
     load = np.repeat(plan.load_mw[:, None], HOURS, axis=1)
+    if dispatch.interrupted_mw is not None:  # load curtailed by the grid is not served
+        load = load - dispatch.interrupted_mw
     days = stamps.normalize()
     day_keys = pd.DatetimeIndex(days.unique())
     grid_day = pd.DataFrame(dispatch.grid_mw.T, index=days).groupby(level=0).sum()
@@ -566,6 +582,8 @@ def report(
         })  # fmt: skip
         if grid_cost_eur_per_mwh is not None:
             rows[-1]["grid_cost_eur"] = gz * float(grid_cost_eur_per_mwh[z])
+        if dispatch.interrupted_mw is not None:
+            rows[-1]["interrupted_mwh"] = float(dispatch.interrupted_mw[z].sum())
     table = pd.DataFrame(rows)
     total_load, total_grid = float(load.sum()), float(dispatch.grid_mw.sum())
     system = grid_day.sum(axis=1) / load_day.sum(axis=1)
@@ -622,6 +640,8 @@ def plan_from_tables(
     np.add.at(load, inst.sites.zone, inst.new_load_per_mw * new_it)
     sizes.update(flexible_sizes(inst, load))
     sizes.update(movable_sizes(inst, load, _inference_load(inst, sites)))
+    if "interruptible_mw" in z.columns and len(inst.zones.interruptible_mw):
+        sizes[("ix", ())] = z["interruptible_mw"].fillna(0.0).to_numpy(float)
     return Plan(sizes, list(inst.zones.ids), load, annual_cf(inst), [o.tech for o in inst.stores])
 
 

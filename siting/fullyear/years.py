@@ -87,7 +87,8 @@ def check_plan(
     t0 = time.perf_counter()
     tables, heads, dispatches, stamps = [], {}, {}, {}
     for wy in years:
-        horizon = year_horizon(plan, hourly_cf(inst, plan, wy), len(wy.cf.index))
+        horizon = year_horizon(plan, hourly_cf(inst, plan, wy), len(wy.cf.index),
+                               inst.zones.grid_headroom_mw)  # fmt: skip
         dispatch = solve_dispatch(inst, plan, horizon, options={"solver": "simplex"}, duals=duals)
         if dispatch.status != "Optimal":
             raise InputError([Problem(f"full-year check {wy.year}",

@@ -20,6 +20,7 @@ from siting.base.technologies import Kind, TechnologyTable, default_table, read_
 from siting.config import Config
 from siting.inputs.checks import Collector, where
 from siting.inputs.geometry import CRS, great_circle_km
+from siting.inputs.grid_load import read_grid_load
 from siting.inputs.layer_checks import (
     check_areas,
     check_demand,
@@ -59,6 +60,9 @@ class Layers:
     each with ``area`` (name) and ``site_ids`` (the candidate sites inside)."""
     weather: list[WeatherYear] = field(default_factory=list)
     """Whole years of hourly capacity factors (``layers.weather``), for the full-year check."""
+    grid_load: pd.DataFrame | None = None
+    """A year of hourly national load [MW], 8,760 rows by zone id or country
+    (``layers.grid_load``)."""
 
 
 def _read(cfg: Config, name: str, c: Collector) -> pd.DataFrame | None:
@@ -135,7 +139,7 @@ def load_layers(cfg: Config) -> Layers:
     raw = {
         name: _read(cfg, name, c)
         for name in paths
-        if name != "technologies" and not name.startswith("weather")
+        if name not in ("technologies", "grid_load") and not name.startswith("weather")
     }
     zones = check_zones(raw.get("zones"), paths.get("zones"), c)
     zone_ids = set(zones["zone_id"]) if zones is not None else set()
@@ -153,6 +157,7 @@ def load_layers(cfg: Config) -> Layers:
         if key in paths
     }
     weather = _weather(cfg, table, renewables, c)
+    grid_load = _grid_load(cfg, zones, c)
     _config_references(cfg, c, zones, sites, demand)
     if renewables is not None:
         _capacity_factor_sources(renewables, profiles, paths["renewables"], c)
@@ -162,8 +167,34 @@ def load_layers(cfg: Config) -> Layers:
     return Layers(
         zones, sites, renewables, links if links is not None else _no_links(), demand, profiles,
         paths, technologies=table, distance_km=distance, rtt=rtt, areas=areas or None,
-        weather=weather,
+        weather=weather, grid_load=grid_load,
     )  # fmt: skip
+
+
+def _grid_load(cfg: Config, zones: gpd.GeoDataFrame | None, c: Collector) -> pd.DataFrame | None:
+    """The grid-load layer where given, checked against the keys interruptible load needs."""
+    flex = cfg.flexibility
+    path = cfg.layers.grid_load
+    if path is None:
+        if flex.interruptible_share > 0:
+            c.add("config: flexibility.interruptible_share",
+                  "interruptible load is curtailed where the grid is stressed, and no "
+                  "layers.grid_load says when that is",
+                  "add layers.grid_load (hourly national load per zone or country, "
+                  "docs/layers.md#grid_load), or set flexibility.interruptible_share: 0")  # fmt: skip
+        return None
+    try:
+        load = read_grid_load(path)
+    except InputError as err:
+        c.problems.extend(err.problems)
+        return None
+    if zones is not None:
+        keys = set(load.columns)
+        covered = zones["zone_id"].isin(keys) | zones["country"].isin(keys)
+        if not covered.any():
+            c.add(f"{path.name}", "no column names a zone_id or country of the zones layer",
+                  "name the columns <zone_id or country>_load_mw")  # fmt: skip
+    return load
 
 
 def _weather(

@@ -8,6 +8,7 @@ show.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -18,8 +19,10 @@ from siting.base.economics import HOURS_PER_YEAR
 from siting.base.errors import InputError, Problem
 from siting.base.technologies import Kind, TechnologyTable
 from siting.config import Config
+from siting.inputs.grid_load import zone_load
 from siting.inputs.layers import Layers
 from siting.inputs.weather import WeatherYear, scale_to_mean
+from siting.instance.headroom import grid_headroom, interruptible_capacity
 from siting.instance.periods import (
     HOURS_PER_DAY,
     Periods,
@@ -563,8 +566,10 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
     hours = uses_hours(layers, cfg)
     _flexibility_needs_hours(cfg, hours)
     demand, distance, radius = _latency(cfg, layers, list(sites["site_id"]), required_new)
+    zone_table = _zone_table(cfg, zones)
+    zone_table = _interruptible(layers, cfg, zone_table, zones)
     return Instance(
-        zones=_zone_table(cfg, zones),
+        zones=zone_table,
         sites=_site_table(cfg, sites, zones, site_zone, pue, rules),
         supply=SupplyTable(
             re["zone_id"].map(zpos).to_numpy(np.int64), list(re["tech"]),
@@ -593,6 +598,21 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
             periods.calendar if periods is not None else [], distance, radius,
         ),
     )  # fmt: skip
+
+
+def _interruptible(layers: Layers, cfg: Config, table: ZoneTable, zones: pd.DataFrame) -> ZoneTable:
+    """The zones' grid headroom per hour and the interruptible load each may host above its
+    hosting limit (:mod:`siting.instance.headroom`)."""
+    share = cfg.flexibility.interruptible_share
+    if share <= 0 or layers.grid_load is None:
+        return table
+    mean = zones["national_load_mw"].to_numpy(float) if "national_load_mw" in zones else None
+    load = zone_load(layers.grid_load, table.ids, table.country, mean)
+    head = grid_headroom(load)
+    limited = np.isfinite(table.hosting_mw) if len(table.hosting_mw) else np.zeros(len(head), bool)
+    cap = np.array([interruptible_capacity(h, share) if ok and np.isfinite(h).all() else 0.0
+                    for h, ok in zip(head, limited, strict=True)])  # fmt: skip
+    return dataclasses.replace(table, grid_headroom_mw=head, interruptible_mw=cap)
 
 
 def _zone_table(cfg: Config, zones: pd.DataFrame) -> ZoneTable:
@@ -638,4 +658,6 @@ def _settings(cfg: Config, hours: bool, linked: bool) -> Settings:
         storage_linking="chronological" if linked else "per_period",
         temporal_share=cfg.flexibility.temporal_share,
         spatial_share=cfg.flexibility.spatial_share,
+        interruptible_share=cfg.flexibility.interruptible_share,
+        lost_compute_eur_per_mwh=cfg.flexibility.lost_compute_eur_per_mwh,
     )  # fmt: skip

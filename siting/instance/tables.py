@@ -120,6 +120,14 @@ class ZoneTable:
         no zone has one).
     sale_price_eur_per_mwh
         What surplus clean energy sold to the grid fetches [EUR/MWh] (empty: 0).
+    grid_headroom_mw
+        Per zone and hour of the year, what the grid carries below its annual peak: the peak
+        of the zone's national load less that hour's load [MW], zones x 8,760 (NaN rows: no
+        load profile; empty: no interruptible load, :mod:`siting.model.interruptible`).
+    interruptible_mw
+        The most interruptible data-centre load each zone's grid takes above its hosting
+        limit, curtailed where it exceeds the hour's headroom within
+        ``flexibility.interruptible_share`` of its energy [MW] (empty: none).
     """
 
     ids: list[str]
@@ -129,6 +137,8 @@ class ZoneTable:
     grid_cost_eur_per_mwh: FloatArray
     hosting_mw: FloatArray = field(default_factory=_none)
     sale_price_eur_per_mwh: FloatArray = field(default_factory=_none)
+    grid_headroom_mw: FloatArray = field(default_factory=_none)
+    interruptible_mw: FloatArray = field(default_factory=_none)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -338,6 +348,10 @@ class Settings:
         (:mod:`siting.model.flexibility`).
     spatial_share
         Share of a zone's movable load that may move to other zones within a slice [-].
+    interruptible_share
+        Share of its energy interruptible load may lose to curtailment over a year [-].
+    lost_compute_eur_per_mwh
+        What a MWh of curtailed data-centre load costs [EUR/MWh].
     """
 
     matching: str
@@ -356,6 +370,8 @@ class Settings:
     storage_linking: str = "per_period"
     temporal_share: float = 0.0
     spatial_share: float = 0.0
+    interruptible_share: float = 0.0
+    lost_compute_eur_per_mwh: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -150,10 +150,13 @@ class ArrayBuilder:
         n_t = 1 if once else self.horizon.n_t
         k = len(items)
         span = Span(family, head, self._cols.count, k, n_t, np.asarray(items))
-        hi = np.full(k, np.inf) if up is None else np.asarray(up, float)[items]
+        hi = np.full((k, n_t), np.inf)
+        if up is not None:
+            given = np.asarray(up, float)[items]
+            hi = np.broadcast_to(given if given.ndim == 2 else given[:, None], (k, n_t))
         if bound is not None:
             size = bound[0]
-            hi = np.minimum(hi, np.asarray(size.cells, float)[items])
+            hi = np.minimum(hi, np.asarray(size.cells, float)[items][:, None])
             self._size_len.setdefault((size.family, size.head), len(size.cells))
             self._bounded.append(((size.family, size.head), items, span))
         price = np.zeros((k, n_t))
@@ -164,7 +167,7 @@ class ArrayBuilder:
             price[:] = per_item_slice(cost, k, n_t) * self.horizon.weights[:n_t]
         self._cols.cost.append(price.ravel())
         self._cols.lower.append(np.full(k * n_t, -np.inf if low is None else low))
-        self._cols.upper.append(np.repeat(hi, n_t))
+        self._cols.upper.append(np.ascontiguousarray(hi).ravel())
         self._cols.count += k * n_t
         self.tables.append(span)
         return Table(family, head, items, span, n_t)

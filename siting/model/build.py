@@ -19,6 +19,7 @@ from siting.model.components import Component, operate
 from siting.model.core import Builder, SitingModel, StoreVars, gc_paused
 from siting.model.cuts import add_residual_cuts
 from siting.model.flexibility import tie_moves
+from siting.model.interruptible import tie_interruptible
 from siting.model.latency import add_latency
 from siting.model.ops import Sizes
 from siting.model.policy import add_hosting, add_policy
@@ -67,7 +68,9 @@ def build_model(
         add_surplus_cap(b, sites, sale, grid)
         add_residual_cuts(b, got["re"], got["stores"])
         add_policy(b, sites)
-        add_hosting(b, sites)
+        interrupt = got["interrupt"]
+        add_hosting(b, sites, None if interrupt is None else interrupt.size)
+        tie_interruptible(b, inst, interrupt, site_load)
         serve = add_latency(b, sites)
         tie_moves(b, inst, got["move"], site_load, serve)
         if symmetry_breaking:
@@ -94,7 +97,16 @@ def _handles(sites: Any, got: dict[str, Any], serve: Any) -> dict[str, object]:
         "sale": _cells(got["sale"]),
         "stores": [_store_vars(st) for st in got["stores"]],
         "serve": serve,
+        **_interrupt_vars(got["interrupt"]),
     }
+
+
+def _interrupt_vars(interrupt: Any) -> dict[str, Any]:
+    """Interruptible load per zone and its curtailment per zone and slice (empty: none)."""
+    if interrupt is None:
+        return {}
+    return {"interruptible": list(interrupt.size.cells),
+            "interrupted": list(interrupt.energy.cells)}  # fmt: skip
 
 
 def _store_vars(st: Store) -> StoreVars:

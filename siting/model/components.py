@@ -16,6 +16,7 @@ from typing import Any
 from siting.instance import Instance
 from siting.model.exchange import add_grid, add_sales
 from siting.model.flexibility import add_move, add_shift, keep_headroom
+from siting.model.interruptible import add_interrupt
 from siting.model.links import add_links
 from siting.model.ops import Ops
 from siting.model.reservoirs import add_dispatch
@@ -32,6 +33,7 @@ OPERATION: list[tuple[str, Component]] = [
     ("sale", lambda op, inst, got: add_sales(op, inst)),
     ("stores", lambda op, inst, got: add_storage(op, inst)),
     ("shift", lambda op, inst, got: add_shift(op, inst, got.get("sites"))),
+    ("interrupt", lambda op, inst, got: add_interrupt(op, inst)),
     ("move", lambda op, inst, got: add_move(op, inst)),
     ("headroom", lambda op, inst, got: keep_headroom(op, inst, got["shift"], got["move"])),
 ]
@@ -42,7 +44,8 @@ the balance, :meth:`siting.model.core.SitingModel.fed`)."""
 KNOWN = frozenset(name for name, _ in OPERATION) | {"sites"}
 """Components whose values the outputs read through their own columns."""
 
-CHECK_ORDER = ("re", "grid", "flow", "stores", "dispatch", "sale", "shift", "move", "headroom")
+CHECK_ORDER = ("re", "grid", "flow", "stores", "dispatch", "sale", "shift", "interrupt", "move",
+               "headroom")  # fmt: skip
 """The same components in the order the full-year check makes their columns: residual grid
 first, as the check's own builder did before the components were shared. A dispatch LP has
 many optima of equal residual (which zone takes an unavoidable shortfall); the order decides

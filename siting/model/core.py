@@ -113,7 +113,8 @@ class Builder:
         low: float | None = 0.0,
     ) -> list[list[pulp.LpVariable]]:
         """Continuous columns ``[i][j]`` at index ``(*head, i, j)``, ``low <= x <= up[i]``."""
-        return self._grid(family, head, list(range(n_rows)), n_cols, low, up)
+        per_cell = None if up is None else [[u] * n_cols for u in up]
+        return self._grid(family, head, list(range(n_rows)), n_cols, low, per_cell)
 
     def cost(self, var: pulp.LpVariable, coefficient: float) -> None:
         """Add ``coefficient x var`` to the objective [EUR/yr]."""
@@ -181,7 +182,8 @@ class Builder:
         del residual
         n_t = 1 if once else self.horizon.n_t
         keys = items.tolist()
-        cells = self._grid(family, head, keys, n_t, low, None if up is None else up.tolist())
+        cells = self._grid(family, head, keys, n_t, low, None if up is None else
+                           per_item_slice(up, len(up), n_t).tolist())  # fmt: skip
         if cost is not None:
             w = self.horizon.weights.tolist()
             price = per_item_slice(cost, len(keys), n_t).tolist()
@@ -198,13 +200,13 @@ class Builder:
 
     def _grid(
         self, family: str, head: Index, keys: list[int], n_t: int, low: float | None,
-        up: list[float] | None,
+        up: list[list[float]] | None,
     ) -> list[list[pulp.LpVariable]]:  # fmt: skip
         fam = COLUMNS[family]
         add = self.problem.add_variable
         pre = fam.prefix + "".join(f"{h}_" for h in head)
-        # ``up`` is indexed by item, like every per-item array of the Ops vocabulary
-        out = [[add(f"{pre}{i}_{t}", lowBound=low, upBound=None if up is None else up[i])
+        # ``up`` is indexed by item then slice, like every per-item array of the Ops vocabulary
+        out = [[add(f"{pre}{i}_{t}", lowBound=low, upBound=None if up is None else up[i][t])
                 for t in range(n_t)] for i in keys]  # fmt: skip
         self.segments.append(
             _Segment(fam, len(self.columns), head, len(keys), n_t, table=True, items=tuple(keys))
@@ -406,6 +408,10 @@ class SitingModel:
     dispatch: dict[int, list[pulp.LpVariable]] = field(default_factory=dict)
     """Output per slice [MW] of each dispatchable option, by option position."""
     serve: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
+    interruptible: list[pulp.LpVariable | None] = field(default_factory=list)
+    """Interruptible load above each zone's hosting limit [MW] (empty: none)."""
+    interrupted: list[pulp.LpVariable | None] = field(default_factory=list)
+    """Interruptible load's energy curtailed over the year per zone [MWh/yr]."""
     cost: pulp.LpAffineExpression | None = None
     columns: list[pulp.LpVariable] = field(default_factory=list)
     """Every variable in the order HiGHS receives them."""

@@ -17,8 +17,7 @@ matches it) [MW]; it depends on the sites built, so the two ranges are sizes of 
 
 Between zones (``flexibility.spatial_share``): load moved in and out per zone and slice
 within ranges of each zone's movable load, conserved over the fleet in every slice
-(:func:`add_move`, :func:`tie_moves`). Load that may be interrupted is not modelled. Pure: no
-I/O.
+(:func:`add_move`, :func:`tie_moves`). Pure: no I/O.
 """
 
 from __future__ import annotations

@@ -57,6 +57,9 @@ class Horizon:
         The day of every slice [-]: flexible load conserves its energy over each day
         (representative days: the period; a year or a window of it: ``hour // 24``); None:
         no days (annual slices), and no load moves in time.
+    headroom
+        The grid's headroom below its peak per zone and slice [MW], zones x slices: where
+        interruptible load is curtailed (:mod:`siting.model.interruptible`); None: none.
     """
 
     weights: FloatArray
@@ -67,6 +70,7 @@ class Horizon:
     residual: bool = False
     duration: FloatArray | None = None
     day: IntArray | None = None
+    headroom: FloatArray | None = None
 
     @property
     def n_t(self) -> int:
@@ -159,7 +163,8 @@ class Ops(Protocol):
         residual: bool = False,
         once: bool = False,
     ) -> Table:
-        """Operating columns per item and slice: ``low <= x[i, t] <= up[i]`` and, with
+        """Operating columns per item and slice: ``low <= x[i, t] <= up[i]`` (or
+        ``up[i, t]``) and, with
         ``bound = (sizes, row family)``, ``x[i, t] <= sizes[i]``. ``cost``: per item (or per
         item and slice) [EUR/MWh], times the slice's weight; ``residual``: the column is
         residual grid energy (the full-year check's objective); ``once``: one column per item,

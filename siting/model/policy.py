@@ -9,6 +9,7 @@ from __future__ import annotations
 import pulp
 
 from siting.model.core import Builder, Pairs
+from siting.model.ops import Sizes
 from siting.model.sites import SiteVars
 
 
@@ -50,9 +51,11 @@ def add_policy(b: Builder, sites: SiteVars) -> None:
             b.row("area", (a,), pairs, pulp.LpConstraintGE, n)
 
 
-def add_hosting(b: Builder, sites: SiteVars) -> None:
+def add_hosting(b: Builder, sites: SiteVars, interruptible: Sizes | None = None) -> None:
     """``host`` rows: a zone's new data-centre load [MW] (new IT x PUE x utilisation) at most
-    what its grid can host (``ZoneTable.hosting_mw``; zones without a limit get no row)."""
+    what its grid can host (``ZoneTable.hosting_mw``; zones without a limit get no row), plus
+    its interruptible load (``interruptible``: the ``ix`` sizes, curtailed when the grid is
+    stressed, :mod:`siting.model.interruptible`)."""
     inst = b.inst
     per_mw = inst.new_load_per_mw.tolist()
     zone = inst.sites.zone.tolist()
@@ -61,5 +64,8 @@ def add_hosting(b: Builder, sites: SiteVars) -> None:
             continue
         pairs: Pairs = [(sites.size[s], sites.size_mw[s] * per_mw[s])  # type: ignore[misc]
                         for s in sites.sited if zone[s] == z]  # fmt: skip
+        extra = None if interruptible is None else interruptible.cells[z]
+        if pairs and extra is not None:
+            pairs.append((extra, -1.0))
         if pairs:
             b.row("host", (inst.zones.ids[z],), pairs, pulp.LpConstraintLE, limit)

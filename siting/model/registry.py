@@ -247,6 +247,26 @@ _ROW_LIST = [
         "zone's movable load",
     ),
     RowFamily(
+        "icb", ("zone", "slice"), "interruptible load curtailed at most its size", "MW",
+        lambda inst, i: f"{_zone_slice(inst, i)}: load curtailed <= the interruptible load",
+    ),
+    RowFamily(
+        "icf", ("zone", "slice"), "interruptible load curtailed where it exceeds the grid's "
+        "headroom below its peak", "MW",
+        lambda inst, i: f"{_zone_slice(inst, i)}: load curtailed >= interruptible load - the "
+        "grid's headroom",
+    ),
+    RowFamily(
+        "iet", ("zone", "piece"), "interruptible load's curtailed energy over the year, at "
+        "least each piece of its convex curve", "MWh",
+        lambda inst, i: f"zone {inst.zones.ids[i[0]]}: energy curtailed over the year >= "
+        f"piece {i[1]} of the grid's stress curve",
+    ),
+    RowFamily(
+        "ixl", ("zone",), "interruptible load at most the zone's new data-centre load", "MW",
+        lambda inst, i: f"zone {inst.zones.ids[i[0]]}: interruptible load <= its new load",
+    ),
+    RowFamily(
         "rcut", ("cut",), "the full-year residual grid, bounded by a check's duals, within the "
         "guarantee's allowance", "MWh",
         lambda inst, i: f"guarantee cut {i[0] + 1}: full-year residual grid within the allowance",
@@ -377,6 +397,9 @@ _COLUMN_LIST = [
     ColumnFamily("go", ("zone",), "most load moved out of the zone per hour (spatial flexibility)", "MW"),
     ColumnFamily("mi", ("zone", "slice"), "load moved into the zone from the fleet's others", "MW"),
     ColumnFamily("mo", ("zone", "slice"), "load moved out of the zone to the fleet's others", "MW"),
+    ColumnFamily("ix", ("zone",), "interruptible load above the zone's hosting limit", "MW"),
+    ColumnFamily("ie", ("zone",), "interruptible load's energy curtailed over the year", "MWh/yr"),
+    ColumnFamily("ic", ("zone", "slice"), "interruptible load curtailed (grid stressed)", "MW"),
     ColumnFamily("v", ("demand", "site"), "inference load of a demand point served at a site", "MW IT"),
 ]  # fmt: skip
 

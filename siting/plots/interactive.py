@@ -196,6 +196,9 @@ def _zone_tip(z: Mapping[str, Any], mix: Mapping[str, float]) -> str:
     if z.get("moved_in_mwh") is not None and np.isfinite(z["moved_in_mwh"]):
         rows.append(f"load moved in from other zones {_twh(z['moved_in_mwh'])}, "
                     f"out {_twh(z.get('moved_out_mwh', 0.0))}")  # fmt: skip
+    if z.get("interruptible_mw") is not None and z["interruptible_mw"] > 0:
+        rows.append(f"interruptible load {_mw(z['interruptible_mw'])} above the hosting limit, "
+                    f"curtailed {_twh(z.get('interrupted_mwh', 0.0))} when the grid is stressed")  # fmt: skip
     frame = pd.DataFrame([z])
     for tech in table.of_kind(Kind.STORAGE):
         energy, power = (store_size(frame, tech.tech, unit) for unit in ("mwh", "mw"))
