@@ -114,6 +114,12 @@ class CarbonConfig(_Strict):
     guarantee_days_per_round: int = Field(10, ge=0, le=60)
     """Failing days added per round at most: whole stretches of failing days first (0: none,
     the cuts alone)."""
+    not_carbon_free: list[str] = Field(default_factory=list)
+    """Dispatchable technologies whose output does not count as carbon-free, e.g.
+    ``[allam_ccs]`` [-]: each MWh they deliver counts against ``cfe_target`` as a MWh
+    bought from the grid does (at 1.0 they cannot serve the load). Empty: every clean
+    technology counts, as Riepin & Brown count Allam-cycle gas with CCS
+    (``docs/model.md#carbon-free``)."""
     guarantee_cuts: bool = False
     """Each round also adds a cut from the check's duals: a linear bound on the full-year
     residual grid that the re-solve keeps within the allowance (``docs/model.md#guarantee``;

@@ -377,6 +377,11 @@ def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.Dat
     if v.moved is not None:  # between zones: what each zone took in and gave away [MWh/yr]
         zones["moved_in_mwh"] = np.clip(v.moved, 0.0, None) @ w
         zones["moved_out_mwh"] = np.clip(-v.moved, 0.0, None) @ w
+    fossil = inst.supply.not_carbon_free
+    if fossil is not None:  # counted against the CFE target as purchases are [MWh/yr]
+        per_zone = np.zeros(n_z)
+        np.add.at(per_zone, inst.supply.zone[fossil], v.re_output[fossil] @ w)
+        zones["not_carbon_free_mwh"] = per_zone
     if v.interruptible is not None and v.interrupted is not None:  # above the hosting
         zones["interruptible_mw"] = v.interruptible  # limit, curtailed when the grid is
         zones["interrupted_mwh"] = v.interrupted  # stressed
@@ -473,8 +478,11 @@ def _summary(
     costs = _cost_breakdown(inst, v, t["sites"], renewables)
     energy = (costs["clean_capacity"] + costs["clean_running"] + costs["storage"] + costs["links"]
               + costs["residual_grid"] + costs["grid_sales"])  # fmt: skip
+    # supply not counted as carbon-free counts as purchases do (carbon.not_carbon_free)
+    fossil = float(zones["not_carbon_free_mwh"].sum()) if "not_carbon_free_mwh" in zones else 0.0
     # annual matching nets the surplus sold against purchases; hourly matching does not
-    unmatched = max(grid - sold, 0.0) if inst.settings.matching == "annual" else grid
+    unmatched = (max(grid + fossil - sold, 0.0) if inst.settings.matching == "annual"
+                 else grid + fossil)  # fmt: skip
     new_total = float(v.new_it.sum())
     return {
         "status": result.status.value,
@@ -489,7 +497,7 @@ def _summary(
         "annual_clean_mwh": float(zones["clean_mwh"].sum()),
         **_curtailment(inst, t["dispatch"]),
         "cfe_score": 1.0 - unmatched / load if load > 0 else 1.0,
-        "hourly_cfe_score": 1.0 - grid / load
+        "hourly_cfe_score": 1.0 - (grid + fossil) / load
         if load > 0 and inst.settings.exchange == "hourly"
         else None,
         "grid_exchange": inst.settings.exchange,

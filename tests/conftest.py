@@ -335,6 +335,7 @@ FLAT = {
     "re_annual_cf": "supply.annual_cf",
     "re_dispatchable": "supply.dispatchable",
     "re_running_eur_per_mwh": "supply.running_eur_per_mwh",
+    "re_not_carbon_free": "supply.not_carbon_free",
     "link_ids": "links.ids",
     "link_from": "links.src",
     "link_to": "links.dst",

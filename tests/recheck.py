@@ -110,15 +110,20 @@ def recheck_run(run: Path) -> dict[str, float]:
     sale_mwh = (sale * w).groupby(level=0).sum()
     load_mwh = pd.Series(expected_load * w.to_numpy(), index=d.index).groupby(level=0).sum()
     annual = cfg["carbon"]["matching"] == "annual"
-    counted = grid_mwh - sale_mwh if annual else grid_mwh
+    # supply not counted as carbon-free counts as purchases do, from its dispatched output
+    fossil = [f"clean_{t}_mw" for t in cfg["carbon"].get("not_carbon_free") or []]
+    fossil_mwh = sum(((d[c] * w).groupby(level=0).sum() for c in fossil if c in d.columns),
+                     0.0 * grid_mwh)  # fmt: skip
+    residual_mwh = grid_mwh + fossil_mwh
+    counted = residual_mwh - sale_mwh if annual else residual_mwh
     assert (counted <= (1 - cfe + REL) * load_mwh + 1e-3).all(), "grid above the CFE allowance"
     share = cfg["economics"].get("max_surplus_share", 0.2)
     assert (sale_mwh - grid_mwh <= (share + REL) * load_mwh + 1e-3).all(), "sold too much"
-    unmatched = max(grid_mwh.sum() - sale_mwh.sum(), 0.0) if annual else grid_mwh.sum()
+    unmatched = max(residual_mwh.sum() - sale_mwh.sum(), 0.0) if annual else residual_mwh.sum()
     cfe_score = 1 - unmatched / load_mwh.sum()
     assert np.isclose(summary["cfe_score"], cfe_score, rtol=1e-9, atol=1e-9)
     if summary.get("hourly_cfe_score") is not None:
-        hourly = 1 - grid_mwh.sum() / load_mwh.sum()
+        hourly = 1 - residual_mwh.sum() / load_mwh.sum()
         assert np.isclose(summary["hourly_cfe_score"], hourly, rtol=1e-9, atol=1e-9)
     assert np.isclose(summary.get("grid_sale_mwh", 0.0), sale_mwh.sum(), rtol=1e-6, atol=1e-3)
     assert cfe_score >= cfe - 1e-9

@@ -155,6 +155,17 @@ class Dispatch:
     """How the year's residual grid moves with each investment (the LP's duals)."""
     interrupted_mw: np.ndarray | None = None
     """Interruptible load curtailed per zone and hour [MW] (None: none is interruptible)."""
+    not_carbon_free_mw: np.ndarray | None = None
+    """Output of supply that does not count as carbon-free per zone and hour [MW]
+    (``carbon.not_carbon_free``; None: all counts)."""
+
+    @property
+    def residual_mw(self) -> np.ndarray:
+        """Energy that is not carbon-free per zone and hour [MW]: grid purchases plus the
+        output of supply counted apart; what the check minimises and the CFE counts."""
+        if self.not_carbon_free_mw is None:
+            return self.grid_mw
+        return self.grid_mw + self.not_carbon_free_mw
 
 
 @dataclass(frozen=True)
@@ -509,7 +520,23 @@ def solve_dispatch(
                            lp.gradient(np.asarray(solution.col_dual), row_dual))  # fmt: skip
     cut = _per_zone(lp, x, "ic", (), inst.n_zones) if lp.table("ic") is not None else None
     return Dispatch(_per_zone(lp, x, "g", (), inst.n_zones), _soc(lp, x, plan, inst.n_zones),
-                    status, elapsed, iterations, windows_s, warm, sens, cut)  # fmt: skip
+                    status, elapsed, iterations, windows_s, warm, sens, cut,
+                    _not_carbon_free(inst, lp, x))  # fmt: skip
+
+
+def _not_carbon_free(inst: Instance, lp: MatrixBlocks, x: np.ndarray) -> np.ndarray | None:
+    """Per zone and hour, the output of dispatched supply not counted as carbon-free [MW]
+    (None: all counts)."""
+    flags = inst.supply.not_carbon_free
+    span = lp.table("hd", ())
+    if flags is None or span is None:
+        return None
+    rows = np.clip(x[span.slice].reshape(span.n_items, lp.n_hours), 0.0, None)
+    out = np.zeros((inst.n_zones, lp.n_hours))
+    for k, j in enumerate(np.asarray(span.items).tolist()):
+        if flags[j]:
+            out[inst.supply.zone[j]] += rows[k]
+    return out
 
 
 def _per_zone(lp: MatrixBlocks, x: np.ndarray, family: str, head: tuple[int, ...],
@@ -567,12 +594,13 @@ def report(
         load = load - dispatch.interrupted_mw
     days = stamps.normalize()
     day_keys = pd.DatetimeIndex(days.unique())
-    grid_day = pd.DataFrame(dispatch.grid_mw.T, index=days).groupby(level=0).sum()
+    residual = dispatch.residual_mw
+    grid_day = pd.DataFrame(residual.T, index=days).groupby(level=0).sum()
     load_day = pd.DataFrame(load.T, index=days).groupby(level=0).sum()
     rows = []
     for z, zone in enumerate(plan.zone_ids):
         lz = float(load[z].sum())
-        gz = float(dispatch.grid_mw[z].sum())
+        gz = float(residual[z].sum())
         share = (grid_day[z] / load_day[z].where(load_day[z] > 0)).fillna(0.0)
         worst = share.idxmax() if lz > 0 else day_keys[0]
         rows.append({
@@ -581,15 +609,17 @@ def report(
             "worst_day": f"{worst:%Y-%m-%d}", "worst_day_grid_share": float(share.max()),
         })  # fmt: skip
         if grid_cost_eur_per_mwh is not None:
-            rows[-1]["grid_cost_eur"] = gz * float(grid_cost_eur_per_mwh[z])
+            rows[-1]["grid_cost_eur"] = float(dispatch.grid_mw[z].sum()) * float(grid_cost_eur_per_mwh[z])
         if dispatch.interrupted_mw is not None:
             rows[-1]["interrupted_mwh"] = float(dispatch.interrupted_mw[z].sum())
+        if dispatch.not_carbon_free_mw is not None:  # in grid_mwh and cfe, not in the cost
+            rows[-1]["not_carbon_free_mwh"] = float(dispatch.not_carbon_free_mw[z].sum())
     table = pd.DataFrame(rows)
-    total_load, total_grid = float(load.sum()), float(dispatch.grid_mw.sum())
+    total_load, total_grid = float(load.sum()), float(residual.sum())
     system = grid_day.sum(axis=1) / load_day.sum(axis=1)
     first, length = longest_stretch((system > stretch_share).to_numpy())
-    hourly = dispatch.grid_mw.sum(axis=0) / load.sum(axis=0)
-    month = pd.Series(dispatch.grid_mw.sum(axis=0), index=stamps).groupby(stamps.month).sum()
+    hourly = residual.sum(axis=0) / load.sum(axis=0)
+    month = pd.Series(residual.sum(axis=0), index=stamps).groupby(stamps.month).sum()
     head = {
         "cfe": 1.0 - total_grid / total_load if total_load > 0 else 1.0,
         "residual_mwh": total_grid,

@@ -286,8 +286,8 @@ def _residual_cuts(current: SolvedRound, check: FullYearCheck, cfg: Config,
             or check.meets_year(year, cfg.carbon.cfe_target - cfg.carbon.guarantee_tolerance)
         ):
             continue
-        hours = dispatch.grid_mw.shape[1]
-        cuts.append(residual_cut(plan, dispatch.sensitivity, float(dispatch.grid_mw.sum()),
+        hours = dispatch.residual_mw.shape[1]
+        cuts.append(residual_cut(plan, dispatch.sensitivity, float(dispatch.residual_mw.sum()),
                                  share * float(plan.load_mw.sum()) * hours,
                                  len(current.inst.stores)))  # fmt: skip
     return cuts
@@ -307,7 +307,7 @@ def _add_failing_days(periods: Periods, check: FullYearCheck,
     """
     assert check.dispatches is not None and check.plan is not None
     years = periods.calendar_years
-    residual = {y: float(check.dispatches[str(y)].grid_mw.sum()) if str(y) in check.dispatches
+    residual = {y: float(check.dispatches[str(y)].residual_mw.sum()) if str(y) in check.dispatches
                 else 0.0 for y in years}  # fmt: skip
     short = [y for y in years if str(y) in check.dispatches
              and not check.meets_year(str(y), cfg.carbon.cfe_target)]  # fmt: skip
@@ -321,7 +321,7 @@ def _add_failing_days(periods: Periods, check: FullYearCheck,
         dispatch = check.dispatches.get(str(y)) or check.dispatches[check.worst_year]
         share = max(1, round(cfg.carbon.guarantee_days_per_round * residual[y] / total))
         own = {d - 365 * i for d in skip if 365 * i <= d < 365 * (i + 1)}
-        picked = failing_days(dispatch.grid_mw, check.plan.load_mw, cfg.carbon.cfe_target,
+        picked = failing_days(dispatch.residual_mw, check.plan.load_mw, cfg.carbon.cfe_target,
                               share, own)  # fmt: skip
         days += [365 * i + d for d in picked]
     return periods.with_days(days), days

@@ -86,6 +86,7 @@ def _technologies(cfg: Config, c: Collector) -> TechnologyTable:
             c.problems.extend(err.problems)
     named = [("technologies", t) for t in cfg.technologies]
     named += [("max_new_mw", t) for t in cfg.max_new_mw]
+    named += [("carbon.not_carbon_free", t) for t in cfg.carbon.not_carbon_free]
     for section, tech in named:
         if tech not in table:
             c.add(
@@ -93,6 +94,13 @@ def _technologies(cfg: Config, c: Collector) -> TechnologyTable:
                 "unknown technology",
                 f"use one of {', '.join(table.rows)} (see docs/technologies.md)",
             )
+        elif section == "carbon.not_carbon_free" and table[tech].kind != Kind.DISPATCHABLE:
+            dispatchable = ", ".join(t.tech for t in table.of_kind(Kind.DISPATCHABLE))
+            c.add(f"config: carbon.not_carbon_free: {tech}",
+                  f"{tech} is {table[tech].kind.value} supply; only dispatchable supply, whose "
+                  "output the model chooses hour by hour, can be counted apart",
+                  f"name dispatchable technologies ({dispatchable}), or switch {tech} off "
+                  f"(technologies: {{{tech}: false}})")  # fmt: skip
         elif section == "max_new_mw" and table[tech].kind == Kind.STORAGE:
             supply = ", ".join(table.supply_ids)
             c.add(f"config: max_new_mw.{tech}",

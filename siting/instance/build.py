@@ -577,6 +577,8 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
             re["capex_eur_per_mw_yr"].to_numpy(float), cf, annual_capacity_factors(layers, re),
             _dispatchable(layers.technologies, list(re["tech"])),
             _running_cost(layers.technologies, list(re["tech"])),
+            re["tech"].isin(cfg.carbon.not_carbon_free).to_numpy()
+            if cfg.carbon.not_carbon_free else None,
         ),
         links=LinkTable(
             [str(x) for x in links["link_id"]], links["from_zone"].map(zpos).to_numpy(np.int64),

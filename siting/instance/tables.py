@@ -231,6 +231,9 @@ class SupplyTable:
     running_eur_per_mwh
         Cost per MWh a dispatchable option delivers [EUR/MWh] (fuel, variable O&M, CO2
         transport and storage of Allam-cycle gas); None: none has one.
+    not_carbon_free
+        Dispatchable options whose output counts against the CFE target as grid purchases
+        do (``carbon.not_carbon_free``); None: every option is carbon-free.
     """
 
     zone: IntArray
@@ -242,6 +245,7 @@ class SupplyTable:
     annual_cf: FloatArray | None = None
     dispatchable: BoolArray | None = None
     running_eur_per_mwh: FloatArray | None = None
+    not_carbon_free: BoolArray | None = None
 
     def __len__(self) -> int:
         return len(self.tech)

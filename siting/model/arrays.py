@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from siting.model.ops import (
     FloatArray,
@@ -142,11 +143,12 @@ class ArrayBuilder:
         up: FloatArray | None = None,
         bound: tuple[Sizes, str] | None = None,
         cost: FloatArray | None = None,
-        residual: bool = False,
+        residual: bool | NDArray[np.bool_] = False,
         once: bool = False,
     ) -> Table:
         """Columns with their bounds (a size's value where bounded by one) and cost: the
-        residual grid's energy when the horizon counts residual, else ``cost x weight``."""
+        residual grid's energy when the horizon counts residual (``residual`` per item where
+        an array over all items), else ``cost x weight``."""
         n_t = 1 if once else self.horizon.n_t
         k = len(items)
         span = Span(family, head, self._cols.count, k, n_t, np.asarray(items))
@@ -161,8 +163,9 @@ class ArrayBuilder:
             self._bounded.append(((size.family, size.head), items, span))
         price = np.zeros((k, n_t))
         if self.horizon.residual:
-            if residual:
-                price[:] = self.horizon.weights[:n_t]
+            counted = np.asarray(residual, bool)
+            rows = counted[items] if counted.ndim else np.full(k, bool(counted))
+            price[rows] = self.horizon.weights[:n_t]
         elif cost is not None:
             price[:] = per_item_slice(cost, k, n_t) * self.horizon.weights[:n_t]
         self._cols.cost.append(price.ravel())

@@ -78,20 +78,28 @@ def add_cfe(
     sites: SiteVars,
     grid: list[list[pulp.LpVariable]] | None,
     sale: list[list[pulp.LpVariable]] | None = None,
+    not_carbon_free: dict[int, Pairs] | None = None,
 ) -> None:
     """``cfe``: grid energy bought <= (1 - cfe_target) x annual load, per zone [MWh/yr].
 
     Hourly matching counts every MWh bought; annual matching counts purchases net of the
     surplus sold over the year (``sale``), which is what matching over a year means.
+    ``not_carbon_free``: per zone, the energy of supply that does not count as carbon-free
+    (``carbon.not_carbon_free``) [MWh/yr], counted as purchases are.
     """
-    if grid is None:
+    fossil = not_carbon_free or {}
+    if grid is None and not fossil:
         return
     inst = b.inst
     share = 1.0 - inst.settings.cfe_target
     weights = inst.time.weight_h.tolist()
     netted = sale if inst.settings.matching == "annual" else None
     for z in range(inst.n_zones):
-        pairs: Pairs = [(grid[z][t], weights[t]) for t in range(inst.n_slices)]
+        if grid is None and z not in fossil:
+            continue
+        pairs: Pairs = list(fossil.get(z, []))
+        if grid is not None:
+            pairs += [(grid[z][t], weights[t]) for t in range(inst.n_slices)]
         if netted is not None:
             pairs += [(netted[z][t], -weights[t]) for t in range(inst.n_slices)]
         load, fixed = _zone_load(b, sites, z, share)

@@ -64,7 +64,7 @@ def build_model(
         got = operate(b, inst, {"sites": site_load}, components)
         add_balance(b)
         grid, sale = _cells(got["grid"]), _cells(got["sale"])
-        add_cfe(b, sites, grid, sale)
+        add_cfe(b, sites, grid, sale, _not_carbon_free(inst, got["dispatch"]))
         add_surplus_cap(b, sites, sale, grid)
         add_residual_cuts(b, got["re"], got["stores"])
         add_policy(b, sites)
@@ -76,6 +76,21 @@ def build_model(
         if symmetry_breaking:
             add_symmetry(b, sites)
         return b.finish(_handles(sites, got, serve))
+
+
+def _not_carbon_free(inst: Instance, dispatch: Any) -> dict[int, list[tuple[Any, float]]]:
+    """Per zone, the energy terms of dispatched supply that is not carbon-free (weight x
+    output per slice) [MWh/yr]; empty when all counts."""
+    flags = inst.supply.not_carbon_free
+    if flags is None or dispatch is None:
+        return {}
+    out: dict[int, list[tuple[Any, float]]] = {}
+    weights = inst.time.weight_h.tolist()
+    for j, series in zip(dispatch.items.tolist(), dispatch.cells, strict=True):
+        if flags[j]:
+            zone = int(inst.supply.zone[j])
+            out.setdefault(zone, []).extend(zip(series, weights, strict=True))
+    return out
 
 
 def _cells(table: Any) -> Any:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pulp
+from numpy.typing import NDArray
 
 from siting.instance import Instance
 from siting.model.ops import (
@@ -174,7 +175,7 @@ class Builder:
         up: FloatArray | None = None,
         bound: tuple[Sizes, str] | None = None,
         cost: FloatArray | None = None,
-        residual: bool = False,
+        residual: bool | NDArray[np.bool_] = False,
         once: bool = False,
     ) -> Table:
         """Columns ``x[item][t]`` named ``<family><head>_<item>_<t>``; a bound by sizes adds

@@ -160,14 +160,15 @@ class Ops(Protocol):
         up: FloatArray | None = None,
         bound: tuple[Sizes, str] | None = None,
         cost: FloatArray | None = None,
-        residual: bool = False,
+        residual: bool | NDArray[np.bool_] = False,
         once: bool = False,
     ) -> Table:
         """Operating columns per item and slice: ``low <= x[i, t] <= up[i]`` (or
         ``up[i, t]``) and, with
         ``bound = (sizes, row family)``, ``x[i, t] <= sizes[i]``. ``cost``: per item (or per
         item and slice) [EUR/MWh], times the slice's weight; ``residual``: the column is
-        residual grid energy (the full-year check's objective); ``once``: one column per item,
+        residual energy (the full-year check's objective), for all items or per item (an
+        array over all items); ``once``: one column per item,
         not per slice (a window's starting state)."""
         ...
 

@@ -31,8 +31,10 @@ def add_dispatch(op: Ops, inst: Instance, r: Sizes) -> Table | None:
         return None
     h = op.horizon
     running = inst.supply.running_eur_per_mwh
+    fossil = inst.supply.not_carbon_free  # counted as residual energy in the full-year check
     hd = op.table("hd", (), items, bound=(r, "hdp"),
-                  cost=None if running is None else np.asarray(running, float)[items])  # fmt: skip
+                  cost=None if running is None else np.asarray(running, float)[items],
+                  residual=False if fossil is None else fossil)  # fmt: skip
     op.feed(hd, inst.supply.zone[items], 1.0)
     cf = annual_cf(inst)[items]
     limited = np.flatnonzero(cf < 1.0 - 1e-12)  # at cf 1 the year's energy never binds

@@ -40,7 +40,7 @@ def _write_full_year(folder: Path, check: Any, name: str) -> None:
         f"{name}: the plan re-dispatched over every hour of {year}: CFE {head['cfe']:.2%}, "
         f"residual grid {head['residual_mwh'] / 1e6:,.2f} TWh, worst day {head['worst_day']}"
     )
-    fig = plot_full_year(plan.zone_ids, plan.load_mw, d.grid_mw, d.soc_mwh, energy,
+    fig = plot_full_year(plan.zone_ids, plan.load_mw, d.residual_mw, d.soc_mwh, energy,
                          check.stamps[year], title)  # fmt: skip
     save_figure(fig, folder / "full_year")
 
