@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -318,11 +318,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
         s = outcome.summary
         print(
             f"{s['status']}: {s['new_it_mw']:,.0f} MW new IT at {s['sites_built']} sites, total {s['total_it_mw']:,.0f} MW "
-            f"(target {s['target_it_mw']:,.0f}), cost {s['objective_eur_per_yr'] / 1e9:,.2f} bn EUR/yr; CFE: {cfe_words(s)}",
+            f"(target {s['target_it_mw']:,.0f}), cost {s['objective_eur_per_yr'] / 1e9:,.2f} bn EUR/yr; CFE: {cfe_words(s)}"
+            f"{target_words(s)}",
             file=sys.stderr,
         )
     print(outcome.path)
     return outcome.exit_code
+
+
+def target_words(summary: Mapping[str, Any]) -> str:
+    """The plan's data-centre energy against the sourced 2030 projections ('' when the run
+    matches new load only or predates the target block)."""
+    target = summary.get("target") or {}
+    twh = target.get("load_twh_per_yr")
+    if twh is None:
+        return ""
+    year = [p for p in target.get("projections", []) if p["year"] == 2030]
+    shown = ", ".join(f"{p['source_key'].split('_')[0]} {p['scope']} {p['twh']:g}" for p in year)
+    return f"; data-centre load {twh:,.0f} TWh/yr (2030 projections, TWh: {shown})"
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -333,8 +346,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"{args.config}: valid. {inst.n_zones} zones, {inst.n_sites} candidate sites "
         f"({int(inst.sites.eligible.sum())} eligible), "
         f"{len(inst.supply.tech)} clean options, {len(inst.links.ids)} links, {inst.n_slices} time slices; baseline "
-        f"{inst.baseline_total_mw:,.0f} MW IT -> target {inst.target_total_mw:,.0f} MW by {cfg.target.deadline_year}."
-    )
+        f"{inst.baseline_total_mw:,.0f} MW IT -> target {inst.target_total_mw:,.0f} MW by {cfg.target.deadline_year}"
+        + (f" ({cfg.target.multiplier:g} x today's compute, a MW of new IT carrying "
+           f"{cfg.target.compute_per_new_mw:.2f} x a MW of today's)."
+           if cfg.target.compute_per_new_mw != 1.0 else ".")
+    )  # fmt: skip
     return ExitCode.OK
 
 

@@ -67,25 +67,45 @@ class LayersConfig(_Strict):
 
 
 class TargetConfig(_Strict):
-    """Compute target: ``target = (1 + increase_pct / 100) x baseline`` by ``deadline_year``."""
+    """Compute target: ``(1 + increase_pct / 100) x`` today's compute by ``deadline_year``,
+    compute counted in MW of today's IT (``docs/model.md#compute-target``)."""
 
     baseline_year: int = Field(2024, ge=1990, le=2100)
     """Year of the baseline capacity [yr]."""
     increase_pct: float = Field(300.0, ge=0.0, le=10_000.0)
-    """Increase of IT capacity over the baseline by the deadline [%]; 300 means 4 x."""
+    """Increase of compute over the baseline by the deadline [%]; 300 means 4 x. With
+    ``efficiency_gain_pct_per_yr`` 0 (the default) compute is IT capacity: 4 x the MW."""
     deadline_year: int = Field(2030, ge=1990, le=2100)
     """Year by which the target must be met; sites connected later are excluded [yr]."""
+    efficiency_gain_pct_per_yr: float = Field(0.0, ge=0.0, le=200.0)
+    """How much more compute a MW of IT carries each year [%/yr] (Epoch AI: leading ML
+    hardware is 50 % more energy-efficient each year, ``EPOCH_MLHW_2025``); new IT carries
+    ``(1 + gain / 100) ** (hardware_year - baseline_year)`` times the compute per MW of
+    today's fleet. 0: a MW of new IT is a MW of today's."""
+    hardware_year: int | None = Field(None, ge=1990, le=2100)
+    """The year whose hardware the new IT carries [yr] (default: the deadline); e.g. the
+    middle of the build-out, as new sites connect over the years before it."""
 
     @model_validator(mode="after")
     def _deadline_after_baseline(self) -> TargetConfig:
         if self.deadline_year < self.baseline_year:
             raise ValueError("deadline_year must not be before baseline_year")
+        if self.hardware_year is not None and not (
+            self.baseline_year <= self.hardware_year <= self.deadline_year
+        ):
+            raise ValueError("hardware_year must lie between baseline_year and deadline_year")
         return self
 
     @property
     def multiplier(self) -> float:
-        """Target capacity over baseline capacity [-]."""
+        """Target compute over baseline compute [-]."""
         return 1.0 + self.increase_pct / 100.0
+
+    @property
+    def compute_per_new_mw(self) -> float:
+        """Compute of a MW of new IT over that of a MW of today's fleet [-]."""
+        year = self.deadline_year if self.hardware_year is None else self.hardware_year
+        return (1.0 + self.efficiency_gain_pct_per_yr / 100.0) ** (year - self.baseline_year)
 
 
 class CarbonConfig(_Strict):

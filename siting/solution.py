@@ -531,6 +531,7 @@ def _summary(
         "cfe_target": inst.settings.cfe_target,
         "scope": inst.settings.scope,
         "multiplier": inst.settings.multiplier,
+        "target": _target(inst, load),
         "utilisation": inst.settings.utilisation,
         "flexibility": _flexibility(inst, v, load),
     }
@@ -549,6 +550,33 @@ def _flexibility(inst: Instance, v: _Values, load_mwh: float) -> dict[str, float
             "shifted_share_of_load": share(shifted),
             "spatial_share": inst.settings.spatial_share, "moved_mwh": moved,
             "moved_share_of_load": share(moved), **_interrupted(inst, v)}  # fmt: skip
+
+
+def _target(inst: Instance, load_mwh: float) -> dict[str, Any]:
+    """The target as compute, IT capacity and energy, and the energy against the sourced
+    projections of Europe's data-centre electricity (``siting/data/projections.csv``)."""
+    twh = load_mwh / 1e6 if inst.settings.scope == "all" else None
+    return {
+        "compute_multiplier": inst.settings.multiplier,
+        "compute_per_new_it_mw": inst.settings.compute_per_new_mw,
+        "it_mw": inst.target_total_mw,
+        "new_it_mw": inst.required_new_mw,
+        "load_twh_per_yr": twh,
+        "projections": [
+            {**p, "plan_over_projection": None if twh is None else twh / p["twh"]}
+            for p in projections()
+        ],
+    }
+
+
+def projections() -> list[dict[str, Any]]:
+    """Sourced projections of data-centre electricity [TWh/yr], shipped as data."""
+    from importlib import resources
+
+    with resources.as_file(resources.files("siting") / "data" / "projections.csv") as p:
+        table = pd.read_csv(p)
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            for row in table.to_dict("records")]  # fmt: skip
 
 
 def _interrupted(inst: Instance, v: _Values) -> dict[str, Any]:

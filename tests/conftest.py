@@ -350,6 +350,7 @@ FLAT = {
     "calendar": "notes.calendar",
     "matching": "settings.matching",
     "multiplier": "settings.multiplier",
+    "compute_per_new_mw": "settings.compute_per_new_mw",
     "utilisation": "settings.utilisation",
     "cfe_target": "settings.cfe_target",
     "scope": "settings.scope",

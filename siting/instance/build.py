@@ -562,7 +562,8 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
     rules = _site_rules(cfg, layers, sites, zones)
     periods, (slice_ids, weights, period, cf, duration) = _time(layers, cfg, re, periods)
     linked = periods is not None and cfg.storage.linking == "chronological"
-    required_new = (cfg.target.multiplier - 1.0) * float(zones["baseline_it_mw"].sum())
+    required_new = ((cfg.target.multiplier - 1.0) * float(zones["baseline_it_mw"].sum())
+                    / cfg.target.compute_per_new_mw)  # fmt: skip
     hours = uses_hours(layers, cfg)
     _flexibility_needs_hours(cfg, hours)
     demand, distance, radius = _latency(cfg, layers, list(sites["site_id"]), required_new)
@@ -662,4 +663,5 @@ def _settings(cfg: Config, hours: bool, linked: bool) -> Settings:
         spatial_share=cfg.flexibility.spatial_share,
         interruptible_share=cfg.flexibility.interruptible_share,
         lost_compute_eur_per_mwh=cfg.flexibility.lost_compute_eur_per_mwh,
+        compute_per_new_mw=cfg.target.compute_per_new_mw,
     )  # fmt: skip

@@ -325,7 +325,9 @@ class Settings:
     matching
         ``hourly`` or ``annual`` CFE matching.
     multiplier
-        IT capacity at the deadline over today's [-].
+        Compute at the deadline over today's [-].
+    compute_per_new_mw
+        Compute of a MW of new IT over a MW of today's fleet [-] (1: compute is IT MW).
     utilisation
         Average IT load over IT capacity [-].
     cfe_target
@@ -376,6 +378,7 @@ class Settings:
     spatial_share: float = 0.0
     interruptible_share: float = 0.0
     lost_compute_eur_per_mwh: float = 0.0
+    compute_per_new_mw: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -462,13 +465,16 @@ class Instance:
 
     @property
     def target_total_mw(self) -> float:
-        """IT capacity required at the deadline [MW]."""
-        return self.settings.multiplier * self.baseline_total_mw
+        """IT capacity required at the deadline [MW]: today's plus the new IT that carries
+        the added compute."""
+        return self.baseline_total_mw + self.required_new_mw
 
     @property
     def required_new_mw(self) -> float:
-        """New IT capacity the plan must add [MW]."""
-        return self.target_total_mw - self.baseline_total_mw
+        """New IT capacity the plan must add [MW]: the added compute, in MW of today's IT,
+        over the compute a MW of new IT carries."""
+        added = (self.settings.multiplier - 1.0) * self.baseline_total_mw
+        return added / self.settings.compute_per_new_mw
 
     @property
     def fixed_load_mw(self) -> FloatArray:
