@@ -158,9 +158,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if not run.summary.has_plan:
         raise InputError([Problem(str(args.run), f"the run has no plan (status {run.summary.status})",
                                   "check a solved run")])  # fmt: skip
-    if run.config.get("carbon", {}).get("matching") != "hourly":
-        raise InputError([Problem(str(args.run), "the run matches annually: there is no hourly plan to check",
-                                  "check a run with carbon.matching: hourly")])  # fmt: skip
+    annual = run.config.get("carbon", {}).get("matching") != "hourly"
     opened = open_run(args.run)
     layers, inst = opened.layers, opened.inst
     years = (
@@ -173,10 +171,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
                                   "give --weather FILE, or layers.weather in the run's config")])  # fmt: skip
     check = check_run_folder(run, inst, years, Progress())
     short = check.table[check.table["cfe"] < inst.settings.cfe_target - 1e-6]
+    rule = "hour by hour; the plan matches annually" if annual else f"target {inst.settings.cfe_target:.1%}"
     for year, head in check.years.items():
-        print(f"{year}: CFE {head['cfe']:.3%} (target {inst.settings.cfe_target:.1%}), residual grid "
-              f"{head['residual_mwh'] / 1e6:,.3f} TWh, worst day {head['worst_day']}, longest stretch "
+        emissions = "" if head.get("emissions_t") is None else f", emissions {head['emissions_t'] / 1e6:,.2f} Mt CO2"
+        print(f"{year}: CFE {head['cfe']:.3%} ({rule}), residual grid "
+              f"{head['residual_mwh'] / 1e6:,.3f} TWh{emissions}, worst day {head['worst_day']}, longest stretch "
               f"{head['longest_stretch_days']} days")  # fmt: skip
+    if annual:  # an annual plan promises its year's energy, not every hour: nothing falls short
+        if args.out is not None:
+            _write_check(check, args.out, run.name, None)
+        return ExitCode.OK
     for _, row in short.sort_values("cfe").iterrows():
         print(f"  short: {row['zone_id']} {row['weather_year']}: CFE {row['cfe']:.3%}, "
               f"worst day {row['worst_day']} ({row['worst_day_grid_share']:.0%} grid)")  # fmt: skip
@@ -185,7 +189,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return ExitCode.OK if check.meets(inst.settings.cfe_target) else ExitCode.PLAN_SHORT
 
 
-def _write_check(check: Any, out: Path, name: str, cfe_target: float) -> None:
+def _write_check(check: Any, out: Path, name: str, cfe_target: float | None) -> None:
     """The check's table as CSV at ``out`` and its CFE-by-year-and-zone figure beside it."""
     from siting.plots import save_figure
     from siting.plots.full_year import plot_cfe_by_year

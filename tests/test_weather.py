@@ -116,7 +116,8 @@ def test_an_hourly_run_checks_its_plan_on_the_full_year(tmp_path) -> None:
     assert summary["cfe_score_by_year"] == {"2015": pytest.approx(1.0, abs=1e-6)}
     table = pd.read_csv(run / "tables" / "full_year.csv")
     assert list(table.columns) == ["zone_id", "weather_year", "load_mwh", "grid_mwh", "cfe",
-                                   "worst_day", "worst_day_grid_share", "grid_cost_eur"]  # fmt: skip
+                                   "worst_day", "worst_day_grid_share", "grid_cost_eur",
+                                   "emissions_t"]  # fmt: skip
     assert set(table["zone_id"]) == {"A", "B"} and (table["weather_year"] == 2015).all()
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["timings"]["full_year_check_s"] > 0
@@ -145,15 +146,28 @@ def test_siting_check_reports_a_calm_spell_as_short(tmp_path, capsys) -> None:
     assert table["worst_day"].between("2015-01-21", "2015-01-26").all()
 
 
-def test_siting_check_refuses_an_annual_run_with_one_message(tmp_path, tiny_config, capsys) -> None:
+def test_siting_check_reports_an_annual_plans_hours_and_emissions(tmp_path, tiny_config,
+                                                                   capsys) -> None:  # fmt: skip
+    # an annual plan re-dispatched over a real year: its hourly CFE and its purchases'
+    # emissions, recomputed here from the check's table and the zones' intensities (A 300,
+    # B 50 g/kWh); exit 0 (it promises the year's energy, not every hour); run untouched
     cfg = tiny_config()
     assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
     run = next((tmp_path / "runs").iterdir())
     before = {p: p.read_bytes() for p in run.rglob("*") if p.is_file()}
+    weather = tmp_path / "year.csv"
+    weather_frame(calm_days=6).to_csv(weather)
     capsys.readouterr()
-    assert main(["check", str(run)]) == 2
-    err = capsys.readouterr().err
-    assert "matches annually" in err and "carbon.matching: hourly" in err and "Traceback" not in err
+    out_csv = tmp_path / "annual_check.csv"
+    assert main(["check", str(run), "--weather", str(weather), "--out", str(out_csv)]) == 0
+    printed = capsys.readouterr().out
+    table = pd.read_csv(out_csv)
+    intensity = table["zone_id"].map({"A": 300.0, "B": 50.0})
+    assert np.allclose(table["emissions_t"], table["grid_mwh"] * intensity / 1e3, rtol=1e-7)
+    cfe = 1 - table["grid_mwh"].sum() / table["load_mwh"].sum()
+    assert f"2015: CFE {cfe:.3%} (hour by hour; the plan matches annually)" in printed
+    assert f"emissions {table['emissions_t'].sum() / 1e6:,.2f} Mt CO2" in printed
+    assert 0.0 < cfe < 1.0 and (table["grid_mwh"] > 0).any()
     assert {p: p.read_bytes() for p in run.rglob("*") if p.is_file()} == before  # run untouched
 
 

@@ -578,11 +578,14 @@ def report(
     cfe_target: float = 1.0,
     margin: float = 0.01,
     grid_cost_eur_per_mwh: np.ndarray | None = None,
+    intensity_g_per_kwh: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per-zone table (``tables/full_year.csv`` rows) and headline numbers of one year.
 
     ``grid_cost_eur_per_mwh``: each zone's price of residual grid energy (price plus carbon
     price x intensity) [EUR/MWh], for the ``grid_cost_eur`` column; None: no cost column.
+    ``intensity_g_per_kwh``: each zone's grid carbon intensity [g/kWh], for the
+    ``emissions_t`` column (the purchases' emissions [t/yr]); None: no emissions column.
 
     The worst day is the day with the largest residual grid share of the day's load; the
     longest shortfall stretch counts consecutive days whose system-wide residual grid share
@@ -610,6 +613,8 @@ def report(
         })  # fmt: skip
         if grid_cost_eur_per_mwh is not None:
             rows[-1]["grid_cost_eur"] = float(dispatch.grid_mw[z].sum()) * float(grid_cost_eur_per_mwh[z])
+        if intensity_g_per_kwh is not None:  # g/kWh = kg/MWh
+            rows[-1]["emissions_t"] = float(dispatch.grid_mw[z].sum()) * float(intensity_g_per_kwh[z]) / 1e3
         if dispatch.interrupted_mw is not None:
             rows[-1]["interrupted_mwh"] = float(dispatch.interrupted_mw[z].sum())
         if dispatch.not_carbon_free_mw is not None:  # in grid_mwh and cfe, not in the cost
@@ -626,6 +631,7 @@ def report(
         "residual_cost_eur": float(table["grid_cost_eur"].sum())
         if "grid_cost_eur" in table
         else None,
+        "emissions_t": float(table["emissions_t"].sum()) if "emissions_t" in table else None,
         "worst_day": f"{system.idxmax():%Y-%m-%d}",
         "worst_day_grid_share": float(system.max()),
         "worst_hour": f"{stamps[int(np.argmax(hourly))]:%Y-%m-%dT%H:%MZ}",

@@ -108,7 +108,7 @@ def _stores(
     bx.set_xlabel("day of the year (UTC); storage carried chronologically over the whole year")
 
 
-def plot_cfe_by_year(table: pd.DataFrame, cfe_target: float, title: str) -> Figure:
+def plot_cfe_by_year(table: pd.DataFrame, cfe_target: float | None, title: str) -> Figure:
     """CFE per zone (rows) and weather year (columns) as an annotated heat map.
 
     Parameters
@@ -117,7 +117,8 @@ def plot_cfe_by_year(table: pd.DataFrame, cfe_target: float, title: str) -> Figu
         ``tables/full_year.csv`` rows: ``zone_id``, ``weather_year``, ``load_mwh``,
         ``grid_mwh``, ``cfe`` [-].
     cfe_target
-        The plan's target [-]: cells below it are outlined.
+        The plan's hourly target [-]: cells below it are bold; None: an annual plan, which
+        promises no hour (nothing is bold).
     title
         The figure's title.
     """
@@ -133,14 +134,16 @@ def plot_cfe_by_year(table: pd.DataFrame, cfe_target: float, title: str) -> Figu
         .drop("all zones")
         .pipe(lambda g: pd.concat([grid.loc[["all zones"]], g]))
     )
-    low = min(float(np.nanmin(grid.to_numpy())), cfe_target - 0.02)
+    hourly = cfe_target is not None
+    target = cfe_target if cfe_target is not None else -np.inf
+    low = min(float(np.nanmin(grid.to_numpy())), target - 0.02)
     norm = Normalize(vmin=low * 100, vmax=100)
     fig, ax = plt.subplots(figsize=(2.2 + 1.1 * grid.shape[1], 1.2 + 0.26 * grid.shape[0]))
     image = ax.imshow(grid.to_numpy() * 100, cmap="RdYlGn", norm=norm, aspect="auto")
     for (i, j), v in np.ndenumerate(grid.to_numpy()):
-        short = v < cfe_target - 1e-6
+        short = v < target - 1e-6
         text = f"{v:.2%}"
-        if short and text == f"{cfe_target:.2%}":  # short by less than the rounding
+        if short and text == f"{target:.2%}":  # short by less than the rounding
             text = f"{v:.3%}"
         r, g, b, _ = image.cmap(image.norm(v * 100))
         dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
@@ -153,6 +156,8 @@ def plot_cfe_by_year(table: pd.DataFrame, cfe_target: float, title: str) -> Figu
     ax.xaxis.set_label_position("top")
     cb = fig.colorbar(image, ax=ax, fraction=0.08, pad=0.04)
     cb.set_label("CFE over every hour [%]")
-    ax.set_title(f"{title}\n(bold: below the {cfe_target:.1%} target)", fontsize=9, pad=28)
+    note = (f"bold: below the {target:.1%} target" if hourly
+            else "an annual plan: its energy matched over the year, not each hour")  # fmt: skip
+    ax.set_title(f"{title}\n({note})", fontsize=9, pad=28)
     fig.tight_layout()
     return fig
