@@ -307,6 +307,12 @@ class StorageConfig(_Strict):
     """``chronological``: every store's state of charge carries from each calendar day to the
     next through the representative days standing for them (needs a weather layer; without
     one the periods are cyclic); ``per_period``: cyclic within each representative day."""
+    annual_matching: bool = False
+    """Let annual matching settled hour by hour build storage where it pays: its surplus
+    kept for the hours it would buy instead of sold at the sale price
+    (``docs/model.md#storage-in-annual-plans``). false: an annual buyer sells its surplus and
+    buys its shortfall (the published annual plans). Needs hours (``carbon.annual_accounting:
+    hourly`` with a weather or profiles layer)."""
 
 
 class FlexibilityConfig(_Strict):

@@ -461,6 +461,16 @@ def _flexibility_needs_hours(cfg: Config, hours: bool) -> None:
             f"layers.weather), or flexibility.{k}: 0") for k in keys])  # fmt: skip
 
 
+def _annual_storage_needs_hours(cfg: Config, hours: bool) -> None:
+    """A store shifts energy between hours: an annual run netted on one slice has none."""
+    if cfg.carbon.matching == "annual" and cfg.storage.annual_matching and not hours:
+        raise InputError([Problem(
+            "config: storage.annual_matching", "storage shifts energy between hours, and this "
+            "annual run is netted over one annual slice",
+            "set carbon.annual_accounting: hourly with layers.weather (or a profiles layer), "
+            "or storage.annual_matching: false")])  # fmt: skip
+
+
 def _dispatchable(table: TechnologyTable, techs: list[str]) -> BoolArray:
     """Per option, whether its technology is energy-limited dispatchable supply."""
     return np.array([k in table and table[k].kind == Kind.DISPATCHABLE for k in techs], bool)
@@ -495,12 +505,12 @@ def storage_options(
 ) -> tuple[StorageOption, ...]:
     """The storage technologies a run may build, in table order.
 
-    None in annual matching. Every store comes from its table row; the ``storage`` config
+    None in annual matching unless ``storage.annual_matching``. Every store comes from its table row; the ``storage`` config
     section overrides one of them (``storage.technology``, by default the table's first
     storage row): its costs and efficiency where given, and ``enabled: false`` leaves it out.
     ``technologies: {<id>: false}`` switches any one off.
     """
-    if cfg.carbon.matching != "hourly":
+    if cfg.carbon.matching != "hourly" and not cfg.storage.annual_matching:
         return ()
     stores = table.of_kind(Kind.STORAGE)
     section = cfg.storage.technology or (stores[0].tech if stores else None)
@@ -566,6 +576,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
                     / cfg.target.compute_per_new_mw)  # fmt: skip
     hours = uses_hours(layers, cfg)
     _flexibility_needs_hours(cfg, hours)
+    _annual_storage_needs_hours(cfg, hours)
     demand, distance, radius = _latency(cfg, layers, list(sites["site_id"]), required_new)
     zone_table = _zone_table(cfg, zones)
     zone_table = _interruptible(layers, cfg, zone_table, zones)

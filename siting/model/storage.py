@@ -80,7 +80,8 @@ class Store:
 
 
 def add_storage(op: Ops, inst: Instance) -> list[Store]:
-    """Sizes, operation and rows of every storage technology (hourly matching only).
+    """Sizes, operation and rows of every storage technology (hourly matching, or annual
+    matching settled hour by hour: the instance has stores only where the run allows them).
 
     Rows per technology ``k``, zone ``z`` and slice ``t``: ``chp`` and ``dip`` (charge and
     discharge <= their capacity [MW]), ``dur`` (energy = duration x power, where fixed) and
@@ -88,7 +89,7 @@ def add_storage(op: Ops, inst: Instance) -> list[Store]:
     per slice and ``sod``, ``sde``, ``sdb`` per calendar day. Balance: ``+ discharge -
     charge`` in the store's zone.
     """
-    if inst.settings.matching != "hourly":
+    if inst.settings.matching != "hourly" and inst.settings.exchange != "hourly":
         return []
     return [_one_store(op, inst, k) for k in range(len(inst.stores))]
 
