@@ -337,7 +337,10 @@ def target_words(summary: Mapping[str, Any]) -> str:
     twh = target.get("load_twh_per_yr")
     if twh is None:
         return ""
-    year = [p for p in target.get("projections", []) if p["year"] == 2030]
+    year = [p for p in target.get("projections", [])
+            if p["year"] == 2030 and p.get("plan_over_projection") is not None]  # fmt: skip
+    if not year:  # a country's plan: the Europe-wide projections do not compare
+        return f"; data-centre load {twh:,.0f} TWh/yr"
     shown = ", ".join(f"{p['source_key'].split('_')[0]} {p['scope']} {p['twh']:g}" for p in year)
     return f"; data-centre load {twh:,.0f} TWh/yr (2030 projections, TWh: {shown})"
 

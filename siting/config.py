@@ -155,6 +155,25 @@ class CarbonConfig(_Strict):
         return self
 
 
+class ScopeConfig(_Strict):
+    """Which zones a plan is for (``docs/model.md#scope``): a country or a group of them
+    alone, the other zones trading partners."""
+
+    countries: list[str] = Field(default_factory=list)
+    """Countries (the zones layer's ``country``) the plan is for; empty: every zone. Their
+    baseline sets the target; only their sites may be built and only their load is matched.
+    The other zones stay trading partners: their clean supply may be contracted and imported
+    over the links within the links' limits."""
+    zones: list[str] = Field(default_factory=list)
+    """Zones (``zone_id``) the plan is for, beside ``countries``; empty: as ``countries``
+    says."""
+
+    @property
+    def limited(self) -> bool:
+        """Whether the plan is for some zones only."""
+        return bool(self.countries or self.zones)
+
+
 class PolicyConfig(_Strict):
     """Siting policy: concentration caps, site counts, forced/forbidden sites, water."""
 
@@ -423,6 +442,8 @@ class Config(_Strict):
     """Carbon-free matching rule."""
     policy: PolicyConfig = Field(default_factory=PolicyConfig)  # type: ignore[arg-type]
     """Siting policy."""
+    scope: ScopeConfig = Field(default_factory=ScopeConfig)  # type: ignore[arg-type]
+    """The zones the plan is for (default: all)."""
     economics: EconomicsConfig = Field(default_factory=EconomicsConfig)  # type: ignore[arg-type]
     """Economic assumptions."""
     storage: StorageConfig = Field(default_factory=StorageConfig)  # type: ignore[arg-type]

@@ -377,6 +377,8 @@ def _zones_table(inst: Instance, v: _Values, z: dict[str, np.ndarray]) -> pd.Dat
     if v.moved is not None:  # between zones: what each zone took in and gave away [MWh/yr]
         zones["moved_in_mwh"] = np.clip(v.moved, 0.0, None) @ w
         zones["moved_out_mwh"] = np.clip(-v.moved, 0.0, None) @ w
+    if inst.zones.in_scope is not None:  # a country's plan: the others are trading partners
+        zones["in_scope"] = inst.zones.in_scope
     fossil = inst.supply.not_carbon_free
     if fossil is not None:  # counted against the CFE target as purchases are [MWh/yr]
         per_zone = np.zeros(n_z)
@@ -556,6 +558,8 @@ def _target(inst: Instance, load_mwh: float) -> dict[str, Any]:
     """The target as compute, IT capacity and energy, and the energy against the sourced
     projections of Europe's data-centre electricity (``siting/data/projections.csv``)."""
     twh = load_mwh / 1e6 if inst.settings.scope == "all" else None
+    # the projections are Europe-wide: a country's plan (scope) is not set against them
+    whole = twh if inst.zones.in_scope is None else None
     return {
         "compute_multiplier": inst.settings.multiplier,
         "compute_per_new_it_mw": inst.settings.compute_per_new_mw,
@@ -563,7 +567,7 @@ def _target(inst: Instance, load_mwh: float) -> dict[str, Any]:
         "new_it_mw": inst.required_new_mw,
         "load_twh_per_yr": twh,
         "projections": [
-            {**p, "plan_over_projection": None if twh is None else twh / p["twh"]}
+            {**p, "plan_over_projection": None if whole is None else whole / p["twh"]}
             for p in projections()
         ],
     }
@@ -732,7 +736,7 @@ def _policy_kpis(inst: Any, sites: pd.DataFrame, demand: pd.DataFrame) -> dict[s
     kinds = sites["exclusion"]
     excluded = {
         kind: {"sites": int((kinds == kind).sum()), "capacity_mw": float(head[kinds == kind].sum())}
-        for kind in ("forbidden", "forbidden_area", "moratorium", "water", "connection")
+        for kind in ("forbidden", "forbidden_area", "moratorium", "water", "connection", "scope")
         if (kinds == kind).any()
     }
     late_built = sites["built"] & (sites["years_late"] > 0)

@@ -252,6 +252,16 @@ def _weather_years_apply(cfg: Config, have: list[int], c: Collector) -> None:
               "add a weather file for another year to layers.weather, or use weather.mode: single")  # fmt: skip
 
 
+def _scope_references(cfg: Config, zones: gpd.GeoDataFrame, c: Collector) -> None:
+    """Every country and zone ``scope`` names must be in the zones layer."""
+    for key, known in (("countries", set(zones["country"])), ("zones", set(zones["zone_id"]))):
+        for name in getattr(cfg.scope, key):
+            if name not in known:
+                shown = ", ".join(sorted(known)[:12]) + (" ..." if len(known) > 12 else "")
+                c.add(f"config: scope.{key}", f"unknown {key[:-1].replace('countrie', 'country')} '{name}'",
+                      f"use one of the zones layer's ({shown})")  # fmt: skip
+
+
 def _no_links() -> pd.DataFrame:
     cols = ["link_id", "from_zone", "to_zone", "capacity_mw", "length_km", "loss_per_1000km"]
     return pd.DataFrame({k: [] for k in [*cols, "dc_share"]})
@@ -279,6 +289,7 @@ def _config_references(
                   f"{len(missing)} have none ({shown})",
                   "give each zone its mean national demand [MW], or remove policy.max_hosting_share")  # fmt: skip
     if zones is not None:
+        _scope_references(cfg, zones, c)
         countries = set(zones["country"])
         for country in cfg.policy.min_sites_per_country:
             if country not in countries:

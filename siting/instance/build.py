@@ -60,6 +60,24 @@ class _SiteRules:
     water_eur_per_mw_yr: FloatArray
 
 
+def scope_mask(cfg: Config, zones: pd.DataFrame) -> BoolArray:
+    """Per zone (in the frame's order), whether the plan is for it (``scope``; all when
+    none is named)."""
+    if not cfg.scope.limited:
+        return np.ones(len(zones), bool)
+    return (zones["country"].isin(cfg.scope.countries)
+            | zones["zone_id"].isin(cfg.scope.zones)).to_numpy()  # fmt: skip
+
+
+def in_scope(cfg: Config, zones: pd.DataFrame) -> pd.DataFrame:
+    """The zones with the baseline of zones outside the scope set to 0: their data centres
+    are neither the target's baseline nor load the plan matches (trading partners)."""
+    if not cfg.scope.limited:
+        return zones
+    mask = scope_mask(cfg, zones)
+    return zones.assign(baseline_it_mw=np.where(mask, zones["baseline_it_mw"], 0.0))
+
+
 def _first_area(gdf: pd.DataFrame | None, sites: pd.DataFrame) -> dict[int, tuple[str, float]]:
     """Site position -> (name, until_year) of the first polygon of a policy layer holding it."""
     if gdf is None:
@@ -101,12 +119,15 @@ def _site_rules(
 
     forbidden = set(cfg.policy.forbidden_sites)
     limit = cfg.policy.max_water_stress
+    inside = set(zone.index[scope_mask(cfg, zones)])
     reasons = [""] * n
     kinds = [""] * n
     accel = np.zeros(n)
-    for i, sid in enumerate(sites["site_id"]):
+    for i, (sid, zid) in enumerate(zip(sites["site_id"], sites["zone_id"], strict=True)):
         late = online[i] - deadline if not np.isnan(online[i]) else np.nan
-        if sid in forbidden:
+        if zid not in inside:
+            reasons[i], kinds[i] = "outside the plan's scope (scope.countries, scope.zones)", "scope"
+        elif sid in forbidden:
             reasons[i], kinds[i] = "forbidden by policy.forbidden_sites", "forbidden"
         elif i in in_forbidden:
             reasons[i], kinds[i] = f"in forbidden area {in_forbidden[i][0]}", "forbidden_area"
@@ -561,7 +582,7 @@ def build_instance(layers: Layers, cfg: Config, periods: Periods | None = None) 
         Representative days of a weather year; by default, in hourly runs with a weather
         layer, those tsam cuts from its first year (else the profiles layer's periods).
     """
-    zones = layers.zones.sort_values("zone_id").reset_index(drop=True)
+    zones = in_scope(cfg, layers.zones.sort_values("zone_id").reset_index(drop=True))
     zpos = {z: i for i, z in enumerate(zones["zone_id"])}
     sites = layers.sites.sort_values("site_id").reset_index(drop=True)
     re = _sorted_options(layers)
@@ -641,6 +662,7 @@ def _zone_table(cfg: Config, zones: pd.DataFrame) -> ZoneTable:
         zones["baseline_pue"].to_numpy(float), grid_cost,
         hosting_limits(zones, cfg.policy.max_hosting_share),
         sale_prices(zones, cfg.economics.surplus_price_share),
+        in_scope=scope_mask(cfg, zones) if cfg.scope.limited else None,
     )  # fmt: skip
 
 

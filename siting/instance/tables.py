@@ -128,6 +128,8 @@ class ZoneTable:
         The most interruptible data-centre load each zone's grid takes above its hosting
         limit, curtailed where it exceeds the hour's headroom within
         ``flexibility.interruptible_share`` of its energy [MW] (empty: none).
+    in_scope
+        Whether the plan is for each zone (``scope``); None: every zone.
     """
 
     ids: list[str]
@@ -139,6 +141,7 @@ class ZoneTable:
     sale_price_eur_per_mwh: FloatArray = field(default_factory=_none)
     grid_headroom_mw: FloatArray = field(default_factory=_none)
     interruptible_mw: FloatArray = field(default_factory=_none)
+    in_scope: BoolArray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -25,6 +25,7 @@ from siting.plots.run_map import (
     HOSTING_COLOUR,
     hosting_full,
     map_title,
+    scope_bounds,
 )
 from siting.plots.style import (
     EXISTING_COLOUR,
@@ -459,7 +460,7 @@ def map_fragment(
         ``policy.max_water_stress``: zones above it are hatched.
     """
     zones, sites = layers["zones"], layers["sites"]
-    f = _Frame(extent or padded_extent(zones.total_bounds))
+    f = _Frame(extent or padded_extent(scope_bounds(zones)))
     mix = zone_mix_mw(zones)
     total = (sites["existing_it_mw"] + sites["new_it_mw"]).to_numpy()
     built = total > 0

@@ -114,6 +114,7 @@ EXCLUDED_STYLE = {
     "moratorium": ("x", "#c62828", "excluded: inside a moratorium"),
     "forbidden": ("x", "#424242", "excluded: forbidden by the config"),
     "forbidden_area": ("x", "#424242", "excluded: inside a forbidden area"),
+    "scope": (".", "#bdbdbd", "outside the plan's scope (a trading partner)"),
 }
 """How the map draws a candidate that a rule excluded, by its ``exclusion`` code."""
 AREA_STYLE = {
@@ -189,7 +190,7 @@ def plot_run_map(
     _draw_service(ax, demand, service, areas)
     excluded = _draw_excluded(ax, sites)
     total = _draw_sites(ax, sites, mw_per_pt2)
-    frame_map(ax, extent or padded_extent(zones.total_bounds))
+    frame_map(ax, extent or padded_extent(scope_bounds(zones)))
     _draw_links(ax, links, sites, total, mw_per_pt2)
     for spine in ax.spines.values():
         spine.set_edgecolor("#b0bec5")
@@ -260,6 +261,13 @@ def _draw_water_stress(ax: Any, zones: gpd.GeoDataFrame, limit: float | None) ->
     over.plot(ax=ax, facecolor="none", edgecolor=WATER_COLOUR, hatch=WATER_HATCH, linewidth=0.0,
               zorder=1.2)  # fmt: skip
     return True
+
+
+def scope_bounds(zones: gpd.GeoDataFrame) -> np.ndarray:
+    """The bounds of the zones the plan is for (``in_scope``; all zones without a scope)."""
+    if "in_scope" in zones.columns and zones["in_scope"].fillna(False).astype(bool).any():
+        return zones[zones["in_scope"].fillna(False).astype(bool)].total_bounds
+    return zones.total_bounds
 
 
 def hosting_full(zones: gpd.GeoDataFrame) -> np.ndarray:
