@@ -96,7 +96,8 @@ def check_plan(
                                       "report this: the check has no reason to fail")])  # fmt: skip
         table, head = report(plan, dispatch, wy.year, pd.DatetimeIndex(wy.cf.index),
                              inst.settings.cfe_target, grid_cost_eur_per_mwh=inst.zones.grid_cost_eur_per_mwh,
-                             intensity_g_per_kwh=inst.notes.carbon_intensity_g_per_kwh)  # fmt: skip
+                             intensity_g_per_kwh=inst.zones.carbon_intensity_g_per_kwh
+                             if len(inst.zones.carbon_intensity_g_per_kwh) else None)  # fmt: skip
         tables.append(table)
         heads[str(wy.year)] = head
         dispatches[str(wy.year)] = dispatch

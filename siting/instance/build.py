@@ -663,6 +663,7 @@ def _zone_table(cfg: Config, zones: pd.DataFrame) -> ZoneTable:
         hosting_limits(zones, cfg.policy.max_hosting_share),
         sale_prices(zones, cfg.economics.surplus_price_share),
         in_scope=scope_mask(cfg, zones) if cfg.scope.limited else None,
+        carbon_intensity_g_per_kwh=intensity,
     )  # fmt: skip
 
 

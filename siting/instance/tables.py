@@ -130,6 +130,9 @@ class ZoneTable:
         ``flexibility.interruptible_share`` of its energy [MW] (empty: none).
     in_scope
         Whether the plan is for each zone (``scope``); None: every zone.
+    carbon_intensity_g_per_kwh
+        The zone's grid carbon intensity [g/kWh], for the emissions of purchases in the
+        full-year check (empty: not given).
     """
 
     ids: list[str]
@@ -142,6 +145,7 @@ class ZoneTable:
     grid_headroom_mw: FloatArray = field(default_factory=_none)
     interruptible_mw: FloatArray = field(default_factory=_none)
     in_scope: BoolArray | None = None
+    carbon_intensity_g_per_kwh: FloatArray = field(default_factory=_none)
 
     def __len__(self) -> int:
         return len(self.ids)

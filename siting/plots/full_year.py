@@ -136,7 +136,7 @@ def plot_cfe_by_year(table: pd.DataFrame, cfe_target: float | None, title: str) 
     )
     hourly = cfe_target is not None
     target = cfe_target if cfe_target is not None else -np.inf
-    low = min(float(np.nanmin(grid.to_numpy())), target - 0.02)
+    low = min(float(np.nanmin(grid.to_numpy())), (target if hourly else 1.0) - 0.02)
     norm = Normalize(vmin=low * 100, vmax=100)
     fig, ax = plt.subplots(figsize=(2.2 + 1.1 * grid.shape[1], 1.2 + 0.26 * grid.shape[0]))
     image = ax.imshow(grid.to_numpy() * 100, cmap="RdYlGn", norm=norm, aspect="auto")
