@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import make_instance
+from recheck import recheck_run
 from test_flexibility import solved
 
 from siting.cli import main
@@ -83,3 +84,18 @@ def test_a_bad_trajectory_exits_2_naming_the_key(tiny_config, tmp_path, key, val
     err = capsys.readouterr().err
     assert "target" in err and "Traceback" not in err
     assert key in err or "hardware_year" in err
+
+
+def test_a_compute_target_run_is_rechecked_from_its_tables(tiny_config, tmp_path) -> None:
+    # the recheck recomputes the target from the zones layer and the trajectory: the tiny
+    # zones' 150 MW of today's IT x 300 % / 2 (100 %/yr over one year) of new IT
+    path = Path(tiny_config(config={"target": {"baseline_year": 2024, "increase_pct": 300,
+                                               "deadline_year": 2030,
+                                               "efficiency_gain_pct_per_yr": 100.0,
+                                               "hardware_year": 2025}}))  # fmt: skip
+    assert main(["run", str(path), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    run = next((tmp_path / "runs").iterdir())
+    recheck_run(run)
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["target"]["compute_per_new_it_mw"] == pytest.approx(2.0)
+    assert summary["target_it_mw"] == pytest.approx(150.0 + 300 / 100 * 150.0 / 2.0)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import tiny_layers, write_config
+from recheck import recheck_run
 
 from siting.cli import main
 
@@ -60,6 +61,7 @@ def test_a_country_plans_alone_with_its_neighbour_as_a_trading_partner(tmp_path)
     assert zones["in_scope"].to_dict() == {"A": True, "B": False}
     assert zones.loc["B", "load_mw"] == pytest.approx(0.0)  # not AA's load to match
     assert zones.loc["A", "import_mwh"] == pytest.approx(5.0 * 8760, rel=1e-9)
+    recheck_run(run)
 
 
 @pytest.mark.parametrize(("key", "name"), [("countries", "XX"), ("zones", "Z9")])
