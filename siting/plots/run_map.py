@@ -57,6 +57,12 @@ def map_title(summary: Mapping[str, Any], name: str) -> str:
     cfe = summary.get("cfe_target", 1.0)
     matching = summary.get("matching", "annual")
     line1 = f"{name}: {target / 1e3:,.1f} GW IT by the deadline ({mult:.0f} x {base / 1e3:,.1f} GW today)"
+    compute = summary.get("target") or {}
+    per_mw = compute.get("compute_per_new_it_mw") or 1.0
+    if abs(per_mw - 1.0) > 1e-9:  # a compute target: the IT multiple is not the compute's
+        line1 = (f"{name}: {target / 1e3:,.1f} GW IT by the deadline "
+                 f"({compute.get('compute_multiplier', mult):g} x today's compute; "
+                 f"a new MW computes {per_mw:.1f} x)")  # fmt: skip
     score = f"score {summary.get('cfe_score', float('nan')):.1%}"
     hourly = summary.get("hourly_cfe_score")
     if matching == "annual" and isinstance(hourly, int | float):
