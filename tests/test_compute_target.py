@@ -99,3 +99,14 @@ def test_a_compute_target_run_is_rechecked_from_its_tables(tiny_config, tmp_path
     summary = json.loads((run / "summary.json").read_text())
     assert summary["target"]["compute_per_new_it_mw"] == pytest.approx(2.0)
     assert summary["target_it_mw"] == pytest.approx(150.0 + 300 / 100 * 150.0 / 2.0)
+
+
+def test_the_map_title_states_the_compute_not_the_it_multiple() -> None:
+    from siting.plots.run_map import map_title
+
+    summary = {"baseline_it_mw": 10_000.0, "target_it_mw": 19_000.0, "cfe_score": 1.0,
+               "target": {"compute_multiplier": 4.0, "compute_per_new_it_mw": 3.375}}  # fmt: skip
+    line = map_title(summary, "x").splitlines()[0]
+    assert "4 x today's compute" in line and "3.4 x" in line and "2 x" not in line
+    summary["target"]["compute_per_new_it_mw"] = 1.0  # a MW is a MW: the IT multiple
+    assert "(2 x 10.0 GW today)" in map_title(summary, "x").splitlines()[0]

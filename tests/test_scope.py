@@ -71,3 +71,15 @@ def test_an_unknown_country_or_zone_in_the_scope_exits_2(tmp_path, key, name, ca
     err = capsys.readouterr().err
     assert f"scope.{key}" in err and name in err and "Traceback" not in err
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_the_map_crops_to_the_scope() -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from siting.plots.run_map import scope_bounds
+
+    zones = gpd.GeoDataFrame({"zone_id": ["A", "B"], "in_scope": [True, False]},
+                             geometry=[box(0, 0, 1, 1), box(5, 5, 9, 9)])  # fmt: skip
+    assert list(scope_bounds(zones)) == [0, 0, 1, 1]
+    assert list(scope_bounds(zones.drop(columns="in_scope"))) == [0, 0, 9, 9]

@@ -30,7 +30,7 @@ import pulp
 
 from siting.instance import Instance
 from siting.model.arrays import SizeKey
-from siting.model.ops import FloatArray, IntArray, Ops, Sizes, Table, Term
+from siting.model.ops import FloatArray, IntArray, Ops, Sizes, Table, Term, per_zone_terms
 
 
 def ranges(inst: Instance) -> tuple[float, float]:
@@ -90,7 +90,7 @@ def _tie_to_load(op: Ops, inst: Instance, size: Sizes, share: float,
     per_site = inst.new_load_per_mw * np.asarray(per_unit, float)
     has = np.array([c is not None for c in new.cells], bool)
     by_zone = [np.flatnonzero((inst.sites.zone == z) & has) for z in zones]
-    terms: list[Term] = [(size, zones, 1.0), *_per_zone_terms(by_zone, new, -share * per_site)]
+    terms: list[Term] = [(size, zones, 1.0), *per_zone_terms(by_zone, new, -share * per_site)]
     op.block(family, [zones.astype(np.int64)], pulp.LpConstraintEQ, terms,
              share * inst.fixed_load_mw)  # fmt: skip
 
@@ -211,19 +211,10 @@ def tie_moves(op: Ops, inst: Instance, move: Move | None, sites: tuple[Sizes, Fl
     for size, share, family in zip((move.in_range, move.out_range), spatial_ranges(inst),
                                    ("gmi", "gmo"), strict=True):  # fmt: skip
         terms: list[Term] = [(size, zones, 1.0)]
-        terms += _per_zone_terms(by_zone, new, -share * per_site)
+        terms += per_zone_terms(by_zone, new, -share * per_site)
         by_pair = [np.flatnonzero(served_zone == z) for z in zones]
-        terms += _per_zone_terms(by_pair, served, share * served_per_it)
+        terms += per_zone_terms(by_pair, served, share * served_per_it)
         op.block(family, [zones], pulp.LpConstraintEQ, terms, share * inst.fixed_load_mw)
-
-
-def _per_zone_terms(members: list[IntArray], cells: Sizes, coef: FloatArray) -> list[Term]:
-    """Terms adding ``coef[i] x cells[i]`` for every member ``i`` of each zone's row."""
-    terms: list[Term] = []
-    for j in range(max((len(m) for m in members), default=0)):
-        pos = np.array([m[j] if j < len(m) else -1 for m in members], np.int64)
-        terms.append((cells, pos, np.where(pos >= 0, coef[np.maximum(pos, 0)], 0.0)))
-    return terms
 
 
 def movable_sizes(inst: Instance, load_mw: FloatArray,

@@ -28,7 +28,7 @@ import numpy as np
 import pulp
 
 from siting.instance import Instance
-from siting.model.ops import FloatArray, IntArray, Ops, Sizes, Table, Term
+from siting.model.ops import FloatArray, IntArray, Ops, Sizes, Table, Term, per_zone_terms
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,5 @@ def tie_interruptible(op: Ops, inst: Instance, interrupt: Interrupt | None,
     zones: IntArray = np.flatnonzero(np.array([c is not None for c in interrupt.size.cells]))
     has = np.array([c is not None for c in new.cells], bool)
     members = [np.flatnonzero((inst.sites.zone == z) & has) for z in zones]
-    terms: list[Term] = [(interrupt.size, zones, 1.0)]
-    for j in range(max((len(m) for m in members), default=0)):
-        pos = np.array([m[j] if j < len(m) else -1 for m in members], np.int64)
-        terms.append((new, pos, np.where(pos >= 0, -per_site[np.maximum(pos, 0)], 0.0)))
+    terms: list[Term] = [(interrupt.size, zones, 1.0), *per_zone_terms(members, new, -per_site)]
     op.block("ixl", [zones], pulp.LpConstraintLE, terms)

@@ -131,6 +131,17 @@ table, ``slot`` being the item's place in ``items``; the item for sizes; -1: no 
 row), coefficient)."""
 
 
+def per_zone_terms(members: list[IntArray], cells: Sizes, coef: FloatArray) -> list[Term]:
+    """Terms of rows indexed by zone: ``coef[i] x cells[i]`` for every member ``i`` of each
+    zone's row (sites in a zone, say; shared by the rows that tie a zone's sizes to its
+    sites)."""
+    terms: list[Term] = []
+    for j in range(max((len(m) for m in members), default=0)):
+        pos = np.array([m[j] if j < len(m) else -1 for m in members], np.int64)
+        terms.append((cells, pos, np.where(pos >= 0, coef[np.maximum(pos, 0)], 0.0)))
+    return terms
+
+
 class Ops(Protocol):
     """What a component may ask of a model builder (see the module docstring)."""
 
