@@ -147,7 +147,8 @@ class Run:
 
     def save_map(self) -> list[Path]:
         """Redraw ``map.png``, ``map.svg`` and ``map.html`` in the run folder (and, for a run
-        on hours, ``dispatch.png`` and ``.svg``) and update the manifest's checksums, so
+        on hours, ``dispatch.png`` and ``.svg``; for a build-out, ``buildout.png`` and
+        ``.svg``) and update the manifest's checksums, so
         :meth:`verify` still passes (what ``siting plot`` does)."""
         from siting.outputs.runfolder import refresh_checksums
         from siting.plots import save_figure
@@ -161,6 +162,13 @@ class Run:
         paths.append(save_map_html(self.path / "map.html", layers, self.summary, self.name, water))
         if "dispatch" in self.tables and not (self.table("dispatch")["slice"] == "annual").all():
             paths += save_figure(self._dispatch(), self.path / "dispatch")
+        if "buildout" in self.tables:  # a build-out over milestones
+            from siting.plots.buildout import plot_buildout
+
+            zones = self.table("zones")
+            countries = dict(zip(zones["zone_id"], zones["country"], strict=True))
+            fig = plot_buildout(self.table("buildout"), countries, self.summary, self.name)
+            paths += save_figure(fig, self.path / "buildout")
         refresh_checksums(self.path, paths)
         return paths
 

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 import siting.base.parameters as parameters
 from siting.base.economics import annualised_cost
@@ -85,6 +93,12 @@ class TargetConfig(_Strict):
     hardware_year: int | None = Field(None, ge=1990, le=2100)
     """The year whose hardware the new IT carries [yr] (default: the deadline); e.g. the
     middle of the build-out, as new sites connect over the years before it."""
+    milestones: dict[int, float] | None = None
+    """Intermediate targets by year, ``{year: increase_pct}`` in ascending years, e.g.
+    ``{2027: 100}`` (the deadline's ``increase_pct`` is the last milestone): one model plans
+    the build-out, each milestone met by the sites connected by its year, capacity built once
+    kept (``docs/model.md#milestones``). Each milestone's new IT carries its year's hardware,
+    so ``hardware_year`` must not be set with it."""
 
     @model_validator(mode="after")
     def _deadline_after_baseline(self) -> TargetConfig:
@@ -96,6 +110,24 @@ class TargetConfig(_Strict):
             raise ValueError("hardware_year must lie between baseline_year and deadline_year")
         return self
 
+    @field_validator("milestones")
+    @classmethod
+    def _milestones_in_order(
+        cls, v: dict[int, float] | None, info: ValidationInfo
+    ) -> dict[int, float] | None:
+        if v:
+            _check_milestones(v, info.data)
+        return v
+
+    @property
+    def stages(self) -> list[tuple[int, float]]:
+        """``(year, increase_pct)`` of every milestone, the deadline last (one entry without
+        milestones)."""
+        out = [(int(y), float(p)) for y, p in (self.milestones or {}).items()]
+        if not out or out[-1][0] != self.deadline_year:
+            out.append((self.deadline_year, self.increase_pct))
+        return out
+
     @property
     def multiplier(self) -> float:
         """Target compute over baseline compute [-]."""
@@ -106,6 +138,38 @@ class TargetConfig(_Strict):
         """Compute of a MW of new IT over that of a MW of today's fleet [-]."""
         year = self.deadline_year if self.hardware_year is None else self.hardware_year
         return (1.0 + self.efficiency_gain_pct_per_yr / 100.0) ** (year - self.baseline_year)
+
+
+def _check_milestones(milestones: dict[int, float], target: dict[str, Any]) -> None:
+    """Raise ``ValueError`` naming the first problem of ``target.milestones`` (``target``:
+    the other target keys, as validated so far)."""
+    years = [int(y) for y in milestones]
+    pcts = [float(p) for p in milestones.values()]
+    base, deadline = target.get("baseline_year", 2024), target.get("deadline_year", 2030)
+    increase = target.get("increase_pct", 300.0)
+    fix = "list them in ascending years, e.g. milestones: {2027: 100}"
+    if years != sorted(set(years)):
+        raise ValueError(f"milestones must be in ascending years ({fix}); got {years}")
+    if years[0] <= base or years[-1] > deadline:
+        raise ValueError(
+            f"milestone years must lie after baseline_year {base} and by deadline_year "
+            f"{deadline}; got {years} (move the deadline or drop the later milestones)"
+        )
+    if any(p < 0 for p in pcts) or pcts != sorted(pcts) or pcts[-1] > increase:
+        raise ValueError(
+            "milestone increases must be >= 0 and must not fall from one milestone to the "
+            f"next or exceed increase_pct {increase:g}; got {pcts}"
+        )
+    if years[-1] == deadline and pcts[-1] != increase:
+        raise ValueError(
+            f"the milestone at deadline_year {years[-1]} ({pcts[-1]:g} %) contradicts "
+            f"increase_pct {increase:g}; drop it (the deadline is the last milestone)"
+        )
+    if target.get("hardware_year") is not None:
+        raise ValueError(
+            "hardware_year cannot be set with milestones (each milestone's new IT carries its "
+            "own year's hardware); remove hardware_year"
+        )
 
 
 class CarbonConfig(_Strict):

@@ -47,6 +47,8 @@ class Solution:
     """Per demand point: load, budget, served MW and worst RTT used."""
     calendar: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Per calendar day: the representative period standing for it (when known)."""
+    buildout: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Per milestone of a build-out, the capacity in place by its year (:mod:`siting.buildout`)."""
 
 
 def _val(v: pulp.LpVariable | None) -> float:

@@ -18,7 +18,7 @@ RANKS: dict[str, int] = {
     "siting.instance": 3,
     "siting.model": 4,
     "siting.solve": 5,
-    "siting.fullyear": 6, "siting.solution": 6,
+    "siting.fullyear": 6, "siting.solution": 6, "siting.buildout": 6,
     "siting.outputs": 7, "siting.plots": 7,
     "siting.commands": 8,
     "siting.api": 9, "siting.cli": 9, "siting.__main__": 9, "siting": 9,

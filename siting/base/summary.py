@@ -72,6 +72,8 @@ FIELDS: tuple[SummaryField, ...] = (
     SummaryField("storage_hours", "storage duration: energy over power (all stores)", "h"),
     SummaryField("target.compute_per_new_it_mw", "compute of a MW of new IT over a MW of today's", "x", sweep=True),
     SummaryField("target.load_twh_per_yr", "data-centre load the plan serves", "TWh/yr", sweep=True),
+    SummaryField("milestones.weighted_cost_eur", "build-out cost: each milestone's annual cost x its years",
+                 "EUR", sweep=True),
     SummaryField("flexibility.temporal_share", "share of the load that may move within its day", "share", sweep=True),
     SummaryField("flexibility.shifted_mwh", "flexible load moved within its day", "MWh/yr", sweep=True),
     SummaryField("flexibility.interruptible_mw", "interruptible load above the grids' hosting limits", "MW", sweep=True),

@@ -15,13 +15,16 @@ from typing import Any
 from siting.base.errors import ExitCode, NoSolutionError, SolverError
 from siting.base.progress import Progress
 from siting.base.summary import RunSummary
+from siting.buildout import buildout_solution
 from siting.commands.resume import checkpoint_for, resume_round
 from siting.config import Config, resolve_config
 from siting.fullyear.strategy import SolvedRound, check_and_guarantee, checked_solution, values
 from siting.inputs.layers import Layers, load_layers
 from siting.instance import Instance, build_instance, periods_for
+from siting.instance.milestones import Stage, milestone_stages
 from siting.instance.periods import Periods
 from siting.model import SitingModel, build_model
+from siting.model.buildout import Buildout, build_buildout
 from siting.outputs import runwriter
 from siting.outputs.cache import PeriodsCache
 from siting.outputs.runfolder import (
@@ -30,7 +33,7 @@ from siting.outputs.runfolder import (
     sha256_file,
 )
 from siting.solution import Solution, extract_solution
-from siting.solve.diagnosis import diagnosis_report, explain_infeasible, precheck
+from siting.solve.diagnosis import Finding, diagnosis_report, explain_infeasible, precheck
 from siting.solve.external import check_available
 from siting.solve.solvers import SolveResult, SolverStatus, solve
 
@@ -106,7 +109,10 @@ def validate(
     cfg, source = resolve_config(config, overrides)
     check_available(cfg.solver, source)
     layers = load_layers(cfg)
-    return cfg, layers, build_instance(layers, cfg)
+    inst = build_instance(layers, cfg)
+    if cfg.target.milestones:
+        milestone_stages(layers, cfg, inst)  # their own instances' problems, and theirs
+    return cfg, layers, inst
 
 
 def run(
@@ -169,7 +175,8 @@ def run(
     manifest = _run_manifest(cfg, source, overrides)
     if periods is not None:  # representative days: cut now, or taken from the cache
         manifest["periods_cache"] = cache.state if cache is not None else "off"
-    findings = precheck(inst)
+    stages = milestone_stages(layers, cfg, inst, periods) if cfg.target.milestones else None
+    findings = _prechecks(inst, stages)
     if findings:
         say("pre-solve checks found the plan impossible; writing the diagnosis")
         report = diagnosis_report(findings, "not solved: pre-solve checks")
@@ -177,7 +184,7 @@ def run(
     log = Path(tempfile.mkdtemp(prefix="siting-log-")) / "solver.log"
     try:
         return _solve_and_publish(cfg, layers, periods, inst, out_root, manifest, timings,
-                                  say, log, discard_on_interrupt, resume)  # fmt: skip
+                                  say, log, discard_on_interrupt, resume, stages)  # fmt: skip
     finally:
         shutil.rmtree(log.parent, ignore_errors=True)
 
@@ -194,16 +201,19 @@ def _solve_and_publish(
     log: Path,
     discard_on_interrupt: bool,
     resume: bool = False,
+    stages: list[Stage] | None = None,
 ) -> RunOutcome:
     """Solve, check and publish; HiGHS's log of every solve goes to ``log``, then into
-    the run folder as ``solver.log``."""
+    the run folder as ``solver.log``. ``stages``: the milestones of a build-out (one model
+    over all of them; the deadline's plan is the run's)."""
     checkpoint = checkpoint_for(cfg, layers, periods, out_root, manifest, say, resume)
     saved = checkpoint.load() if checkpoint is not None and resume and checkpoint.exists() else None
     if saved is not None:
         first, done, sites = resume_round(cfg, layers, periods, saved, manifest, say)
         result = first.result
     else:
-        model, result = _build_and_solve(inst, cfg, timings, manifest, say, log)
+        model, result, buildout = _build_and_solve(inst, cfg, timings, manifest, say, log,
+                                                   stages)  # fmt: skip
         if result.status == SolverStatus.INFEASIBLE:
             say("infeasible: explaining why (IIS of the LP relaxation, elastic re-solve)")
             report = diagnosis_report(
@@ -213,7 +223,9 @@ def _solve_and_publish(
             return _publish_infeasible(cfg, out_root, manifest, timings, report, say, log)
         _stop_if_interrupted(result, discard_on_interrupt, say)
         _require_solution(result, cfg)
-        first = SolvedRound(1, periods, inst, model, result, extract_solution(model, result))
+        plan = (extract_solution(model, result) if buildout is None
+                else buildout_solution(buildout, result))  # fmt: skip
+        first = SolvedRound(1, periods, inst, model, result, plan)
         done, sites = [], None
         if checkpoint is not None and not result.interrupted:
             checkpoint.save_solved(first, [], values(model.build), values(model.size))
@@ -272,11 +284,17 @@ def _build_and_solve(
     manifest: dict[str, Any],
     say: Progress,
     log: Path | None = None,
-) -> tuple[SitingModel, SolveResult]:
-    """Build and solve; timings [s], model size and solver report go into the manifest."""
+    stages: list[Stage] | None = None,
+) -> tuple[SitingModel, SolveResult, Buildout | None]:
+    """Build and solve (one model over ``stages`` when given); timings [s], model size and
+    solver report go into the manifest."""
     t = time.perf_counter()
-    model = build_model(inst)
+    buildout = build_buildout(stages) if stages else None
+    model = build_model(inst) if buildout is None else buildout.model
     timings["build_s"] = time.perf_counter() - t
+    if buildout is not None:
+        say(f"build-out over the milestones {', '.join(str(s.year) for s in stages or [])}: "
+            "one model, capacity kept from one milestone to the next")  # fmt: skip
     size = {"variables": model.n_variables, "constraints": model.n_constraints}
     say(
         f"model built: {size['variables']:,} variables, {size['constraints']:,} constraints in "
@@ -300,9 +318,23 @@ def _build_and_solve(
     manifest["model_size"] = size
     say(
         f"solver: {result.termination} ({result.status.value}) in {result.solve_s:.1f} s; "
-        f"objective {result.objective:,.0f} EUR/yr, gap {result.mip_gap:.4%}"
+        f"objective {result.objective:,.0f} {'EUR/yr' if buildout is None else 'EUR'}, "
+        f"gap {result.mip_gap:.4%}"
     )
-    return model, result
+    return model, result, buildout
+
+
+def _prechecks(inst: Instance, stages: list[Stage] | None) -> list[Finding]:
+    """The pre-solve checks of the run, or of each milestone (its year in front)."""
+    if not stages:
+        return precheck(inst)
+    out = []
+    for stage in stages:
+        for finding in precheck(stage.inst):
+            out.append(finding if stage.inst is inst else dataclasses.replace(
+                finding, message=f"Milestone {stage.year} (target.milestones): {finding.message}",
+            ))  # fmt: skip
+    return out
 
 
 def _stop_if_interrupted(result: SolveResult, discard: bool, say: Progress) -> None:

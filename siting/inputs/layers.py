@@ -306,6 +306,13 @@ def _config_references(
             "full_year needs hourly matching and a weather layer to check the plan on",
             "set carbon.matching: hourly and layers.weather, or carbon.guarantee: none",
         )
+    if cfg.target.milestones and cfg.carbon.guarantee != "none":
+        c.add(
+            "config: target.milestones",
+            f"milestones cannot be planned with carbon.guarantee {cfg.carbon.guarantee} (the "
+            "guarantee's rounds re-solve one year's plan, not a build-out)",
+            "set carbon.guarantee: none, or plan the deadline alone (remove target.milestones)",
+        )
     if cfg.layers.rtt is not None and demand is None:
         c.add(
             "config: layers.rtt",

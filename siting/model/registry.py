@@ -104,6 +104,17 @@ def _site(inst: Instance, i: Index) -> str:
     return f"site {inst.sites.ids[i[0]]}"
 
 
+def _kept(inst: Instance, i: Index) -> str:
+    """The item a ``keep`` row holds: a site's build and size, a supply option, a store."""
+    what, item = i[1], i[2]
+    if what in ("b", "m", "n"):
+        return _site(inst, (item,))
+    if what == "r":
+        return _option(inst, (item,))
+    store, zone = (int(x) for x in str(item).split("."))
+    return f"{inst.stores[store].label} in zone {inst.zones.ids[zone]} ({what})"
+
+
 _ROW_LIST = [
     RowFamily(
         "minmod", ("site",), "a built modular site gets at least one module", "modules",
@@ -331,6 +342,17 @@ _ROW_LIST = [
             f"identical candidates: {inst.sites.ids[i[1]]} is built and sized at least like "
             f"{inst.sites.ids[i[2]]}"
         ),
+    ),
+    RowFamily(
+        "keep", ("year", "column", "item"), "capacity in place by a milestone stays at the next",
+        "MW, MWh or modules",
+        lambda inst, i: f"{_kept(inst, i)}: at least as much by {i[0]} as by the milestone before",
+    ),
+    RowFamily(
+        "vintage", ("year",), "the compute connected by a milestone meets its target",
+        "MW of today's IT",
+        lambda inst, i: f"compute connected by {i[0]} meets its milestone",
+        "MW of today's IT", lambda inst, i: 8760.0,
     ),
     RowFamily(
         "mga_budget", ("cap",), "near-optimal plans stay within the cost budget", "EUR/yr",

@@ -110,6 +110,8 @@ def write_results(folder: Path, solution: Solution, layers: Layers) -> dict[str,
         table.to_csv(tables / f"{name}.csv", index=False, float_format="%.9g")
     if len(solution.calendar):
         solution.calendar.to_csv(tables / "calendar.csv", index=False)
+    if len(solution.buildout):
+        solution.buildout.to_csv(tables / "buildout.csv", index=False, float_format="%.9g")
     if len(solution.demand):
         for name in ("service", "demand"):
             getattr(solution, name).to_csv(tables / f"{name}.csv", index=False, float_format="%.9g")

@@ -18,6 +18,7 @@ from siting.outputs.cuts import write_cuts
 from siting.outputs.results import result_layers, write_results
 from siting.outputs.runfolder import staged_run, write_json, write_yaml
 from siting.plots import plot_dispatch, plot_full_year, plot_run_map, save_figure
+from siting.plots.buildout import plot_buildout
 from siting.plots.interactive import save_map_html
 from siting.plots.run_map import map_options
 from siting.solution import Solution
@@ -79,6 +80,10 @@ def write_run_figures(folder: Path, cfg: Config, solution: Solution, layers: Lay
         )
     if check is not None:
         _write_full_year(folder, check, cfg.name)
+    if len(solution.buildout):
+        countries = dict(zip(solution.zones["zone_id"], solution.zones["country"], strict=True))
+        fig = plot_buildout(solution.buildout, countries, solution.summary, cfg.name)
+        save_figure(fig, folder / "buildout")
 
 
 def write_run_contents(

@@ -23,9 +23,11 @@ from siting.plots.run_map import (
     AREA_STYLE,
     EXCLUDED_STYLE,
     HOSTING_COLOUR,
+    connection_years,
     hosting_full,
     map_title,
     scope_bounds,
+    site_colours,
 )
 from siting.plots.style import (
     EXISTING_COLOUR,
@@ -223,6 +225,9 @@ def _site_tip(s: Mapping[str, Any]) -> str:
             f"new IT {s['new_it_mw']:,.0f} MW, total {total:,.0f} MW (up to {s['max_it_mw']:,.0f} MW)"
         )
         rows.append(f"site cost EUR {s.get('cost_eur_per_yr', 0.0) / 1e6:,.1f} m/yr")
+        year = s.get("connect_year")
+        if isinstance(year, float) and year == year:  # a build-out: its first milestone
+            rows.append(f"new capacity from the {year:.0f} milestone on")
     elif s["existing_it_mw"] > 0:
         rows.append(f"existing IT {s['existing_it_mw']:,.0f} MW, nothing new")
     else:
@@ -354,6 +359,7 @@ def _wedge(f: _Frame, x: float, y: float, r: float, a0: float, a1: float, colour
 def _sites_svg(f: _Frame, sites: gpd.GeoDataFrame) -> list[str]:
     out = []
     order = (sites["existing_it_mw"] + sites["new_it_mw"]).sort_values(ascending=False).index
+    colours = dict(zip(sites.index, site_colours(sites), strict=True))  # by connection year
     for i in order[::-1]:  # largest drawn last: on top
         s = sites.loc[i]
         x, y = f.xy(s.geometry.x, s.geometry.y).split(",")
@@ -362,7 +368,7 @@ def _sites_svg(f: _Frame, sites: gpd.GeoDataFrame) -> list[str]:
         attrs = f'class="site" data-site-id="{html.escape(str(s["site_id"]))}" data-tip="{_site_tip(s.to_dict())}"'
         if s["new_it_mw"] > 0:
             r = KM_PER_SQRT_MW * np.sqrt(total)
-            out.append(f'<circle {attrs} tabindex="0" cx="{x}" cy="{y}" r="{r:.1f}" fill="{NEW_COLOUR}" '
+            out.append(f'<circle {attrs} tabindex="0" cx="{x}" cy="{y}" r="{r:.1f}" fill="{colours[i]}" '
                        f'fill-opacity="0.78" stroke="#fff" stroke-width="0.8"/>')  # fmt: skip
         elif s["existing_it_mw"] > 0:
             r = KM_PER_SQRT_MW * np.sqrt(total)
@@ -402,8 +408,16 @@ def _hosting_svg(f: _Frame, zones: gpd.GeoDataFrame) -> list[str]:
 
 def _key(mix: Any, layers: Mapping[str, Any], water: bool) -> str:
     table = default_table()
+    sites = layers["sites"]
+    years = connection_years(sites)
+    colours = dict(zip(sites["connect_year"], site_colours(sites), strict=True)) if years else {}
     items = [
+        f'<span><i class="sw" style="background:{colours[float(y)]}"></i>site with new IT '
+        f'connected by {y} (area: MW)</span>' for y in years
+    ] or [
         f'<span><i class="sw" style="background:{NEW_COLOUR}"></i>site with new IT (area: MW)</span>',
+    ]  # fmt: skip
+    items += [
         f'<span><i class="sw" style="border:2px solid {EXISTING_COLOUR}"></i>existing only</span>',
         f'<span><i class="sw" style="background:{IDLE_COLOUR};width:7px;height:7px"></i>candidate, not built</span>',
         f'<span><i class="sw sq" style="background:{LINK_COLOUR};height:3px"></i>link (width: mean flow)</span>',

@@ -25,6 +25,7 @@ from siting.plots.style import (
     SEA_COLOUR,
     SERVICE_COLOUR,
     credit,
+    dot,
     fmt_eur,
     frame_map,
     marker_area,
@@ -82,6 +83,10 @@ def map_title(summary: Mapping[str, Any], name: str) -> str:
         f"cost {fmt_eur(summary.get('objective_eur_per_yr') or float('nan'))}",
         f"{summary.get('sites_built', 0)} sites get new capacity",
     ]
+    stages = (summary.get("milestones") or {}).get("stages") or []
+    if stages:  # a build-out: its milestones, the cost above being the deadline's
+        parts.append("milestones " + ", ".join(
+            f"{s['year']} +{s['increase_pct']:g} %" for s in stages))  # fmt: skip
     if summary.get("stopped_by"):  # a stopped run's plan is what it had, not its answer
         parts.append(f"stopped by the user ({summary.get('status')})")
     lines = [line1, parts[0]]
@@ -93,13 +98,43 @@ def map_title(summary: Mapping[str, Any], name: str) -> str:
     return "\n".join(lines)
 
 
-def site_handles(mw_per_pt2: float) -> list[Any]:
-    """Legend entries for site markers: 100 MW, 500 MW, 1 GW discs and the existing-capacity ring."""
+CONNECTION_COLOURS = ("#4a148c", NEW_COLOUR, "#ef6c00", "#2e7d32", "#0277bd")
+"""New capacity by connection year (a build-out's milestones), earliest first."""
+
+
+def connection_years(sites: Any) -> list[int]:
+    """The milestone years built sites are connected by (empty: not a build-out)."""
+    if "connect_year" not in sites.columns:
+        return []
+    years = sites["connect_year"].dropna().unique()
+    return sorted(int(y) for y in years)
+
+
+def site_colours(sites: Any) -> list[str]:
+    """Per site, the colour of its new capacity: by connection year in a build-out."""
+    years = connection_years(sites)
+    if not years:
+        return [NEW_COLOUR] * len(sites)
+    colour = {y: CONNECTION_COLOURS[i % len(CONNECTION_COLOURS)] for i, y in enumerate(years)}
+    return [colour.get(int(y), NEW_COLOUR) if y == y else NEW_COLOUR
+            for y in sites["connect_year"]]  # fmt: skip
+
+
+def connection_handles(sites: Any) -> list[Any]:
+    """Legend entries of a build-out's connection years (empty: not a build-out)."""
+    years = connection_years(sites)
+    colours = dict(zip(sites["connect_year"], site_colours(sites), strict=True)) if years else {}
+    return [dot(f"new capacity connected by {y}", colours[float(y)]) for y in years]
+
+
+def site_handles(mw_per_pt2: float, colour: str = NEW_COLOUR) -> list[Any]:
+    """Legend entries for site markers: 100 MW, 500 MW, 1 GW discs (in ``colour``) and the
+    existing-capacity ring."""
     from matplotlib.lines import Line2D
 
     sizes = [
         Line2D([], [], linestyle="none", marker="o", markersize=np.sqrt(marker_area(mw, mw_per_pt2)),
-               markerfacecolor=NEW_COLOUR, alpha=0.72, markeredgecolor="white",
+               markerfacecolor=colour, alpha=0.72, markeredgecolor="white",
                label=f"{mw:,} MW IT" if mw < 1000 else f"{mw / 1000:g} GW IT")
         for mw in (100, 500, 1000)
     ]  # fmt: skip
@@ -213,6 +248,7 @@ def plot_run_map(
                 drawn_areas,
                 water_limit if water else None,
                 hosting,
+                sites,
             ),
             *_mix_legends(ax, mix, pie_pt2_per_gw),
         ]
@@ -363,8 +399,10 @@ def _draw_sites(ax: Any, pts: gpd.GeoDataFrame, mw_per_pt2: float) -> np.ndarray
     ax.scatter(x[idle], y[idle], s=4, color=IDLE_COLOUR, zorder=3, linewidths=0)
     has_new = pts["new_it_mw"].to_numpy() > 0
     total = (pts["existing_it_mw"] + pts["new_it_mw"]).to_numpy()
+    colours = np.asarray(site_colours(pts), dtype=object)
     ax.scatter(
-        x[has_new], y[has_new], s=marker_area(total[has_new], mw_per_pt2), color=NEW_COLOUR,
+        x[has_new], y[has_new], s=marker_area(total[has_new], mw_per_pt2),
+        color=list(colours[has_new]),
         alpha=0.72, edgecolor="white", linewidth=0.6, zorder=4,
     )  # fmt: skip
     existing = pts["existing_it_mw"].to_numpy()
@@ -405,11 +443,14 @@ def _legend(
     policy: list[str],
     water_limit: float | None,
     hosting: bool,
+    sites: gpd.GeoDataFrame,
 ) -> Any:
-    """The legend of sites, rules and network (upper left)."""
+    """The legend of sites (by connection year in a build-out), rules and network (upper
+    left)."""
     from matplotlib.lines import Line2D
 
-    handles = site_handles(mw_per_pt2)
+    by_year = connection_handles(sites)  # a build-out: sizes in grey, colours by year
+    handles = site_handles(mw_per_pt2, IDLE_COLOUR if by_year else NEW_COLOUR) + by_year
     handles.append(
         Line2D([], [], linestyle="none", marker="o", markersize=3, color=IDLE_COLOUR,
                label="candidate, not built")
