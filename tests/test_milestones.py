@@ -225,3 +225,24 @@ def test_a_milestone_no_connected_site_can_meet_is_named_with_its_year(tiny_conf
     report = json.loads((run / "diagnosis.json").read_text())
     text = json.dumps(report)
     assert "Milestone 2027 (target.milestones)" in text and "Milestone 2030" not in text
+
+
+def test_an_hourly_build_out_is_checked_over_the_full_year(tmp_path) -> None:
+    # hourly 24/7 matching on the tiny weather year: the deadline's plan is re-dispatched
+    # over every hour (the check, no guarantee), its milestones keep their stores
+    from test_weather import hourly_config
+
+    cfg = hourly_config(tmp_path)
+    out = tmp_path / "runs"
+    assert main(["run", str(cfg), "--out", str(out), "--quiet", "--set",
+                 "target.milestones={2027: 50}", "--set", "weather.representative_days=3",
+                 "--set", "carbon.cfe_target=0.9"]) == 0  # fmt: skip
+    run = next(out.iterdir())
+    summary = json.loads((run / "summary.json").read_text())
+    assert [s["year"] for s in summary["milestones"]["stages"]] == [2027, 2030]
+    assert summary["cfe_score_full_year"] is not None
+    assert (run / "tables" / "full_year.csv").exists()
+    table = pd.read_csv(run / "tables" / "buildout.csv")
+    wide = table.pivot_table(index=["kind", "id", "tech"], columns="year", values="new_mw")
+    assert (wide[2030] >= wide[2027] - 1e-6).all()
+    recheck_run(run)
