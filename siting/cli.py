@@ -358,6 +358,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
            f"{cfg.target.compute_per_new_mw:.2f} x a MW of today's)."
            if cfg.target.compute_per_new_mw != 1.0 else ".")
     )  # fmt: skip
+    if cfg.target.milestones:
+        print("milestones (one model): " + ", ".join(
+            f"+{pct:g} % by {year}" for year, pct in cfg.target.stages))  # fmt: skip
     return ExitCode.OK
 
 
