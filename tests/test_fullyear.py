@@ -401,3 +401,34 @@ def test_a_plan_without_any_store_is_checked_from_windows_too() -> None:
     assert cold.status == warm.status == "Optimal" and warm.warm
     assert cold.grid_mw.sum() > 100.0
     assert warm.grid_mw.sum() == pytest.approx(cold.grid_mw.sum(), rel=1e-6)
+
+
+@pytest.mark.parametrize("seed,n_z", [(1, 2), (3, 4)])
+def test_free_windows_bound_the_years_residual_from_below(seed: int, n_z: int) -> None:
+    # each window free at its ends is a relaxation of the year: its residual is at most the
+    # year's, so a plan whose windows already exceed an allowance fails on the year too
+    inst, plan, horizon = _random_plan(seed, n_z, two_stores=False)
+    simplex = {"solver": "simplex"}
+    exact = solve_dispatch(inst, plan, horizon, options=simplex, warm_blocks=26)
+    year = float(exact.grid_mw.sum())
+    low = solve_dispatch(inst, plan, horizon, options=simplex, warm_blocks=26,
+                         fail_above_mwh=0.0)  # fmt: skip
+    assert low.bound and not exact.bound and low.status == "Bound (windows)"
+    assert 0.0 < float(low.grid_mw.sum()) <= year * (1 + 1e-9)
+    assert low.grid_mw.shape == exact.grid_mw.shape
+    for tech, energy in plan.energy_by_tech().items():  # still a dispatch within its sizes
+        assert (low.soc_mwh[tech] <= energy[:, None] + 1e-6).all()
+    # an allowance the windows meet: the year's LP is solved, the optimum the same
+    again = solve_dispatch(inst, plan, horizon, options=simplex, warm_blocks=26,
+                           fail_above_mwh=2.0 * year)  # fmt: skip
+    assert not again.bound and float(again.grid_mw.sum()) == pytest.approx(year, rel=1e-6)
+
+
+def test_held_long_stores_give_no_bound() -> None:
+    # a long store held at a coarse year's states is a restriction, not a relaxation: the
+    # year's LP is always solved then
+    inst, plan, horizon = _random_plan(2, 3, two_stores=True)
+    assert long_stores(plan) == [1]
+    d = solve_dispatch(inst, plan, horizon, options={"solver": "simplex"}, warm_blocks=26,
+                       fail_above_mwh=0.0)  # fmt: skip
+    assert not d.bound and d.status == "Optimal"

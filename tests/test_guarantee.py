@@ -78,6 +78,30 @@ def test_the_guarantee_adds_the_spell_and_holds(tmp_path: Path) -> None:
     assert steps[-1]["cfe_full_year"] > steps[0]["cfe_full_year"]
     assert steps[-1]["objective_eur_per_yr"] >= steps[0]["objective_eur_per_yr"] * (1 - 1e-9)
     assert calendar.loc[calendar["day"].isin([d + 1 for d in added]), "own_day"].all()
+    # its battery lasts a day (a long store: held through the windows, no bound), so every
+    # round's check solved the year
+    assert not any(s["bound"] for s in steps) and "full_year_bound" not in summary
+    recheck_run(run)
+
+
+def test_failing_rounds_are_judged_on_the_free_windows_bound(tmp_path: Path, monkeypatch) -> None:
+    # with no store held through the windows, a failing round's check stops at the windows'
+    # bound (the year's LP skipped); the published round is solved on the year's own LP and
+    # holds, and the same spell days are added
+    import siting.fullyear.dispatch as dispatch
+
+    monkeypatch.setattr(dispatch, "LONG_STORE_H", 1e9)
+    cfg = spell_config(tmp_path, guarantee="full_year", guarantee_tolerance=0.0001)
+    assert main(["run", str(cfg), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    run = only_run(tmp_path / "runs")
+    summary = json.loads((run / "summary.json").read_text())
+    steps = summary["guarantee"]["steps"]
+    assert len(steps) >= 2 and [s["bound"] for s in steps] == [True] * (len(steps) - 1) + [False]
+    assert summary["guarantee"]["met"] and summary["cfe_score_full_year"] >= 1.0 - 0.0001
+    assert summary["full_year"]["2015"]["solver_status"] == "Optimal"
+    assert "full_year_bound" not in summary
+    added = {pd.Timestamp(d).dayofyear - 1 for d in summary["guarantee"]["days_added"]}
+    assert added & set(SPELL) and added <= set(range(SPELL.start - 3, SPELL.stop + 2))
     recheck_run(run)
 
 
@@ -120,6 +144,7 @@ def test_a_plan_short_on_the_year_exits_3_when_the_guarantee_has_no_rounds_left(
     assert summary["guarantee"]["met"] is False and summary["guarantee"]["shortfall"] > 0
     assert summary["cfe_score"] == pytest.approx(1.0)  # on its own days
     assert summary["cfe_score_full_year"] < 0.995
+    assert summary["guarantee"]["steps"][0]["bound"] is False  # the last round: exact
     assert summary["full_year"]["2015"]["worst_day"][5:] in {f"04-{d:02d}" for d in range(11, 16)}
 
 

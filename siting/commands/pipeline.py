@@ -59,7 +59,8 @@ def interrupt_text(outcome: RunOutcome) -> str | None:
         kept += f", gap {s['mip_gap']:.2%}"
     guarantee = s.get("guarantee") or {}
     if guarantee:
-        kept = (f"round {guarantee['rounds']}'s plan ({kept}), full-year CFE "
+        at_most = "at most " if s.get("full_year_bound") else ""
+        kept = (f"round {guarantee['rounds']}'s plan ({kept}), full-year CFE {at_most}"
                 f"{s['cfe_score_full_year']:.3%} against the target "
                 f"{guarantee['cfe_target'] - guarantee['tolerance']:.3%}")  # fmt: skip
     elif "cfe_score_full_year" not in s and s.get("matching") == "hourly":

@@ -158,6 +158,10 @@ class Dispatch:
     not_carbon_free_mw: np.ndarray | None = None
     """Output of supply that does not count as carbon-free per zone and hour [MW]
     (``carbon.not_carbon_free``; None: all counts)."""
+    bound: bool = False
+    """The windows' relaxation, not the year's optimum: its residual is a lower bound of the
+    year's and its CFE an upper bound (:func:`windows_dispatch`); only returned when even the
+    bound falls short of the target, so the plan fails either way."""
 
     @property
     def residual_mw(self) -> np.ndarray:
@@ -251,12 +255,13 @@ def window_basis(
     options: dict[str, Any] | None = None,
     components: list[tuple[str, Component]] | None = None,
     guide: Guide | None = None,
-) -> tuple[MatrixBlocks, np.ndarray, np.ndarray]:
+) -> tuple[MatrixBlocks, np.ndarray, np.ndarray, np.ndarray]:
     """The optimal simplex basis of one window of hours with free start and end (pure, no I/O).
 
-    Returns the window's LP (:func:`build_dispatch` on a :func:`window` horizon) and its
-    column and row statuses (HiGHS's ``HighsBasisStatus`` codes). ``guide``: the states the
-    guided stores start and end the window at (:class:`Guide`, already cut to the window).
+    Returns the window's LP (:func:`build_dispatch` on a :func:`window` horizon), its
+    column and row statuses (HiGHS's ``HighsBasisStatus`` codes) and its optimal column
+    values. ``guide``: the states the guided stores start and end the window at
+    (:class:`Guide`, already cut to the window).
     """
     lp = build_dispatch(inst, plan, horizon, components)
     if guide is not None:
@@ -267,7 +272,8 @@ def window_basis(
     basis = h.getBasis()
     code = {status: int(status) for status in type(basis.col_status[0]).__members__.values()}
     return (lp, np.fromiter((code[v] for v in basis.col_status), np.int8, lp.n_cols),
-            np.fromiter((code[v] for v in basis.row_status), np.int8, len(lp.row_lower)))  # fmt: skip
+            np.fromiter((code[v] for v in basis.row_status), np.int8, len(lp.row_lower)),
+            np.asarray(h.getSolution().col_value))  # fmt: skip
 
 
 GUIDE_BLOCK_H = 6
@@ -426,12 +432,15 @@ def _full_row(full: MatrixBlocks, lp: MatrixBlocks, r: int, first: int) -> int:
 
 
 def _warm_basis(inst: Instance, plan: Plan, horizon: Horizon, lp: MatrixBlocks, h: Any,
-                warm_blocks: int, workers: int,
-                components: list[tuple[str, Component]] | None, guided: bool) -> bool:  # fmt: skip
+                warm_blocks: int, workers: int, components: list[tuple[str, Component]] | None,
+                guided: bool) -> tuple[bool, list[Window] | None]:  # fmt: skip
     """Solve the windows side by side, stitch their bases and hand HiGHS the result.
 
     With ``guided``, long stores (:func:`long_stores`) are held at the states of a coarse
     year (:func:`coarse_guide`) where the windows meet; other stores start and end free.
+    Returns whether HiGHS took the basis, and the windows' solutions when every window was
+    free at both ends (their residual then bounds the year's from below; None when a store
+    was held).
     """
     import highspy
 
@@ -446,16 +455,57 @@ def _warm_basis(inst: Instance, plan: Plan, horizon: Horizon, lp: MatrixBlocks, 
                                     guide=guide.cut(*ab) if guide is not None else None),
             spans,
         ))  # fmt: skip
-    windows = [(w, a, cs, rs) for (a, _), (w, cs, rs) in zip(spans, bases, strict=True)]
+    windows = [(w, a, cs, rs) for (a, _), (w, cs, rs, _) in zip(spans, bases, strict=True)]
+    free = None if stores else [Window(w, a, x) for (a, _), (w, _, _, x) in zip(spans, bases, strict=True)]  # fmt: skip
     stitched = stitched_basis(lp, windows)
     if stitched is None:
-        return False
+        return False, free
     lut = {int(m): m for m in highspy.HighsBasisStatus.__members__.values()}
     basis = highspy.HighsBasis()
     basis.col_status = [lut[v] for v in stitched[0].tolist()]
     basis.row_status = [lut[v] for v in stitched[1].tolist()]
     basis.valid = True
-    return bool(h.setBasis(basis) == highspy.HighsStatus.kOk)
+    return bool(h.setBasis(basis) == highspy.HighsStatus.kOk), free
+
+
+@dataclass(frozen=True)
+class Window:
+    """One solved window of hours: its LP, its first hour and its optimal column values."""
+
+    lp: MatrixBlocks
+    first: int
+    x: np.ndarray
+
+
+def windows_dispatch(inst: Instance, plan: Plan, parts: list[Window], n_hours: int,
+                     seconds: float) -> Dispatch:  # fmt: skip
+    """The windows' dispatch over the year (pure): each window free at its start and end,
+    so their residual is a lower bound of the year's (the year's LP restricted to a window
+    is feasible for the window) and the CFE it gives an upper bound (:attr:`Dispatch.bound`).
+    """
+    n_z = inst.n_zones
+
+    def joined(per_window: list[np.ndarray | None]) -> np.ndarray | None:
+        if any(p is None for p in per_window):
+            return None
+        out = np.zeros((n_z, n_hours))
+        for w, p in zip(parts, per_window, strict=True):
+            out[:, w.first : w.first + w.lp.n_hours] = p
+        return out
+
+    grid = joined([_per_zone(w.lp, w.x, "g", (), n_z) for w in parts])
+    assert grid is not None
+    soc = {tech: joined([_per_zone(w.lp, w.x, "so", (k,), n_z) for w in parts])
+           for k, tech in enumerate(plan.store_techs)}  # fmt: skip
+    cut = joined([_per_zone(w.lp, w.x, "ic", (), n_z) if w.lp.table("ic") is not None else None
+                  for w in parts])  # fmt: skip
+    fossil = joined([_not_carbon_free(inst, w.lp, w.x) for w in parts])
+    return Dispatch(grid, {t: v for t, v in soc.items() if v is not None}, WINDOWS_BOUND,
+                    seconds, 0, seconds, False, None, cut, fossil, bound=True)  # fmt: skip
+
+
+WINDOWS_BOUND = "Bound (windows)"
+"""Status of a dispatch that is the windows' relaxation, the year's LP not solved."""
 
 
 def window_spans(n_t: int, blocks: int, daily: bool = False) -> list[tuple[int, int]]:
@@ -478,6 +528,7 @@ def solve_dispatch(
     duals: bool = False,
     components: list[tuple[str, Component]] | None = None,
     guided: bool = True,
+    fail_above_mwh: float | None = None,
 ) -> Dispatch:
     """Build and solve the dispatch LP with HiGHS.
 
@@ -489,7 +540,9 @@ def solve_dispatch(
     ``duals``: also return the :class:`Sensitivity` of the residual to the sizes;
     ``components``: as :func:`build_dispatch`; ``guided``: hold long stores at a coarse
     year's states where the windows meet (:func:`coarse_guide`; the optimum is the same
-    either way, only the start differs).
+    either way, only the start differs); ``fail_above_mwh``: when the free windows' residual
+    (a lower bound of the year's) already exceeds it [MWh], return their dispatch
+    (:func:`windows_dispatch`, ``bound``) without solving the year: the plan fails anyway.
     """
     lp = build_dispatch(inst, plan, horizon, components)
     reservoirs = any(b.family == "hde" for b in lp.blocks)  # energy tying the whole year
@@ -500,8 +553,13 @@ def solve_dispatch(
     t = time.perf_counter()
     warm, windows_s = False, 0.0
     if warm_blocks > 1 and not reservoirs and (options or {}).get("solver") == "simplex":
-        warm = _warm_basis(inst, plan, horizon, lp, h, warm_blocks, workers, components, guided)
+        warm, parts = _warm_basis(inst, plan, horizon, lp, h, warm_blocks, workers, components,
+                                  guided)  # fmt: skip
         windows_s = time.perf_counter() - t
+        if fail_above_mwh is not None and parts is not None and not duals:
+            low = windows_dispatch(inst, plan, parts, horizon.n_t, windows_s)
+            if float(low.residual_mw.sum()) > fail_above_mwh:
+                return low
     from siting.solve.watch import SolveWatch
 
     watch = SolveWatch()

@@ -67,6 +67,9 @@ class Round:
     days_added: list[str] = field(default_factory=list)
     cuts: int = 0
     """Residual cuts the round's solve had."""
+    bound: bool = False
+    """The check was the free windows' bound (the plan failed even on it): ``cfe_full_year``
+    is an upper bound and ``residual_mwh`` a lower bound of the year's."""
 
 
 def residual_cut(
