@@ -260,3 +260,26 @@ def test_a_guarantee_run_reopens_as_it_was_solved(tmp_path: Path) -> None:
     fix_sites(model, [1.0 if n > 0 else 0.0 for n in new], size)
     result = solve(model, opened.cfg.solver)
     assert result.objective == pytest.approx(summary["objective_eur_per_yr"], rel=1e-6)
+
+
+def test_a_stop_in_the_exact_check_keeps_the_bounds_record(monkeypatch) -> None:
+    # the bound's round record is replaced only once the exact check exists
+    from types import SimpleNamespace
+
+    from siting.config import CarbonConfig
+    from siting.fullyear import strategy
+    from siting.fullyear.guarantee import Round
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt("stop")
+
+    monkeypatch.setattr(strategy, "check_solution", stopped)
+    record = Round(1.0, 0.99, 10.0, 12, 1.0, 1.0, bound=True)
+    loop = strategy._Loop(SimpleNamespace(carbon=CarbonConfig(guarantee="full_year")),
+                          SimpleNamespace(weather=[]), None,
+                          lambda _: None, None, {}, None, [], [], [record])  # fmt: skip
+    check = SimpleNamespace(bound=True)
+    solved = SimpleNamespace(index=2, inst=None, solution=None)
+    with pytest.raises(KeyboardInterrupt):
+        strategy._exact(loop, solved, check)
+    assert loop.rounds == [record]

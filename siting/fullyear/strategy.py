@@ -201,8 +201,13 @@ def _exact(loop: _Loop, current: SolvedRound, check: FullYearCheck) -> FullYearC
     if not check.bound:
         return check
     loop.say(f"round {current.index} is the last: its full-year check solved exactly")
-    loop.rounds.pop()
-    return _check(loop, current, exact=True)
+    exact = _check(loop, current, exact=True)
+    # the exact record replaces the bound's only once it exists: a stop during the exact
+    # check keeps the bound's record beside the bound's check
+    del loop.rounds[-2]
+    if loop.checkpoint is not None:
+        loop.checkpoint.save_checked(loop.rounds)
+    return exact
 
 
 def _check(loop: _Loop, solved: SolvedRound, exact: bool = False) -> FullYearCheck:
