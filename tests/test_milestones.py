@@ -150,6 +150,12 @@ def test_a_milestone_run_publishes_its_buildout_rechecked_from_the_tables(
     assert main(["verify", str(run)]) == 0
 
 
+def test_validate_names_the_milestones(tiny_config, capsys) -> None:
+    path = _milestone_config(tiny_config)
+    assert main(["validate", str(path)]) == 0
+    assert "milestones (one model): +100 % by 2027, +300 % by 2030" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(("milestones", "words"), [
     ({2028: 100, 2027: 50}, "ascending"),
     ({2031: 100}, "deadline_year"),

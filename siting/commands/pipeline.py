@@ -112,7 +112,7 @@ def validate(
     layers = load_layers(cfg)
     inst = build_instance(layers, cfg)
     if cfg.target.milestones:
-        milestone_stages(layers, cfg, inst)  # their own instances' problems, and theirs
+        milestone_stages(layers, cfg, inst)  # each milestone's instance: its problems too
     return cfg, layers, inst
 
 
