@@ -198,6 +198,10 @@ class CarbonConfig(_Strict):
     guarantee_days_per_round: int = Field(10, ge=0, le=60)
     """Failing days added per round at most: whole stretches of failing days first (0: none,
     the cuts alone)."""
+    guarantee_segments_per_day: int | None = Field(None, ge=1, le=24)
+    """Segments each added failing day is joined into (``docs/model.md#guarantee``); None:
+    ``weather.segments_per_day``, as the representative days. Fewer make each round's LP
+    smaller: a lull is bridged by energy over days, not by the shape of each day."""
     not_carbon_free: list[str] = Field(default_factory=list)
     """Dispatchable technologies whose output does not count as carbon-free, e.g.
     ``[allam_ccs]`` [-]: each MWh they deliver counts against ``cfe_target`` as a MWh

@@ -78,9 +78,11 @@ def test_the_guarantee_adds_the_spell_and_holds(tmp_path: Path) -> None:
     assert steps[-1]["cfe_full_year"] > steps[0]["cfe_full_year"]
     assert steps[-1]["objective_eur_per_yr"] >= steps[0]["objective_eur_per_yr"] * (1 - 1e-9)
     assert calendar.loc[calendar["day"].isin([d + 1 for d in added]), "own_day"].all()
-    # its battery lasts a day (a long store: held through the windows, no bound), so every
-    # round's check solved the year
-    assert not any(s["bound"] for s in steps) and "full_year_bound" not in summary
+    # its battery lasts a day (a long store: held through the windows), so a failing round is
+    # judged on the coarse year's bound; the published round is the year's own LP
+    assert [s["bound"] for s in steps] == [True] * (len(steps) - 1) + [False]
+    assert summary["full_year"]["2015"]["solver_status"] == "Optimal"
+    assert "full_year_bound" not in summary
     recheck_run(run)
 
 
@@ -103,6 +105,45 @@ def test_failing_rounds_are_judged_on_the_free_windows_bound(tmp_path: Path, mon
     added = {pd.Timestamp(d).dayofyear - 1 for d in summary["guarantee"]["days_added"]}
     assert added & set(SPELL) and added <= set(range(SPELL.start - 3, SPELL.stop + 2))
     recheck_run(run)
+
+
+def test_added_days_can_be_cut_coarser_than_the_representative_ones(tmp_path: Path) -> None:
+    # carbon.guarantee_segments_per_day: the representative days keep 8 segments, each added
+    # day gets 3; the plan still holds on the year, and its tables re-check
+    cfg = spell_config(tmp_path, guarantee="full_year", guarantee_tolerance=0.001,
+                       guarantee_segments_per_day=3)  # fmt: skip
+    out = tmp_path / "runs"
+    assert main(["run", str(cfg), "--out", str(out), "--quiet",
+                 "--set", "weather.segments_per_day=8"]) == 0  # fmt: skip
+    run = only_run(out)
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["guarantee"]["met"] and summary["guarantee"]["rounds"] >= 2
+    disp = pd.read_csv(run / "tables" / "dispatch.csv")
+    per_period = disp[disp["zone_id"] == disp["zone_id"].iloc[0]].groupby("period").size()
+    n_added = len(summary["guarantee"]["days_added"])
+    assert n_added >= 1 and (per_period.iloc[-n_added:] == 3).all()
+    assert (per_period.iloc[: len(per_period) - n_added] == 8).all()
+    recheck_run(run)
+
+
+def test_periods_remember_which_days_were_added_and_cut_them_finer_when_they_fail() -> None:
+    from siting.instance.periods import Periods
+
+    base = Periods(2015, (3, 9), np.array([0] * 200 + [1] * 165), (False, True))
+    assert base.base == 0 and not base.added.any()
+    assert base.segments(8, 3).tolist() == [8, 8]
+    more = base.with_days([20, 30]).with_days([40])
+    assert more.base == 2 and more.added.tolist() == [False, False, True, True, True]
+    assert more.segments(8, 3).tolist() == [8, 8, 3, 3, 3]
+    assert more.segments(24).tolist() == [24] * 5  # hourly: nothing to refine
+    # a failing day that is already a period's own day climbs its ladder: 3 -> 8 -> 24 for
+    # an added day, 8 -> 24 for a representative one
+    finer = more.with_days([30, 9]).with_days([30])
+    assert finer.n_periods == 5 and finer.segments(8, 3).tolist() == [8, 24, 3, 24, 3]
+    assert finer.segments(8).tolist() == [8, 24, 8, 24, 8]  # added days start at 8 as well
+    back = Periods.from_plain(finer.to_plain())
+    assert back.base == 2 and back.refined == finer.refined and back.days == finer.days
+    assert (back.sequence == finer.sequence).all()
 
 
 def test_cuts_alone_make_the_plan_hold_without_adding_a_day(tmp_path: Path) -> None:

@@ -73,3 +73,29 @@ def test_weather_years_picks_the_year_to_optimise_on(tmp_path, capsys) -> None:
     assert main(["validate", str(cfg)]) == 2
     err = capsys.readouterr().err
     assert "weather.years" in err and "2019" in err and "2015, 2017" in err
+
+
+def test_once_a_year_fails_every_later_year_stops_at_its_relaxation(tmp_path) -> None:
+    # a failing guarantee round needs no year's LP after the first year that fails: the plan
+    # optimised on 2015 alone fails 2017's calm week, so 2015, checked after it, is bounded
+    from siting.commands.reopen import open_run
+    from siting.fullyear.dispatch import plan_from_tables
+    from siting.fullyear.years import check_plan
+    from siting.outputs.results import read_run
+
+    cfg = two_years(tmp_path)
+    set_weather(cfg, mode="single")
+    run = solve(cfg, tmp_path / "runs")
+    folder, opened = read_run(run), open_run(run)
+    inst = opened.inst
+    plan = plan_from_tables(inst, folder.table("sites"), folder.table("renewables"),
+                            folder.table("zones"))  # fmt: skip
+    by_year = {wy.year: wy for wy in opened.layers.weather}
+    exact = check_plan(inst, plan, [by_year[2017], by_year[2015]])
+    assert not exact.bound and exact.years["2015"]["cfe"] == pytest.approx(1.0, abs=1e-6)
+    quick = check_plan(inst, plan, [by_year[2017], by_year[2015]], fail_below=0.999)
+    assert quick.years["2017"]["cfe"] < 0.999  # the first year fails (bound or LP) ...
+    assert quick.years["2015"]["bound"]  # ... and the year after it is not solved
+    assert quick.years["2015"]["cfe"] >= exact.years["2015"]["cfe"] - 1e-9  # an upper bound
+    alone = check_plan(inst, plan, [by_year[2015], by_year[2017]], fail_below=0.999)
+    assert not alone.years["2015"]["bound"]  # checked first, the passing year is solved

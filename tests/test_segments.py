@@ -49,6 +49,15 @@ def test_segment_days_average_each_segment_and_keep_the_day_whole() -> None:
         assert np.allclose(seg.cf[:, t], cf[:, p * 24 + s : p * 24 + s + n].mean(axis=1))
 
 
+def test_segment_days_take_a_count_per_period() -> None:
+    # the guarantee's added days may be cut coarser than the representative ones
+    rng = np.random.default_rng(1)
+    cf = rng.uniform(0, 1, (2, 3 * 24))
+    seg = segment_days(cf, np.array([True, True]), np.array([6, 6, 3]))
+    assert np.bincount(seg.period).tolist() == [6, 6, 3]
+    assert np.allclose(np.bincount(seg.period, seg.duration_h), 24.0)
+
+
 def _calm_config(folder: Path) -> Path:
     weather = weather_frame(calm_days=3)
     return hourly_config(folder, weather)

@@ -335,6 +335,47 @@ def long_stores(plan: Plan) -> list[int]:
     return out
 
 
+def coarse_year(
+    inst: Instance,
+    plan: Plan,
+    horizon: Horizon,
+    block_h: int = GUIDE_BLOCK_H,
+    components: list[tuple[str, Component]] | None = None,
+    relaxed: bool = False,
+) -> tuple[MatrixBlocks, np.ndarray] | None:
+    """The year dispatched in blocks of ``block_h`` hours: its LP and optimal columns.
+
+    Each block stands at its hours' mean capacity factors and moves a store by its hours'
+    worth of flow (the segments' arithmetic, ``docs/model.md#segments``): an LP a
+    ``block_h``-th the size, solved by dual simplex from scratch. Averaging any hourly
+    dispatch over the blocks gives a dispatch of this LP with the same residual (every row
+    is linear and stores lose nothing standing), so with ``relaxed`` (the grid's headroom at
+    its block mean) its residual is a lower bound of the year's; without it the headroom is
+    each block's lowest hour, which the windows guided by it can hold. None when the year
+    does not cut into whole blocks.
+    """
+    n = horizon.n_t
+    if n % block_h:
+        return None
+    nb = n // block_h
+    hours = np.full(nb, float(block_h))
+    cf = horizon.cf.reshape(horizon.cf.shape[0], nb, block_h).mean(axis=2)
+    day = None if horizon.day is None else horizon.day[::block_h]
+    head = None
+    if horizon.headroom is not None:
+        blocks = horizon.headroom.reshape(-1, nb, block_h)
+        head = blocks.mean(axis=2) if relaxed else blocks.min(axis=2)
+    lp = build_dispatch(inst, plan, Horizon(hours, np.zeros(nb, np.int64), cf, residual=True,
+                                            duration=hours, day=day, headroom=head),
+                        components)  # fmt: skip
+    h = _highs(1, {"solver": "simplex"})
+    h.passModel(_highs_lp(lp))
+    h.run()
+    if h.modelStatusToString(h.getModelStatus()) != "Optimal":
+        return None
+    return lp, np.asarray(h.getSolution().col_value)
+
+
 def coarse_guide(
     inst: Instance,
     plan: Plan,
@@ -342,33 +383,20 @@ def coarse_guide(
     stores: list[int],
     block_h: int = GUIDE_BLOCK_H,
     components: list[tuple[str, Component]] | None = None,
+    solved: tuple[MatrixBlocks, np.ndarray] | None = None,
 ) -> Guide | None:
-    """The year dispatched in blocks of ``block_h`` hours; the states of ``stores`` from it.
-
-    Each block stands at its hours' mean capacity factors and moves a store by its hours'
-    worth of flow (the segments' arithmetic, ``docs/model.md#segments``): an LP a
-    ``block_h``-th the size, solved by dual simplex from scratch. Its states at the blocks'
-    ends, interpolated to every hour, are where the windows hold the long stores, so that
-    the windows' bases follow the year's seasonal path instead of emptying those stores at
-    every window's end. None when the year does not cut into whole blocks.
-    """
-    n = horizon.n_t
-    if n % block_h or not stores:
+    """The states of ``stores`` in the coarse year (:func:`coarse_year`), interpolated to
+    every hour: where the windows hold the long stores, so that the windows' bases follow
+    the year's seasonal path instead of emptying those stores at every window's end.
+    ``solved``: the coarse year already solved. None when there is nothing to guide."""
+    if not stores:
         return None
-    nb = n // block_h
-    hours = np.full(nb, float(block_h))
-    cf = horizon.cf.reshape(horizon.cf.shape[0], nb, block_h).mean(axis=2)
-    day = None if horizon.day is None else horizon.day[::block_h]
-    head = (None if horizon.headroom is None
-            else horizon.headroom.reshape(-1, nb, block_h).min(axis=2))  # fmt: skip
-    lp = build_dispatch(inst, plan, Horizon(hours, np.zeros(nb, np.int64), cf, residual=True,
-                                            duration=hours, day=day, headroom=head),
-                        components)  # fmt: skip
-    h = _highs(1, {"solver": "simplex"})
-    h.passModel(_highs_lp(lp))
-    h.run()
-    x = np.asarray(h.getSolution().col_value)
-    ends = np.arange(nb + 1) * block_h
+    solved = solved or coarse_year(inst, plan, horizon, block_h, components)
+    if solved is None:
+        return None
+    lp, x = solved
+    n, nb = horizon.n_t, lp.n_hours
+    ends = np.arange(nb + 1) * (n // nb)
     states = {}
     for k in stores:
         soc = lp.table("so", (k,))
@@ -379,6 +407,33 @@ def coarse_guide(
         states[k] = (np.asarray(soc.items),
                      np.stack([np.interp(np.arange(n + 1), ends, row) for row in at]))  # fmt: skip
     return Guide(states, 0, n) if states else None
+
+
+def coarse_dispatch(inst: Instance, plan: Plan, solved: tuple[MatrixBlocks, np.ndarray],
+                    n_hours: int, seconds: float) -> Dispatch:  # fmt: skip
+    """The relaxed coarse year's dispatch spread over the hours (pure): each block's flows
+    at every hour of the block, states interpolated; its residual is a lower bound of the
+    year's and the CFE it gives an upper bound (:attr:`Dispatch.bound`)."""
+    lp, x = solved
+    n_z, nb = inst.n_zones, lp.n_hours
+    block = n_hours // nb
+
+    def spread(a: np.ndarray | None) -> np.ndarray | None:
+        return None if a is None else np.repeat(a, block, axis=1)
+
+    ends = np.arange(nb + 1) * block
+    soc = {}
+    for k, tech in enumerate(plan.store_techs):
+        if lp.table("so", (k,)) is None:
+            continue
+        v = _per_zone(lp, x, "so", (k,), n_z)
+        at = np.concatenate([v[:, -1:], v], axis=1)
+        soc[tech] = np.stack([np.interp(np.arange(1, n_hours + 1), ends, r) for r in at])
+    grid = spread(_per_zone(lp, x, "g", (), n_z))
+    assert grid is not None
+    cut = spread(_per_zone(lp, x, "ic", (), n_z)) if lp.table("ic") is not None else None
+    return Dispatch(grid, soc, COARSE_BOUND, seconds, 0, seconds, False, None, cut,
+                    spread(_not_carbon_free(inst, lp, x)), bound=True)  # fmt: skip
 
 
 def stitched_basis(
@@ -433,19 +488,20 @@ def _full_row(full: MatrixBlocks, lp: MatrixBlocks, r: int, first: int) -> int:
 
 def _warm_basis(inst: Instance, plan: Plan, horizon: Horizon, lp: MatrixBlocks, h: Any,
                 warm_blocks: int, workers: int, components: list[tuple[str, Component]] | None,
-                guided: bool) -> tuple[bool, list[Window] | None]:  # fmt: skip
+                guided: bool, coarse: tuple[MatrixBlocks, np.ndarray] | None = None,
+                ) -> tuple[bool, list[Window] | None]:  # fmt: skip
     """Solve the windows side by side, stitch their bases and hand HiGHS the result.
 
     With ``guided``, long stores (:func:`long_stores`) are held at the states of a coarse
     year (:func:`coarse_guide`) where the windows meet; other stores start and end free.
     Returns whether HiGHS took the basis, and the windows' solutions when every window was
     free at both ends (their residual then bounds the year's from below; None when a store
-    was held).
+    was held). ``coarse``: the coarse year, where already solved.
     """
     import highspy
 
     stores = long_stores(plan) if guided else []
-    guide = coarse_guide(inst, plan, horizon, stores, components=components)
+    guide = coarse_guide(inst, plan, horizon, stores, components=components, solved=coarse)
     spans = window_spans(horizon.n_t, warm_blocks, daily=any(b.daily for b in lp.blocks))
     # HiGHS releases the GIL while it solves: threads run the windows side by side, and
     # each window's answer is the same whichever thread solves it
@@ -507,6 +563,9 @@ def windows_dispatch(inst: Instance, plan: Plan, parts: list[Window], n_hours: i
 WINDOWS_BOUND = "Bound (windows)"
 """Status of a dispatch that is the windows' relaxation, the year's LP not solved."""
 
+COARSE_BOUND = "Bound (coarse year)"
+"""Status of a dispatch that is the coarse year's relaxation, the year's LP not solved."""
+
 
 def window_spans(n_t: int, blocks: int, daily: bool = False) -> list[tuple[int, int]]:
     """``blocks`` windows of hours covering ``n_t`` hours in order, as ``(first, stop)``;
@@ -540,9 +599,11 @@ def solve_dispatch(
     ``duals``: also return the :class:`Sensitivity` of the residual to the sizes;
     ``components``: as :func:`build_dispatch`; ``guided``: hold long stores at a coarse
     year's states where the windows meet (:func:`coarse_guide`; the optimum is the same
-    either way, only the start differs); ``fail_above_mwh``: when the free windows' residual
-    (a lower bound of the year's) already exceeds it [MWh], return their dispatch
-    (:func:`windows_dispatch`, ``bound``) without solving the year: the plan fails anyway.
+    either way, only the start differs); ``fail_above_mwh``: when a relaxation's residual (a
+    lower bound of the year's) already exceeds it [MWh], return its dispatch (``bound``)
+    without solving the year: the plan fails anyway. The relaxation is the free windows
+    (:func:`windows_dispatch`), or, where long stores are held through them, the coarse year
+    at its blocks' mean headroom (:func:`coarse_dispatch`).
     """
     lp = build_dispatch(inst, plan, horizon, components)
     reservoirs = any(b.family == "hde" for b in lp.blocks)  # energy tying the whole year
@@ -553,8 +614,19 @@ def solve_dispatch(
     t = time.perf_counter()
     warm, windows_s = False, 0.0
     if warm_blocks > 1 and not reservoirs and (options or {}).get("solver") == "simplex":
+        coarse = None
+        if fail_above_mwh is not None and not duals and guided and long_stores(plan):
+            # held long stores make the windows a restriction, not a bound: the relaxed
+            # coarse year bounds the year instead
+            coarse = coarse_year(inst, plan, horizon, components=components, relaxed=True)
+            if coarse is not None:
+                low = coarse_dispatch(inst, plan, coarse, horizon.n_t, time.perf_counter() - t)
+                if float(low.residual_mw.sum()) > fail_above_mwh:
+                    return low
+            if horizon.headroom is not None:
+                coarse = None  # the guide holds each block's lowest headroom, not its mean
         warm, parts = _warm_basis(inst, plan, horizon, lp, h, warm_blocks, workers, components,
-                                  guided)  # fmt: skip
+                                  guided, coarse)  # fmt: skip
         windows_s = time.perf_counter() - t
         if fail_above_mwh is not None and parts is not None and not duals:
             low = windows_dispatch(inst, plan, parts, horizon.n_t, windows_s)

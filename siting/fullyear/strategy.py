@@ -261,6 +261,9 @@ def _next_round(
     dates = [periods.calendar[d] for d in days]
     loop.rounds[-1] = dataclasses.replace(loop.rounds[-1], days_added=dates)
     added = f"{len(days)} days ({dates[0]} ... {dates[-1]})" if days else "no days"
+    again = len(periods.refined) - len(current.periods.refined if current.periods else ())
+    if again:
+        added += f", {again} of them already periods, now cut finer"
     if cfg.carbon.guarantee_cuts:
         added += f" and {len(new_cuts)} cut(s) ({len(cuts)} in all)"
     loop.say(f"guarantee round {index}: adding {added}, {periods.n_periods} periods, sites fixed")
@@ -346,7 +349,9 @@ def _add_failing_days(periods: Periods, check: FullYearCheck,
     if not short:  # the years run on hold; another year checked falls short: its days
         short = [years[0]]
     total = sum(residual[y] for y in short) or 1.0
-    skip = set(periods.days)
+    # a period's day that still fails is cut finer if it can be (segments of its day)
+    counts = periods.segments(cfg.weather.segments_per_day, cfg.carbon.guarantee_segments_per_day)
+    skip = {d for d, n in zip(periods.days, counts.tolist(), strict=True) if n >= 24}
     days: list[int] = []
     for y in short:
         i = years.index(y)

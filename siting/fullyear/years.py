@@ -17,7 +17,15 @@ import numpy as np
 import pandas as pd
 
 from siting.base.errors import InputError, Problem
-from siting.fullyear.dispatch import Plan, plan_from_tables, report, solve_dispatch, year_horizon
+from siting.fullyear.dispatch import (
+    COARSE_BOUND,
+    Dispatch,
+    Plan,
+    plan_from_tables,
+    report,
+    solve_dispatch,
+    year_horizon,
+)
 from siting.inputs.weather import WeatherYear
 from siting.instance import Instance, scaled_weather
 
@@ -50,7 +58,7 @@ class FullYearCheck:
 
     @property
     def bound(self) -> bool:
-        """Some year was judged on its free windows' bound (the plan fails; not published)."""
+        """Some year was judged on a relaxation's bound (the plan fails; not published)."""
         return any(head.get("bound") for head in self.years.values())
 
     @property
@@ -87,6 +95,11 @@ def hourly_cf(inst: Instance, plan: Plan, year: WeatherYear) -> dict[int, np.nda
     )
 
 
+def _relaxation(dispatch: Dispatch) -> str:
+    """Which relaxation a bound came from, in words."""
+    return "the coarse year's" if dispatch.status == COARSE_BOUND else "the free windows'"
+
+
 def check_plan(
     inst: Instance,
     plan: Plan,
@@ -97,13 +110,16 @@ def check_plan(
 ) -> FullYearCheck:
     """Re-dispatch a plan over every given year; the per-zone table and per-year headlines.
 
-    ``fail_below``: a CFE [-] below which the plan fails; a year whose free windows' bound
-    already falls short of it is reported from the windows (``bound``: its CFE an upper
-    bound, its residual a lower one) without solving the year's LP, which is all the
-    guarantee needs of a failing round (``docs/solvers.md#full-year-check``).
+    ``fail_below``: a CFE [-] below which the plan fails; a year whose relaxation (the free
+    windows, or the coarse year where long stores are held through the windows) already
+    falls short of it is reported from the relaxation (``bound``: its CFE an upper bound,
+    its residual a lower one) without solving the year's LP, which is all the guarantee
+    needs of a failing round (``docs/solvers.md#full-year-check``). Once one year has
+    failed, so has the plan: every later year stops at its relaxation, whatever it says.
     """
     t0 = time.perf_counter()
     tables, heads, dispatches, stamps = [], {}, {}, {}
+    failed = False
     for wy in years:
         n_hours = len(wy.cf.index)
         horizon = year_horizon(plan, hourly_cf(inst, plan, wy), n_hours,
@@ -113,7 +129,10 @@ def check_plan(
         allowance = (None if fail_below is None
                      else (1.0 - fail_below) * float(plan.load_mw.sum()) * n_hours)  # fmt: skip
         dispatch = solve_dispatch(inst, plan, horizon, options={"solver": "simplex"}, duals=duals,
-                                  fail_above_mwh=allowance)  # fmt: skip
+                                  fail_above_mwh=-1.0 if failed else allowance)  # fmt: skip
+        short = allowance is not None and float(dispatch.residual_mw.sum()) > allowance
+        why = "short of the target" if short else "the plan failed in an earlier year"
+        failed = failed or short
         if dispatch.status != "Optimal" and not dispatch.bound:
             raise InputError([Problem(f"full-year check {wy.year}",
                                       f"the dispatch LP ended '{dispatch.status}'",
@@ -133,7 +152,7 @@ def check_plan(
                 f"{'at least ' if dispatch.bound else ''}{head['residual_mwh'] / 1e6:,.2f} TWh, "
                 f"worst day {head['worst_day']} ({head['worst_day_grid_share']:.0%} grid), "
                 f"{dispatch.solve_s:.0f} s"
-                + (" (free windows' bound: short of the target, the year's LP skipped)"
+                + (f" ({_relaxation(dispatch)} bound: {why}, the year's LP skipped)"
                    if dispatch.bound else ""))  # fmt: skip
     return FullYearCheck(
         pd.concat(tables, ignore_index=True), heads, time.perf_counter() - t0, plan,

@@ -418,17 +418,20 @@ def _period_slices(
     periods: Periods,
     hourly: dict[int, FloatArray],
     segments: int = HOURS_PER_DAY,
+    added_segments: int | None = None,
 ) -> tuple[list[str], FloatArray, IntArray, FloatArray, FloatArray | None]:
     """Slices of representative days taken from the weather year itself (no rescaling),
-    joined into ``segments`` per day where fewer than 24 (:mod:`siting.instance.segments`)."""
+    joined into ``segments`` per day where fewer than 24 (:mod:`siting.instance.segments`);
+    the days the guarantee added into ``added_segments`` (None: ``segments``)."""
     annual_cf = annual_capacity_factors(layers, re)
     n_t = periods.n_periods * HOURS_PER_DAY
     cf = np.empty((len(re), n_t))
     for j in range(len(re)):
         cf[j] = period_hours(hourly[j], periods) if j in hourly else annual_cf[j]
-    if segments < HOURS_PER_DAY:
+    counts = periods.segments(segments, added_segments)
+    if (counts < HOURS_PER_DAY).any():
         has_profile = np.array([j in hourly for j in range(len(re))], bool)
-        seg = segment_days(cf, has_profile, segments, HOURS_PER_DAY)
+        seg = segment_days(cf, has_profile, counts, HOURS_PER_DAY)
         ids = [f"d{p:02d}h{h:02d}" for p, h in zip(seg.period.tolist(), seg.start_h.tolist(),
                                                    strict=True)]  # fmt: skip
         weights = periods.weight_days[seg.period] * seg.duration_h
@@ -450,7 +453,8 @@ def _time(
     if periods is None:
         periods = default_periods(layers, cfg, re, hourly)
     if periods is not None and hourly is not None:
-        slices = _period_slices(layers, re, periods, hourly, cfg.weather.segments_per_day)
+        slices = _period_slices(layers, re, periods, hourly, cfg.weather.segments_per_day,
+                                cfg.carbon.guarantee_segments_per_day)  # fmt: skip
     else:
         _segments_need_weather(cfg)
         periods, slices = None, (*_slices(layers, cfg, re), None)

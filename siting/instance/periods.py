@@ -43,6 +43,11 @@ class Periods:
     years
         The weather years the calendar runs through, in order (robust siting cuts the days
         from several); empty: ``(year,)``.
+    base
+        Periods before the days the guarantee added (:meth:`with_days`); 0: none was added.
+    refined
+        Days of periods the guarantee cut finer, once per step (:meth:`with_days`,
+        :meth:`segments`).
     """
 
     year: int
@@ -50,6 +55,32 @@ class Periods:
     sequence: NDArray[np.int64]
     extreme: tuple[bool, ...]
     years: tuple[int, ...] = ()
+    base: int = 0
+    refined: tuple[int, ...] = ()
+
+    @property
+    def added(self) -> NDArray[np.bool_]:
+        """Per period: a day the guarantee added (:meth:`with_days`), not a representative."""
+        flags = np.zeros(self.n_periods, bool)
+        if self.base:
+            flags[self.base :] = True
+        return flags
+
+    def segments(self, per_day: int, added: int | None = None) -> NDArray[np.int64]:
+        """Segments each period's day is cut into [-].
+
+        Representative days start at ``per_day``, the guarantee's added days at ``added``
+        (None: ``per_day``); each time a day is refined it moves one step up its ladder
+        (added: ``added``, ``per_day``, 24; representative: ``per_day``, 24), so a day that
+        still fails once added can be given its hours back.
+        """
+        out = np.empty(self.n_periods, np.int64)
+        start = per_day if added is None else added
+        for p, (day, new) in enumerate(zip(self.days, self.added.tolist(), strict=True)):
+            ladder = sorted({start if new else per_day, per_day, HOURS_PER_DAY})
+            ladder = [n for n in ladder if n >= (start if new else per_day)]
+            out[p] = ladder[min(self.refined.count(day), len(ladder) - 1)]
+        return out
 
     @property
     def calendar_years(self) -> tuple[int, ...]:
@@ -81,23 +112,27 @@ class Periods:
         """The same periods plus each given calendar day as a period standing for itself.
 
         The day leaves the period that stood for it, so the weights still sum to 365 and the
-        sequence (hence linked storage) sees the day's own weather. Days that already are a
-        representative's own day are skipped.
+        sequence (hence linked storage) sees the day's own weather. A day that already is a
+        period's own day is ``refined`` instead: cut one step finer (:meth:`segments`).
         """
         days, seq, ext = list(self.days), self.sequence.copy(), list(self.extreme)
+        refined = list(self.refined)
         for d in extra:
             d = int(d)
             if d in days:
+                refined.append(d)
                 continue
             days.append(d)
             ext.append(True)
             seq[d] = len(days) - 1
-        return Periods(self.year, tuple(days), seq, tuple(ext), self.years)
+        return Periods(self.year, tuple(days), seq, tuple(ext), self.years,
+                       self.base or self.n_periods, tuple(refined))  # fmt: skip
 
     def to_plain(self) -> dict[str, Any]:
         """The periods as plain JSON values (for the cache)."""
         return {"year": self.year, "days": list(self.days), "sequence": self.sequence.tolist(),
-                "extreme": list(self.extreme), "years": list(self.years)}  # fmt: skip
+                "extreme": list(self.extreme), "years": list(self.years), "base": self.base,
+                "refined": list(self.refined)}  # fmt: skip
 
     @classmethod
     def from_plain(cls, d: dict[str, Any]) -> Periods:
@@ -105,7 +140,8 @@ class Periods:
         return cls(int(d["year"]), tuple(int(x) for x in d["days"]),
                    np.asarray(d["sequence"], dtype=np.int64),
                    tuple(bool(x) for x in d["extreme"]),
-                   tuple(int(y) for y in d.get("years", ())))  # fmt: skip
+                   tuple(int(y) for y in d.get("years", ())), int(d.get("base", 0)),
+                   tuple(int(x) for x in d.get("refined", ())))  # fmt: skip
 
 
 class PeriodsStore(Protocol):

@@ -68,7 +68,7 @@ class Segmented:
     duration_h: FloatArray
 
 
-def segment_days(cf: FloatArray, hourly: NDArray[np.bool_], n_segments: int,
+def segment_days(cf: FloatArray, hourly: NDArray[np.bool_], n_segments: int | IntArray,
                  hours_per_day: int = 24) -> Segmented:  # fmt: skip
     """Join each period's hours into ``n_segments`` segments chosen on its own weather.
 
@@ -79,16 +79,18 @@ def segment_days(cf: FloatArray, hourly: NDArray[np.bool_], n_segments: int,
     hourly
         Per option, whether it has an hourly profile (flat options do not steer the cut).
     n_segments
-        Segments per period [-]; ``hours_per_day`` keeps every hour.
+        Segments per period [-], one count for all or one per period; ``hours_per_day``
+        keeps every hour.
     """
     n_p = cf.shape[1] // hours_per_day
+    counts = np.broadcast_to(np.asarray(n_segments, np.int64), (n_p,))
     days = cf.reshape(len(cf), n_p, hours_per_day)
     shaped = days[hourly]
     scale = shaped.reshape(len(shaped), -1).std(axis=1)
     feats = shaped / np.where(scale > 0, scale, 1.0)[:, None, None]
     columns, period, start, duration = [], [], [], []
     for p in range(n_p):
-        lengths = segment_lengths(feats[:, p, :], n_segments)
+        lengths = segment_lengths(feats[:, p, :], int(counts[p]))
         first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         for s, n in zip(first.tolist(), lengths.tolist(), strict=True):
             columns.append(days[:, p, s : s + n].mean(axis=1))

@@ -83,12 +83,14 @@ def plot_dispatch(
     return fig
 
 
-def _segments_per_day(dispatch: Any) -> int | None:
-    """Slices per representative day where the days are segmented, else None (hourly)."""
+def _segments_per_day(dispatch: Any) -> str | None:
+    """Slices per representative day where the days are segmented, in words ("8", or
+    "4-8" where the guarantee's added days have fewer), else None (hourly)."""
     if "duration_h" not in dispatch.columns or (dispatch["duration_h"] == 1).all():
         return None
-    one = dispatch.drop_duplicates("slice")
-    return round(len(one) / one["period"].nunique())
+    counts = dispatch.drop_duplicates("slice").groupby("period").size()
+    low, high = int(counts.min()), int(counts.max())
+    return str(low) if low == high else f"{low}-{high}"
 
 
 def _hourly(dispatch: Any) -> Any:
