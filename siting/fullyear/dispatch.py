@@ -159,9 +159,10 @@ class Dispatch:
     """Output of supply that does not count as carbon-free per zone and hour [MW]
     (``carbon.not_carbon_free``; None: all counts)."""
     bound: bool = False
-    """The windows' relaxation, not the year's optimum: its residual is a lower bound of the
-    year's and its CFE an upper bound (:func:`windows_dispatch`); only returned when even the
-    bound falls short of the target, so the plan fails either way."""
+    """A relaxation's dispatch, not the year's optimum (the free windows,
+    :func:`windows_dispatch`, or the coarse year, :func:`coarse_dispatch`): its residual is a
+    lower bound of the year's and its CFE an upper bound; only returned when the plan fails
+    either way."""
 
     @property
     def residual_mw(self) -> np.ndarray:

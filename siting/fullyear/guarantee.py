@@ -68,8 +68,9 @@ class Round:
     cuts: int = 0
     """Residual cuts the round's solve had."""
     bound: bool = False
-    """The check was the free windows' bound (the plan failed even on it): ``cfe_full_year``
-    is an upper bound and ``residual_mwh`` a lower bound of the year's."""
+    """Some year of the check was a relaxation's bound (free windows or the coarse year; the
+    plan failed): ``cfe_full_year`` is then an upper bound and ``residual_mwh`` a lower
+    bound of that year's."""
 
 
 def residual_cut(

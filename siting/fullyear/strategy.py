@@ -189,14 +189,14 @@ def check_and_guarantee(
         check = _exact(loop, current, check)
     except KeyboardInterrupt:
         say(f"stopped during round {current.index}'s exact full-year check: its plan is "
-            "published with the windows' bound")  # fmt: skip
+            "published with its relaxation's bound")  # fmt: skip
         return GuaranteeOutcome(current, check, loop.rounds, False, "interrupt",
                                 f"round {current.index}'s full-year check")  # fmt: skip
     return GuaranteeOutcome(current, check, loop.rounds, _met(check, cfg) if guarantee else True)
 
 
 def _exact(loop: _Loop, current: SolvedRound, check: FullYearCheck) -> FullYearCheck:
-    """The published plan's check solved exactly: a failing round judged on its windows'
+    """The published plan's check solved exactly: a failing round judged on a relaxation's
     bound is checked again on the year's LP when the loop ends with it."""
     if not check.bound:
         return check
@@ -214,8 +214,9 @@ def _check(loop: _Loop, solved: SolvedRound, exact: bool = False) -> FullYearChe
     """The full-year check of a solved round; the round joins the record.
 
     A guarantee round that is not the last allowed (and uses no cuts, which need the year's
-    duals) may be judged on its windows' bound when even that falls short: the year's LP is
-    skipped (:func:`siting.fullyear.years.check_plan`), and solved only for the plan that is
+    duals) may be judged on a relaxation's bound (the free windows, or the coarse year for
+    plans with long stores) when even that falls short: the year's LP is skipped
+    (:func:`siting.fullyear.years.check_plan`), and solved only for the plan that is
     published (:func:`_exact`)."""
     cfg = loop.cfg
     cuts = cfg.carbon.guarantee == "full_year" and cfg.carbon.guarantee_cuts
