@@ -155,6 +155,11 @@ CASES: list[tuple[str, Mutation, list[str]]] = [
         ["carbon", "guarantee_days_per_round: 0", "guarantee_cuts: true"],
     ),
     (
+        "added days in more segments than a day has hours",
+        cfg_set(carbon__guarantee_segments_per_day=30),
+        ["carbon.guarantee_segments_per_day", "less than or equal to 24", "docs/config.md#carbon"],
+    ),
+    (
         "min above max sites",
         cfg_set(policy__min_sites=3, policy__max_sites=1),
         ["max_sites (1) is below min_sites (3)"],

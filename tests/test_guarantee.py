@@ -126,6 +126,31 @@ def test_added_days_can_be_cut_coarser_than_the_representative_ones(tmp_path: Pa
     recheck_run(run)
 
 
+def test_a_day_that_fails_again_once_added_is_cut_finer_not_skipped(tmp_path: Path) -> None:
+    # at 8 segments a day the spell's days fail again once added in 3 segments: instead of
+    # ending with nothing left to add, the next rounds cut them finer (8, then 24 segments);
+    # the tiny year's ordinary days stay at 8 segments, so 99.99 % is out of reach and the
+    # run ends after its rounds (exit 3), its last plan published and reopened as solved
+    from siting.commands.reopen import open_run
+
+    cfg = spell_config(tmp_path, guarantee="full_year", guarantee_tolerance=0.0001,
+                       guarantee_segments_per_day=3, max_guarantee_rounds=4)  # fmt: skip
+    out = tmp_path / "runs"
+    assert main(["run", str(cfg), "--out", str(out), "--quiet",
+                 "--set", "weather.segments_per_day=8"]) == ExitCode.INFEASIBLE  # fmt: skip
+    run = only_run(out)
+    g = json.loads((run / "summary.json").read_text())["guarantee"]
+    assert g["rounds"] == 4 and not g["met"]
+    again = {d for d in g["days_added"] if g["days_added"].count(d) > 1}
+    assert again  # days listed again: refined, not skipped
+    disp = pd.read_csv(run / "tables" / "dispatch.csv")
+    one = disp[disp["zone_id"] == disp["zone_id"].iloc[0]]
+    calendar = pd.read_csv(run / "tables" / "calendar.csv").set_index("date")
+    finer = one[one["period"].isin(calendar.loc[sorted(again), "period"])]
+    assert finer.groupby("period").size().min() > 3  # cut finer than the added days' 3
+    assert open_run(run).inst.n_slices == one["slice"].nunique()  # reopened as solved
+
+
 def test_periods_remember_which_days_were_added_and_cut_them_finer_when_they_fail() -> None:
     from siting.instance.periods import Periods
 

@@ -129,3 +129,18 @@ def test_dispatch_legend_lists_only_what_is_drawn_and_the_title_names_the_rule()
     assert not any("import" in x.lower() or "export" in x.lower() for x in labels)
     title = fig._suptitle.get_text()
     assert "annual matching 100.0%" in title and "hour by hour 50.0%" in title
+
+
+def test_the_dispatch_title_says_how_many_segments_each_day_has() -> None:
+    # added days may be cut coarser (or finer) than the representative ones: a range, then
+    import pandas as pd
+
+    from siting.plots.dispatch import _segments_per_day
+
+    def table(per_period: list[int]) -> pd.DataFrame:
+        rows = [(f"d{p}s{s}", p, 24 / n) for p, n in enumerate(per_period) for s in range(n)]
+        return pd.DataFrame(rows, columns=["slice", "period", "duration_h"])
+
+    assert _segments_per_day(table([8, 8])) == "8"
+    assert _segments_per_day(table([8, 8, 4, 24])) == "4-24"
+    assert _segments_per_day(table([24, 24])) is None  # hourly

@@ -396,18 +396,23 @@ def coarse_guide(
     if solved is None:
         return None
     lp, x = solved
-    n, nb = horizon.n_t, lp.n_hours
-    ends = np.arange(nb + 1) * (n // nb)
     states = {}
     for k in stores:
         soc = lp.table("so", (k,))
         if soc is None or not soc.n_items:
             continue
-        v = x[soc.slice].reshape(soc.n_items, nb)
-        at = np.concatenate([v[:, -1:], v], axis=1)  # cyclic: the year starts where it ends
-        states[k] = (np.asarray(soc.items),
-                     np.stack([np.interp(np.arange(n + 1), ends, row) for row in at]))  # fmt: skip
-    return Guide(states, 0, n) if states else None
+        v = x[soc.slice].reshape(soc.n_items, lp.n_hours)
+        states[k] = (np.asarray(soc.items), _hourly_states(v, horizon.n_t))
+    return Guide(states, 0, horizon.n_t) if states else None
+
+
+def _hourly_states(v: np.ndarray, n_hours: int) -> np.ndarray:
+    """States at the ends of the coarse year's blocks (items x blocks) [MWh] interpolated to
+    every hour's start and the year's end (items x hours + 1), cyclic: the year starts where
+    it ends."""
+    ends = np.arange(v.shape[1] + 1) * (n_hours // v.shape[1])
+    at = np.concatenate([v[:, -1:], v], axis=1)
+    return np.stack([np.interp(np.arange(n_hours + 1), ends, row) for row in at])
 
 
 def coarse_dispatch(inst: Instance, plan: Plan, solved: tuple[MatrixBlocks, np.ndarray],
@@ -416,20 +421,13 @@ def coarse_dispatch(inst: Instance, plan: Plan, solved: tuple[MatrixBlocks, np.n
     at every hour of the block, states interpolated; its residual is a lower bound of the
     year's and the CFE it gives an upper bound (:attr:`Dispatch.bound`)."""
     lp, x = solved
-    n_z, nb = inst.n_zones, lp.n_hours
-    block = n_hours // nb
+    n_z, block = inst.n_zones, n_hours // lp.n_hours
 
     def spread(a: np.ndarray | None) -> np.ndarray | None:
         return None if a is None else np.repeat(a, block, axis=1)
 
-    ends = np.arange(nb + 1) * block
-    soc = {}
-    for k, tech in enumerate(plan.store_techs):
-        if lp.table("so", (k,)) is None:
-            continue
-        v = _per_zone(lp, x, "so", (k,), n_z)
-        at = np.concatenate([v[:, -1:], v], axis=1)
-        soc[tech] = np.stack([np.interp(np.arange(1, n_hours + 1), ends, r) for r in at])
+    soc = {tech: _hourly_states(_per_zone(lp, x, "so", (k,), n_z), n_hours)[:, 1:]
+           for k, tech in enumerate(plan.store_techs) if lp.table("so", (k,)) is not None}  # fmt: skip
     grid = spread(_per_zone(lp, x, "g", (), n_z))
     assert grid is not None
     cut = spread(_per_zone(lp, x, "ic", (), n_z)) if lp.table("ic") is not None else None

@@ -128,8 +128,9 @@ def check_plan(
         # so residual above this share of it fails whatever the interruptible load does
         allowance = (None if fail_below is None
                      else (1.0 - fail_below) * float(plan.load_mw.sum()) * n_hours)  # fmt: skip
+        # once the plan has failed in one year, any relaxation of a later year will do
         dispatch = solve_dispatch(inst, plan, horizon, options={"solver": "simplex"}, duals=duals,
-                                  fail_above_mwh=-1.0 if failed else allowance)  # fmt: skip
+                                  fail_above_mwh=-np.inf if failed else allowance)  # fmt: skip
         short = allowance is not None and float(dispatch.residual_mw.sum()) > allowance
         why = "short of the target" if short else "the plan failed in an earlier year"
         failed = failed or short
