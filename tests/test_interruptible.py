@@ -30,7 +30,14 @@ from test_long_duration import palette_config
 
 from siting.cli import main
 from siting.config import SolverConfig
-from siting.fullyear.dispatch import Plan, solve_dispatch, year_horizon
+from siting.fullyear.dispatch import (
+    Plan,
+    block_headroom,
+    coarse_dispatch,
+    coarse_year,
+    solve_dispatch,
+    year_horizon,
+)
 from siting.instance.headroom import curtailed_share, grid_headroom, interruptible_capacity
 from siting.model.interruptible import curtailment_pieces
 
@@ -146,6 +153,30 @@ def test_the_check_from_warm_windows_has_the_cold_optimum() -> None:
                         - 18.5 * cf[0], 0.0).sum()  # fmt: skip
     assert cold.grid_mw[0].sum() == pytest.approx(expect, rel=1e-9)
     assert warm.grid_mw.sum() == pytest.approx(cold.grid_mw.sum(), rel=1e-9)
+
+
+def test_the_coarse_year_curtails_each_block_by_its_hours_mean() -> None:
+    # headroom 0 and 10 MW in turn: 3 MW of interruptible load is curtailed every other
+    # hour, 1.5 MW on average; a 6-hour block at its mean headroom (5 MW) would curtail
+    # nothing and, with supply 2.35 MW short of the load, end at 2.35 MW of grid every hour
+    # against the year's 1.175: no lower bound. The block's mean curtailment keeps it one.
+    inst = two_zones(0.01)
+    sizes = {("it", ()): np.array([9.0, 1.0]), ("r", ()): np.array([18.5, 1.0]),
+             ("ix", ()): np.array([3.0, 0.0])}  # fmt: skip
+    plan = Plan(sizes, ["A", "B"], np.array([19.0, 1.0]), np.array([0.9, 1.0]), [])
+    head = np.vstack([np.tile([0.0, 10.0], 4380), np.full(8760, 10.0)])
+    hz = year_horizon(plan, {}, 8760, head)
+    year = solve_dispatch(inst, plan, hz, options={"solver": "simplex"}, warm_blocks=1)
+    assert year.grid_mw.sum() == pytest.approx(8760 * 2.35 / 2, rel=1e-9)
+    assert block_headroom(head, sizes[("ix", ())], 6)[0] == pytest.approx(1.5)  # 3 - 1.5
+    assert block_headroom(head, None, 6)[0] == pytest.approx(5.0)
+    solved = coarse_year(inst, plan, hz)
+    assert solved is not None
+    low = coarse_dispatch(inst, plan, solved, 8760, 0.0)
+    assert low.interrupted_mw is not None
+    assert low.interrupted_mw.sum() == pytest.approx(year.interrupted_mw.sum(), rel=1e-9)
+    assert low.grid_mw.sum() <= year.grid_mw.sum() * (1 + 1e-9)
+    assert low.grid_mw.sum() == pytest.approx(8760 * 0.85, rel=1e-9)
 
 
 # --- through the command line, re-checked from the output tables -----------------------

@@ -342,7 +342,6 @@ def coarse_year(
     horizon: Horizon,
     block_h: int = GUIDE_BLOCK_H,
     components: list[tuple[str, Component]] | None = None,
-    relaxed: bool = False,
 ) -> tuple[MatrixBlocks, np.ndarray] | None:
     """The year dispatched in blocks of ``block_h`` hours: its LP and optimal columns.
 
@@ -350,10 +349,10 @@ def coarse_year(
     worth of flow (the segments' arithmetic, ``docs/model.md#segments``): an LP a
     ``block_h``-th the size, solved by dual simplex from scratch. Averaging any hourly
     dispatch over the blocks gives a dispatch of this LP with the same residual (every row
-    is linear and stores lose nothing standing), so with ``relaxed`` (the grid's headroom at
-    its block mean) its residual is a lower bound of the year's; without it the headroom is
-    each block's lowest hour, which the windows guided by it can hold. None when the year
-    does not cut into whole blocks.
+    is linear and stores lose nothing standing), so its residual is a lower bound of the
+    year's. Interruptible load, whose curtailment the plan fixes hour by hour, is curtailed
+    by its hours' mean in each block (:func:`block_headroom`), which keeps the averaging
+    exact. None when the year does not cut into whole blocks.
     """
     n = horizon.n_t
     if n % block_h:
@@ -364,8 +363,7 @@ def coarse_year(
     day = None if horizon.day is None else horizon.day[::block_h]
     head = None
     if horizon.headroom is not None:
-        blocks = horizon.headroom.reshape(-1, nb, block_h)
-        head = blocks.mean(axis=2) if relaxed else blocks.min(axis=2)
+        head = block_headroom(horizon.headroom, plan.sizes.get(("ix", ())), block_h)
     lp = build_dispatch(inst, plan, Horizon(hours, np.zeros(nb, np.int64), cf, residual=True,
                                             duration=hours, day=day, headroom=head),
                         components)  # fmt: skip
@@ -375,6 +373,25 @@ def coarse_year(
     if h.modelStatusToString(h.getModelStatus()) != "Optimal":
         return None
     return lp, np.asarray(h.getSolution().col_value)
+
+
+def block_headroom(headroom: FloatArray, interruptible: FloatArray | None,
+                   block_h: int) -> FloatArray:  # fmt: skip
+    """The grid's headroom per zone and block of ``block_h`` hours that curtails a fixed
+    interruptible load by its hours' mean (pure) [MW].
+
+    The check curtails ``max(0, x - h_t)`` in every hour (``docs/model.md#interruptible-load``).
+    Neither the block's mean headroom (which curtails less: the max is convex) nor its lowest
+    (which curtails more) gives a block the mean of its hours; ``x - mean_t max(0, x - h_t)``
+    does, so that averaging an hourly dispatch over the blocks stays a dispatch of the coarse
+    year. ``interruptible``: ``x`` per zone [MW] (None: none; the headroom's block mean is
+    returned, which then curtails nothing either way).
+    """
+    blocks = headroom.reshape(headroom.shape[0], -1, block_h)
+    if interruptible is None:
+        return blocks.mean(axis=2)
+    x = np.asarray(interruptible, float)[:, None, None]
+    return x[:, :, 0] - np.maximum(x - blocks, 0.0).mean(axis=2)
 
 
 def coarse_guide(
@@ -417,7 +434,7 @@ def _hourly_states(v: np.ndarray, n_hours: int) -> np.ndarray:
 
 def coarse_dispatch(inst: Instance, plan: Plan, solved: tuple[MatrixBlocks, np.ndarray],
                     n_hours: int, seconds: float) -> Dispatch:  # fmt: skip
-    """The relaxed coarse year's dispatch spread over the hours (pure): each block's flows
+    """The coarse year's dispatch spread over the hours (pure): each block's flows
     at every hour of the block, states interpolated; its residual is a lower bound of the
     year's and the CFE it gives an upper bound (:attr:`Dispatch.bound`)."""
     lp, x = solved
@@ -602,7 +619,7 @@ def solve_dispatch(
     lower bound of the year's) already exceeds it [MWh], return its dispatch (``bound``)
     without solving the year: the plan fails anyway. The relaxation is the free windows
     (:func:`windows_dispatch`), or, where long stores are held through them, the coarse year
-    at its blocks' mean headroom (:func:`coarse_dispatch`).
+    (:func:`coarse_dispatch`).
     """
     lp = build_dispatch(inst, plan, horizon, components)
     reservoirs = any(b.family == "hde" for b in lp.blocks)  # energy tying the whole year
@@ -615,15 +632,13 @@ def solve_dispatch(
     if warm_blocks > 1 and not reservoirs and (options or {}).get("solver") == "simplex":
         coarse = None
         if fail_above_mwh is not None and not duals and guided and long_stores(plan):
-            # held long stores make the windows a restriction, not a bound: the relaxed
-            # coarse year bounds the year instead
-            coarse = coarse_year(inst, plan, horizon, components=components, relaxed=True)
+            # held long stores make the windows a restriction, not a bound: the coarse
+            # year, a relaxation, bounds the year instead
+            coarse = coarse_year(inst, plan, horizon, components=components)
             if coarse is not None:
                 low = coarse_dispatch(inst, plan, coarse, horizon.n_t, time.perf_counter() - t)
                 if float(low.residual_mw.sum()) > fail_above_mwh:
                     return low
-            if horizon.headroom is not None:
-                coarse = None  # the guide holds each block's lowest headroom, not its mean
         warm, parts = _warm_basis(inst, plan, horizon, lp, h, warm_blocks, workers, components,
                                   guided, coarse)  # fmt: skip
         windows_s = time.perf_counter() - t
