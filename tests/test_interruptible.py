@@ -24,6 +24,8 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import make_instance
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from recheck import recheck_run
 from test_flexibility import solved
 from test_long_duration import palette_config
@@ -177,6 +179,20 @@ def test_the_coarse_year_curtails_each_block_by_its_hours_mean() -> None:
     assert low.interrupted_mw.sum() == pytest.approx(year.interrupted_mw.sum(), rel=1e-9)
     assert low.grid_mw.sum() <= year.grid_mw.sum() * (1 + 1e-9)
     assert low.grid_mw.sum() == pytest.approx(8760 * 0.85, rel=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0.0, 50.0), min_size=12, max_size=12),
+       st.floats(0.0, 40.0), st.sampled_from([1, 2, 3, 4, 6, 12]))  # fmt: skip
+def test_a_blocks_headroom_curtails_its_hours_mean(head: list[float], x: float, block: int) -> None:
+    # the check curtails max(0, x - h) every hour; the block's headroom must curtail the
+    # mean of that, never the max at the mean headroom (which is less: the max is convex)
+    h = np.array([head, head[::-1]])
+    cap = np.array([x, 0.0])
+    got = block_headroom(h, cap, block)
+    hourly = np.maximum(cap[:, None] - h, 0.0).reshape(2, -1, block).mean(axis=2)
+    assert np.maximum(cap[:, None] - got, 0.0) == pytest.approx(hourly, abs=1e-9)
+    assert (got >= -1e-9).all()
 
 
 # --- through the command line, re-checked from the output tables -----------------------
