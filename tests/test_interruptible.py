@@ -181,6 +181,39 @@ def test_the_coarse_year_curtails_each_block_by_its_hours_mean() -> None:
     assert low.grid_mw.sum() == pytest.approx(8760 * 0.85, rel=1e-9)
 
 
+def test_a_long_store_with_interruptible_load_is_bounded_and_guided_by_one_coarse_year() -> None:
+    # the bound and the guide share the coarse year once the zones carry headroom: the
+    # bound stays below the year's residual, and the guided year keeps the cold optimum
+    from siting.instance import StorageOption
+
+    stores = (StorageOption("battery", "Battery", 1.0, 1.0, 0.81),
+              StorageOption("longstore", "Long", 1.0, 1.0, 0.45, 1.0, 0.7))  # fmt: skip
+    inst = two_zones(0.01, storage=stores)
+    sizes = {("it", ()): np.array([9.0, 1.0]), ("r", ()): np.array([20.0, 1.0]),
+             ("ix", ()): np.array([3.0, 0.0]),
+             ("se", (0,)): np.array([4.0, 0.0]), ("sp", (0,)): np.array([2.0, 0.0]),
+             ("se", (1,)): np.array([400.0, 0.0]), ("sp", (1,)): np.array([2.0, 0.0]),
+             ("sq", (1,)): np.array([2.0, 0.0])}  # fmt: skip
+    plan = Plan(sizes, ["A", "B"], np.array([19.0, 1.0]), np.array([0.9, 1.0]),
+                ["battery", "longstore"])  # fmt: skip
+    rng = np.random.default_rng(3)
+    hours = np.arange(8760)
+    cf = 0.9 + 0.25 * np.sin(2 * np.pi * hours / (24 * 9)) + rng.uniform(-0.1, 0.1, 8760)
+    head = np.vstack([np.tile([0.0, 10.0], 4380), np.full(8760, 10.0)])
+    hz = year_horizon(plan, {0: np.clip(cf, 0.0, 1.0)}, 8760, head)
+    simplex = {"solver": "simplex"}
+    cold = solve_dispatch(inst, plan, hz, options=simplex, warm_blocks=1)
+    year = float(cold.grid_mw.sum())
+    assert year > 100.0
+    low = solve_dispatch(inst, plan, hz, options=simplex, warm_blocks=26, fail_above_mwh=0.0)
+    assert low.bound and low.status == "Bound (coarse year)"
+    assert 0.0 < float(low.grid_mw.sum()) <= year * (1 + 1e-9)
+    warm = solve_dispatch(inst, plan, hz, options=simplex, warm_blocks=26,
+                          fail_above_mwh=2.0 * year)  # fmt: skip
+    assert not warm.bound and warm.warm
+    assert float(warm.grid_mw.sum()) == pytest.approx(year, rel=1e-6)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.floats(0.0, 50.0), min_size=12, max_size=12),
        st.floats(0.0, 40.0), st.sampled_from([1, 2, 3, 4, 6, 12]))  # fmt: skip
